@@ -1,0 +1,64 @@
+"""Accuracy and speed of ``assess`` on the real-world corpus, per case kind.
+
+    python benchmarks/accuracy.py            # ../shared/data/cases-dev.jsonl.gz
+    REPOSTWATCH_CORPUS=path python benchmarks/accuracy.py
+
+Prints a table per kind (verdicts and credit statuses), the headline figures next to the floors
+pinned in ``accuracy_baseline.json`` (the gate), and the judging speed next to a baseline
+measured in the same run: parsing alone (selectolax visible text), the floor any judge pays.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.corpus import corpus_path, load_cases, metrics, run
+from matcher import Page
+
+BASELINE = Path(__file__).with_name("accuracy_baseline.json")
+
+
+def main() -> int:
+    path = corpus_path()
+    if not path.exists():
+        print(f"corpus not found at {path}: nothing measured (set REPOSTWATCH_CORPUS)")
+        return 2
+    cases = load_cases(path)
+    result = run(cases)
+    print(f"corpus: {path} ({len(cases)} cases, {len(result.outcomes)} with an original)\n")
+    print(f"{'kind':48} {'n':>3}  verdicts                         credit")
+    for kind, outs in result.by_kind().items():
+        verdicts = Counter(o.result.verdict for o in outs)
+        credit = Counter(o.result.credit.status if o.result.credit else "-" for o in outs)
+        v = " ".join(f"{k}:{n}" for k, n in sorted(verdicts.items()))
+        c = " ".join(f"{k}:{n}" for k, n in sorted(credit.items()))
+        print(f"{kind:48} {len(outs):>3}  {v:32} {c}")
+    figures = metrics(result)
+    floors = json.loads(BASELINE.read_text())["floors"]
+    print(f"\n{'figure':28} {'measured':>10} {'floor':>10}")
+    for name, value in figures.items():
+        floor = floors.get(name)
+        shown = "-" if floor is None else f"{floor:.3f}"
+        print(f"{name:28} {value:>10.3f} {shown:>10}")
+
+    pages = [Page(c["candidate"]["url"], c["candidate"]["html"]) for c in cases
+             if c.get("original")]
+    start = time.perf_counter()
+    for p in pages:
+        _ = p.text
+    parse_rate = len(pages) / (time.perf_counter() - start)
+    print(f"\n{'speed (one core)':28} {'pages/s':>10} {'ratio':>10}")
+    print(f"{'baseline: parse only':28} {parse_rate:>10.0f} {1.0:>10.2f}")
+    rate = figures["pages_per_second"]
+    print(f"{'assess (parse+match+credit)':28} {rate:>10.0f} {rate / parse_rate:>10.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""The matcher: HTML in, judgements out. Pure: no network, database, files, Scrapy or aiohttp.
+
+    page = Page(url, html)
+    index = FingerprintIndex(); index.add(Original(...))
+    result = assess(page, index, {"Daily Planet": CreditRule("Daily Planet", domains=("dp.test",))})
+"""
+
+from __future__ import annotations
+
+from .align import Alignment, Passage, align
+from .assess import Assessment, Verdict, assess
+from .credit import Credit, CreditStatus, Signal, check_credit
+from .index import Candidate, FingerprintIndex
+from .original import Original
+from .page import Link, Page, extract_article
+from .rules import CREDIT_MODES, CreditMode, CreditRule, Thresholds
+from .text import Tokens, tokenize
+from .urls import canonical_url, host_matches, host_of
+
+__all__ = [
+    "CREDIT_MODES",
+    "Alignment",
+    "Assessment",
+    "Candidate",
+    "Credit",
+    "CreditMode",
+    "CreditRule",
+    "CreditStatus",
+    "FingerprintIndex",
+    "Link",
+    "Original",
+    "Page",
+    "Passage",
+    "Signal",
+    "Thresholds",
+    "Tokens",
+    "Verdict",
+    "align",
+    "assess",
+    "canonical_url",
+    "check_credit",
+    "extract_article",
+    "host_matches",
+    "host_of",
+    "tokenize",
+]

@@ -1,0 +1,158 @@
+"""``assess``: the one function that judges a page. Everything that shows a verdict renders its
+``Assessment``; nothing recomputes one.
+
+Steps: fingerprint look-up of candidate originals (never a scan of all of them) → alignment of
+each candidate with the page's visible text → the best original by coverage → verdict from the
+thresholds → credit check of the page against that original's publication rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from .align import Alignment, Passage, align
+from .credit import Credit, check_credit
+from .index import FingerprintIndex
+from .original import Original
+from .page import Page
+from .rules import CreditRule, Thresholds
+from .urls import host_matches
+
+__all__ = ["Assessment", "Verdict", "assess"]
+
+Verdict = Literal["repost", "excerpt", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The judgement of one page.
+
+    verdict: ``repost`` (``extent`` ``full`` or ``partial``), ``excerpt`` (a short copy), or
+    ``none``. ``original`` is the copied original (None for ``none``); ``coverage`` the share of
+    its words found on the page (0..1); ``passages`` the copied passages in page order;
+    ``credit`` how the page credits the original (None for ``none``). ``note`` says why a page
+    was not judged (for instance: it is on the publication's own site).
+    """
+
+    url: str
+    verdict: Verdict
+    original: Original | None = None
+    extent: Literal["full", "partial"] | None = None
+    coverage: float = 0.0
+    passages: tuple[Passage, ...] = ()
+    credit: Credit | None = None
+    note: str = ""
+
+    @property
+    def longest_passage(self) -> Passage | None:
+        return max(self.passages, key=lambda p: p.words, default=None)
+
+    @property
+    def is_copy(self) -> bool:
+        return self.verdict != "none"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract (see docs/json.md); keys are stable, new keys may be added."""
+        o = self.original
+        longest = self.longest_passage
+        return {
+            "url": self.url,
+            "verdict": self.verdict,
+            "extent": self.extent,
+            "original_id": o.id if o else None,
+            "original_url": o.url if o else None,
+            "original_title": o.title if o else None,
+            "publication": o.publication if o else None,
+            "coverage": round(self.coverage, 4),
+            "credit_status": self.credit.status if self.credit else None,
+            "credit_reason": self.credit.reason if self.credit else None,
+            "evidence": [asdict(s) for s in self.credit.evidence] if self.credit else [],
+            "longest_passage": None if longest is None or o is None else {
+                "words": longest.words,
+                "similarity": longest.similarity,
+                "page_text": longest.text,
+                "original_text": o.text[longest.original_start : longest.original_end],
+            },
+            "passages": [
+                {k: v for k, v in asdict(p).items() if k != "text"} for p in self.passages
+            ],
+            "note": self.note,
+            "error": None,
+        }
+
+    @property
+    def lacks_credit(self) -> bool:
+        """A copy whose credit does not meet the publication's rule (what reports chase)."""
+        return self.is_copy and self.credit is not None and self.credit.status not in (
+            "credited",
+            "allowed",
+        )
+
+
+def _verdict(alignment: Alignment, t: Thresholds) -> Verdict:
+    if alignment.coverage >= t.repost_min_coverage:
+        return "repost"
+    if alignment.longest_words >= t.excerpt_min_words:
+        return "excerpt"
+    return "none"
+
+
+def assess(
+    page: Page,
+    index: FingerprintIndex,
+    rules: Mapping[str, CreditRule],
+    *,
+    thresholds: Thresholds | None = None,
+) -> Assessment:
+    """Judge ``page`` against every original in ``index``.
+
+    ``rules`` maps publication name → its credit rule; an original whose publication has no
+    rule is judged with the default rule ``any`` and no known domains. Pages on a publication's
+    own domains are never reported as copies of that publication's originals.
+    """
+    t = thresholds or Thresholds()
+    best: tuple[Alignment, Original] | None = None
+    own = False
+    for cand in index.candidates(page.tokens, limit=t.max_candidates):
+        rule = rules.get(cand.original.publication)
+        if rule is not None and host_matches(page.host, rule.domains):
+            own = True
+            continue
+        alignment = align(
+            cand.original.tokens,
+            page.tokens,
+            max_gap=t.passage_max_gap,
+            min_passage_words=t.min_passage_words,
+        )
+        if best is None or (alignment.coverage, alignment.longest_words) > (
+            best[0].coverage,
+            best[0].longest_words,
+        ):
+            best = (alignment, cand.original)
+    if best is None or _verdict(best[0], t) == "none":
+        note = "The page is on the publication's own site." if own and best is None else ""
+        return Assessment(page.url, "none", note=note)
+    alignment, original = best
+    verdict = _verdict(alignment, t)
+    rule = rules.get(original.publication) or CreditRule(original.publication)
+    credit = check_credit(
+        page,
+        original,
+        rule,
+        copied=[(p.page_start, p.page_end) for p in alignment.passages],
+        near_chars=t.credit_near_chars,
+    )
+    extent: Literal["full", "partial"] | None = None
+    if verdict == "repost":
+        extent = "full" if alignment.coverage >= t.full_min_coverage else "partial"
+    return Assessment(
+        url=page.url,
+        verdict=verdict,
+        original=original,
+        extent=extent,
+        coverage=alignment.coverage,
+        passages=alignment.passages,
+        credit=credit,
+    )

@@ -1,0 +1,32 @@
+"""The publisher's article as the matcher sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+from .text import Tokens, tokenize
+
+__all__ = ["Original"]
+
+
+@dataclass(frozen=True)
+class Original:
+    """An article of a publication: clean article text (no site chrome) plus its metadata.
+
+    ``id`` is the store's key; ``publication`` names the publication whose credit rule applies.
+    """
+
+    id: int
+    publication: str
+    url: str
+    title: str
+    text: str
+    published: datetime | None = None
+    author: str | None = field(default=None, compare=False)
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        """The tokenised text (computed once per object)."""
+        return tokenize(self.text)

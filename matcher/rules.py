@@ -1,0 +1,60 @@
+"""What the matcher is told: each publication's credit rule, and the verdict thresholds.
+
+Thresholds live here and only here (the config file can override them, see docs/config.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["CREDIT_MODES", "CreditMode", "CreditRule", "Thresholds"]
+
+CreditMode = Literal["any", "link", "article-link"]
+CREDIT_MODES: tuple[CreditMode, ...] = ("any", "link", "article-link")
+
+
+@dataclass(frozen=True)
+class CreditRule:
+    """A publication's condition for reposts.
+
+    ``credit``: ``any`` = a link to the site or the article, rel=canonical, or the name;
+    ``link`` = a visible hyperlink to the site (or the article); ``article-link`` = a visible
+    hyperlink to the original article itself. ``allow``: partner domains allowed to republish.
+    ``domains``: the publication's own sites (pages there are never reported).
+    """
+
+    publication: str
+    aliases: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    credit: CreditMode = "any"
+    allow: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.publication, *self.aliases)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Thresholds:
+    """Numbers that turn an alignment into a verdict. Units are given per field.
+
+    repost_min_coverage: share of the original's words found on the page (0..1) from which the
+        page is a ``repost`` (below: an ``excerpt`` at most).
+    full_min_coverage: coverage (0..1) from which a repost is called ``full`` (else ``partial``).
+    excerpt_min_words: words in the longest copied passage from which a page that is not a repost
+        is an ``excerpt``; below, a shared quotation or stock phrase is not a copy.
+    min_passage_words: shorter common runs of words are chance, not copying.
+    passage_max_gap: words of edits tolerated inside one passage.
+    credit_near_chars: characters around the copied text within which a credit counts as
+        "with the article" (farther away it is a footer or sidebar mention: ``partial``).
+    max_candidates: originals aligned per page after the fingerprint look-up.
+    """
+
+    repost_min_coverage: float = 0.25
+    full_min_coverage: float = 0.8
+    excerpt_min_words: int = 40
+    min_passage_words: int = 8
+    passage_max_gap: int = 8
+    credit_near_chars: int = 1500
+    max_candidates: int = 5

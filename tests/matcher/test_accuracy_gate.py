@@ -1,0 +1,38 @@
+"""The accuracy gate: the matcher must not fall below the floors pinned in the baseline.
+
+Uses the real-world corpus in ../shared/data; without it the gate skips and says so (it never
+passes silently). See benchmarks/accuracy.py for the full table.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.corpus import corpus_path, load_cases, metrics, run
+
+BASELINE = json.loads(
+    (Path(__file__).resolve().parents[2] / "benchmarks" / "accuracy_baseline.json").read_text()
+)
+
+
+@pytest.fixture(scope="module")
+def figures() -> dict[str, float]:
+    path = corpus_path()
+    if not path.exists():
+        pytest.skip(f"accuracy gate NOT checked: corpus {path} is absent")
+    return metrics(run(load_cases(path)))
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", sorted(BASELINE["floors"]))
+def test_floor(figures: dict[str, float], name: str) -> None:
+    assert figures[name] >= BASELINE["floors"][name], f"{name} fell below its floor"
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", sorted(BASELINE["ceilings"]))
+def test_ceiling(figures: dict[str, float], name: str) -> None:
+    assert figures[name] <= BASELINE["ceilings"][name], f"{name} rose above its ceiling"

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from matcher import Page
+from matcher.urls import canonical_url, host_matches, host_of
+
+HTML = """<!doctype html><html lang="de"><head><title> Titel  </title>
+<base href="https://example.test/news/">
+<link rel="canonical" href="/news/a.html">
+<meta property="og:url" content="https://example.test/news/a.html">
+<script type="application/ld+json">{"@graph": [{"@type": "NewsArticle",
+ "isBasedOn": "https://orig.test/x"}]}</script>
+<script type="application/ld+json">{broken</script>
+<style>.x{}</style></head><body>
+<header><a href="/">Home</a></header>
+<article><h1>Head</h1><p>First para<b>graph</b> text.</p>Tail text<p>Second</p>
+<a href="other.html" rel="nofollow ugc">rel link</a>
+<a href="javascript:alert(1)">js</a></article>
+<div style="display: none"><a href="https://hidden.test/">h</a></div>
+<div class="site-footer"><a href="https://orig.test/">Orig</a></div>
+<script>var notText = 1;</script></body></html>"""
+
+
+def test_visible_text_keeps_blocks_and_inline_words() -> None:
+    page = Page("https://example.test/news/a.html", HTML)
+    assert "First paragraph text." in page.text.splitlines()
+    assert "Tail text" in page.text.splitlines()
+    assert "notText" not in page.text and ".x{}" not in page.text
+    assert page.title == "Titel"
+    assert page.lang == "de"
+
+
+def test_head_signals() -> None:
+    page = Page("https://example.test/news/a.html", HTML)
+    assert page.canonical == "https://example.test/news/a.html"
+    assert page.og_url == "https://example.test/news/a.html"
+    assert any(item.get("isBasedOn") == "https://orig.test/x" for item in page.json_ld)
+
+
+def test_links_are_resolved_with_region_rel_and_offset() -> None:
+    page = Page("https://example.test/news/a.html", HTML)
+    by_text = {link.text: link for link in page.links}
+    assert "js" not in by_text  # only http(s) links
+    rel = by_text["rel link"]
+    assert rel.href == "https://example.test/news/other.html"
+    assert rel.nofollow and rel.region == "article"
+    assert page.text[rel.offset : rel.offset + len("rel link")] == "rel link"
+    assert by_text["h"].hidden
+    assert by_text["Orig"].region == "footer"
+    assert by_text["Home"].region == "header"
+
+
+def test_broken_html_does_not_raise() -> None:
+    page = Page("http://x.test/", "<html><body><p>unclosed <div><a href='http://[bad'>x</a>")
+    assert "unclosed" in page.text
+    assert page.links == ()
+
+
+def test_url_normalisation() -> None:
+    a = canonical_url("https://www.Example.test/news/a/?utm_source=tw&id=3#top")
+    assert a == canonical_url("http://example.test/news/a?id=3")
+    assert canonical_url("https://example.test/news/a/amp") == canonical_url(
+        "https://example.test/news/a")
+    assert canonical_url("https://example.test:8443/a") != canonical_url("https://example.test/a")
+    assert host_of("https://m.example.test/x") == "example.test"
+    assert host_matches("news.example.test", ("example.test",))
+    assert not host_matches("badexample.test", ("example.test",))

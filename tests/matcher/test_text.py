@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from matcher.text import normalize_space, token_hash, tokenize
+
+
+def test_tokens_are_normalised_and_keep_offsets() -> None:
+    text = "«Hello», WORLD — it’s Ｆｕｌｌwidth."
+    toks = tokenize(text)
+    assert toks.words == ("hello", "world", "it's", "fullwidth")
+    for word, (start, end) in zip(toks.words, toks.spans, strict=True):
+        assert tokenize(text[start:end]).words == (word,)
+
+
+def test_cjk_is_split_per_character_and_cyrillic_per_word() -> None:
+    assert tokenize("东京大学").words == ("东", "京", "大", "学")
+    assert tokenize("Источник: Новости дня").words == ("источник", "новости", "дня")
+
+
+def test_token_hash_is_stable_and_64_bit() -> None:
+    # Pinned: fingerprints are persisted in the store, so a change of hash invalidates them
+    # (it would need a migration that recomputes every original's fingerprints).
+    assert token_hash("harbour") == 0x4FCB0DB632E24E2
+    assert 0 <= token_hash("harbour") < 2**64
+    assert token_hash("harbour") != token_hash("harbor")
+
+
+def test_normalize_space() -> None:
+    assert normalize_space("  a \n\t b  ") == "a b"
+
+
+@given(st.text(max_size=200))
+def test_spans_point_into_the_text(text: str) -> None:
+    toks = tokenize(text)
+    assert len(toks.words) == len(toks.spans)
+    last = 0
+    for start, end in toks.spans:
+        assert last <= start < end <= len(text)
+        last = end
