@@ -133,8 +133,9 @@ def align(
 
     ``seed_words``: tokens per exact seed; a seed found more than four times in the original
     is repetition (a chorus, a list marker), not evidence, and is skipped. ``max_gap``: tokens
-    of difference (edits) allowed between two runs for them to count as one passage. ``min_passage_words``: shorter passages
-    are chance phrases ("at the end of the day"), not copies, and are dropped.
+    of difference (edits) allowed between two runs for them to count as one passage.
+    ``min_passage_words``: shorter passages are chance phrases ("at the end of the day"), not
+    copies, and are dropped.
     """
     if len(original) == 0:
         return Alignment((), 0.0, 0)
