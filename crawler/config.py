@@ -1,0 +1,303 @@
+"""Typed settings, layered: defaults → ``repostwatch.toml`` → environment.
+
+The file is found as: ``--config PATH``, else ``$REPOSTWATCH_CONFIG``, else ``repostwatch.toml``
+in the working directory. Relative paths in it (the SQLite file, the report folder, JSON Lines
+sources) are relative to the file. Environment overrides: ``REPOSTWATCH_DATABASE_URL``,
+``REPOSTWATCH_PROXY``. Every key is documented in docs/config.md; ``repostwatch init`` writes a
+commented starter file. Read through ``load_config``; nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from matcher import CREDIT_MODES, CreditRule, Thresholds
+
+from .errors import ConfigError
+
+__all__ = [
+    "CONFIG_NAME",
+    "Config",
+    "CrawlConfig",
+    "Publication",
+    "WatchSite",
+    "find_config",
+    "load_config",
+]
+
+CONFIG_NAME = "repostwatch.toml"
+DEFAULT_USER_AGENT = "repostwatch/0.1 (+https://github.com/repostwatch/repostwatch)"
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A publication whose articles are watched, with its credit rule and original sources."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    credit: str = "any"
+    allow: tuple[str, ...] = ()
+    originals: tuple[str, ...] = ()  # sitemap / feed URLs or JSON Lines files
+
+    @property
+    def rule(self) -> CreditRule:
+        return CreditRule(
+            publication=self.name, aliases=self.aliases, domains=self.domains,
+            credit=self.credit, allow=self.allow,  # type: ignore[arg-type]
+        )
+
+
+@dataclass(frozen=True)
+class WatchSite:
+    """A site to crawl for copies: from ``url`` (same-site links), its sitemap or its feed."""
+
+    url: str
+    sitemap: str | None = None
+    feed: str | None = None
+    max_pages: int = 200
+    max_depth: int = 3
+
+
+@dataclass(frozen=True)
+class CrawlConfig:
+    """Politeness and limits for every fetch (crawls and lookups)."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    obey_robots: bool = True
+    concurrency_per_site: int = 2
+    download_delay: float = 0.5  # seconds between requests to one site
+    autothrottle: bool = True
+    timeout: float = 30.0  # seconds per request
+    max_size_mb: float = 10.0  # larger responses are aborted
+    max_redirects: int = 5
+    proxy: str = ""  # HTTP proxy for every fetch ("" = none); the sandbox web is one
+    allow_private: bool = False  # lookups may fetch private / loopback addresses
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a command needs. ``path`` is the file it came from (None: defaults only)."""
+
+    path: Path | None
+    base_dir: Path
+    publications: tuple[Publication, ...] = ()
+    database_url: str = ""
+    watch: tuple[WatchSite, ...] = ()
+    crawl: CrawlConfig = field(default_factory=CrawlConfig)
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    report_dir: Path = Path("reports")
+
+    @property
+    def rules(self) -> dict[str, CreditRule]:
+        return {p.name: p.rule for p in self.publications}
+
+    def publication(self, name: str | None) -> Publication:
+        """The publication called ``name`` (or the only one when ``name`` is None)."""
+        if name is None:
+            if len(self.publications) == 1:
+                return self.publications[0]
+            if not self.publications:
+                raise ConfigError(
+                    f"no [[publications]] configured in {self.describe()}",
+                    hint="run `repostwatch init` or add a [[publications]] table",
+                )
+            names = ", ".join(p.name for p in self.publications)
+            raise ConfigError(
+                f"several publications are configured ({names})",
+                hint="say which one with --publication NAME",
+            )
+        for p in self.publications:
+            if name.casefold() in (p.name.casefold(), *(a.casefold() for a in p.aliases)):
+                return p
+        names = ", ".join(p.name for p in self.publications) or "none"
+        raise ConfigError(f"unknown publication {name!r} (configured: {names})",
+                          hint=f"add it to {self.describe()} or fix the name")
+
+    def describe(self) -> str:
+        return str(self.path) if self.path else "the built-in defaults (no config file)"
+
+
+def find_config(explicit: str | os.PathLike[str] | None, env: Mapping[str, str]) -> Path | None:
+    """The config file to read, or None when there is none (defaults apply)."""
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"config file {path} not found",
+                              hint="check the path, or run `repostwatch init` to create one")
+        return path
+    if env.get("REPOSTWATCH_CONFIG"):
+        path = Path(env["REPOSTWATCH_CONFIG"])
+        if not path.is_file():
+            raise ConfigError(f"config file {path} (from REPOSTWATCH_CONFIG) not found",
+                              hint="fix or unset REPOSTWATCH_CONFIG")
+        return path
+    path = Path.cwd() / CONFIG_NAME
+    return path if path.is_file() else None
+
+
+def load_config(
+    explicit: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
+) -> Config:
+    """Read and validate the configuration. Raises ``ConfigError`` naming file, line and key."""
+    env = os.environ if env is None else env
+    path = find_config(explicit, env)
+    data: dict[str, Any] = {}
+    text = ""
+    if path is not None:
+        try:
+            text = path.read_text(encoding="utf-8")
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}",
+                              hint="fix the syntax at that line") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    base = path.resolve().parent if path else Path.cwd()
+    return _build(_Reader(path, text), data, base, env)
+
+
+class _Reader:
+    """Validates values and names the file, line and key of any problem."""
+
+    def __init__(self, path: Path | None, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def error(self, key: str, problem: str) -> ConfigError:
+        leaf = key.rsplit(".", 1)[-1].split("[", maxsplit=1)[0]
+        line = next((i + 1 for i, ln in enumerate(self.lines)
+                     if re.match(rf"\s*{re.escape(leaf)}\s*=", ln)), None)
+        where = f"{self.path}, line {line}" if line else str(self.path or "config")
+        return ConfigError(f"{where}: {key}: {problem}",
+                           hint="see docs/config.md for the keys and their values")
+
+    def table(self, data: Mapping[str, Any], key: str, allowed: set[str]) -> dict[str, Any]:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            raise self.error(key, "must be a table")
+        self.known(value, key, allowed)
+        return value
+
+    def known(self, table: Mapping[str, Any], key: str, allowed: set[str]) -> None:
+        for k in table:
+            if k not in allowed:
+                raise self.error(f"{key}.{k}", f"unknown key (known: {', '.join(sorted(allowed))})")
+
+    def get(self, table: Mapping[str, Any], key: str, where: str, kind: type, default: Any) -> Any:
+        if key not in table:
+            return default
+        value = table[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if kind is tuple:
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise self.error(f"{where}.{key}", "must be a list of strings")
+            return tuple(v.strip() for v in value if v.strip())
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.error(f"{where}.{key}", f"must be a {kind.__name__}, not {value!r}")
+        return value
+
+
+def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str]) -> Config:
+    sections = {"publications", "database", "watch", "crawl", "matcher", "report"}
+    r.known(data, "(top level)", sections)
+    pubs = []
+    raw_pubs = data.get("publications", [])
+    if not isinstance(raw_pubs, list):
+        raise r.error("publications", "must be an array of tables: [[publications]]")
+    pub_keys = {"name", "aliases", "domains", "credit", "allow", "originals"}
+    for i, p in enumerate(raw_pubs):
+        where = f"publications[{i}]"
+        if not isinstance(p, dict):
+            raise r.error(where, "must be a table")
+        r.known(p, where, pub_keys)
+        name = r.get(p, "name", where, str, "").strip()
+        if not name:
+            raise r.error(f"{where}.name", "is required")
+        credit = r.get(p, "credit", where, str, "any")
+        if credit not in CREDIT_MODES:
+            raise r.error(f"{where}.credit", f"must be one of {', '.join(CREDIT_MODES)}")
+        pubs.append(Publication(
+            name=name, aliases=r.get(p, "aliases", where, tuple, ()),
+            domains=tuple(d.lower() for d in r.get(p, "domains", where, tuple, ())),
+            credit=credit, allow=tuple(d.lower() for d in r.get(p, "allow", where, tuple, ())),
+            originals=r.get(p, "originals", where, tuple, ()),
+        ))
+    if len({p.name.casefold() for p in pubs}) != len(pubs):
+        raise r.error("publications", "two publications have the same name")
+
+    db = r.table(data, "database", {"url"})
+    db_url = env.get("REPOSTWATCH_DATABASE_URL") or r.get(db, "url", "database", str, "")
+    db_url = _resolve_sqlite(db_url or "sqlite:///repostwatch.db", base)
+
+    watch = []
+    raw_watch = data.get("watch", [])
+    if not isinstance(raw_watch, list):
+        raise r.error("watch", "must be an array of tables: [[watch]]")
+    for i, w in enumerate(raw_watch):
+        where = f"watch[{i}]"
+        if not isinstance(w, dict):
+            raise r.error(where, "must be a table")
+        r.known(w, where, {"url", "sitemap", "feed", "max_pages", "max_depth"})
+        url = r.get(w, "url", where, str, "")
+        if not re.match(r"https?://[^/\s]+", url):
+            raise r.error(f"{where}.url", "is required and must be an http(s) URL")
+        watch.append(WatchSite(
+            url=url, sitemap=r.get(w, "sitemap", where, str, None),
+            feed=r.get(w, "feed", where, str, None),
+            max_pages=_positive(r, w, "max_pages", where, 200),
+            max_depth=_positive(r, w, "max_depth", where, 3, allow_zero=True),
+        ))
+
+    crawl = _dataclass_from(r, data, "crawl", CrawlConfig)
+    if env.get("REPOSTWATCH_PROXY") is not None:
+        crawl = dataclasses.replace(crawl, proxy=env["REPOSTWATCH_PROXY"])
+    thresholds = _dataclass_from(r, data, "matcher", Thresholds)
+    report = r.table(data, "report", {"dir"})
+    report_dir = base / r.get(report, "dir", "report", str, "reports")
+    return Config(
+        path=r.path, base_dir=base, publications=tuple(pubs), database_url=db_url,
+        watch=tuple(watch), crawl=crawl, thresholds=thresholds, report_dir=report_dir,
+    )
+
+
+def _positive(r: _Reader, t: Mapping[str, Any], key: str, where: str, default: int,
+              allow_zero: bool = False) -> int:
+    value: int = r.get(t, key, where, int, default)
+    if value < 0 or (value == 0 and not allow_zero):
+        raise r.error(f"{where}.{key}", "must be a positive number")
+    return value
+
+
+def _dataclass_from(r: _Reader, data: Mapping[str, Any], key: str, cls: type[Any]) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    table = r.table(data, key, set(fields))
+    defaults = cls()
+    values = {}
+    for name in table:
+        current = getattr(defaults, name)
+        value = r.get(table, name, key, type(current), current)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+            raise r.error(f"{key}.{name}", "must not be negative")
+        values[name] = value
+    return dataclasses.replace(defaults, **values)
+
+
+def _resolve_sqlite(url: str, base: Path) -> str:
+    """Make a relative SQLite path relative to the config file's folder."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith("sqlite:////"):
+        rest = url[len(prefix):]
+        if rest and rest != ":memory:" and not rest.startswith("file:"):
+            return prefix + str((base / rest).resolve())
+    return url

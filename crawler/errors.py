@@ -1,0 +1,60 @@
+"""Errors of the application shell, each with the exit code the CLI returns for it.
+
+    RepostwatchError          base: a message naming the problem and a hint naming the fix
+    ├── UsageError            2  bad arguments or input files
+    ├── ConfigError           2  missing, unreadable or invalid configuration
+    ├── FetchError            3  a page could not be fetched (carries the URL)
+    ├── CrawlError            3  a crawl ended with errors
+    └── StoreError            4  the database cannot be opened, migrated or written
+
+Exit code 1 is not an error: ``check`` returns it when a copy lacks credit. 130 = interrupted.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "CrawlError",
+    "FetchError",
+    "RepostwatchError",
+    "StoreError",
+    "UsageError",
+]
+
+
+class RepostwatchError(Exception):
+    """Base error: ``str(err)`` is one line naming the problem; ``hint`` says what to do."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class UsageError(RepostwatchError):
+    exit_code = 2
+
+
+class ConfigError(RepostwatchError):
+    exit_code = 2
+
+
+class FetchError(RepostwatchError):
+    exit_code = 3
+
+    def __init__(self, message: str, *, url: str, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.url = url
+
+
+class CrawlError(RepostwatchError):
+    exit_code = 3
+
+
+class StoreError(RepostwatchError):
+    exit_code = 4

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler.config import load_config
+from crawler.errors import ConfigError
+
+GOOD = """
+[[publications]]
+name = "The Daily Planet"
+aliases = ["Daily Planet"]
+domains = ["Daily-Planet.test"]
+credit = "article-link"
+allow = ["partner.test"]
+
+[[publications]]
+name = "Evening Star"
+domains = ["star.test"]
+
+[database]
+url = "sqlite:///data/rw.db"
+
+[[watch]]
+url = "https://copycat.test/"
+max_pages = 10
+
+[crawl]
+download_delay = 2
+proxy = "http://127.0.0.1:9"
+
+[matcher]
+repost_min_coverage = 0.4
+
+[report]
+dir = "out"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "repostwatch.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_full_config(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, GOOD), env={})
+    assert [p.name for p in cfg.publications] == ["The Daily Planet", "Evening Star"]
+    dp = cfg.publication("daily planet")  # aliases and case work
+    assert dp.domains == ("daily-planet.test",)
+    assert dp.rule.credit == "article-link" and dp.rule.allow == ("partner.test",)
+    assert cfg.database_url == f"sqlite:///{tmp_path / 'data' / 'rw.db'}"
+    assert cfg.watch[0].max_pages == 10 and cfg.watch[0].max_depth == 3
+    assert cfg.crawl.download_delay == 2.0 and cfg.crawl.proxy == "http://127.0.0.1:9"
+    assert cfg.thresholds.repost_min_coverage == 0.4
+    assert cfg.thresholds.excerpt_min_words == 40  # untouched default
+    assert cfg.report_dir == tmp_path / "out"
+
+
+def test_environment_overrides(tmp_path: Path) -> None:
+    env = {"REPOSTWATCH_DATABASE_URL": "postgresql+psycopg://db/rw", "REPOSTWATCH_PROXY": ""}
+    cfg = load_config(write(tmp_path, GOOD), env=env)
+    assert cfg.database_url == "postgresql+psycopg://db/rw"
+    assert cfg.crawl.proxy == ""
+
+
+def test_found_through_env_and_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, GOOD)
+    assert load_config(env={"REPOSTWATCH_CONFIG": str(path)}).path == path
+    monkeypatch.chdir(tmp_path)
+    assert load_config(env={}).path == tmp_path / "repostwatch.toml"
+
+
+def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    cfg = load_config(env={})
+    assert cfg.path is None and cfg.publications == ()
+    assert cfg.database_url == f"sqlite:///{tmp_path / 'repostwatch.db'}"
+    with pytest.raises(ConfigError, match="no \\[\\[publications\\]\\]"):
+        cfg.publication(None)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[publications]]\nname = 'X'\ncredit = 'sometimes'\n",
+         r"line 3: publications\[0\].credit"),
+        ("[[publications]]\nname = 'X'\ncolour = 'red'\n", r"line 3: .*colour: unknown key"),
+        ("[[publications]]\naliases = ['x']\n", r"publications\[0\].name: is required"),
+        ("[crawl]\ntimeout = 'soon'\n", r"line 2: crawl.timeout: must be a float"),
+        ("[crawl]\ntimeout = -1\n", r"crawl.timeout: must not be negative"),
+        ("[[watch]]\nurl = 'ftp://x'\n", r"watch\[0\].url"),
+        ("[[watch]]\nurl = 'http://x.test/'\nmax_pages = 0\n", r"max_pages: must be a positive"),
+        ("[database\nurl = 1\n", r"invalid TOML.*line 1"),
+        ("[matcher]\nrepost_min_coverage = true\n", r"must be a float"),
+    ],
+)
+def test_bad_config_names_file_line_and_key(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError, match=message) as err:
+        load_config(path, env={})
+    assert str(path) in str(err.value)
+
+
+def test_missing_explicit_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.toml", env={})
+
+
+def test_unknown_publication(tmp_path: Path) -> None:
+    cfg = load_config(write(tmp_path, GOOD), env={})
+    with pytest.raises(ConfigError, match="unknown publication 'Daily Bugle'"):
+        cfg.publication("Daily Bugle")
+    with pytest.raises(ConfigError, match="several publications"):
+        cfg.publication(None)
+
+
+def test_starter_file_is_valid(tmp_path: Path) -> None:
+    from importlib.resources import files
+
+    text = files("crawler").joinpath("starter.toml").read_text(encoding="utf-8")
+    cfg = load_config(write(tmp_path, text), env={})
+    assert cfg.publications[0].name == "The Daily Planet"
+    assert cfg.watch and cfg.crawl.obey_robots
