@@ -1,0 +1,338 @@
+"""The store: the only code that speaks SQL. Domain objects in, domain objects out.
+
+One engine factory takes a URL, so SQLite (the default: one file, WAL, busy timeout) and
+PostgreSQL share one code path. The schema is built and upgraded by the Alembic migrations
+next to this file; ``Store.open`` runs them, so a new database file is ready to use.
+Writes are upserts on unique keys (``INSERT ... ON CONFLICT DO UPDATE``): running the same
+import or crawl twice never duplicates a row, and concurrent writers lose nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from matcher import Assessment, CreditRule, FingerprintIndex, Original, Page, canonical_url
+
+from ..errors import StoreError
+from .models import (
+    CrawlRun,
+    FindingCheckRow,
+    FindingRow,
+    OriginalRow,
+    PageRow,
+    PublicationRow,
+    utcnow,
+)
+from .records import FindingRecord, finding_record
+
+__all__ = ["Store", "make_engine", "safe_url"]
+
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def safe_url(url: str) -> str:
+    """The database URL with any password hidden, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid database URL>"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a 30 s busy timeout."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(
+            f"invalid database URL {url!r}",
+            hint="use e.g. sqlite:///repostwatch.db or postgresql+psycopg://user@host/db",
+        ) from exc
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            parent = Path(database).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise StoreError(
+                    f"cannot open database {safe_url(url)}: folder {parent} does not exist",
+                    hint="create the folder or set [database] url / REPOSTWATCH_DATABASE_URL",
+                )
+        engine = create_engine(parsed, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    try:
+        return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    except (ImportError, SQLAlchemyError) as exc:
+        raise StoreError(
+            f"cannot use database {safe_url(url)}: {exc}",
+            hint="for PostgreSQL install the extra: pip install 'repostwatch[postgres]'",
+        ) from exc
+
+
+def _insert(session: Session, table: Any) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+class Store:
+    """Persistence of publications, originals, pages, findings and runs."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._session = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> Store:
+        """Connect to ``url`` and bring the schema up to date. Raises ``StoreError``."""
+        store = cls(make_engine(url))
+        try:
+            with store.engine.connect():
+                pass
+            if migrate:
+                store.migrate()
+        except SQLAlchemyError as exc:
+            store.close()
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            raise StoreError(
+                f"cannot open database {safe_url(url)}: {reason}",
+                hint="check [database] url in repostwatch.toml or REPOSTWATCH_DATABASE_URL",
+            ) from exc
+        return store
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def migrate(self) -> None:
+        """Apply the Alembic migrations up to head (no-op when up to date)."""
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(_MIGRATIONS))
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: committed on success, rolled back on error (as ``StoreError``)."""
+        session = self._session()
+        try:
+            yield session
+            session.commit()
+        except SQLAlchemyError as exc:
+            session.rollback()
+            raise StoreError(f"database error: {str(exc).splitlines()[0]}") from exc
+        finally:
+            session.close()
+
+    # -- publications and originals ----------------------------------------------------
+
+    def ensure_publications(self, rules: Iterable[CreditRule]) -> dict[str, int]:
+        """Create the configured publications if missing; return name → id."""
+        with self.session() as s:
+            for rule in rules:
+                stmt = _insert(s, PublicationRow).values(name=rule.publication, created_at=utcnow())
+                s.execute(stmt.on_conflict_do_nothing(index_elements=["name"]))
+            rows = s.execute(select(PublicationRow.name, PublicationRow.id)).all()
+            return {name: pid for name, pid in rows}  # noqa: C416 - Row pairs, typed
+
+    def upsert_original(
+        self,
+        *,
+        publication: str,
+        url: str,
+        title: str,
+        text: str,
+        author: str | None = None,
+        published: datetime | None = None,
+    ) -> tuple[int, str]:
+        """Add or update an original; returns (id, ``added`` | ``updated`` | ``unchanged``)."""
+        key = canonical_url(url)
+        text_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        with self.session() as s:
+            pub_id = s.scalar(select(PublicationRow.id).where(PublicationRow.name == publication))
+            if pub_id is None:
+                raise StoreError(f"unknown publication {publication!r}")
+            existing = s.execute(
+                select(OriginalRow.id, OriginalRow.text_hash, OriginalRow.title).where(
+                    OriginalRow.url_key == key
+                )
+            ).first()
+            if existing is not None and existing.text_hash == text_hash and existing.title == title:
+                return existing.id, "unchanged"
+            fps = FingerprintIndex.fingerprint(Original(0, publication, url, title, text))
+            now = utcnow()
+            values: dict[str, Any] = dict(
+                publication_id=pub_id, url=url, url_key=key, title=title, author=author,
+                published=published, text=text, text_hash=text_hash, fingerprints=fps,
+                added_at=now, updated_at=now,
+            )
+            stmt = _insert(s, OriginalRow).values(**values)
+            update = {k: v for k, v in values.items() if k not in ("url_key", "added_at")}
+            stmt = stmt.on_conflict_do_update(index_elements=["url_key"], set_=update)
+            oid = s.scalar(stmt.returning(OriginalRow.id))
+            assert oid is not None
+            return oid, "added" if existing is None else "updated"
+
+    def originals(self, publication: str | None = None) -> list[Original]:
+        with self.session() as s:
+            q = select(OriginalRow).order_by(OriginalRow.id)
+            if publication is not None:
+                q = q.join(PublicationRow).where(PublicationRow.name == publication)
+            return [_original(r) for r in s.scalars(q)]
+
+    def load_index(self, *, max_postings: int = 50) -> FingerprintIndex:
+        """The fingerprint index of every original, from the stored fingerprints."""
+        index = FingerprintIndex(max_postings=max_postings)
+        with self.session() as s:
+            for row in s.scalars(select(OriginalRow)):
+                index.add(_original(row), row.fingerprints)
+        return index
+
+    # -- crawl runs --------------------------------------------------------------------
+
+    def start_run(self, kind: str) -> int:
+        with self.session() as s:
+            run = CrawlRun(kind=kind, started_at=utcnow(), status="running", stats={})
+            s.add(run)
+            s.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
+        with self.session() as s:
+            run = s.get(CrawlRun, run_id)
+            if run is not None:
+                run.status = status
+                run.finished_at = utcnow()
+                run.stats = stats
+
+    # -- pages and findings ------------------------------------------------------------
+
+    def save_assessment(
+        self,
+        result: Assessment,
+        page: Page,
+        *,
+        status: int | None = None,
+        run_id: int | None = None,
+    ) -> int | None:
+        """Record a judged page; for a copy, upsert its finding and append to its history.
+
+        Returns the finding id, or None when the page holds no copy and had no finding.
+        """
+        now = utcnow()
+        with self.session() as s:
+            values: dict[str, Any] = dict(
+                url=page.url, url_key=canonical_url(page.url), final_url=page.address,
+                site=page.host, title=page.title[:1000], status=status,
+                html_hash=hashlib.sha256(page.html.encode("utf-8", "replace")).hexdigest(),
+                fetched_at=page.fetched_at or now,
+            )
+            stmt = _insert(s, PageRow).values(**values)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["url_key"], set_={k: v for k, v in values.items() if k != "url_key"}
+            )
+            page_id: int | None = s.scalar(stmt.returning(PageRow.id))
+            if result.original is None or result.credit is None:
+                return self._record_absence(s, page_id, result, run_id, now)
+            data = result.to_dict()
+            values = dict(
+                original_id=result.original.id, page_id=page_id, verdict=result.verdict,
+                extent=result.extent, coverage=result.coverage,
+                longest_words=result.longest_passage.words if result.longest_passage else 0,
+                credit_status=result.credit.status, credit_reason=result.credit.reason,
+                evidence={"signals": [asdict(sig) for sig in result.credit.evidence]},
+                passages={"longest": data["longest_passage"], "spans": data["passages"]},
+                first_seen=now, last_checked=now, review_state="new",
+            )
+            stmt = _insert(s, FindingRow).values(**values)
+            keep = ("original_id", "page_id", "first_seen", "review_state")
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["original_id", "page_id"],
+                set_={k: v for k, v in values.items() if k not in keep},
+            )
+            finding_id: int | None = s.scalar(stmt.returning(FindingRow.id))
+            assert finding_id is not None
+            s.add(FindingCheckRow(
+                finding_id=finding_id, run_id=run_id, checked_at=now, verdict=result.verdict,
+                coverage=result.coverage, credit_status=result.credit.status,
+            ))
+            return finding_id
+
+    @staticmethod
+    def _record_absence(
+        s: Session, page_id: int | None, result: Assessment, run_id: int | None, now: datetime
+    ) -> None:
+        # A page that held a copy and no longer does keeps its findings; the history says so.
+        for finding in s.scalars(select(FindingRow).where(FindingRow.page_id == page_id)):
+            finding.last_checked = now
+            s.add(FindingCheckRow(
+                finding_id=finding.id, run_id=run_id, checked_at=now, verdict=result.verdict,
+                coverage=0.0, credit_status="none",
+            ))
+
+    def findings(
+        self,
+        *,
+        lacking_credit: bool = False,
+        publication: str | None = None,
+        since: datetime | None = None,
+    ) -> list[FindingRecord]:
+        """Findings, most severe first (reposts before excerpts, high coverage first)."""
+        with self.session() as s:
+            q = select(FindingRow).join(FindingRow.original).join(OriginalRow.publication)
+            if lacking_credit:
+                q = q.where(FindingRow.credit_status.not_in(("credited", "allowed")))
+            if publication is not None:
+                q = q.where(PublicationRow.name == publication)
+            if since is not None:
+                q = q.where(FindingRow.last_checked >= since)
+            q = q.order_by(FindingRow.verdict.desc(), FindingRow.coverage.desc(), FindingRow.id)
+            return [finding_record(r) for r in s.scalars(q).unique()]
+
+    def counts(self) -> dict[str, int]:
+        """How many originals, pages and findings (by credit status) the store holds."""
+        with self.session() as s:
+            out = {
+                "originals": s.scalar(select(func.count()).select_from(OriginalRow)) or 0,
+                "pages": s.scalar(select(func.count()).select_from(PageRow)) or 0,
+                "findings": s.scalar(select(func.count()).select_from(FindingRow)) or 0,
+            }
+            rows = s.execute(
+                select(FindingRow.credit_status, func.count()).group_by(FindingRow.credit_status)
+            ).all()
+            for status, n in rows:
+                out[f"credit_{status}"] = n
+            return out
+
+    def runs(self, limit: int = 20) -> Sequence[CrawlRun]:
+        with self.session() as s:
+            return list(s.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)))
+
+
+def _original(row: OriginalRow) -> Original:
+    return Original(
+        id=row.id, publication=row.publication.name, url=row.url, title=row.title,
+        text=row.text, published=row.published, author=row.author,
+    )

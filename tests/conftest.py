@@ -1,0 +1,91 @@
+"""Shared fixtures: the sandbox web, databases (SQLite always; PostgreSQL when available).
+
+The suite runs under pytest-twisted with the asyncio reactor (Scrapy crawls in-process), so
+the main thread's event loop belongs to the reactor: plain asyncio code (aiohttp clients and
+servers) runs in a fresh thread through ``run_async``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import uuid
+from collections.abc import Coroutine, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+T = TypeVar("T")
+REQUIRE_SERVICES = os.environ.get("REPOSTWATCH_REQUIRE_SERVICES") == "1"
+PG_ADMIN_URL = os.environ.get("REPOSTWATCH_TEST_PG", "postgresql+psycopg://127.0.0.1:5432/test")
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion in a fresh thread with its own event loop."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Any]:
+    from crawler.sandbox import SandboxServer
+
+    with SandboxServer() as web:
+        yield web
+
+
+def _pg_available() -> str | None:
+    """None when PostgreSQL answers, else the reason it does not."""
+    try:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session (dropped at the end)."""
+    reason = _pg_available()
+    if reason is not None:
+        if REQUIRE_SERVICES:
+            pytest.fail(f"PostgreSQL required (REPOSTWATCH_REQUIRE_SERVICES=1) but {reason}")
+        pytest.skip(f"PostgreSQL not available at {PG_ADMIN_URL}: {reason}")
+    from sqlalchemy import create_engine, text
+
+    name = f"repostwatch_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL with an empty schema-less database: SQLite file, or PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    base = request.getfixturevalue("pg_database")
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for table in ("finding_checks", "findings", "pages", "originals", "publications",
+                      "crawl_runs", "alembic_version"):
+            conn.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
+    engine.dispose()
+    yield base

@@ -1,0 +1,139 @@
+"""The store on SQLite and PostgreSQL: migrations, idempotent upserts, history, errors."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from crawler.errors import StoreError
+from crawler.store import Store
+from matcher import CreditRule, Page, assess
+from tests.matcher.texts import ORIGINAL_PARAGRAPHS, ORIGINAL_TEXT, page_html, paragraphs_html
+
+RULE = CreditRule("The Daily Planet", domains=("daily-planet.test",))
+URL = "https://daily-planet.test/news/pier.html"
+
+
+@pytest.fixture
+def store(db_url: str):
+    s = Store.open(db_url)
+    s.ensure_publications([RULE])
+    yield s
+    s.close()
+
+
+def _judge(store: Store, html: str, url: str = "https://copycat.test/a"):
+    index = store.load_index()
+    page = Page(url, html)
+    return assess(page, index, {RULE.publication: RULE}), page
+
+
+def test_schema_comes_from_migrations(store: Store) -> None:
+    tables = set(inspect(store.engine).get_table_names())
+    assert {"publications", "originals", "pages", "findings", "finding_checks", "crawl_runs",
+            "alembic_version"} <= tables
+    store.migrate()  # idempotent
+
+
+def test_original_upsert_is_idempotent(store: Store) -> None:
+    first = store.upsert_original(publication=RULE.publication, url=URL, title="Pier",
+                                  text=ORIGINAL_TEXT)
+    again = store.upsert_original(publication=RULE.publication, url=URL + "?utm_source=x",
+                                  title="Pier", text=ORIGINAL_TEXT)
+    edited = store.upsert_original(publication=RULE.publication, url=URL, title="Pier",
+                                   text=ORIGINAL_TEXT + " Corrected.")
+    assert first[1] == "added" and again == (first[0], "unchanged") and edited[1] == "updated"
+    assert store.counts()["originals"] == 1
+    index = store.load_index()
+    assert len(index) == 1 and index.get(first[0]).text.endswith("Corrected.")  # type: ignore[union-attr]
+
+
+def test_unknown_publication_is_refused(store: Store) -> None:
+    with pytest.raises(StoreError, match="unknown publication"):
+        store.upsert_original(publication="Nope", url=URL, title="", text="x")
+
+
+def test_findings_keep_history(store: Store) -> None:
+    store.upsert_original(publication=RULE.publication, url=URL, title="Pier", text=ORIGINAL_TEXT)
+    html = page_html(paragraphs_html(ORIGINAL_PARAGRAPHS))
+    result, page = _judge(store, html)
+    run = store.start_run("test")
+    fid = store.save_assessment(result, page, status=200, run_id=run)
+    credited_html = page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)
+                              + f'<p>Source: <a href="{URL}">The Daily Planet</a></p>')
+    result2, page2 = _judge(store, credited_html)
+    fid2 = store.save_assessment(result2, page2, status=200, run_id=run)
+    store.finish_run(run, "finished", {"pages": 2})
+    assert fid == fid2  # same (original, page): one finding, updated
+    rows = store.findings()
+    assert len(rows) == 1 and rows[0].credit_status == "credited"
+    assert rows[0].first_seen <= rows[0].last_checked
+    assert rows[0].first_seen.tzinfo is not None
+    assert store.findings(lacking_credit=True) == []
+    with store.session() as s:
+        from sqlalchemy import select
+
+        from crawler.store.models import FindingCheckRow
+
+        history = [r.credit_status for r in s.scalars(select(FindingCheckRow).order_by(
+            FindingCheckRow.id))]
+    assert history == ["uncredited", "credited"]
+    assert store.runs()[0].status == "finished"
+
+
+def test_unrelated_page_creates_no_finding(store: Store) -> None:
+    store.upsert_original(publication=RULE.publication, url=URL, title="Pier", text=ORIGINAL_TEXT)
+    result, page = _judge(store, page_html("<p>Soup recipes.</p>"))
+    assert store.save_assessment(result, page) is None
+    assert store.counts()["pages"] == 1 and store.counts()["findings"] == 0
+
+
+def test_concurrent_writers_lose_nothing(store: Store, db_url: str) -> None:
+    store.upsert_original(publication=RULE.publication, url=URL, title="Pier", text=ORIGINAL_TEXT)
+    html = page_html(paragraphs_html(ORIGINAL_PARAGRAPHS))
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        s = Store.open(db_url, migrate=False)
+        try:
+            index = s.load_index()
+            for i in range(10):
+                page = Page(f"https://copycat.test/{i}", html)  # same 10 pages in every worker
+                s.save_assessment(assess(page, index, {RULE.publication: RULE}), page)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    counts = store.counts()
+    assert counts["pages"] == 10 and counts["findings"] == 10
+
+
+def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=r"folder .* does not exist"):
+        Store.open(f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
+    with pytest.raises(StoreError, match=r"cannot open database .*127\.0\.0\.1:1"):
+        Store.open("postgresql+psycopg://user:secret@127.0.0.1:1/db?connect_timeout=2")
+    with pytest.raises(StoreError) as err:
+        Store.open("postgresql+psycopg://user:secret@127.0.0.1:1/db?connect_timeout=2")
+    assert "secret" not in str(err.value)
+    with pytest.raises(StoreError, match="invalid database URL"):
+        Store.open("not a url")
+
+
+def test_naive_datetimes_are_refused(store: Store) -> None:
+    with pytest.raises((StoreError, ValueError)):
+        store.upsert_original(publication=RULE.publication, url=URL, title="", text="x y z",
+                              published=datetime(2026, 1, 1))
+    store.upsert_original(publication=RULE.publication, url=URL, title="", text="x y z",
+                          published=datetime(2026, 1, 1, tzinfo=UTC))
