@@ -1,0 +1,36 @@
+"""The sandbox web: a local fake internet of a publisher and the sites that copy it.
+
+One aiohttp server on 127.0.0.1 acts as an HTTP forward proxy for fake sites on the reserved
+``.test`` domain, so nothing can leak to the real internet. The publisher, The Daily Planet
+(``daily-planet.test``), has generated articles, a sitemap and a feed; each watch site copies
+some of them in its own way (credited, uncredited, misattributed, excerpted, allow-listed) or
+not at all. ``expected_pages()`` is the answer key. Used by the demo, the tests and the
+benchmarks::
+
+    with SandboxServer(articles=8) as sandbox:
+        urllib.request.build_opener(
+            urllib.request.ProxyHandler({"http": sandbox.proxy_url})
+        ).open("http://daily-planet.test/sitemap.xml")
+
+Scrapy requests take ``meta["proxy"] = sandbox.proxy_url``; aiohttp clients
+``session.get(url, proxy=sandbox.proxy_url)``. From a shell: ``python -m crawler.sandbox``.
+"""
+
+from __future__ import annotations
+
+from .app import build_app
+from .server import SandboxError, SandboxServer, serve
+from .sites import PUBLISHER, WATCH_SITES, ExpectedPage, Publisher, demo_config, expected_pages
+
+__all__ = [
+    "PUBLISHER",
+    "WATCH_SITES",
+    "ExpectedPage",
+    "Publisher",
+    "SandboxError",
+    "SandboxServer",
+    "build_app",
+    "demo_config",
+    "expected_pages",
+    "serve",
+]
