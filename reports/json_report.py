@@ -1,0 +1,71 @@
+"""The JSON report: the whole report for machines. Keys are stable; new keys may be added.
+
+    {
+      "generated_at": "2026-11-28T09:30:00Z",      ISO 8601 UTC
+      "publication":  "The Daily Planet" | null,   the filter, null = all publications
+      "since":        "2026-11-01T00:00:00Z" | null,  findings checked at or after this time
+      "totals": {                                  counts (integers)
+        "pages", "originals",                      store-wide: pages checked, originals known
+        "findings", "reposts", "excerpts",         copies found (in the filter)
+        "lacking_credit", "credited",              credited = credited or allowed
+        "credit_credited", "credit_allowed", "credit_partial",
+        "credit_uncredited", "credit_misattributed"
+      },
+      "credited_share": 0.5,                       credited / findings, 0..1 (0 when none)
+      "sites": [                                   most copies lacking credit first
+        {"site", "copies", "lacking_credit", "credited_share" (0..1),
+         "first_seen", "last_seen" (ISO 8601 UTC)}
+      ],
+      "findings": [                                copies lacking credit, most severe first
+        {"id": finding id in the store,
+         the CSV columns (see ``reports.csv_report``): "page_url", "site", "original_url",
+           "original_title", "publication", "verdict", "extent" (null for an excerpt),
+           "coverage" (number 0..1), "credit_status", "credit_reason", "review_state",
+           "first_seen", "last_checked" (ISO 8601 UTC), "longest_passage" (text or null),
+         "evidence": [{"kind", "value", "where", "in_article", "nofollow", "hidden"}]}
+      ]
+    }
+
+Text is not escaped for any other medium: a consumer that puts it in HTML must escape it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .build import Report, SiteSummary, finding_fields, iso
+
+__all__ = ["render_json", "report_dict"]
+
+
+def _site(s: SiteSummary) -> dict[str, Any]:
+    return {
+        "site": s.site,
+        "copies": s.copies,
+        "lacking_credit": s.lacking_credit,
+        "credited_share": round(s.credited_share, 4),
+        "first_seen": iso(s.first_seen),
+        "last_seen": iso(s.last_seen),
+    }
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    """The report as plain JSON-ready data (the structure in the module docstring)."""
+    return {
+        "generated_at": iso(report.generated_at),
+        "publication": report.publication,
+        "since": iso(report.since),
+        "totals": dict(report.totals),
+        "credited_share": round(report.credited_share, 4),
+        "sites": [_site(s) for s in report.sites],
+        "findings": [
+            {"id": f.id, **finding_fields(f), "evidence": [dict(e) for e in f.evidence]}
+            for f in report.rows
+        ],
+    }
+
+
+def render_json(report: Report) -> str:
+    """The report as indented UTF-8 JSON text ending with a newline."""
+    return json.dumps(report_dict(report), ensure_ascii=False, indent=2) + "\n"
