@@ -1,0 +1,390 @@
+"""The ``repostwatch`` command line. Thin: it parses, calls the library, and renders.
+
+Exit codes (docs/cli.md): 0 success / nothing to chase; 1 ``check`` found a copy lacking
+credit; 2 usage or configuration error; 3 a target or crawl failed; 4 database error;
+130 interrupted. Results go to stdout (``--json`` for machines), messages to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .config import CONFIG_NAME, Config, load_config
+from .errors import RepostwatchError, UsageError
+
+__all__ = ["cli", "main"]
+
+
+class _State:
+    def __init__(self, config_path: str | None, verbose: bool, debug: bool) -> None:
+        self.config_path = config_path
+        self.verbose = verbose
+        self.debug = debug
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def store(self) -> Any:
+        from .store import Store
+
+        return Store.open(self.config.database_url)
+
+    @property
+    def log_level(self) -> str:
+        return "DEBUG" if self.debug else "INFO" if self.verbose else "WARNING"
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", metavar="PATH", envvar="REPOSTWATCH_CONFIG",
+              help=f"Config file (default: ./{CONFIG_NAME}; env REPOSTWATCH_CONFIG).")
+@click.option("-v", "--verbose", is_flag=True, help="Show crawl progress logs on stderr.")
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.version_option(package_name="repostwatch")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, verbose: bool, debug: bool) -> None:
+    """Find copies of your articles on the web and check that they credit you.
+
+    \b
+    Quick start:
+      repostwatch demo                 # everything, on the bundled sandbox web
+      repostwatch init                 # write a starter repostwatch.toml
+      repostwatch originals import     # fetch your articles (sitemaps/feeds in the config)
+      repostwatch crawl                # crawl the [[watch]] sites, judge, store
+      repostwatch report               # HTML report of copies lacking credit
+      repostwatch check URL            # judge one page now
+    """
+    ctx.obj = _State(config_path, verbose, debug)
+
+
+# -- init -------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("path", default=CONFIG_NAME, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: Path, force: bool) -> None:
+    """Write a commented starter config file.
+
+    Example: repostwatch init && $EDITOR repostwatch.toml
+    """
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists", hint="pass --force to overwrite it")
+    from importlib.resources import files
+
+    path.write_text(files("crawler").joinpath("starter.toml").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    _err(f"wrote {path}: edit [[publications]] and [[watch]], then run "
+         "`repostwatch originals import`")
+
+
+# -- originals --------------------------------------------------------------------------
+
+
+@cli.group()
+def originals() -> None:
+    """The publication's own articles, which copies are compared with."""
+
+
+@originals.command("import")
+@click.argument("sources", nargs=-1, metavar="[SOURCE]...")
+@click.option("-p", "--publication", metavar="NAME", help="Whose articles (needed with several).")
+@click.pass_obj
+def originals_import(state: _State, sources: tuple[str, ...], publication: str | None) -> None:
+    """Import originals from sitemaps, feeds, article URLs or JSON Lines files.
+
+    Without SOURCE, the publication's `originals` from the config are used. JSON Lines: one
+    object per line with `url` and `text` or `html` (optional: title, author, published,
+    publication).
+
+    Example: repostwatch originals import https://dailyplanet.example/sitemap.xml
+    """
+    from .originals import import_jsonl, read_jsonl
+
+    config = state.config
+    pub = config.publication(publication)
+    sources = sources or pub.originals
+    if not sources:
+        raise UsageError(f"no SOURCE given and publication {pub.name!r} has no `originals`",
+                         hint="pass a sitemap, feed or .jsonl file, or set `originals`")
+    urls = [s for s in sources if s.startswith(("http://", "https://"))]
+    files = [Path(s) for s in sources if s not in urls]
+    for f in files:
+        if not f.is_file():
+            raise UsageError(f"{f}: no such file, and not an http(s) URL")
+    records = [r for f in files for r in read_jsonl(f, config, pub.name)]
+    store = state.store()
+    try:
+        store.ensure_publications(config.rules.values())
+        counts = import_jsonl(store, records) if records else {}
+    finally:
+        store.close()
+    if counts:
+        _err(f"{len(records)} originals from files: {_fmt_counts(counts)}")
+    if urls:
+        from .runner import CrawlJob, crawl_failed, run_crawls
+        from .spiders.originals import OriginalsSpider
+
+        jobs = [CrawlJob(OriginalsSpider, {"publication": pub.name, "source": u}) for u in urls]
+        results = run_crawls(config, jobs, log_level=state.log_level)
+        got = {k: sum(r.get(f"repostwatch/originals/{k}") for r in results)
+               for k in ("added", "updated", "unchanged", "no_text")}
+        _err(f"originals from {len(urls)} URL source(s): {_fmt_counts(got)}")
+        problems = [p for p in map(crawl_failed, results) if p]
+        if problems:
+            from .errors import CrawlError
+
+            raise CrawlError("; ".join(problems))
+
+
+def _fmt_counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
+
+
+@originals.command("list")
+@click.option("-p", "--publication", metavar="NAME", help="Only this publication's articles.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.pass_obj
+def originals_list(state: _State, publication: str | None, as_json: bool) -> None:
+    """List the originals in the store.
+
+    Example: repostwatch originals list --json | jq .url
+    """
+    name = state.config.publication(publication).name if publication else None
+    store = state.store()
+    try:
+        items = store.originals(name)
+    finally:
+        store.close()
+    for o in items:
+        if as_json:
+            click.echo(json.dumps({"id": o.id, "publication": o.publication, "url": o.url,
+                                   "title": o.title, "words": len(o.tokens)}))
+        else:
+            click.echo(f"{o.id}\t{o.publication}\t{o.url}\t{o.title}")
+    if not as_json:
+        _err(f"{len(items)} original(s)")
+
+
+# -- crawl ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--site", metavar="URL", help="Crawl only this site instead of [[watch]].")
+@click.pass_obj
+def crawl(state: _State, site: str | None) -> None:
+    """Crawl the watched sites with Scrapy, judge every page, store the findings.
+
+    Example: repostwatch crawl --site https://aggregator.example/
+    """
+    from .runner import CrawlJob, crawl_failed, run_crawls
+    from .spiders.watch import WatchSpider
+
+    config = state.config
+    _preflight(state, need_watch=site is None)
+    results = run_crawls(config, [CrawlJob(WatchSpider, {"url": site} if site else {})],
+                         log_level=state.log_level)
+    _print_crawl_summary(results[-1].stats if results else {})
+    problem = crawl_failed(results[-1]) if results else "the crawl did not run"
+    if problem:
+        from .errors import CrawlError
+
+        raise CrawlError(problem)
+
+
+def _preflight(state: _State, *, need_watch: bool) -> None:
+    """Fail before starting Scrapy when the config or the store cannot work."""
+    config = state.config
+    if not config.publications:
+        state.config.publication(None)  # raises the "no publications" error
+    if need_watch and not config.watch:
+        raise UsageError(f"no [[watch]] sites in {config.describe()}",
+                         hint="add one, or pass --site URL")
+    store = state.store()
+    try:
+        store.ensure_publications(config.rules.values())
+        if not store.counts()["originals"]:
+            raise UsageError("the store has no originals to compare pages with",
+                             hint="run `repostwatch originals import` first")
+    finally:
+        store.close()
+
+
+def _print_crawl_summary(stats: dict[str, Any]) -> None:
+    def n(key: str) -> int:
+        return int(stats.get(key, 0) or 0)
+
+    _err(
+        f"pages judged: {n('repostwatch/pages_judged')}  reposts: "
+        f"{n('repostwatch/verdict/repost')}  excerpts: {n('repostwatch/verdict/excerpt')}  "
+        f"credited: {n('repostwatch/credit/credited') + n('repostwatch/credit/allowed')}  "
+        f"lacking credit: {n('repostwatch/lacking_credit')}"
+    )
+
+
+# -- check ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("targets", nargs=-1, metavar="TARGET...")
+@click.option("--url", "file_url", metavar="URL", help="The address of a saved HTML file.")
+@click.option("--pages", type=click.Path(dir_okay=False, path_type=Path),
+              help="JSON Lines file of {\"url\": ..., \"html\": ...} pages.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per target on stdout.")
+@click.option("--allow-private", is_flag=True,
+              help="Allow fetching private, loopback and link-local addresses.")
+@click.pass_obj
+def check(state: _State, targets: tuple[str, ...], file_url: str | None, pages: Path | None,
+          as_json: bool, allow_private: bool) -> None:
+    """Judge pages now: is each a copy of one of our originals, and does it credit us?
+
+    TARGET is an http(s) URL or a saved HTML file. Exit code: 0 nothing to chase, 1 a copy
+    lacks credit, 2 usage/config error, 3 a target could not be checked.
+
+    Example: repostwatch check https://aggregator.example/story --json
+    """
+    from .lookup import exit_code, judge_targets, read_targets
+    from .render import print_outcome
+
+    todo = read_targets(list(targets), file_url=file_url, pages=pages)
+    config = state.config
+    store = state.store()
+    try:
+        index = store.load_index()
+    finally:
+        store.close()
+    if not len(index):
+        raise UsageError("the store has no originals to compare pages with",
+                         hint="run `repostwatch originals import` first")
+    outcomes = judge_targets(todo, index, config,
+                             allow_private=allow_private or config.crawl.allow_private)
+    for o in outcomes:
+        if as_json:
+            click.echo(json.dumps(o.to_dict(), ensure_ascii=False))
+        else:
+            print_outcome(o)
+    sys.exit(exit_code(outcomes))
+
+
+# -- report -----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("-f", "--format", "fmt", type=click.Choice(["html", "csv", "json"]),
+              default="html", show_default=True)
+@click.option("-o", "--output", metavar="PATH", help="File to write ('-' = stdout). "
+              "Default: a dated file in [report] dir.")
+@click.option("-p", "--publication", metavar="NAME", help="Only this publication's copies.")
+@click.option("--since", metavar="DATE", help="Only findings checked since DATE (ISO 8601).")
+@click.pass_obj
+def report(state: _State, fmt: str, output: str | None, publication: str | None,
+           since: str | None) -> None:
+    """Write a report of the copies that lack credit.
+
+    Example: repostwatch report --format csv -o copies.csv
+    """
+    from reports import build_report, default_filename, render, write_report
+
+    name = state.config.publication(publication).name if publication else None
+    store = state.store()
+    try:
+        rep = build_report(store, publication=name, since=_parse_date(since))
+    finally:
+        store.close()
+    if output == "-":
+        click.echo(render(rep, fmt), nl=False)
+        return
+    path = Path(output) if output else state.config.report_dir / default_filename(rep, fmt)
+    written = write_report(rep, fmt, path)
+    _err(f"{len(rep.rows)} copies lacking credit; report written to {written}")
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise UsageError(f"--since {value!r} is not a date", hint="use e.g. 2026-11-01") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+# -- demo and sandbox ---------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--dir", "folder", default="demo", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Where the demo writes its config, database and report.")
+@click.pass_obj
+def demo(state: _State, folder: Path) -> None:
+    """Run everything on the bundled sandbox web: import, crawl, judge, store, report.
+
+    Example: repostwatch demo --dir /tmp/rw-demo
+    """
+    from .demo import run_demo
+
+    run_demo(folder, log_level=state.log_level)
+
+
+@cli.command()
+@click.option("--port", default=0, show_default=True, help="Port (0 = any free port).")
+@click.option("--articles", default=8, show_default=True, help="Articles of the publisher.")
+def sandbox(port: int, articles: int) -> None:
+    """Serve the sandbox web (a local HTTP proxy playing several sites) until Ctrl-C.
+
+    Example: repostwatch sandbox --port 8800
+    """
+    import asyncio
+    import contextlib
+
+    from .sandbox import serve
+
+    def ready(proxy_url: str) -> None:
+        click.echo(f"sandbox web: proxy {proxy_url} (Ctrl-C to stop); "
+                   f"set [crawl] proxy = \"{proxy_url}\"")
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(port=port, articles=articles, on_ready=ready))
+
+
+# -- entry point --------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; map errors to one-line messages and documented exit codes."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="repostwatch", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except click.exceptions.Abort:
+        _err("interrupted")
+        return 130
+    except KeyboardInterrupt:
+        _err("interrupted: what was stored so far is kept")
+        return 130
+    except RepostwatchError as exc:
+        if debug:
+            raise
+        _err(f"error: {exc}")
+        return exc.exit_code
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    return 0

@@ -1,0 +1,77 @@
+"""``repostwatch demo``: the whole product, end to end, on the bundled sandbox web.
+
+Starts the sandbox web (a local HTTP proxy playing a publisher and the sites that copy it),
+writes a config into the demo folder, imports the publisher's articles from its sitemap,
+crawls the other sites with Scrapy, judges and stores every page in a SQLite file there, and
+writes an HTML report. Running it again updates the same database (upserts, no duplicates).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from .config import load_config
+from .errors import CrawlError
+from .runner import CrawlJob, crawl_failed, run_crawls
+from .sandbox import SandboxServer, demo_config
+from .spiders.originals import OriginalsSpider
+from .spiders.watch import WatchSpider
+from .store import Store
+
+__all__ = ["run_demo"]
+
+
+def run_demo(folder: Path, *, log_level: str = "WARNING") -> None:
+    """Run the demo in ``folder`` (created if missing) and print a summary on stdout."""
+    # The demo must never write into a database named by the environment for real work.
+    for var in ("REPOSTWATCH_DATABASE_URL", "REPOSTWATCH_PROXY"):
+        os.environ.pop(var, None)
+    folder.mkdir(parents=True, exist_ok=True)
+    config_path = folder / "repostwatch.toml"
+    with SandboxServer() as web:
+        config_path.write_text(demo_config(web.proxy_url), encoding="utf-8")
+        config = load_config(config_path)
+        click.echo(f"sandbox web: proxy {web.proxy_url}; config {config_path}", err=True)
+        store = Store.open(config.database_url)
+        try:
+            store.ensure_publications(config.rules.values())
+        finally:
+            store.close()
+        click.echo("importing originals, then crawling the watched sites…", err=True)
+        results = run_crawls(config, [CrawlJob(OriginalsSpider), CrawlJob(WatchSpider)],
+                             log_level=log_level)
+    from reports import build_report, default_filename, write_report
+
+    store = Store.open(config.database_url)
+    try:
+        rep = build_report(store)
+        counts = store.counts()
+    finally:
+        store.close()
+    path = write_report(rep, "html", config.report_dir / default_filename(rep, "html"))
+    originals_stats, watch_stats = results[0], results[-1]
+    imported = sum(originals_stats.get(f"repostwatch/originals/{k}")
+                   for k in ("added", "updated", "unchanged"))
+    lacking = sum(n for k, n in counts.items()
+                  if k.startswith("credit_") and k not in ("credit_credited", "credit_allowed"))
+    lines = [
+        f"originals imported:  {imported}",
+        f"pages judged:        {watch_stats.get('repostwatch/pages_judged')}",
+        f"copies found:        {counts['findings']} "
+        f"(reposts {watch_stats.get('repostwatch/verdict/repost')}, "
+        f"excerpts {watch_stats.get('repostwatch/verdict/excerpt')})",
+        f"credited:            {counts.get('credit_credited', 0)} "
+        f"(+ {counts.get('credit_allowed', 0)} allowed partner)",
+        f"lacking credit:      {lacking} (uncredited {counts.get('credit_uncredited', 0)}, "
+        f"misattributed {counts.get('credit_misattributed', 0)}, "
+        f"partial {counts.get('credit_partial', 0)})",
+        f"database:            {config.database_url}",
+        f"report:              {path}",
+    ]
+    click.echo("\n".join(lines))
+    problems = [p for p in map(crawl_failed, results) if p]
+    if problems:
+        raise CrawlError("; ".join(problems))

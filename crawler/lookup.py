@@ -1,0 +1,153 @@
+"""``repostwatch check``: judge given URLs, saved HTML files or JSON Lines of pages.
+
+URLs are fetched with aiohttp (``crawler.fetch``: limits, SSRF guard), not Scrapy, so a lookup
+answers in about a second. Judging is the same ``assess`` the crawl uses. One target failing
+never stops the others: it becomes an outcome with an ``error``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from w3lib.encoding import html_to_unicode
+
+from matcher import Assessment, FingerprintIndex, Page, assess
+
+from .config import Config
+from .errors import FetchError, UsageError
+
+__all__ = ["Outcome", "Target", "exit_code", "judge_targets", "read_targets"]
+
+_LOOKS_HTML = re.compile(rb"<(?:!doctype\s+html|html|head|body|article|p|div)\b", re.I)
+_EMPTY: dict[str, Any] = Assessment(url="", verdict="none").to_dict()
+
+
+@dataclass(frozen=True)
+class Target:
+    """Something to check: a URL to fetch, or a page already in hand (file or JSONL)."""
+
+    label: str
+    url: str
+    html: str | None = None
+    error: str | None = None
+    final_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    target: Target
+    result: Assessment | None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON object (docs/json.md): the same keys for results and errors."""
+        if self.result is not None:
+            data = self.result.to_dict()
+        else:
+            data = {**_EMPTY, "verdict": None, "url": self.target.url, "error": self.error}
+        data["target"] = self.target.label
+        return data
+
+
+def _file_target(path: Path, url: str | None) -> Target:
+    label = str(path)
+    address = url or path.resolve().as_uri()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return Target(label, address, error=f"cannot read file: {exc.strerror or exc}")
+    if not _LOOKS_HTML.search(raw[:65536]):
+        return Target(label, address, error="not an HTML file")
+    _, text = html_to_unicode(None, raw)
+    return Target(label, address, html=text)
+
+
+def read_targets(args: list[str], *, file_url: str | None, pages: Path | None) -> list[Target]:
+    """Targets from the command line: URLs, HTML files, and a JSON Lines file of pages."""
+    files = [a for a in args if not a.startswith(("http://", "https://"))]
+    if file_url and len(files) != 1:
+        raise UsageError("--url gives one saved file its address: pass exactly one file")
+    targets = []
+    for arg in args:
+        if arg.startswith(("http://", "https://")):
+            targets.append(Target(arg, arg))
+        elif Path(arg).exists():
+            targets.append(_file_target(Path(arg), file_url))
+        elif "://" in arg:
+            raise UsageError(f"{arg}: only http and https URLs can be checked")
+        else:
+            raise UsageError(f"{arg}: no such file, and not an http(s) URL")
+    if pages is not None:
+        targets.extend(_read_pages(pages))
+    if not targets:
+        raise UsageError("nothing to check", hint="give URLs, HTML files or --pages FILE")
+    return targets
+
+
+def _read_pages(path: Path) -> list[Target]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from exc
+    out = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            raise UsageError(f"{path}, line {n}: not valid JSON") from exc
+        if not isinstance(obj, dict) or not isinstance(obj.get("url"), str) or not isinstance(
+            obj.get("html"), str
+        ):
+            raise UsageError(f"{path}, line {n}: expected an object with `url` and `html` strings")
+        out.append(Target(f"{path}:{n}", obj["url"], html=obj["html"]))
+    return out
+
+
+def _fetch_all(targets: list[Target], config: Config, allow_private: bool) -> list[Target]:
+    from .fetch import fetch_many  # aiohttp is only imported when there is something to fetch
+
+    todo = [i for i, t in enumerate(targets) if t.html is None and t.error is None]
+    if not todo:
+        return targets
+    fetched = asyncio.run(
+        fetch_many([targets[i].url for i in todo], config.crawl, allow_private=allow_private)
+    )
+    out = list(targets)
+    for i, got in zip(todo, fetched, strict=True):
+        t = targets[i]
+        if isinstance(got, FetchError):
+            out[i] = Target(t.label, t.url, error=str(got))
+        else:
+            out[i] = Target(t.label, t.url, html=got.html, final_url=got.final_url)
+    return out
+
+
+def judge_targets(
+    targets: list[Target], index: FingerprintIndex, config: Config, *, allow_private: bool
+) -> list[Outcome]:
+    """Fetch what needs fetching, then ``assess`` every page."""
+    outcomes = []
+    for t in _fetch_all(targets, config, allow_private):
+        if t.error is not None or t.html is None:
+            outcomes.append(Outcome(t, None, t.error or "no content"))
+            continue
+        page = Page(t.url, t.html, final_url=t.final_url)
+        outcomes.append(Outcome(t, assess(page, index, config.rules,
+                                          thresholds=config.thresholds)))
+    return outcomes
+
+
+def exit_code(outcomes: list[Outcome]) -> int:
+    """3 if a target could not be checked, else 1 if a copy lacks credit, else 0."""
+    if any(o.error for o in outcomes):
+        return 3
+    if any(o.result is not None and o.result.lacks_credit for o in outcomes):
+        return 1
+    return 0

@@ -1,0 +1,110 @@
+"""Importing originals from a JSON Lines file (URLs go through the ``originals`` spider).
+
+One JSON object per line: ``url`` (required), ``title``, ``text`` or ``html`` (one required),
+``author``, ``published`` (ISO 8601 date), ``publication`` (optional when only one is
+configured). The whole file is validated before anything is written, so a bad line leaves the
+store untouched.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from matcher import extract_article
+
+from .config import Config
+from .errors import ConfigError, UsageError
+from .store import Store
+
+__all__ = ["OriginalRecord", "import_jsonl", "read_jsonl"]
+
+
+@dataclass(frozen=True)
+class OriginalRecord:
+    publication: str
+    url: str
+    title: str
+    text: str
+    author: str | None
+    published: datetime | None
+
+
+def _published(value: object, where: str) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise UsageError(f"{where}: `published` must be an ISO 8601 date string")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise UsageError(f"{where}: `published` is not an ISO 8601 date: {value!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def read_jsonl(path: Path, config: Config, publication: str | None) -> list[OriginalRecord]:
+    """Parse and validate every line; raise ``UsageError`` naming the first bad line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from exc
+    default = config.publication(publication).name if publication or len(
+        config.publications) == 1 else None
+    records = []
+    for n, line in enumerate(lines, 1):
+        where = f"{path}, line {n}"
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            raise UsageError(f"{where}: not valid JSON ({exc.args[0]})",
+                             hint="one JSON object per line") from exc
+        if not isinstance(obj, dict):
+            raise UsageError(f"{where}: expected a JSON object")
+        url = obj.get("url")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise UsageError(f"{where}: `url` is required and must be an http(s) URL")
+        pub_name = obj.get("publication") or default
+        if pub_name is None:
+            raise UsageError(f"{where}: `publication` is required when several are configured",
+                             hint="add it to each line or pass --publication")
+        try:
+            pub = config.publication(str(pub_name))
+        except ConfigError as exc:
+            raise UsageError(f"{where}: {exc}") from exc
+        title = str(obj.get("title") or "")
+        text = obj.get("text")
+        html = obj.get("html")
+        if isinstance(text, str) and text.strip():
+            body = text.strip()
+        elif isinstance(html, str) and html.strip():
+            found_title, body = extract_article(html, url)
+            title = title or found_title
+            if not body:
+                raise UsageError(f"{where}: no article text found in `html`")
+        else:
+            raise UsageError(f"{where}: `text` or `html` is required")
+        author = obj.get("author")
+        records.append(OriginalRecord(
+            publication=pub.name, url=url, title=title, text=body,
+            author=str(author) if author else None,
+            published=_published(obj.get("published"), where),
+        ))
+    if not records:
+        raise UsageError(f"{path} holds no originals", hint="one JSON object per line")
+    return records
+
+
+def import_jsonl(store: Store, records: list[OriginalRecord]) -> dict[str, int]:
+    """Upsert the records; return how many were added, updated and unchanged."""
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
+    for r in records:
+        _, outcome = store.upsert_original(
+            publication=r.publication, url=r.url, title=r.title, text=r.text,
+            author=r.author, published=r.published,
+        )
+        counts[outcome] += 1
+    return counts

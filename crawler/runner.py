@@ -1,0 +1,116 @@
+"""Run Scrapy crawls from the CLI, in this process, one after another.
+
+Each crawl's stats come back to the caller, which turns them into a summary and an exit code
+(``scrapy crawl`` itself exits 0 even when a crawl logged errors). A first Ctrl-C stops the
+crawls gracefully (what was stored stays stored); a second one stops at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy import Spider
+from scrapy.settings import Settings
+
+from .config import Config
+
+__all__ = ["CrawlJob", "CrawlResult", "crawl_failed", "project_settings", "run_crawls"]
+
+
+@dataclass(frozen=True)
+class CrawlJob:
+    spider: type[Spider]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CrawlResult:
+    spider: str
+    stats: dict[str, Any]
+
+    def get(self, key: str, default: int = 0) -> int:
+        return int(self.stats.get(key, default) or 0)
+
+
+def crawl_failed(result: CrawlResult) -> str | None:
+    """Why a crawl counts as failed (for the exit code), or None when it did not fail."""
+    reason = str(result.stats.get("finish_reason", ""))
+    if reason and reason != "finished":
+        return f"the {result.spider} crawl stopped early ({reason})"
+    errors = result.get("log_count/ERROR")
+    if errors:
+        return f"the {result.spider} crawl logged {errors} error(s); run with --verbose to see them"
+    return None
+
+
+def project_settings(config: Config, *, log_level: str = "WARNING") -> Settings:
+    """The project's Scrapy settings for a crawl using ``config``."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("REPOSTWATCH_CONFIG", str(config.path) if config.path else None, "cmdline")
+    settings.set("LOG_LEVEL", log_level, "cmdline")
+    return settings
+
+
+def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WARNING",
+               ) -> list[CrawlResult]:
+    """Run ``jobs`` one after another in this process; return each crawl's stats."""
+    from scrapy.crawler import AsyncCrawlerRunner
+    from scrapy.utils.defer import deferred_from_coro
+    from scrapy.utils.log import configure_logging
+    from scrapy.utils.reactor import install_reactor
+
+    settings = project_settings(config, log_level=log_level)
+    install_reactor(settings["TWISTED_REACTOR"])
+    from twisted.internet import reactor as installed
+
+    reactor: Any = installed  # the installed reactor's type is only known at run time
+
+    configure_logging(settings)
+    logging.getLogger("scrapy").setLevel(log_level)
+    runner = AsyncCrawlerRunner(settings)
+    results: list[CrawlResult] = []
+    failure: list[BaseException] = []
+
+    async def sequence() -> None:
+        for job in jobs:
+            crawler = runner.create_crawler(job.spider)
+            await crawler.crawl_async(**job.kwargs)
+            stats = crawler.stats.get_stats() if crawler.stats else {}
+            results.append(CrawlResult(job.spider.name, dict(stats)))
+            if stopping:
+                break
+
+    stopping: list[bool] = []
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        if stopping:
+            reactor.callFromThread(reactor.stop)
+            return
+        stopping.append(True)
+        logging.getLogger(__name__).warning("interrupted: finishing what is in flight; "
+                                            "press Ctrl-C again to stop at once")
+        reactor.callFromThread(lambda: deferred_from_coro(runner.stop()))
+
+    def done(outcome: Any) -> None:
+        if hasattr(outcome, "value"):
+            failure.append(outcome.value)
+        reactor.stop()
+
+    previous = signal.signal(signal.SIGINT, on_signal)
+    try:
+        reactor.callWhenRunning(
+            lambda: deferred_from_coro(sequence()).addBoth(done)
+        )
+        reactor.run(installSignalHandlers=False)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if failure:
+        raise failure[0]
+    if stopping:
+        raise KeyboardInterrupt
+    return results

@@ -1,0 +1,46 @@
+"""Scrapy settings of the repostwatch project (``scrapy.cfg`` points here).
+
+These are the static defaults; ``crawler.runner.scrapy_settings(config)`` layers the user's
+``[crawl]`` config on top (user agent, delays, limits, proxy), so ``scrapy crawl watch`` from the
+project root and ``repostwatch crawl`` behave the same. Our own settings start with
+``REPOSTWATCH_``.
+"""
+
+BOT_NAME = "repostwatch"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# Politeness (see docs/crawling.md): robots.txt, few requests per site, adaptive delays.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+USER_AGENT = "repostwatch/0.1 (+https://github.com/repostwatch/repostwatch)"
+
+# Hostile-web limits: huge pages (and gzip bombs) stop at 10 MiB; slow pages at 30 s.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 30
+REDIRECT_MAX_TIMES = 5
+RETRY_TIMES = 2
+DEPTH_PRIORITY = 1  # breadth first: the home page's links before deep archives
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ProxyMiddleware": 350,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.StorePipeline": 300,
+}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+
+# Our own settings.
+REPOSTWATCH_CONFIG = None  # path of repostwatch.toml (None: the usual search, see config.py)
+REPOSTWATCH_PROXY = ""  # HTTP proxy for every request ("" = none)

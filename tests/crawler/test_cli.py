@@ -1,0 +1,201 @@
+"""The CLI in-process (commands that do not start a reactor) and as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from crawler.cli import cli, main
+from tests.matcher.texts import ORIGINAL_PARAGRAPHS, ORIGINAL_TEXT, page_html, paragraphs_html
+
+CONFIG = """
+[[publications]]
+name = "The Daily Planet"
+aliases = ["Daily Planet"]
+domains = ["daily-planet.test"]
+"""
+URL = "https://daily-planet.test/news/pier.html"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for var in ("REPOSTWATCH_CONFIG", "REPOSTWATCH_DATABASE_URL", "REPOSTWATCH_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    (tmp_path / "repostwatch.toml").write_text(CONFIG, encoding="utf-8")
+    return tmp_path
+
+
+def run(*args: str) -> int:
+    return main(list(args))
+
+
+def imported(home: Path) -> Path:
+    path = home / "originals.jsonl"
+    path.write_text(json.dumps({"url": URL, "title": "Old grain pier to close",
+                                "text": ORIGINAL_TEXT, "published": "2026-11-01"}) + "\n",
+                    encoding="utf-8")
+    assert run("originals", "import", str(path)) == 0
+    return path
+
+
+def test_init_writes_a_valid_starter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run("init") == 0
+    assert (tmp_path / "repostwatch.toml").read_text().startswith("# repostwatch.toml")
+    assert run("init") == 2
+    assert "already exists" in capsys.readouterr().err
+    assert run("init", "--force") == 0
+
+
+def test_import_list_and_reimport(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = imported(home)
+    assert "1 added" in capsys.readouterr().err
+    assert run("originals", "import", str(path)) == 0
+    assert "1 unchanged" in capsys.readouterr().err
+    assert run("originals", "list", "--json") == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["url"] for r in rows] == [URL]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"url": "https://x.test/a"}', "`text` or `html` is required"),
+        ('{"title": "no url", "text": "t"}', "`url` is required"),
+        ("not json", "not valid JSON"),
+        ('{"url": "https://x.test/a", "text": "t", "publication": "Bugle"}', "unknown publication"),
+        ('{"url": "https://x.test/a", "text": "t", "published": "soon"}', "ISO 8601"),
+    ],
+)
+def test_bad_jsonl_writes_nothing(home: Path, capsys: pytest.CaptureFixture[str], line: str,
+                                  message: str) -> None:
+    path = home / "bad.jsonl"
+    good = json.dumps({"url": URL, "text": ORIGINAL_TEXT})
+    path.write_text(good + "\n" + line + "\n", encoding="utf-8")
+    assert run("originals", "import", str(path)) == 2
+    err = capsys.readouterr().err
+    assert message in err and "line 2" in err and "Traceback" not in err
+    assert run("originals", "list") == 0
+    assert "0 original(s)" in capsys.readouterr().err
+
+
+def _save(home: Path, name: str, html: str) -> Path:
+    path = home / name
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def test_check_files_exit_codes_and_json(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    imported(home)
+    copy = _save(home, "copy.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
+    credited = _save(home, "credited.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)
+                     + f'<p>Source: <a href="{URL}">The Daily Planet</a></p>'))
+    other = _save(home, "other.html", page_html("<p>Soup recipes.</p>"))
+    capsys.readouterr()
+    assert run("check", str(credited), str(other)) == 0
+    out = capsys.readouterr().out
+    assert "credited" in out and "verdict: none" in out
+    assert run("check", "--json", str(copy), "--url", "https://copycat.test/x") == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["url"] == "https://copycat.test/x"
+    assert (data["verdict"], data["credit_status"], data["original_url"]) == (
+        "repost", "uncredited", URL)
+    assert data["coverage"] == 1.0 and data["error"] is None
+
+
+def test_check_not_html_and_pages_file(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    imported(home)
+    pdf = home / "doc.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    pages = home / "pages.jsonl"
+    pages.write_text(json.dumps({"url": "https://c.test/1",
+                                 "html": page_html(paragraphs_html(ORIGINAL_PARAGRAPHS))}) + "\n")
+    capsys.readouterr()
+    assert run("check", "--json", str(pdf), "--pages", str(pages)) == 3
+    first, second = (json.loads(x) for x in capsys.readouterr().out.splitlines())
+    assert first["error"] == "not an HTML file" and first["verdict"] is None
+    assert set(first) == set(second)  # one contract for results and errors
+    assert second["verdict"] == "repost"
+
+
+def test_check_usage_errors(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("check", "missing.html") == 2
+    assert "no such file" in capsys.readouterr().err
+    assert run("check", "ftp://x.test/a") == 2
+    assert run("check") == 2
+    copy = _save(home, "copy.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
+    assert run("check", str(copy)) == 2  # no originals yet
+    assert "originals import" in capsys.readouterr().err
+
+
+def test_report_formats(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    imported(home)
+    copy = _save(home, "copy.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
+    # A finding is stored by a crawl; here through the library, as the pipeline does.
+    from crawler.config import load_config
+    from crawler.store import Store
+    from matcher import Page, assess
+
+    cfg = load_config()
+    store = Store.open(cfg.database_url)
+    page = Page("https://copycat.test/x", copy.read_text())
+    store.save_assessment(assess(page, store.load_index(), cfg.rules), page)
+    store.close()
+    assert run("report", "-f", "csv", "-o", "-") == 0
+    assert "https://copycat.test/x" in capsys.readouterr().out
+    assert run("report") == 0
+    written = list((home / "reports").glob("*.html"))
+    assert len(written) == 1 and "copycat.test" in written[0].read_text()
+    assert run("report", "--since", "yesterday") == 2
+
+
+def test_bad_config_and_database(home: Path, capsys: pytest.CaptureFixture[str],
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    (home / "repostwatch.toml").write_text("[[publications]]\nname = 'X'\ncredit = 'maybe'\n")
+    assert run("originals", "list") == 2
+    err = capsys.readouterr().err
+    assert "repostwatch.toml, line 3" in err and "Traceback" not in err
+    (home / "repostwatch.toml").write_text(CONFIG)
+    monkeypatch.setenv("REPOSTWATCH_DATABASE_URL", f"sqlite:///{home / 'no' / 'x.db'}")
+    assert run("originals", "list") == 4
+    assert "does not exist" in capsys.readouterr().err
+
+
+def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    out = []
+    for name, cmd in group.commands.items():
+        out.append((prefix + name, cmd))
+        if isinstance(cmd, click.Group):
+            out += _commands(cmd, prefix + name + " ")
+    return out
+
+
+@pytest.mark.parametrize(("name", "command"), _commands(cli))
+def test_every_command_is_documented(name: str, command: click.Command) -> None:
+    assert command.help, f"{name} has no help"
+    if not isinstance(command, click.Group):
+        assert "Example:" in command.help, f"{name} help has no example"
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text()
+    assert f"repostwatch {name}" in docs, f"{name} missing from docs/cli.md"
+
+
+def test_subprocess_help_and_private_address_refused(tmp_path: Path) -> None:
+    (tmp_path / "repostwatch.toml").write_text(CONFIG)
+    env_cmd = [sys.executable, "-m", "crawler"]
+    done = subprocess.run([*env_cmd, "--help"], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=60, check=False)
+    assert done.returncode == 0 and "repostwatch" in done.stdout
+    (tmp_path / "o.jsonl").write_text(json.dumps({"url": URL, "text": ORIGINAL_TEXT}) + "\n")
+    subprocess.run([*env_cmd, "originals", "import", "o.jsonl"], cwd=tmp_path, timeout=60,
+                   check=True, capture_output=True)
+    done = subprocess.run([*env_cmd, "check", "--json", "http://127.0.0.1:9/x"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False)
+    assert done.returncode == 3
+    assert "private" in json.loads(done.stdout)["error"]

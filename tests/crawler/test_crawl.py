@@ -1,0 +1,141 @@
+"""Real Scrapy crawls over HTTP against the sandbox web, checked in the database.
+
+In-process crawls use AsyncCrawlerRunner on the session's asyncio reactor (pytest-twisted);
+the CLI commands that start a reactor of their own (`demo`, `crawl`) run as subprocesses.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from scrapy.crawler import AsyncCrawlerRunner
+from scrapy.utils.defer import deferred_f_from_coro_f
+
+from crawler.config import Config, load_config
+from crawler.runner import project_settings
+from crawler.sandbox import PUBLISHER, demo_config, expected_pages
+from crawler.spiders.originals import OriginalsSpider
+from crawler.spiders.watch import WatchSpider
+from crawler.store import Store
+from matcher import canonical_url
+
+
+@pytest.fixture
+def config(tmp_path: Path, sandbox, monkeypatch: pytest.MonkeyPatch) -> Config:
+    for var in ("REPOSTWATCH_DATABASE_URL", "REPOSTWATCH_PROXY", "REPOSTWATCH_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    path = tmp_path / "repostwatch.toml"
+    path.write_text(demo_config(sandbox.proxy_url,
+                                database_url=f"sqlite:///{tmp_path / 'rw.db'}"))
+    return load_config(path)
+
+
+async def _crawl(config: Config, spider: type, **kwargs: object) -> dict:
+    runner = AsyncCrawlerRunner(project_settings(config))
+    crawler = runner.create_crawler(spider)
+    await crawler.crawl_async(**kwargs)
+    return dict(crawler.stats.get_stats())
+
+
+@deferred_f_from_coro_f
+async def test_import_then_crawl_finds_every_expected_copy(config: Config, sandbox) -> None:
+    stats = await _crawl(config, OriginalsSpider)
+    assert stats.get("repostwatch/originals/added") == 8
+    assert stats.get("log_count/ERROR", 0) == 0
+
+    stats = await _crawl(config, WatchSpider)
+    assert stats.get("log_count/ERROR", 0) == 0
+    assert stats["finish_reason"] == "finished"
+    assert stats.get("repostwatch/originals_indexed") == 8
+
+    store = Store.open(config.database_url)
+    try:
+        found = {canonical_url(f.page_url): f for f in store.findings()}
+        runs = store.runs()
+    finally:
+        store.close()
+    expected = expected_pages()
+    for exp in expected:
+        key = canonical_url(exp.url)
+        if exp.verdict == "none":
+            assert key not in found, f"{exp.url} should not be a finding"
+            continue
+        assert key in found, f"{exp.url} was not found as a copy"
+        f = found[key]
+        assert f.verdict == exp.verdict, exp.url
+        assert f.credit_status == exp.credit_status, (exp.url, f.credit_reason)
+        assert canonical_url(f.original_url) == canonical_url(exp.original_url or ""), exp.url
+    copies = [e for e in expected if e.verdict != "none"]
+    assert len(found) == len(copies)
+    assert stats.get("repostwatch/lacking_credit") == sum(
+        e.credit_status not in ("credited", "allowed") for e in copies)
+    assert [r.status for r in runs[:2]] == ["finished", "finished"]
+
+
+@deferred_f_from_coro_f
+async def test_robots_txt_is_obeyed_and_nothing_is_fetched_twice(config: Config, sandbox) -> None:
+    await _crawl(config, OriginalsSpider)
+    before = len(sandbox.requests)
+    await _crawl(config, WatchSpider)
+    served = sandbox.requests[before:]
+    assert not [r for r in served if r[1].startswith("/private/")]
+    pages = [r for r in served if not r[1].endswith("robots.txt")]
+    assert len(pages) == len(set(pages))
+
+
+@deferred_f_from_coro_f
+async def test_crawl_twice_is_idempotent(config: Config, sandbox) -> None:
+    await _crawl(config, OriginalsSpider)
+    await _crawl(config, WatchSpider)
+    store = Store.open(config.database_url)
+    first = store.counts()
+    store.close()
+    stats = await _crawl(config, OriginalsSpider)
+    assert stats.get("repostwatch/originals/unchanged") == 8
+    await _crawl(config, WatchSpider)
+    store = Store.open(config.database_url)
+    assert store.counts() == first
+    store.close()
+
+
+def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in __import__("os").environ.items()
+           if not k.startswith("REPOSTWATCH_")}
+    return subprocess.run([sys.executable, "-m", "crawler", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_demo_end_to_end(tmp_path: Path) -> None:
+    done = _cli(tmp_path, "demo", "--dir", "d")
+    assert done.returncode == 0, done.stderr
+    assert "pages judged:" in done.stdout and "lacking credit:" in done.stdout
+    copies = [e for e in expected_pages() if e.verdict != "none"]
+    assert f"copies found:        {len(copies)} " in done.stdout
+    reports = list((tmp_path / "d" / "reports").glob("*.html"))
+    assert len(reports) == 1
+    html = reports[0].read_text()
+    assert "scraperdaily.test" in html and "<script" not in html.lower()
+    assert (tmp_path / "d" / "repostwatch.db").exists()
+    again = _cli(tmp_path, "demo", "--dir", "d")  # idempotent: same numbers
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.split("database:")[0] == done.stdout.split("database:")[0]
+
+
+def test_cli_crawl_and_check_against_the_sandbox(tmp_path: Path, sandbox) -> None:
+    (tmp_path / "repostwatch.toml").write_text(demo_config(sandbox.proxy_url))
+    assert _cli(tmp_path, "crawl").returncode == 2  # no originals yet: says what to do
+    done = _cli(tmp_path, "originals", "import")
+    assert done.returncode == 0, done.stderr
+    assert "8 added" in done.stderr
+    done = _cli(tmp_path, "crawl")
+    assert done.returncode == 0, done.stderr
+    assert "pages judged:" in done.stderr
+    target = next(e for e in expected_pages() if e.credit_status == "uncredited")
+    done = _cli(tmp_path, "check", "--json", "--allow-private", target.url)
+    assert done.returncode == 1, done.stderr
+    data = json.loads(done.stdout)
+    assert data["credit_status"] == "uncredited" and data["publication"] == PUBLISHER.name
