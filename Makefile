@@ -1,0 +1,42 @@
+# One entry point for humans and CI. `make demo` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint gate bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.app: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test,postgres,distributed]'
+	touch $@ $(VENV)/.app
+
+## demo: set up and run the whole job on the bundled sandbox web (SQLite in ./demo)
+demo: $(VENV)/.app
+	$(BIN)/repostwatch demo --dir demo
+
+## test: set up with test extras and run the whole suite
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest
+
+## lint: ruff and mypy (strict on the packages)
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+## gate: the accuracy floors on the real-world corpus (../shared/data)
+gate: $(VENV)/.dev
+	$(BIN)/python -m pytest tests/matcher/test_accuracy_gate.py -v
+
+## bench: benchmark tables (accuracy and speed on the corpus)
+bench: $(VENV)/.dev
+	$(BIN)/python benchmarks/accuracy.py
+
+clean:
+	rm -rf $(VENV) demo .mypy_cache .ruff_cache build *.egg-info
