@@ -144,6 +144,13 @@ def originals_import(state: _State, sources: tuple[str, ...], publication: str |
                for k in ("added", "updated", "unchanged", "no_text")}
         _err(f"originals from {len(urls)} URL source(s): {_fmt_counts(got)}")
         problems = [p for p in map(crawl_failed, results) if p]
+        for url, r in zip(urls, results, strict=False):
+            if not any(r.get(f"repostwatch/originals/{k}") for k in ("added", "updated",
+                                                                       "unchanged")):
+                statuses = sorted(k.rsplit("/", 1)[-1] for k in r.stats
+                                  if k.startswith("downloader/response_status_count/"))
+                seen = f" (HTTP {', '.join(statuses)})" if statuses else ""
+                problems.append(f"no articles found at {url}{seen}")
         if problems:
             from .errors import CrawlError
 

@@ -81,8 +81,9 @@ def read_jsonl(path: Path, config: Config, publication: str | None) -> list[Orig
         if isinstance(text, str) and text.strip():
             body = text.strip()
         elif isinstance(html, str) and html.strip():
-            found_title, body = extract_article(html, url)
-            title = title or found_title
+            article = extract_article(html, url)
+            body = article.text
+            title = title or article.title
             if not body:
                 raise UsageError(f"{where}: no article text found in `html`")
         else:

@@ -95,13 +95,14 @@ class StorePipeline:
 
     async def _save_original(self, item: ArticlePage) -> None:
         assert self.store is not None
-        title, text = await asyncio.to_thread(extract_article, item.html, item.final_url)
-        if not text:
+        article = await asyncio.to_thread(extract_article, item.html, item.final_url)
+        if not article.text:
             self._stats.inc_value("repostwatch/originals/no_text")
             raise DropItem(f"no article text found on {item.url}")
         async with self._lock:
             _, outcome = await asyncio.to_thread(
                 self.store.upsert_original,
-                publication=item.publication, url=item.url, title=title, text=text,
+                publication=item.publication, url=item.url, title=article.title,
+                text=article.text, author=article.author, published=article.published,
             )
         self._stats.inc_value(f"repostwatch/originals/{outcome}")

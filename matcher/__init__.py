@@ -8,11 +8,12 @@
 from __future__ import annotations
 
 from .align import Alignment, Passage, align
+from .article import Article, extract_article
 from .assess import Assessment, Verdict, assess
 from .credit import Credit, CreditStatus, Signal, check_credit
 from .index import Candidate, FingerprintIndex
 from .original import Original
-from .page import Link, Page, extract_article
+from .page import Link, Page
 from .rules import CREDIT_MODES, CreditMode, CreditRule, Thresholds
 from .text import Tokens, tokenize
 from .urls import canonical_url, host_matches, host_of
@@ -20,6 +21,7 @@ from .urls import canonical_url, host_matches, host_of
 __all__ = [
     "CREDIT_MODES",
     "Alignment",
+    "Article",
     "Assessment",
     "Candidate",
     "Credit",

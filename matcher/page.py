@@ -4,8 +4,8 @@ Parsing uses selectolax (the Lexbor HTML5 engine): it builds the same tree a bro
 broken markup and is about ten times faster than lxml+trafilatura (see STACK.md). From one parse
 we keep: the whole *visible* text (what we match on, so that no extraction mistake can hide a
 copy), the links with where they sit, and the ``<head>`` signals (canonical, og:url, JSON-LD,
-title, language). Main-article extraction (trafilatura) is only used for originals, and
-imported lazily because it costs ~200 ms to import.
+title, language). Main-article extraction (trafilatura, ``matcher.article``) is only used
+for originals.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .text import Tokens, normalize_space, tokenize
 
-__all__ = ["Link", "Page", "extract_article"]
+__all__ = ["Link", "Page"]
 
 _DROP_TAGS = ["script", "style", "noscript", "template", "svg", "iframe", "object", "canvas"]
 _BLOCK_TAGS = frozenset(
@@ -282,18 +282,3 @@ def _parse(html: str, url: str) -> _Parsed:
         og_site_name=og_site_name,
         json_ld=parsed_ld,
     )
-
-
-def extract_article(html: str, url: str | None = None) -> tuple[str, str]:
-    """(title, main article text) of an article page, via trafilatura.
-
-    Used for originals: matching a page against the original's *article* text (not its site
-    chrome) keeps two articles of one site from looking alike. Returns an empty text when
-    trafilatura finds no article; callers decide whether that is an error.
-    """
-    import trafilatura  # lazy: ~200 ms import
-
-    text = trafilatura.extract(html, url=url, favor_recall=True, include_comments=False) or ""
-    meta = trafilatura.extract_metadata(html, default_url=url)
-    title = (meta.title if meta is not None and meta.title else "") or ""
-    return normalize_space(title), text.strip()

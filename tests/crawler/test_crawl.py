@@ -77,6 +77,22 @@ async def test_import_then_crawl_finds_every_expected_copy(config: Config, sandb
 
 
 @deferred_f_from_coro_f
+async def test_originals_from_a_feed(config: Config) -> None:
+    stats = await _crawl(config, OriginalsSpider, source=PUBLISHER.feed)
+    assert stats.get("repostwatch/originals/added") == 8
+    store = Store.open(config.database_url)
+    try:
+        originals = store.originals()
+    finally:
+        store.close()
+    assert all(o.url.startswith(PUBLISHER.home) and o.title and len(o.tokens) > 100
+               for o in originals)
+    assert all(o.author and o.published and o.published.tzinfo for o in originals)
+    # The repost rule under every article is site chrome, not article text.
+    assert not any("Reposts are welcomed" in o.text for o in originals)
+
+
+@deferred_f_from_coro_f
 async def test_robots_txt_is_obeyed_and_nothing_is_fetched_twice(config: Config, sandbox) -> None:
     await _crawl(config, OriginalsSpider)
     before = len(sandbox.requests)
@@ -128,6 +144,9 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
 def test_cli_crawl_and_check_against_the_sandbox(tmp_path: Path, sandbox) -> None:
     (tmp_path / "repostwatch.toml").write_text(demo_config(sandbox.proxy_url))
     assert _cli(tmp_path, "crawl").returncode == 2  # no originals yet: says what to do
+    done = _cli(tmp_path, "originals", "import", f"{PUBLISHER.home}missing-sitemap.xml")
+    assert done.returncode == 3
+    assert "no articles found" in done.stderr and "404" in done.stderr
     done = _cli(tmp_path, "originals", "import")
     assert done.returncode == 0, done.stderr
     assert "8 added" in done.stderr
@@ -139,3 +158,24 @@ def test_cli_crawl_and_check_against_the_sandbox(tmp_path: Path, sandbox) -> Non
     assert done.returncode == 1, done.stderr
     data = json.loads(done.stdout)
     assert data["credit_status"] == "uncredited" and data["publication"] == PUBLISHER.name
+    done = _cli(tmp_path, "check", "--allow-private", "http://nowhere.test/")
+    assert done.returncode == 3 and "502" in done.stdout
+
+
+def test_sandbox_command_serves_until_interrupted(tmp_path: Path) -> None:
+    import signal
+    import urllib.request
+
+    proc = subprocess.Popen([sys.executable, "-m", "crawler", "sandbox"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        proxy = line.split("proxy ", 1)[1].split()[0]
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": proxy}))
+        with opener.open(PUBLISHER.sitemap, timeout=10) as resp:
+            assert b"<urlset" in resp.read()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0 and "Traceback" not in err

@@ -7,6 +7,7 @@ passes silently). See benchmarks/accuracy.py for the full table.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,8 @@ BASELINE = json.loads(
 def figures() -> dict[str, float]:
     path = corpus_path()
     if not path.exists():
+        if os.environ.get("REPOSTWATCH_REQUIRE_CORPUS") == "1":
+            pytest.fail(f"corpus {path} required (REPOSTWATCH_REQUIRE_CORPUS=1) but absent")
         pytest.skip(f"accuracy gate NOT checked: corpus {path} is absent")
     return metrics(run(load_cases(path)))
 
