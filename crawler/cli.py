@@ -8,6 +8,7 @@ credit; 2 usage or configuration error; 3 a target or crawl failed; 4 database e
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -115,17 +116,13 @@ def originals_import(state: _State, sources: tuple[str, ...], publication: str |
     from .originals import import_jsonl, read_jsonl
 
     config = state.config
-    pub = config.publication(publication)
-    sources = sources or pub.originals
-    if not sources:
-        raise UsageError(f"no SOURCE given and publication {pub.name!r} has no `originals`",
-                         hint="pass a sitemap, feed or .jsonl file, or set `originals`")
-    urls = [s for s in sources if s.startswith(("http://", "https://"))]
-    files = [Path(s) for s in sources if s not in urls]
-    for f in files:
+    pairs = _import_sources(config, sources, publication)
+    urls = [(s, p) for s, p in pairs if s.startswith(("http://", "https://"))]
+    files = [(Path(s), p) for s, p in pairs if not s.startswith(("http://", "https://"))]
+    for f, _ in files:
         if not f.is_file():
             raise UsageError(f"{f}: no such file, and not an http(s) URL")
-    records = [r for f in files for r in read_jsonl(f, config, pub.name)]
+    records = [r for f, p in files for r in read_jsonl(f, config, p)]
     store = state.store()
     try:
         store.ensure_publications(config.rules.values())
@@ -138,13 +135,13 @@ def originals_import(state: _State, sources: tuple[str, ...], publication: str |
         from .runner import CrawlJob, crawl_failed, run_crawls
         from .spiders.originals import OriginalsSpider
 
-        jobs = [CrawlJob(OriginalsSpider, {"publication": pub.name, "source": u}) for u in urls]
+        jobs = [CrawlJob(OriginalsSpider, {"publication": p, "source": u}) for u, p in urls]
         results = run_crawls(config, jobs, log_level=state.log_level)
         got = {k: sum(r.get(f"repostwatch/originals/{k}") for r in results)
                for k in ("added", "updated", "unchanged", "no_text")}
         _err(f"originals from {len(urls)} URL source(s): {_fmt_counts(got)}")
         problems = [p for p in map(crawl_failed, results) if p]
-        for url, r in zip(urls, results, strict=False):
+        for (url, _), r in zip(urls, results, strict=False):
             if not any(r.get(f"repostwatch/originals/{k}") for k in ("added", "updated",
                                                                        "unchanged")):
                 statuses = sorted(k.rsplit("/", 1)[-1] for k in r.stats
@@ -155,6 +152,36 @@ def originals_import(state: _State, sources: tuple[str, ...], publication: str |
             from .errors import CrawlError
 
             raise CrawlError("; ".join(problems))
+
+
+def _import_sources(config: Config, sources: tuple[str, ...],
+                    publication: str | None) -> list[tuple[str, str | None]]:
+    """(source, publication) pairs. A JSON Lines line may name its own publication, so files
+    need one only as a default; a URL source needs one (the only one, or --publication)."""
+    if sources:
+        default = config.publication(publication).name if publication else None
+        if default is None and any(s.startswith(("http://", "https://")) for s in sources):
+            default = config.publication(None).name  # explains when several are configured
+        return [(s, default) for s in sources]
+    pubs = [config.publication(publication)] if publication else list(config.publications)
+    if not pubs:
+        config.publication(None)  # raises: no publications configured
+    pairs: list[tuple[str, str | None]] = [(s, p.name) for p in pubs for s in p.originals]
+    if not pairs:
+        names = ", ".join(p.name for p in pubs)
+        raise UsageError(f"no SOURCE given and no `originals` configured for {names}",
+                         hint="pass a sitemap, feed or .jsonl file, or set `originals`")
+    return pairs
+
+
+_C1 = re.compile(r"[\x7f-\x9f]")
+
+
+def _json_line(data: dict[str, Any]) -> str:
+    """One JSON object on one line; C1 controls (terminal escapes) are \\u-escaped too, so
+    that crawled text cannot drive a terminal reading the output."""
+    text = json.dumps(data, ensure_ascii=False)
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _fmt_counts(counts: dict[str, int]) -> str:
@@ -201,6 +228,9 @@ def crawl(state: _State, site: str | None) -> None:
     from .spiders.watch import WatchSpider
 
     config = state.config
+    if site is not None and not re.match(r"https?://[^/\s]+", site):
+        raise UsageError(f"--site {site!r} is not an http(s) URL",
+                         hint="e.g. --site https://aggregator.example/")
     _preflight(state, need_watch=site is None)
     results = run_crawls(config, [CrawlJob(WatchSpider, {"url": site} if site else {})],
                          log_level=state.log_level)
@@ -280,7 +310,7 @@ def check(state: _State, targets: tuple[str, ...], file_url: str | None, pages: 
                              allow_private=allow_private or config.crawl.allow_private)
     for o in outcomes:
         if as_json:
-            click.echo(json.dumps(o.to_dict(), ensure_ascii=False))
+            click.echo(_json_line(o.to_dict()))
         else:
             print_outcome(o)
     sys.exit(exit_code(outcomes))
@@ -315,6 +345,8 @@ def report(state: _State, fmt: str, output: str | None, publication: str | None,
         click.echo(render(rep, fmt), nl=False)
         return
     path = Path(output) if output else state.config.report_dir / default_filename(rep, fmt)
+    if path.is_dir():
+        raise UsageError(f"-o {path} is a folder", hint="give a file name, or '-' for stdout")
     written = write_report(rep, fmt, path)
     _err(f"{len(rep.rows)} copies lacking credit; report written to {written}")
 
@@ -392,6 +424,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         _err(f"error: {exc}")
         return exc.exit_code
+    except OSError as exc:  # a file or folder given on the command line: say which and why
+        if debug:
+            raise
+        name = f" {exc.filename}" if exc.filename else ""
+        _err(f"error: cannot use{name}: {exc.strerror or exc}")
+        return 2
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     return 0

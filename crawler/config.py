@@ -171,10 +171,29 @@ class _Reader:
         self.path = path
         self.lines = text.splitlines()
 
+    def _line_of(self, key: str) -> int | None:
+        """The line of ``key`` ("crawl.timeout", "publications[1].credit"): inside its table."""
+        head, _, leaf = key.rpartition(".")
+        m = re.fullmatch(r"(\w+)(?:\[(\d+)\])?", head) if head else None
+        start, end = 0, len(self.lines)
+        if m:
+            name, index = m.group(1), int(m.group(2) or 0)
+            header = rf"\s*\[\[\s*{name}\s*\]\]" if m.group(2) else rf"\s*\[\s*{name}\s*\]"
+            starts = [i for i, ln in enumerate(self.lines) if re.match(header, ln)]
+            if index < len(starts):
+                start = starts[index]
+                end = next((i for i in range(start + 1, len(self.lines))
+                            if re.match(r"\s*\[", self.lines[i])), len(self.lines))
+                if not leaf or "[" in leaf:
+                    return start + 1
+        leaf = leaf.split("[", maxsplit=1)[0]
+        for i in range(start, end):
+            if re.match(rf"\s*{re.escape(leaf)}\s*=", self.lines[i]):
+                return i + 1
+        return start + 1 if m else None
+
     def error(self, key: str, problem: str) -> ConfigError:
-        leaf = key.rsplit(".", 1)[-1].split("[", maxsplit=1)[0]
-        line = next((i + 1 for i, ln in enumerate(self.lines)
-                     if re.match(rf"\s*{re.escape(leaf)}\s*=", ln)), None)
+        line = self._line_of(key)
         where = f"{self.path}, line {line}" if line else str(self.path or "config")
         return ConfigError(f"{where}: {key}: {problem}",
                            hint="see docs/config.md for the keys and their values")
@@ -260,9 +279,21 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str])
         ))
 
     crawl = _dataclass_from(r, data, "crawl", CrawlConfig)
+    for name in ("concurrency_per_site", "timeout", "max_size_mb"):
+        if getattr(crawl, name) <= 0:
+            raise r.error(f"crawl.{name}", "must be greater than 0")
     if env.get("REPOSTWATCH_PROXY") is not None:
         crawl = dataclasses.replace(crawl, proxy=env["REPOSTWATCH_PROXY"])
     thresholds = _dataclass_from(r, data, "matcher", Thresholds)
+    for name in ("repost_min_coverage", "full_min_coverage"):
+        if not 0 < getattr(thresholds, name) <= 1:
+            raise r.error(f"matcher.{name}", "must be a share between 0 (excluded) and 1")
+    if thresholds.full_min_coverage < thresholds.repost_min_coverage:
+        raise r.error("matcher.full_min_coverage", "must not be below repost_min_coverage")
+    for name in ("excerpt_min_words", "min_passage_words", "max_candidates",
+                 "min_original_words"):
+        if getattr(thresholds, name) < 1:
+            raise r.error(f"matcher.{name}", "must be at least 1")
     report = r.table(data, "report", {"dir"})
     report_dir = base / r.get(report, "dir", "report", str, "reports")
     return Config(

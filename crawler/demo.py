@@ -48,26 +48,22 @@ def run_demo(folder: Path, *, log_level: str = "WARNING") -> None:
     store = Store.open(config.database_url)
     try:
         rep = build_report(store)
-        counts = store.counts()
     finally:
         store.close()
     path = write_report(rep, "html", config.report_dir / default_filename(rep, "html"))
     originals_stats, watch_stats = results[0], results[-1]
     imported = sum(originals_stats.get(f"repostwatch/originals/{k}")
                    for k in ("added", "updated", "unchanged"))
-    lacking = sum(n for k, n in counts.items()
-                  if k.startswith("credit_") and k not in ("credit_credited", "credit_allowed"))
+    t = rep.totals  # the same figures the report shows
     lines = [
         f"originals imported:  {imported}",
         f"pages judged:        {watch_stats.get('repostwatch/pages_judged')}",
-        f"copies found:        {counts['findings']} "
-        f"(reposts {watch_stats.get('repostwatch/verdict/repost')}, "
-        f"excerpts {watch_stats.get('repostwatch/verdict/excerpt')})",
-        f"credited:            {counts.get('credit_credited', 0)} "
-        f"(+ {counts.get('credit_allowed', 0)} allowed partner)",
-        f"lacking credit:      {lacking} (uncredited {counts.get('credit_uncredited', 0)}, "
-        f"misattributed {counts.get('credit_misattributed', 0)}, "
-        f"partial {counts.get('credit_partial', 0)})",
+        f"copies found:        {t['findings']} (reposts {t['reposts']}, "
+        f"excerpts {t['excerpts']})",
+        f"credited:            {t['credit_credited']} "
+        f"(+ {t['credit_allowed']} allowed partner)",
+        f"lacking credit:      {t['lacking_credit']} (uncredited {t['credit_uncredited']}, "
+        f"misattributed {t['credit_misattributed']}, partial {t['credit_partial']})",
         f"database:            {config.database_url}",
         f"report:              {path}",
     ]

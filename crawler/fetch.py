@@ -28,6 +28,7 @@ from yarl import URL
 from .addresses import AddressRefused, GuardedResolver, ip_literal, is_public_address
 from .config import CrawlConfig
 from .errors import FetchError
+from .sniff import SNIFF_BYTES, looks_like_html
 
 __all__ = ["Fetched", "GuardedConnector", "fetch", "fetch_many", "is_public_address",
            "open_session"]
@@ -36,9 +37,6 @@ ACCEPT = "text/html,application/xhtml+xml"
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
-_SNIFF_BYTES = 512  # bytes looked at to recognise HTML sent without a Content-Type
-_HTML_STARTS = (b"<!doctype html", b"<html", b"<head", b"<body")
-_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
 @dataclass(frozen=True)
@@ -222,7 +220,7 @@ async def _read(asked: str, hop: URL, resp: aiohttp.ClientResponse,
         body += chunk
         if len(body) > limit:
             raise too_large
-        if not sniffed and len(body) >= _SNIFF_BYTES:
+        if not sniffed and len(body) >= SNIFF_BYTES:
             sniffed = _sniff_html(asked, body)
     if not sniffed:
         _sniff_html(asked, body)
@@ -236,13 +234,7 @@ async def _read(asked: str, hop: URL, resp: aiohttp.ClientResponse,
 
 def _sniff_html(asked: str, body: bytearray) -> bool:
     """For a page without a Content-Type: True when its first bytes look like HTML."""
-    head = bytes(body[:_SNIFF_BYTES])
-    for bom in _BOMS:
-        if head.startswith(bom):
-            codec = "utf-8" if bom == _BOMS[0] else "utf-16"
-            head = head.decode(codec, errors="ignore").encode("ascii", errors="ignore")
-            break
-    if not head.lstrip().lower().startswith(_HTML_STARTS):
+    if not looks_like_html(bytes(body[:SNIFF_BYTES])):
         raise FetchError("not an HTML page (no Content-Type, and the body does not start like "
                          "HTML)", url=asked)
     return True

@@ -8,8 +8,6 @@ never stops the others: it becomes an outcome with an ``error``.
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,10 +18,11 @@ from matcher import Assessment, FingerprintIndex, Page, assess
 
 from .config import Config
 from .errors import FetchError, UsageError
+from .jsonl import read_objects
+from .sniff import looks_like_html
 
 __all__ = ["Outcome", "Target", "exit_code", "judge_targets", "read_targets"]
 
-_LOOKS_HTML = re.compile(rb"<(?:!doctype\s+html|html|head|body|article|p|div)\b", re.I)
 _EMPTY: dict[str, Any] = Assessment(url="", verdict="none").to_dict()
 
 
@@ -61,7 +60,7 @@ def _file_target(path: Path, url: str | None) -> Target:
         raw = path.read_bytes()
     except OSError as exc:
         return Target(label, address, error=f"cannot read file: {exc.strerror or exc}")
-    if not _LOOKS_HTML.search(raw[:65536]):
+    if not looks_like_html(raw):
         return Target(label, address, error="not an HTML file")
     _, text = html_to_unicode(None, raw)
     return Target(label, address, html=text)
@@ -90,23 +89,11 @@ def read_targets(args: list[str], *, file_url: str | None, pages: Path | None) -
 
 
 def _read_pages(path: Path) -> list[Target]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from exc
     out = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError as exc:
-            raise UsageError(f"{path}, line {n}: not valid JSON") from exc
-        if not isinstance(obj, dict) or not isinstance(obj.get("url"), str) or not isinstance(
-            obj.get("html"), str
-        ):
-            raise UsageError(f"{path}, line {n}: expected an object with `url` and `html` strings")
-        out.append(Target(f"{path}:{n}", obj["url"], html=obj["html"]))
+    for where, obj in read_objects(path):
+        if not isinstance(obj.get("url"), str) or not isinstance(obj.get("html"), str):
+            raise UsageError(f"{where}: expected an object with `url` and `html` strings")
+        out.append(Target(where.replace(", line ", ":"), obj["url"], html=obj["html"]))
     return out
 
 

@@ -24,7 +24,7 @@ class ProxyMiddleware:
     def from_crawler(cls, crawler: Crawler) -> ProxyMiddleware:
         proxy = crawler.settings.get("REPOSTWATCH_PROXY") or ""
         if not proxy:
-            raise NotConfigured("no proxy configured")
+            raise NotConfigured  # no proxy: nothing to do (and nothing worth a warning)
         return cls(proxy)
 
     def process_request(self, request: Request) -> None:

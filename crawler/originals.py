@@ -8,15 +8,15 @@ store untouched.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from matcher import extract_article
+from matcher import extract_article, tokenize
 
 from .config import Config
 from .errors import ConfigError, UsageError
+from .jsonl import read_objects
 from .store import Store
 
 __all__ = ["OriginalRecord", "import_jsonl", "read_jsonl"]
@@ -46,24 +46,10 @@ def _published(value: object, where: str) -> datetime | None:
 
 def read_jsonl(path: Path, config: Config, publication: str | None) -> list[OriginalRecord]:
     """Parse and validate every line; raise ``UsageError`` naming the first bad line."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from exc
     default = config.publication(publication).name if publication or len(
-        config.publications) == 1 else None
+        config.publications) == 1 else None  # else each line must name its publication
     records = []
-    for n, line in enumerate(lines, 1):
-        where = f"{path}, line {n}"
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except ValueError as exc:
-            raise UsageError(f"{where}: not valid JSON ({exc.args[0]})",
-                             hint="one JSON object per line") from exc
-        if not isinstance(obj, dict):
-            raise UsageError(f"{where}: expected a JSON object")
+    for where, obj in read_objects(path):
         url = obj.get("url")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise UsageError(f"{where}: `url` is required and must be an http(s) URL")
@@ -88,6 +74,12 @@ def read_jsonl(path: Path, config: Config, publication: str | None) -> list[Orig
                 raise UsageError(f"{where}: no article text found in `html`")
         else:
             raise UsageError(f"{where}: `text` or `html` is required")
+        words = len(tokenize(body))
+        if words < config.thresholds.min_original_words:
+            raise UsageError(f"{where}: only {words} words of article text",
+                             hint=f"an original needs at least "
+                                  f"{config.thresholds.min_original_words} ([matcher] "
+                                  "min_original_words)")
         author = obj.get("author")
         records.append(OriginalRecord(
             publication=pub.name, url=url, title=title, text=body,

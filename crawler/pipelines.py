@@ -15,7 +15,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from matcher import FingerprintIndex, Page, assess, extract_article
+from matcher import FingerprintIndex, Page, assess, extract_article, tokenize
 
 from .config import Config, load_config
 from .items import ArticlePage, FetchedPage
@@ -96,9 +96,11 @@ class StorePipeline:
     async def _save_original(self, item: ArticlePage) -> None:
         assert self.store is not None
         article = await asyncio.to_thread(extract_article, item.html, item.final_url)
-        if not article.text:
+        assert self.config is not None
+        words = len(tokenize(article.text))
+        if words < self.config.thresholds.min_original_words:
             self._stats.inc_value("repostwatch/originals/no_text")
-            raise DropItem(f"no article text found on {item.url}")
+            raise DropItem(f"no article found on {item.url} ({words} words of text)")
         async with self._lock:
             _, outcome = await asyncio.to_thread(
                 self.store.upsert_original,

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as escape_markup
 
 from .lookup import Outcome
 
 __all__ = ["print_outcome"]
+
+# C0 and C1 control characters (ESC, CSI...) in crawled text could drive the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def escape(text: str) -> str:
+    """Crawled text made inert for the terminal: no control sequences, no rich markup."""
+    return escape_markup(_CONTROL.sub("\ufffd", text))
+
 
 _STYLE = {"credited": "green", "allowed": "green", "partial": "yellow",
           "uncredited": "red", "misattributed": "red"}

@@ -43,8 +43,40 @@ def crawl_failed(result: CrawlResult) -> str | None:
         return f"the {result.spider} crawl stopped early ({reason})"
     errors = result.get("log_count/ERROR")
     if errors:
-        return f"the {result.spider} crawl logged {errors} error(s); run with --verbose to see them"
+        return (f"the {result.spider} crawl logged {errors} error(s) (see above; --verbose "
+                "shows the details)")
     return None
+
+
+def _one_line(record: logging.LogRecord) -> bool:
+    """Without --verbose/--debug, a crawl error is one line: the message and the exception,
+    not a Scrapy/Twisted traceback (the crawl summary says how to see more)."""
+    if record.exc_info and record.exc_info[1] is not None:
+        exc = record.exc_info[1]
+        message = record.getMessage()
+        if str(exc) not in message:
+            message = f"{message}: {type(exc).__name__}: {exc}"
+        record.msg = message.splitlines()[0] if message else type(exc).__name__
+        record.args = None
+        record.exc_info = None
+        record.exc_text = None
+    return True
+
+
+def _setup_logging(settings: Settings, log_level: str) -> None:
+    from scrapy.utils.log import configure_logging
+
+    if log_level in ("DEBUG", "INFO"):
+        configure_logging(settings)  # Scrapy's own log, tracebacks included
+        return
+    # Scrapy's handler would print whole tracebacks: use ours, one line per problem.
+    settings.set("LOG_ENABLED", False, "cmdline")
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    handler.addFilter(_one_line)
+    handler.setLevel(log_level)
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(log_level)
 
 
 def project_settings(config: Config, *, log_level: str = "WARNING") -> Settings:
@@ -61,7 +93,6 @@ def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WA
     """Run ``jobs`` one after another in this process; return each crawl's stats."""
     from scrapy.crawler import AsyncCrawlerRunner
     from scrapy.utils.defer import deferred_from_coro
-    from scrapy.utils.log import configure_logging
     from scrapy.utils.reactor import install_reactor
 
     settings = project_settings(config, log_level=log_level)
@@ -70,8 +101,7 @@ def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WA
 
     reactor: Any = installed  # the installed reactor's type is only known at run time
 
-    configure_logging(settings)
-    logging.getLogger("scrapy").setLevel(log_level)
+    _setup_logging(settings, log_level)
     runner = AsyncCrawlerRunner(settings)
     results: list[CrawlResult] = []
     failure: list[BaseException] = []

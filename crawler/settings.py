@@ -1,9 +1,9 @@
 """Scrapy settings of the repostwatch project (``scrapy.cfg`` points here).
 
-These are the static defaults; ``crawler.runner.scrapy_settings(config)`` layers the user's
-``[crawl]`` config on top (user agent, delays, limits, proxy), so ``scrapy crawl watch`` from the
-project root and ``repostwatch crawl`` behave the same. Our own settings start with
-``REPOSTWATCH_``.
+These are the static defaults; every spider layers the user's ``[crawl]`` config on top
+(``crawler.spiders.crawl_settings``: user agent, delays, limits, proxy), so ``scrapy crawl
+watch`` from the project root and ``repostwatch crawl`` behave the same. Our own settings start
+with ``REPOSTWATCH_``.
 """
 
 BOT_NAME = "repostwatch"
@@ -12,7 +12,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
-# Politeness (see docs/crawling.md): robots.txt, few requests per site, adaptive delays.
+# Politeness (docs/crawling.md): robots.txt, few requests per site, adaptive delays.
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2

@@ -10,7 +10,15 @@ from __future__ import annotations
 from .align import Alignment, Passage, align
 from .article import Article, extract_article
 from .assess import Assessment, Verdict, assess
-from .credit import Credit, CreditStatus, Signal, check_credit
+from .credit import (
+    CREDIT_MET,
+    CREDIT_STATUSES,
+    Credit,
+    CreditStatus,
+    Signal,
+    check_credit,
+    lacks_credit,
+)
 from .index import Candidate, FingerprintIndex
 from .original import Original
 from .page import Link, Page
@@ -19,7 +27,9 @@ from .text import Tokens, tokenize
 from .urls import canonical_url, host_matches, host_of
 
 __all__ = [
+    "CREDIT_MET",
     "CREDIT_MODES",
+    "CREDIT_STATUSES",
     "Alignment",
     "Article",
     "Assessment",
@@ -44,5 +54,6 @@ __all__ = [
     "extract_article",
     "host_matches",
     "host_of",
+    "lacks_credit",
     "tokenize",
 ]

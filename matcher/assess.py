@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from .align import Alignment, Passage, align
-from .credit import Credit, check_credit
+from .credit import Credit, check_credit, lacks_credit
 from .index import FingerprintIndex
 from .original import Original
 from .page import Page
@@ -85,10 +85,7 @@ class Assessment:
     @property
     def lacks_credit(self) -> bool:
         """A copy whose credit does not meet the publication's rule (what reports chase)."""
-        return self.is_copy and self.credit is not None and self.credit.status not in (
-            "credited",
-            "allowed",
-        )
+        return self.is_copy and self.credit is not None and lacks_credit(self.credit.status)
 
 
 def _verdict(alignment: Alignment, t: Thresholds) -> Verdict:

@@ -21,11 +21,29 @@ from .page import Page
 from .rules import CreditRule
 from .urls import canonical_url, host_matches, host_of
 
-__all__ = ["Credit", "CreditStatus", "Signal", "check_credit"]
+__all__ = [
+    "CREDIT_MET",
+    "CREDIT_STATUSES",
+    "Credit",
+    "CreditStatus",
+    "Signal",
+    "check_credit",
+    "lacks_credit",
+]
 
 _FAR_REGIONS = frozenset({"footer", "nav", "menu", "sidebar", "related", "comment"})
 
 CreditStatus = Literal["credited", "partial", "uncredited", "misattributed", "allowed"]
+CREDIT_STATUSES: tuple[CreditStatus, ...] = (
+    "credited", "allowed", "partial", "uncredited", "misattributed"
+)
+CREDIT_MET: frozenset[str] = frozenset({"credited", "allowed"})
+"""The statuses that meet the publication's rule; every other status lacks credit."""
+
+
+def lacks_credit(status: str) -> bool:
+    """Whether a copy with this credit status breaks the rule (what reports chase)."""
+    return status not in CREDIT_MET
 
 # A credit line: "Source: X", "Quelle: X", "originally published on X"... in English, Russian,
 # German, French, Spanish, Italian. The tail (the rest of that line) is what the line credits.

@@ -49,6 +49,8 @@ class Thresholds:
     credit_near_chars: characters around the copied text within which a credit counts as
         "with the article" (farther away it is a footer or sidebar mention: ``partial``).
     max_candidates: originals aligned per page after the fingerprint look-up.
+    min_original_words: an "article" with fewer words is a navigation stub or an extraction
+        failure, and is not stored as an original.
     """
 
     repost_min_coverage: float = 0.25
@@ -58,3 +60,4 @@ class Thresholds:
     passage_max_gap: int = 8
     credit_near_chars: int = 1500
     max_candidates: int = 5
+    min_original_words: int = 30

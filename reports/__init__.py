@@ -82,11 +82,11 @@ def write_report(report: Report, fmt: str, path: Path) -> Path:
 
 
 def default_filename(report: Report, fmt: str) -> str:
-    """A file name for the report, e.g. ``repostwatch-report-2026-11-28T0930Z.html``.
+    """A file name for the report, e.g. ``repostwatch-report-2026-11-28T093000Z.html``.
 
     A report of one publication names it: ``repostwatch-report-the-daily-planet-2026-…``.
     """
     _check_format(fmt)
-    stamp = utc(report.generated_at).strftime("%Y-%m-%dT%H%MZ")
+    stamp = utc(report.generated_at).strftime("%Y-%m-%dT%H%M%SZ")
     slug = re.sub(r"[^a-z0-9]+", "-", (report.publication or "").lower()).strip("-")
     return f"repostwatch-report-{slug + '-' if slug else ''}{stamp}.{fmt}"

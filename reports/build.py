@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from crawler.store import FindingRecord, Store
+from matcher import CREDIT_STATUSES
 
 __all__ = [
     "CREDIT_STATUSES",
@@ -25,8 +26,6 @@ __all__ = [
     "utc",
 ]
 
-CREDIT_STATUSES = ("credited", "allowed", "partial", "uncredited", "misattributed")
-"""Every credit status; ``credited`` and ``allowed`` meet the rule, the others lack credit."""
 
 FINDING_FIELDS = (
     "page_url",

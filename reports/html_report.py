@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from crawler.store import FindingRecord
+from matcher import CREDIT_STATUSES
 
 from .build import Report, utc
 
@@ -25,7 +26,7 @@ __all__ = ["PASSAGE_CHARS", "http_url", "render_html"]
 PASSAGE_CHARS = 600
 """Longest copied passage shown, in characters; longer ones are cut at a word with an ellipsis."""
 
-_BADGES = frozenset({"credited", "allowed", "partial", "uncredited", "misattributed"})
+_BADGES = frozenset(CREDIT_STATUSES)
 # The whole string must be a plain absolute http(s) URL: browsers drop tabs, newlines and
 # leading control characters, so "java\tscript:" or " javascript:" would run as a scheme.
 _HTTP_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f\"'<>`\\]+", re.IGNORECASE)

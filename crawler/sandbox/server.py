@@ -31,10 +31,13 @@ class SandboxServer:
 
     Use as a context manager, or ``start()`` / ``stop()``. Point clients at ``proxy_url`` as
     their HTTP proxy. ``requests`` lists ``(host, path_qs)`` of every request served, in order.
+    ``app`` serves another aiohttp application the same way (its requests are not logged).
     """
 
-    def __init__(self, *, articles: int = 8, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, *, articles: int = 8, host: str = "127.0.0.1", port: int = 0,
+                 app: web.Application | None = None) -> None:
         self.articles = articles
+        self.app = app  # another application to serve instead (tests of crawl behaviours)
         self.host = host
         self.port = port
         self.requests: list[tuple[str, str]] = []
@@ -56,7 +59,7 @@ class SandboxServer:
         """
         if self._thread is not None:
             raise SandboxError("the sandbox web is already running")
-        app = build_app(self.articles, log=self.requests)
+        app = self.app if self.app is not None else build_app(self.articles, log=self.requests)
         ready = threading.Event()
         self._failure = None
         self._thread = threading.Thread(target=self._run, args=(app, ready),

@@ -8,11 +8,10 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.http import Response, TextResponse
-from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap
 
 from ..items import ArticlePage
 from . import RepostwatchSpider
+from .listing import read_listing
 
 __all__ = ["OriginalsSpider"]
 
@@ -42,32 +41,12 @@ class OriginalsSpider(RepostwatchSpider):
             yield Request(url, callback=self.parse_source, cb_kwargs={"publication": pub.name})
 
     def parse_source(self, response: Response, publication: str) -> Iterator[Request | ArticlePage]:
-        body = response.body
-        if body[:2] == b"\x1f\x8b":
-            body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-        head = body[:4096].lower()
         kwargs = {"publication": publication}
-        if b"<urlset" in head or b"<sitemapindex" in head:
-            sitemap = Sitemap(body)
-            for entry in sitemap:
-                loc = entry.get("loc")
-                if not loc:
-                    continue
-                if sitemap.type == "sitemapindex":
-                    yield Request(loc, callback=self.parse_source, cb_kwargs=kwargs)
-                else:
-                    yield Request(loc, callback=self.parse_article, cb_kwargs=kwargs)
-        elif b"<rss" in head or b"<feed" in head or b"<rdf" in head:
-            if not isinstance(response, TextResponse):
-                response = TextResponse(response.url, body=body, encoding="utf-8")
-            links = response.xpath("//item/link/text()").getall()
-            links += response.xpath(
-                "//*[local-name()='entry']/*[local-name()='link'][not(@rel) or @rel='alternate']"
-                "/@href"
-            ).getall()
-            for link in links:
-                yield Request(response.urljoin(link.strip()), callback=self.parse_article,
-                              cb_kwargs=kwargs)
+        listing = read_listing(response, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+        if listing is not None:
+            callback = self.parse_source if listing.kind == "index" else self.parse_article
+            for url in listing.urls:
+                yield Request(url, callback=callback, cb_kwargs=kwargs)
         elif isinstance(response, TextResponse):
             yield from self.parse_article(response, publication)  # a single article URL
         else:

@@ -17,13 +17,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, case, create_engine, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from matcher import Assessment, CreditRule, FingerprintIndex, Original, Page, canonical_url
+from matcher import (
+    CREDIT_MET,
+    Assessment,
+    CreditRule,
+    FingerprintIndex,
+    Original,
+    Page,
+    canonical_url,
+)
 
 from ..errors import StoreError
 from .models import (
@@ -175,11 +183,13 @@ class Store:
             if pub_id is None:
                 raise StoreError(f"unknown publication {publication!r}")
             existing = s.execute(
-                select(OriginalRow.id, OriginalRow.text_hash, OriginalRow.title).where(
-                    OriginalRow.url_key == key
-                )
+                select(OriginalRow.id, OriginalRow.publication_id, OriginalRow.text_hash,
+                       OriginalRow.title, OriginalRow.author, OriginalRow.published)
+                .where(OriginalRow.url_key == key)
             ).first()
-            if existing is not None and existing.text_hash == text_hash and existing.title == title:
+            if existing is not None and tuple(existing)[1:] == (
+                pub_id, text_hash, title, author, published
+            ):
                 return existing.id, "unchanged"
             fps = FingerprintIndex.fingerprint(Original(0, publication, url, title, text))
             now = utcnow()
@@ -268,9 +278,12 @@ class Store:
             )
             stmt = _insert(s, FindingRow).values(**values)
             keep = ("original_id", "page_id", "first_seen", "review_state")
+            update = {k: v for k, v in values.items() if k not in keep}
+            # A copy seen again after it was gone is open again; other review states stay.
+            state = FindingRow.__table__.c.review_state
+            update["review_state"] = case((state == "gone", "new"), else_=state)
             stmt = stmt.on_conflict_do_update(
-                index_elements=["original_id", "page_id"],
-                set_={k: v for k, v in values.items() if k not in keep},
+                index_elements=["original_id", "page_id"], set_=update
             )
             finding_id: int | None = s.scalar(stmt.returning(FindingRow.id))
             assert finding_id is not None
@@ -284,9 +297,12 @@ class Store:
     def _record_absence(
         s: Session, page_id: int | None, result: Assessment, run_id: int | None, now: datetime
     ) -> None:
-        # A page that held a copy and no longer does keeps its findings; the history says so.
+        # A page that held a copy and no longer does: its findings are kept (the evidence of
+        # what was copied) but marked gone, and the history records the check.
         for finding in s.scalars(select(FindingRow).where(FindingRow.page_id == page_id)):
             finding.last_checked = now
+            if finding.review_state != "false_positive":
+                finding.review_state = "gone"
             s.add(FindingCheckRow(
                 finding_id=finding.id, run_id=run_id, checked_at=now, verdict=result.verdict,
                 coverage=0.0, credit_status="none",
@@ -298,12 +314,18 @@ class Store:
         lacking_credit: bool = False,
         publication: str | None = None,
         since: datetime | None = None,
+        include_gone: bool = False,
     ) -> list[FindingRecord]:
-        """Findings, most severe first (reposts before excerpts, high coverage first)."""
+        """Findings, most severe first (reposts before excerpts, high coverage first).
+
+        Copies that were taken down (review state ``gone``) are left out unless asked for.
+        """
         with self.session() as s:
             q = select(FindingRow).join(FindingRow.original).join(OriginalRow.publication)
+            if not include_gone:
+                q = q.where(FindingRow.review_state != "gone")
             if lacking_credit:
-                q = q.where(FindingRow.credit_status.not_in(("credited", "allowed")))
+                q = q.where(FindingRow.credit_status.not_in(CREDIT_MET))
             if publication is not None:
                 q = q.where(PublicationRow.name == publication)
             if since is not None:

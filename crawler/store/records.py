@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from matcher import lacks_credit
+
 from .models import FindingRow
 
 __all__ = ["FindingRecord", "finding_record"]
@@ -42,7 +44,7 @@ class FindingRecord:
 
     @property
     def lacks_credit(self) -> bool:
-        return self.credit_status not in ("credited", "allowed")
+        return lacks_credit(self.credit_status)
 
 
 def finding_record(row: FindingRow) -> FindingRecord:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -64,21 +65,27 @@ def test_import_list_and_reimport(home: Path, capsys: pytest.CaptureFixture[str]
     assert [r["url"] for r in rows] == [URL]
 
 
+LONG = " ".join(f"word{i}" for i in range(40))
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ('{"url": "https://x.test/a"}', "`text` or `html` is required"),
-        ('{"title": "no url", "text": "t"}', "`url` is required"),
+        ({"url": "https://x.test/a"}, "`text` or `html` is required"),
+        ({"title": "no url", "text": LONG}, "`url` is required"),
         ("not json", "not valid JSON"),
-        ('{"url": "https://x.test/a", "text": "t", "publication": "Bugle"}', "unknown publication"),
-        ('{"url": "https://x.test/a", "text": "t", "published": "soon"}', "ISO 8601"),
+        ({"url": "https://x.test/a", "text": LONG, "publication": "Bugle"}, "unknown publication"),
+        ({"url": "https://x.test/a", "text": LONG, "published": "soon"}, "ISO 8601"),
+        ({"url": "https://x.test/a", "text": "Menu Home About"}, "only 3 words"),
+        ({"url": "https://x.test/a", "html": "<nav>Menu</nav>"}, "no article text"),
     ],
 )
-def test_bad_jsonl_writes_nothing(home: Path, capsys: pytest.CaptureFixture[str], line: str,
-                                  message: str) -> None:
+def test_bad_jsonl_writes_nothing(home: Path, capsys: pytest.CaptureFixture[str],
+                                  line: str | dict[str, str], message: str) -> None:
     path = home / "bad.jsonl"
     good = json.dumps({"url": URL, "text": ORIGINAL_TEXT})
-    path.write_text(good + "\n" + line + "\n", encoding="utf-8")
+    bad = line if isinstance(line, str) else json.dumps(line)
+    path.write_text(good + "\n" + bad + "\n", encoding="utf-8")
     assert run("originals", "import", str(path)) == 2
     err = capsys.readouterr().err
     assert message in err and "line 2" in err and "Traceback" not in err
@@ -183,19 +190,61 @@ def test_every_command_is_documented(name: str, command: click.Command) -> None:
     if not isinstance(command, click.Group):
         assert "Example:" in command.help, f"{name} help has no example"
     docs = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text()
-    assert f"repostwatch {name}" in docs, f"{name} missing from docs/cli.md"
+    if not isinstance(command, click.Group):
+        assert f"### `repostwatch {name}" in docs, f"{name} has no section in docs/cli.md"
 
 
 def test_subprocess_help_and_private_address_refused(tmp_path: Path) -> None:
     (tmp_path / "repostwatch.toml").write_text(CONFIG)
     env_cmd = [sys.executable, "-m", "crawler"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REPOSTWATCH_")}
     done = subprocess.run([*env_cmd, "--help"], capture_output=True, text=True, cwd=tmp_path,
-                          timeout=60, check=False)
+                          timeout=60, check=False, env=env)
     assert done.returncode == 0 and "repostwatch" in done.stdout
     (tmp_path / "o.jsonl").write_text(json.dumps({"url": URL, "text": ORIGINAL_TEXT}) + "\n")
     subprocess.run([*env_cmd, "originals", "import", "o.jsonl"], cwd=tmp_path, timeout=60,
-                   check=True, capture_output=True)
+                   check=True, capture_output=True, env=env)
     done = subprocess.run([*env_cmd, "check", "--json", "http://127.0.0.1:9/x"],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False)
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False,
+                          env=env)
     assert done.returncode == 3
     assert "private" in json.loads(done.stdout)["error"]
+
+
+def test_each_line_may_name_its_publication(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (home / "repostwatch.toml").write_text(CONFIG + '[[publications]]\nname = "Evening Star"\n')
+    path = home / "mixed.jsonl"
+    path.write_text("\n".join(json.dumps({"url": f"https://x.test/{i}", "text": ORIGINAL_TEXT,
+                                          "publication": pub})
+                              for i, pub in enumerate(["Daily Planet", "Evening Star"])))
+    assert run("originals", "import", str(path)) == 0
+    assert run("originals", "list", "--json") == 0
+    pubs = {json.loads(x)["publication"] for x in capsys.readouterr().out.splitlines()}
+    assert pubs == {"The Daily Planet", "Evening Star"}
+
+
+def test_crawled_text_cannot_drive_the_terminal(home: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    imported(home)
+    hostile = "\x1b[2J\x1b]0;pwned\x07 \x9b31m [bold]x[/bold]"
+    copy = _save(home, "copy.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)
+                                              + f"<p>Source: Metro {hostile}</p>"))
+    capsys.readouterr()
+    assert run("check", str(copy)) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x9b" not in out and "\x07" not in out
+    assert "[bold]x[/bold]" in out  # shown literally, not as markup
+    assert run("check", "--json", str(copy)) == 1
+    line = capsys.readouterr().out
+    assert "\x9b" not in line and "\x1b" not in line
+    assert "\x9b" in json.loads(line)["credit_reason"]  # the data itself is kept, escaped
+
+
+def test_file_errors_are_one_line(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("init", "no/such/folder/x.toml") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot use no/such/folder/x.toml") and "Traceback" not in err
+    imported(home)
+    (home / "out").mkdir()
+    assert run("report", "-o", "out") == 2
+    assert "is a folder" in capsys.readouterr().err

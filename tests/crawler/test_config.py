@@ -123,3 +123,30 @@ def test_starter_file_is_valid(tmp_path: Path) -> None:
     cfg = load_config(write(tmp_path, text), env={})
     assert cfg.publications[0].name == "The Daily Planet"
     assert cfg.watch and cfg.crawl.obey_robots
+
+
+def test_error_line_is_inside_the_right_table(tmp_path: Path) -> None:
+    text = GOOD.replace('domains = ["star.test"]', 'domains = ["star.test"]\ncredit = "never"')
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path, env={})
+    line = text.splitlines().index('credit = "never"') + 1
+    assert f"line {line}: publications[1].credit" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[crawl]\nconcurrency_per_site = 0\n",
+        "[crawl]\ntimeout = 0\n",
+        "[crawl]\nmax_size_mb = 0\n",
+        "[matcher]\nrepost_min_coverage = 5\n",
+        "[matcher]\nrepost_min_coverage = 0.5\nfull_min_coverage = 0.4\n",
+        "[matcher]\nexcerpt_min_words = 0\n",
+    ],
+)
+def test_values_that_cannot_work_are_refused(tmp_path: Path, text: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text), env={})
+    last_line = len(text.splitlines())  # the offending key is the last one in each case
+    assert f"line {last_line}:" in str(err.value)

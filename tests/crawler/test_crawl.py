@@ -12,12 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.utils.defer import deferred_f_from_coro_f
 
 from crawler.config import Config, load_config
 from crawler.runner import project_settings
-from crawler.sandbox import PUBLISHER, demo_config, expected_pages
+from crawler.sandbox import PUBLISHER, SandboxServer, demo_config, expected_pages
 from crawler.spiders.originals import OriginalsSpider
 from crawler.spiders.watch import WatchSpider
 from crawler.store import Store
@@ -179,3 +180,40 @@ def test_sandbox_command_serves_until_interrupted(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0 and "Traceback" not in err
+
+
+def _archive_app() -> web.Application:
+    """A site of 60 pages with a 6-link menu on each, behind a bare-domain redirect."""
+
+    async def handle(request: web.Request) -> web.Response:
+        if request.host == "archive.test":
+            raise web.HTTPMovedPermanently(f"http://www.archive.test{request.path_qs}")
+        if request.host != "www.archive.test":
+            raise web.HTTPBadGateway()
+        if request.path == "/robots.txt":
+            return web.Response(text="User-agent: *\nAllow: /\n")
+        n = int(request.path.strip("/").removeprefix("p") or 0)
+        menu = "".join(f'<a href="/p{i}">menu {i}</a> ' for i in range(6))
+        body = f"<html><body><nav>{menu}</nav><p>Page {n}</p><a href='/p{n + 1}'>next</a>"
+        return web.Response(text=body + "</body></html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("GET", "/{tail:.*}", handle)
+    return app
+
+
+@deferred_f_from_coro_f
+async def test_page_cap_counts_pages_and_follows_a_redirected_start(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("REPOSTWATCH_DATABASE_URL", "REPOSTWATCH_PROXY", "REPOSTWATCH_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    with SandboxServer(app=_archive_app()) as web_server:
+        path = tmp_path / "repostwatch.toml"
+        path.write_text(
+            '[[publications]]\nname = "P"\n'
+            '[[watch]]\nurl = "http://archive.test/"\nmax_pages = 20\nmax_depth = 50\n'
+            f'[crawl]\nproxy = "{web_server.proxy_url}"\ndownload_delay = 0\n'
+            f'[database]\nurl = "sqlite:///{tmp_path / "rw.db"}"\n')
+        stats = await _crawl(load_config(path), WatchSpider)
+    assert stats.get("repostwatch/pages_judged") == 20
+    assert stats.get("repostwatch/page_cap_reached", 0) > 0

@@ -44,3 +44,13 @@ def test_boilerplate_shared_by_many_originals_is_ignored() -> None:
     for i in range(5):
         idx.add(_orig(i, f"Unique story number {i} about topic{i} and place{i}." + footer))
     assert idx.candidates(tokenize(footer)) == []
+
+
+def test_any_shared_run_of_twelve_words_makes_a_candidate() -> None:
+    # Two shared fingerprints are needed; winnowing guarantees them from 12 words on.
+    idx = FingerprintIndex()
+    idx.add(_orig(1, ORIGINAL_TEXT))
+    words = tokenize(ORIGINAL_TEXT).words
+    for start in range(len(words) - 12 + 1):
+        page = "unrelated words here " + " ".join(words[start : start + 12]) + " and more"
+        assert [c.original.id for c in idx.candidates(tokenize(page))] == [1], start

@@ -252,7 +252,7 @@ def test_json_keeps_text_verbatim() -> None:
 def test_write_report_is_atomic_and_complete(report: Report, tmp_path: Path, fmt: str) -> None:
     folder = tmp_path / "out" / "nested"
     target = folder / default_filename(report, fmt)
-    assert target.name == f"repostwatch-report-2026-11-28T0930Z.{fmt}"
+    assert target.name == f"repostwatch-report-2026-11-28T093012Z.{fmt}"
     target.parent.mkdir(parents=True)
     target.write_text("stale half-written report")
     assert write_report(report, fmt, target) == target
@@ -275,4 +275,4 @@ def test_write_report_leaves_nothing_on_failure(report: Report, tmp_path: Path) 
 def test_default_filename_names_the_publication(store: Store) -> None:
     one = build_report(store, publication=PUB, now=NOW)
     name = default_filename(one, "csv")
-    assert name == "repostwatch-report-the-daily-planet-2026-11-28T0930Z.csv"
+    assert name == "repostwatch-report-the-daily-planet-2026-11-28T093012Z.csv"

@@ -47,6 +47,12 @@ def test_original_upsert_is_idempotent(store: Store) -> None:
     edited = store.upsert_original(publication=RULE.publication, url=URL, title="Pier",
                                    text=ORIGINAL_TEXT + " Corrected.")
     assert first[1] == "added" and again == (first[0], "unchanged") and edited[1] == "updated"
+    byline = store.upsert_original(publication=RULE.publication, url=URL, title="Pier",
+                                   text=ORIGINAL_TEXT + " Corrected.", author="R. Delgado",
+                                   published=datetime(2026, 3, 6, tzinfo=UTC))
+    assert byline == (first[0], "updated")
+    stored = store.originals()[0]
+    assert stored.author == "R. Delgado" and stored.published == datetime(2026, 3, 6, tzinfo=UTC)
     assert store.counts()["originals"] == 1
     index = store.load_index()
     assert len(index) == 1 and index.get(first[0]).text.endswith("Corrected.")  # type: ignore[union-attr]
@@ -83,6 +89,22 @@ def test_findings_keep_history(store: Store) -> None:
             FindingCheckRow.id))]
     assert history == ["uncredited", "credited"]
     assert store.runs()[0].status == "finished"
+
+
+def test_a_copy_taken_down_is_gone_and_comes_back(store: Store) -> None:
+    store.upsert_original(publication=RULE.publication, url=URL, title="Pier", text=ORIGINAL_TEXT)
+    copy = page_html(paragraphs_html(ORIGINAL_PARAGRAPHS))
+    result, page = _judge(store, copy)
+    store.save_assessment(result, page)
+    assert len(store.findings(lacking_credit=True)) == 1
+    result, page = _judge(store, page_html("<p>This story was removed.</p>"))
+    assert store.save_assessment(result, page) is None
+    assert store.findings(lacking_credit=True) == []
+    gone = store.findings(include_gone=True)
+    assert [f.review_state for f in gone] == ["gone"]
+    result, page = _judge(store, copy)  # re-published
+    store.save_assessment(result, page)
+    assert [f.review_state for f in store.findings()] == ["new"]
 
 
 def test_unrelated_page_creates_no_finding(store: Store) -> None:
