@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.corpus import corpus_path, load_cases, metrics, run
+from benchmarks.corpus import STRICT_EXPECTED, corpus_path, evaluate, load_cases
 from matcher import Page
 
 BASELINE = Path(__file__).with_name("accuracy_baseline.json")
@@ -30,7 +30,8 @@ def main() -> int:
         print(f"corpus not found at {path}: nothing measured (set REPOSTWATCH_CORPUS)")
         return 2
     cases = load_cases(path)
-    result = run(cases)
+    ev = evaluate(cases)
+    result = ev.main
     print(f"corpus: {path} ({len(cases)} cases, {len(result.outcomes)} with an original)\n")
     print(f"{'kind':48} {'n':>3}  verdicts                         credit")
     for kind, outs in result.by_kind().items():
@@ -39,13 +40,31 @@ def main() -> int:
         v = " ".join(f"{k}:{n}" for k, n in sorted(verdicts.items()))
         c = " ".join(f"{k}:{n}" for k, n in sorted(credit.items()))
         print(f"{kind:48} {len(outs):>3}  {v:32} {c}")
-    figures = metrics(result)
-    floors = json.loads(BASELINE.read_text())["floors"]
-    print(f"\n{'figure':28} {'measured':>10} {'floor':>10}")
+    print(f"\n{'credit lines on real pages (no original)':48} {'n':>3}  right")
+    kinds = sorted({o.case["kind"] for o in result.lines})
+    for kind in kinds:
+        outs = [o for o in result.lines if o.case["kind"] == kind]
+        print(f"{kind:48} {len(outs):>3}  {sum(o.right for o in outs)}")
+    figures = ev.figures
+    print(f"\n{'credit status under stricter rules':48} {'n':>3}  link / article-link")
+    strict = ev.strict
+    for kind in sorted(STRICT_EXPECTED["link"]):
+        cells = []
+        for r in strict.values():
+            got = Counter(o.result.credit.status if o.result.credit else "-"
+                          for o in r.outcomes if o.kind == kind)
+            cells.append(" ".join(f"{k}:{n}" for k, n in sorted(got.items())))
+        print(f"{kind:48} {sum(1 for o in result.outcomes if o.kind == kind):>3}  "
+              f"{cells[0]:24} / {cells[1]}")
+    baseline = json.loads(BASELINE.read_text())
+    print(f"\n{'figure':28} {'measured':>10} {'gate':>10}")
     for name, value in figures.items():
-        floor = floors.get(name)
-        shown = "-" if floor is None else f"{floor:.3f}"
-        print(f"{name:28} {value:>10.3f} {shown:>10}")
+        gate = "-"
+        if name in baseline["floors"]:
+            gate = f">= {baseline['floors'][name]:.3f}"
+        elif name in baseline["ceilings"]:
+            gate = f"<= {baseline['ceilings'][name]:g}"
+        print(f"{name:28} {value:>10.3f} {gate:>10}")
 
     pages = [Page(c["candidate"]["url"], c["candidate"]["html"]) for c in cases
              if c.get("original")]

@@ -46,12 +46,14 @@ class Publication:
     credit: str = "any"
     allow: tuple[str, ...] = ()
     originals: tuple[str, ...] = ()  # sitemap / feed URLs or JSON Lines files
+    nofollow_ok: bool = True
 
     @property
     def rule(self) -> CreditRule:
         return CreditRule(
             publication=self.name, aliases=self.aliases, domains=self.domains,
             credit=self.credit, allow=self.allow,  # type: ignore[arg-type]
+            nofollow_ok=self.nofollow_ok,
         )
 
 
@@ -234,7 +236,7 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str])
     raw_pubs = data.get("publications", [])
     if not isinstance(raw_pubs, list):
         raise r.error("publications", "must be an array of tables: [[publications]]")
-    pub_keys = {"name", "aliases", "domains", "credit", "allow", "originals"}
+    pub_keys = {"name", "aliases", "domains", "credit", "allow", "originals", "nofollow_ok"}
     for i, p in enumerate(raw_pubs):
         where = f"publications[{i}]"
         if not isinstance(p, dict):
@@ -251,6 +253,7 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str])
             domains=tuple(d.lower() for d in r.get(p, "domains", where, tuple, ())),
             credit=credit, allow=tuple(d.lower() for d in r.get(p, "allow", where, tuple, ())),
             originals=r.get(p, "originals", where, tuple, ()),
+            nofollow_ok=r.get(p, "nofollow_ok", where, bool, True),
         ))
     if len({p.name.casefold() for p in pubs}) != len(pubs):
         raise r.error("publications", "two publications have the same name")
@@ -290,7 +293,8 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str])
             raise r.error(f"matcher.{name}", "must be a share between 0 (excluded) and 1")
     if thresholds.full_min_coverage < thresholds.repost_min_coverage:
         raise r.error("matcher.full_min_coverage", "must not be below repost_min_coverage")
-    for name in ("excerpt_min_words", "min_passage_words", "max_candidates",
+    for name in ("excerpt_min_words", "excerpt_min_words_across_blocks", "min_passage_words",
+                 "max_candidates",
                  "min_original_words"):
         if getattr(thresholds, name) < 1:
             raise r.error(f"matcher.{name}", "must be at least 1")

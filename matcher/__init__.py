@@ -17,6 +17,7 @@ from .credit import (
     CreditStatus,
     Signal,
     check_credit,
+    decide,
     lacks_credit,
 )
 from .index import Candidate, FingerprintIndex
@@ -51,6 +52,7 @@ __all__ = [
     "assess",
     "canonical_url",
     "check_credit",
+    "decide",
     "extract_article",
     "host_matches",
     "host_of",

@@ -93,6 +93,9 @@ def _verdict(alignment: Alignment, t: Thresholds) -> Verdict:
         return "repost"
     if alignment.longest_words >= t.excerpt_min_words:
         return "excerpt"
+    if any(p.words >= t.excerpt_min_words_across_blocks and "\n" in p.text
+           for p in alignment.passages):
+        return "excerpt"
     return "none"
 
 

@@ -22,6 +22,7 @@ class CreditRule:
     ``link`` = a visible hyperlink to the site (or the article); ``article-link`` = a visible
     hyperlink to the original article itself. ``allow``: partner domains allowed to republish.
     ``domains``: the publication's own sites (pages there are never reported).
+    ``nofollow_ok``: whether a ``rel=nofollow`` link counts as credit (else: ``partial``).
     """
 
     publication: str
@@ -29,6 +30,7 @@ class CreditRule:
     domains: tuple[str, ...] = ()
     credit: CreditMode = "any"
     allow: tuple[str, ...] = ()
+    nofollow_ok: bool = True
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -44,6 +46,9 @@ class Thresholds:
     full_min_coverage: coverage (0..1) from which a repost is called ``full`` (else ``partial``).
     excerpt_min_words: words in the longest copied passage from which a page that is not a repost
         is an ``excerpt``; below, a shared quotation or stock phrase is not a copy.
+    excerpt_min_words_across_blocks: a shorter passage is still an ``excerpt`` when it runs
+        across a paragraph break with at least this many words: a quotation does not copy
+        the article's paragraphing.
     min_passage_words: shorter common runs of words are chance, not copying.
     passage_max_gap: words of edits tolerated inside one passage.
     credit_near_chars: characters around the copied text within which a credit counts as
@@ -56,8 +61,9 @@ class Thresholds:
     repost_min_coverage: float = 0.25
     full_min_coverage: float = 0.8
     excerpt_min_words: int = 40
+    excerpt_min_words_across_blocks: int = 25
     min_passage_words: int = 8
     passage_max_gap: int = 8
-    credit_near_chars: int = 1500
+    credit_near_chars: int = 300
     max_candidates: int = 5
     min_original_words: int = 30

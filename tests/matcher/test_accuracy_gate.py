@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.corpus import corpus_path, load_cases, metrics, run
+from benchmarks.corpus import corpus_path, evaluate, load_cases
 
 BASELINE = json.loads(
     (Path(__file__).resolve().parents[2] / "benchmarks" / "accuracy_baseline.json").read_text()
@@ -26,7 +26,7 @@ def figures() -> dict[str, float]:
         if os.environ.get("REPOSTWATCH_REQUIRE_CORPUS") == "1":
             pytest.fail(f"corpus {path} required (REPOSTWATCH_REQUIRE_CORPUS=1) but absent")
         pytest.skip(f"accuracy gate NOT checked: corpus {path} is absent")
-    return metrics(run(load_cases(path)))
+    return evaluate(load_cases(path)).figures
 
 
 @pytest.mark.corpus

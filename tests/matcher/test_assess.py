@@ -129,7 +129,8 @@ def test_unrelated_page_is_none(index: FingerprintIndex) -> None:
 
 def test_thresholds_are_respected(index: FingerprintIndex) -> None:
     html = page_html(paragraphs_html(ORIGINAL_PARAGRAPHS[:3]))
-    strict = Thresholds(repost_min_coverage=0.9, excerpt_min_words=500)
+    strict = Thresholds(repost_min_coverage=0.9, excerpt_min_words=500,
+                        excerpt_min_words_across_blocks=500)
     r = assess(Page("https://copycat.test/x", html), index, {RULE.publication: RULE},
                thresholds=strict)
     assert r.verdict == "none"

@@ -1,0 +1,286 @@
+"""Credit evidence: every way a page can refer to a publication, collected as ``Signal``s.
+
+Credit lives where extractors drop it, so the whole page is read: ``<head>`` (rel=canonical,
+og:url, JSON-LD), every link with the region it sits in and its offset in the text, and the
+visible text for the publication's names (exact, or with one typo) and credit lines ("Source:",
+"originally published on", "Quelle:", "Источник:", "©"…). What is not credit is left out:
+
+- mentions *inside* the copied text or a copied title (an article naming its own publication
+  is not credited by being copied);
+- boilerplate: lines repeated three or more times on the page (widgets, "X may receive a
+  commission"), and long legal lines ("Copyright … originally published on other editions of
+  X are the property of …").
+
+``decide`` in ``credit.py`` turns the signals into a status.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from rapidfuzz.distance import Levenshtein
+
+from .original import Original
+from .page import Page
+from .rules import CreditRule
+from .urls import canonical_url, host_matches, host_of
+
+__all__ = ["SHORTENERS", "Signal", "collect_signals"]
+
+FAR_REGIONS = frozenset({"footer", "nav", "menu", "sidebar", "related", "comment"})
+SHORTENERS = frozenset({
+    "bit.ly", "t.co", "goo.gl", "tinyurl.com", "ow.ly", "buff.ly", "is.gd", "lnkd.in",
+    "dlvr.it", "fb.me", "trib.al", "rebrand.ly", "shorturl.at", "cutt.ly", "tiny.cc", "t.ly",
+})
+"""URL shorteners: where a link through them leads is unknown without fetching it."""
+
+# A credit line: "Source: X", "Quelle: X", "originally published on X"... in English, Russian,
+# German, French, Spanish, Italian. The tail (the rest of that line) is what the line credits.
+# Bare "source"/"via" without a colon are too common in prose ("a source told AFP") to count.
+_SOURCE_LINE = re.compile(
+    r"(?:\b(?:source|sources|quelle|quellen|fuente|fuentes|fonte|источник|источники)[ \t]?:|"
+    r"\b(?:courtesy of|reprinted (?:with permission )?from|"
+    r"(?:originally|first) (?:published|appeared|posted) (?:on|in|at|by)|"
+    r"read (?:the )?(?:original|full) (?:article|story|report) (?:at|on|in)|"
+    r"erschien (?:zuerst|ursprünglich) (?:bei|in|auf)|"
+    r"publié (?:initialement|d'abord) (?:sur|dans|par)|"
+    r"publicado (?:originalmente|primero) (?:en|por)|впервые опубликовано (?:на|в)|"
+    r"по материалам)\b)"
+    r"[ \t]*(?P<tail>[^\n]{2,120})",
+    re.IGNORECASE,
+)
+# "via X" and "© X" credit us when X is our name, and say nothing otherwise (every site has a
+# "© Site" footer, and "via Getty Images" is a photo credit).
+_OURS_ONLY = re.compile(r"(?:\bvia|©|\(c\))[ \t]*(?:\d{4}[ \t]*)?(?P<tail>[^\n]{2,80})",
+                        re.IGNORECASE)
+# A wire dateline: "WASHINGTON (Reuters) -", "LOS ANGELES (AP) —".
+_DATELINE = re.compile(r"^[A-ZÀ-Ý][A-ZÀ-Ý .,'’-]{1,40}\((?P<tail>[^()\n]{2,40})\)\s*[-–—]",
+                       re.MULTILINE)
+_LEGAL = re.compile(
+    r"copyright|all rights reserved|alle rechte vorbehalten|tous droits réservés|"
+    r"todos los derechos reservados|все права защищены|trademark|under licen[cs]e|"
+    r"terms of (?:use|service)|privacy policy",
+    re.IGNORECASE,
+)
+_LEGAL_MIN_WORDS = 10  # a short "© The Daily Planet" line is a credit, a legal paragraph is not
+_REPEATED = 3  # a line seen this many times on one page is a widget, not a credit
+_REDIRECT_KEYS = ("u", "url", "to", "target", "dest", "destination", "redirect", "q", "link")
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One piece of credit evidence.
+
+    kind: ``article-link``, ``site-link``, ``short-link`` (through a URL shortener),
+    ``canonical``, ``og:url``, ``json-ld``, ``name``, ``source-line``, or ``other-source`` (a
+    source line naming someone else). where: ``head`` or the page region (``article``,
+    ``footer``, ``body``...). in_article: it sits with the copied text (within
+    ``credit_near_chars``, not in a footer, menu or sidebar). note: what else to know ("one
+    typo", "through a redirector at HOST", "target not checked").
+    """
+
+    kind: str
+    value: str
+    where: str
+    in_article: bool
+    nofollow: bool = False
+    hidden: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """Where on the page text a mention counts: not in the copy, not in boilerplate."""
+
+    copied: Sequence[tuple[int, int]]
+    reach: int
+    excluded: Sequence[tuple[int, int]]
+
+    def counts(self, pos: int) -> bool:
+        return not any(s <= pos < e for s, e in (*self.copied, *self.excluded))
+
+    def near(self, pos: int) -> bool:
+        if not self.copied:
+            return True
+        return any(s - self.reach <= pos < e + self.reach for s, e in self.copied)
+
+
+@lru_cache(maxsize=256)
+def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    alts = []
+    for name in names:
+        words = [re.escape(w) for w in re.split(r"[\s\-_.]+", name.strip()) if w]
+        if words:
+            alts.append(r"[\s\-_.]*".join(words))
+    if not alts:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)", re.IGNORECASE)
+
+
+def _boilerplate(text: str) -> list[tuple[int, int]]:
+    """Spans of repeated lines and long legal lines."""
+    lines: list[tuple[int, int, str]] = []
+    pos = 0
+    for line in text.split("\n"):
+        lines.append((pos, pos + len(line), line))
+        pos += len(line) + 1
+    counts = Counter(line.casefold() for _, _, line in lines)
+    return [
+        (s, e) for s, e, line in lines
+        if counts[line.casefold()] >= _REPEATED
+        or (_LEGAL.search(line) and len(line.split()) >= _LEGAL_MIN_WORDS)
+    ]
+
+
+def _copied_title(text: str, title: str) -> list[tuple[int, int]]:
+    """Where the page shows the original's title: a name in a copied title ("9to5Mac Gift
+    Guide") is part of the copy, not credit."""
+    if len(title.split()) < 3:
+        return []
+    pattern = r"\s+".join(re.escape(w) for w in title.split())
+    return [m.span() for m in re.finditer(pattern, text, re.IGNORECASE)]
+
+
+def _head_signals(page: Page, original: Original, rule: CreditRule) -> list[Signal]:
+    signals: list[Signal] = []
+    target = canonical_url(original.url)
+    for kind, url in (("canonical", page.canonical), ("og:url", page.og_url)):
+        if url and canonical_url(url) == target:
+            signals.append(Signal(kind, url, "head", True))
+    names = _name_pattern(rule.names)
+    for item in page.json_ld:
+        based = item.get("isBasedOn") or item.get("isBasedOnUrl")
+        for ref in based if isinstance(based, list) else [based]:
+            url = ref.get("url") if isinstance(ref, dict) else ref
+            if isinstance(url, str) and host_matches(host_of(url), rule.domains):
+                signals.append(Signal("json-ld", f"isBasedOn: {url}", "head", True))
+        for key in ("sourceOrganization", "publisher"):
+            org = item.get(key)
+            name = org.get("name") if isinstance(org, dict) else org
+            if isinstance(name, str) and names and names.fullmatch(name.strip()):
+                signals.append(Signal("json-ld", f"{key}: {name.strip()}", "head", True))
+    return signals
+
+
+def _through_redirector(href: str, rule: CreditRule) -> str | None:
+    """The URL of ours that a redirector link (``?u=https%3A//ours/...``) leads to, if any."""
+    try:
+        query = urlsplit(href).query
+    except ValueError:
+        return None
+    for key, value in parse_qsl(query):
+        if key.lower() in _REDIRECT_KEYS:
+            url = unquote(value).strip()
+            if url.startswith("www."):
+                url = "http://" + url
+            if url.startswith(("http://", "https://")) and host_matches(host_of(url),
+                                                                        rule.domains):
+                return url
+    return None
+
+
+def _link_signals(page: Page, original: Original, rule: CreditRule,
+                  scope: _Scope) -> list[Signal]:
+    signals: list[Signal] = []
+    target = canonical_url(original.url)
+    for link in page.links:
+        host = host_of(link.href)
+        href, note = link.href, ""
+        near = link.region not in FAR_REGIONS and scope.near(link.offset)
+        if not host_matches(host, rule.domains):
+            via = _through_redirector(link.href, rule)
+            if via is None:
+                if host in SHORTENERS and near:
+                    signals.append(Signal("short-link", link.href, link.region, near,
+                                          link.nofollow, link.hidden, "target not checked"))
+                continue
+            href, note = via, f"through a redirector at {host}"
+        kind = "article-link" if canonical_url(href) == target else "site-link"
+        signals.append(Signal(kind, href, link.region, near, link.nofollow, link.hidden, note))
+    return signals
+
+
+def _fuzzy_names(text: str, rule: CreditRule, scope: _Scope) -> list[Signal]:
+    """Names written with one typo ("Daily Plantet"), near the copy; names of 6+ letters only
+    (shorter ones collide with ordinary words)."""
+    found: list[Signal] = []
+    # Only the text next to the copy is searched (credit far away would not count anyway).
+    edges: list[tuple[int, int]] = []
+    for s, e in sorted(scope.copied) or [(0, len(text))]:
+        lo, hi = max(0, s - scope.reach), e + scope.reach
+        if edges and lo <= edges[-1][1]:
+            edges[-1] = (edges[-1][0], max(edges[-1][1], hi))
+        else:
+            edges.append((lo, hi))
+    words = [(m.start() + lo, m.group()) for lo, hi in edges
+             for m in re.finditer(r"\w+", text[lo:hi])]
+    for name in rule.names:
+        parts = name.casefold().split()
+        if len("".join(parts)) < 6:
+            continue
+        n = len(parts)
+        for i in range(len(words) - n + 1):
+            start = words[i][0]
+            if not scope.near(start) or not scope.counts(start):
+                continue
+            window = " ".join(w for _, w in words[i : i + n]).casefold()
+            if window != " ".join(parts) and Levenshtein.distance(
+                window, " ".join(parts), score_cutoff=1
+            ) <= 1:
+                found.append(Signal("name", text[start : words[i + n - 1][0]
+                                                 + len(words[i + n - 1][1])],
+                                    "body", True, note="one typo"))
+    return found
+
+
+def _text_signals(page: Page, rule: CreditRule, scope: _Scope) -> list[Signal]:
+    signals: list[Signal] = []
+    text = page.text
+    names = _name_pattern((*rule.names, *rule.domains))
+    for m in _SOURCE_LINE.finditer(text):
+        if not scope.counts(m.start()):
+            continue
+        kind = "source-line" if names and names.search(m.group("tail")) else "other-source"
+        signals.append(Signal(kind, m.group().strip()[:160], "body", scope.near(m.start())))
+    if names is None:
+        return signals
+    for m in _OURS_ONLY.finditer(text):
+        if scope.counts(m.start()) and names.search(m.group("tail")):
+            signals.append(Signal("source-line", m.group().strip()[:160], "body",
+                                  scope.near(m.start())))
+    for m in _DATELINE.finditer(text):
+        if names.fullmatch(m.group("tail").strip()):  # inside the copy too: it names the wire
+            signals.append(Signal("source-line", m.group().strip(), "body", True,
+                                  note="dateline"))
+    mentions = [m for m in names.finditer(text) if scope.counts(m.start())]
+    signals += [Signal("name", m.group(), "body", scope.near(m.start())) for m in mentions]
+    if not any(scope.near(m.start()) for m in mentions):
+        signals += _fuzzy_names(text, rule, scope)
+    return signals
+
+
+def collect_signals(
+    page: Page,
+    original: Original,
+    rule: CreditRule,
+    *,
+    copied: Sequence[tuple[int, int]] = (),
+    near_chars: int = 300,
+) -> tuple[Signal, ...]:
+    """Every credit signal on ``page`` for ``original`` of ``rule``'s publication.
+
+    ``copied``: character spans of the copied passages in ``page.text``. ``near_chars``: how
+    far from them a credit still counts as being with the article.
+    """
+    scope = _Scope(copied, near_chars, [*_boilerplate(page.text),
+                                        *_copied_title(page.text, original.title)])
+    return (
+        *_head_signals(page, original, rule),
+        *_link_signals(page, original, rule, scope),
+        *_text_signals(page, rule, scope),
+    )
