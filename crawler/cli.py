@@ -213,6 +213,25 @@ def originals_list(state: _State, publication: str | None, as_json: bool) -> Non
         _err(f"{len(items)} original(s)")
 
 
+@originals.command("remove")
+@click.argument("urls", nargs=-1, required=True, metavar="URL...")
+@click.pass_obj
+def originals_remove(state: _State, urls: tuple[str, ...]) -> None:
+    """Remove originals (and their findings) from the store, e.g. a retracted article.
+
+    Example: repostwatch originals remove https://dailyplanet.example/news/retracted.html
+    """
+    store = state.store()
+    try:
+        unknown = [u for u in urls if not store.remove_original(u)]
+    finally:
+        store.close()
+    _err(f"{len(urls) - len(unknown)} original(s) removed")
+    if unknown:
+        raise UsageError(f"no original with URL {', '.join(unknown)}",
+                         hint="`repostwatch originals list` shows the stored URLs")
+
+
 # -- crawl ------------------------------------------------------------------------------
 
 
@@ -299,15 +318,15 @@ def check(state: _State, targets: tuple[str, ...], file_url: str | None, pages: 
     todo = read_targets(list(targets), file_url=file_url, pages=pages)
     config = state.config
     store = state.store()
-    try:
-        index = store.load_index()
+    try:  # the store stays open: originals' texts are read when a page matches one
+        index = store.load_index(cache_dir=config.index_cache)
+        if not len(index):
+            raise UsageError("the store has no originals to compare pages with",
+                             hint="run `repostwatch originals import` first")
+        outcomes = judge_targets(todo, index, config,
+                                 allow_private=allow_private or config.crawl.allow_private)
     finally:
         store.close()
-    if not len(index):
-        raise UsageError("the store has no originals to compare pages with",
-                         hint="run `repostwatch originals import` first")
-    outcomes = judge_targets(todo, index, config,
-                             allow_private=allow_private or config.crawl.allow_private)
     for o in outcomes:
         if as_json:
             click.echo(_json_line(o.to_dict()))

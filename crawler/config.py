@@ -96,6 +96,7 @@ class Config:
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
     thresholds: Thresholds = field(default_factory=Thresholds)
     report_dir: Path = Path("reports")
+    index_cache: Path | None = None  # where the fingerprint index is cached (None: not cached)
 
     @property
     def rules(self) -> dict[str, CreditRule]:
@@ -258,7 +259,7 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str])
     if len({p.name.casefold() for p in pubs}) != len(pubs):
         raise r.error("publications", "two publications have the same name")
 
-    db = r.table(data, "database", {"url"})
+    db = r.table(data, "database", {"url", "index_cache"})
     db_url = env.get("REPOSTWATCH_DATABASE_URL") or r.get(db, "url", "database", str, "")
     db_url = _resolve_sqlite(db_url or "sqlite:///repostwatch.db", base)
 
@@ -300,9 +301,11 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str])
             raise r.error(f"matcher.{name}", "must be at least 1")
     report = r.table(data, "report", {"dir"})
     report_dir = base / r.get(report, "dir", "report", str, "reports")
+    cache = r.get(db, "index_cache", "database", str, "repostwatch-index")
     return Config(
         path=r.path, base_dir=base, publications=tuple(pubs), database_url=db_url,
         watch=tuple(watch), crawl=crawl, thresholds=thresholds, report_dir=report_dir,
+        index_cache=base / cache if cache else None,
     )
 
 

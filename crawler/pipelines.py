@@ -52,7 +52,8 @@ class StorePipeline:
         spider = self.crawler.spider
         name = spider.name if spider is not None else "crawl"
         if name != "originals":
-            self.index = await asyncio.to_thread(self.store.load_index)
+            self.index = await asyncio.to_thread(
+                self.store.load_index, cache_dir=self.config.index_cache)
             self._stats.set_value("repostwatch/originals_indexed", len(self.index))
         self.run_id = await asyncio.to_thread(self.store.start_run, name)
 

@@ -1,11 +1,12 @@
 """Alignment: which passages of an original appear on a page, and where.
 
-Seed and extend, linear in the two texts: every ``seed_words``-token window of the original is
-hashed; each window of the page that hits one is a seed on a diagonal (page position minus
-original position). Seeds on one diagonal form exact runs; runs close to each other on both
-sides are merged into one passage, which absorbs light edits (a changed word, a dropped clause).
-Runs are merged in page order, so swapped paragraphs, inserted ads and "read also" boxes simply
-become separate passages. Each passage is then scored with rapidfuzz on its two texts.
+Seed and extend, near-linear in the two texts and vectorised with numpy: every
+``seed_words``-token window of the original is hashed; each window of the page that hits one
+is a seed on a diagonal (page position minus original position). Seeds on one diagonal form
+exact runs; the longest runs are kept first, each page word used once; runs close to each other
+on both sides are merged into one passage, which absorbs light edits (a changed word, a dropped
+clause). Swapped paragraphs, inserted ads and "read also" boxes simply become separate
+passages. Each passage is then scored with rapidfuzz on its two texts.
 
 Coverage is the share of the original's tokens inside some passage (0..1).
 """
@@ -14,9 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
 
-from .text import Tokens
+from .text import Tokens, kgram_hashes
 
 __all__ = ["Alignment", "Passage", "align"]
 
@@ -61,26 +63,31 @@ class _Run:
 
 
 def _exact_runs(original: Tokens, page: Tokens, k: int, max_repeats: int) -> list[_Run]:
-    ow, pw = original.words, page.words
-    positions: dict[tuple[str, ...], list[int]] = {}
-    for i in range(len(ow) - k + 1):
-        positions.setdefault(ow[i : i + k], []).append(i)
-    # (diagonal, original position) of every seed; repeated seeds are noise, not evidence.
-    seeds: list[tuple[int, int]] = []
-    for j in range(len(pw) - k + 1):
-        hits = positions.get(pw[j : j + k])
-        if hits and len(hits) <= max_repeats:
-            seeds.extend((j - i, i) for i in hits)
-    seeds.sort()
-    runs: list[_Run] = []
-    for diag, i in seeds:
-        last = runs[-1] if runs else None
-        if last is not None and last.p0 - last.o0 == diag and i == last.o1 - k + 2:
-            last.o1 += 1
-            last.p1 += 1
-        else:
-            runs.append(_Run(i, i + k - 1, i + diag, i + diag + k - 1))
-    return runs
+    """Maximal runs of identical tokens, from k-token seeds (vectorised: no Python loop over
+    the texts). A seed found more than ``max_repeats`` times in the original is skipped."""
+    oh, ph = kgram_hashes(original, k), kgram_hashes(page, k)
+    if not len(oh) or not len(ph):
+        return []
+    order = np.argsort(oh, kind="stable")
+    sorted_o = oh[order]
+    lo = np.searchsorted(sorted_o, ph, side="left")
+    n = np.searchsorted(sorted_o, ph, side="right") - lo
+    n = np.where(n <= max_repeats, n, 0)
+    total = int(n.sum())
+    if not total:
+        return []
+    j = np.repeat(np.arange(len(ph)), n)  # page position of every seed
+    i = order[np.repeat(lo - np.cumsum(n) + n, n) + np.arange(total)]  # original position
+    diag = j - i
+    by = np.lexsort((i, diag))  # runs are consecutive seeds on one diagonal
+    diag, i = diag[by], i[by]
+    brk = np.ones(total, dtype=bool)
+    brk[1:] = (np.diff(diag) != 0) | (np.diff(i) != 1)
+    starts = np.flatnonzero(brk)
+    ends = np.append(starts[1:], total) - 1
+    o0, o1, d = i[starts], i[ends] + k - 1, diag[starts]
+    return [_Run(a, b, a + c, b + c)
+            for a, b, c in zip(o0.tolist(), o1.tolist(), d.tolist(), strict=True)]
 
 
 def _select(runs: list[_Run], page_len: int, k: int) -> list[_Run]:

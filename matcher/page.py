@@ -86,6 +86,18 @@ class Page:
     final_url: str | None = None
     fetched_at: datetime | None = field(default=None, compare=False)
 
+    @classmethod
+    def from_text(cls, url: str, text: str, *, title: str = "") -> Page:
+        """A page known only by its visible text (already extracted): no links, no <head>.
+
+        For judging text from elsewhere (benchmarks, other crawlers' output) without HTML.
+        """
+        page = cls(url, "")
+        parsed = _Parsed(text=text, title=title, lang="", links=(), canonical=None,
+                         og_url=None, og_site_name=None, json_ld=())
+        page.__dict__["_parsed"] = parsed  # fills the cached_property
+        return page
+
     @property
     def address(self) -> str:
         return self.final_url or self.url

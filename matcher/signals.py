@@ -221,17 +221,18 @@ def _fuzzy_names(text: str, rule: CreditRule, scope: _Scope) -> list[Signal]:
              for m in re.finditer(r"\w+", text[lo:hi])]
     for name in rule.names:
         parts = name.casefold().split()
-        if len("".join(parts)) < 6:
+        target = " ".join(parts)
+        if len(target.replace(" ", "")) < 6:
             continue
         n = len(parts)
         for i in range(len(words) - n + 1):
-            start = words[i][0]
-            if not scope.near(start) or not scope.counts(start):
-                continue
             window = " ".join(w for _, w in words[i : i + n]).casefold()
-            if window != " ".join(parts) and Levenshtein.distance(
-                window, " ".join(parts), score_cutoff=1
-            ) <= 1:
+            if abs(len(window) - len(target)) > 1 or window == target:
+                continue  # one edit cannot bridge more than one character of length
+            if Levenshtein.distance(window, target, score_cutoff=1) > 1:
+                continue
+            start = words[i][0]
+            if scope.near(start) and scope.counts(start):
                 found.append(Signal("name", text[start : words[i + n - 1][0]
                                                  + len(words[i + n - 1][1])],
                                     "body", True, note="one typo"))

@@ -12,50 +12,90 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
-__all__ = ["Tokens", "normalize_space", "token_hash", "tokenize"]
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Hashes", "Tokens", "kgram_hashes", "normalize_space", "token_hash", "tokenize"]
+
+Hashes = npt.NDArray[np.uint64]
+"""An array of 64-bit hashes (token or shingle hashes)."""
 
 # A word: letters/digits with inner apostrophes or hyphens ("don't", "e-mail"), or a single
 # CJK / kana / hangul character (those scripts write words without spaces).
 _CJK = (
+    "\u2e80-\u2fdf"  # CJK and Kangxi radicals (NFKC maps them to ideographs)
     "\u3040-\u30ff"  # hiragana, katakana
-    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs
+    "\u3200-\u33ff"  # enclosed CJK letters, CJK compatibility
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs (with compatibility forms)
     "\uac00-\ud7af"  # hangul syllables
+    "\uff65-\uff9f"  # halfwidth katakana
+    "\U0001f200-\U0001f2ff"  # enclosed ideographic supplement
+    "\U00020000-\U0003134f"  # CJK ideographs, extensions B to G
 )
 _TOKEN_RE = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+(?:['’][^\W{_CJK}]+)*")
 _SPACE_RE = re.compile(r"\s+")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Tokens:
-    """A tokenised text: normalised words and, for each, its (start, end) character span."""
+    """A tokenised text: normalised words and, for each, its (start, end) character span.
+
+    ``hashes`` (the words' stable 64-bit hashes) and ``spans`` are computed on first use: most
+    crawled pages hold no copy, and never need their spans.
+    """
 
     text: str
     words: tuple[str, ...]
-    spans: tuple[tuple[int, int], ...]
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.words)
 
+    @property
+    def hashes(self) -> Hashes:
+        if "hashes" not in self._cache:
+            self._cache["hashes"] = np.fromiter((token_hash(w) for w in self.words),
+                                                dtype=np.uint64, count=len(self.words))
+        return self._cache["hashes"]  # type: ignore[no-any-return]
+
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        if "spans" not in self._cache:
+            self._cache["spans"] = tuple(m.span() for m in _TOKEN_RE.finditer(self.text))
+        return self._cache["spans"]  # type: ignore[no-any-return]
+
     def char_span(self, first: int, last: int) -> tuple[int, int]:
         """Character span covering tokens ``first`` to ``last`` inclusive."""
-        return self.spans[first][0], self.spans[last][1]
+        spans = self.spans
+        return spans[first][0], spans[last][1]
+
+
+_NOT_WORD = re.compile(r"[^\w']")
 
 
 def _normalize_word(word: str) -> str:
-    return unicodedata.normalize("NFKC", word).casefold().replace("’", "'")
+    """NFKC and case folding, as long as the result is still one token (normalising twice
+    changes nothing): what NFKC turns into punctuation ("¼" → "1⁄4") is dropped, and a sign
+    that would become several tokens ("㋿" → "令和") keeps a simpler form."""
+    folded = _NOT_WORD.sub("", unicodedata.normalize("NFKC", word).casefold().replace("’", "'"))
+    for form in (folded, word.casefold(), word.lower()):
+        if form and _TOKEN_RE.fullmatch(form):
+            return form
+    return word
 
 
 def tokenize(text: str) -> Tokens:
-    """Split ``text`` into normalised tokens with character offsets into ``text``."""
-    words: list[str] = []
-    spans: list[tuple[int, int]] = []
-    for m in _TOKEN_RE.finditer(text):
-        words.append(_normalize_word(m.group()))
-        spans.append(m.span())
-    return Tokens(text=text, words=tuple(words), spans=tuple(spans))
+    """Split ``text`` into normalised tokens (character offsets available as ``spans``)."""
+    if text.isascii():  # lower() keeps ASCII text aligned: one regex pass in C
+        words = tuple(_TOKEN_RE.findall(text.lower()))
+    else:
+        words = tuple(w.lower() if w.isascii() else _normalize_word(w)
+                      for w in _TOKEN_RE.findall(text))
+    return Tokens(text=text, words=words)
 
 
 @lru_cache(maxsize=500_000)
@@ -67,3 +107,31 @@ def token_hash(word: str) -> int:
 def normalize_space(text: str) -> str:
     """Collapse runs of white space to one space and strip the ends."""
     return _SPACE_RE.sub(" ", text).strip()
+
+
+_MULT = np.uint64(0x100000001B3)
+
+
+def _mix(x: Hashes) -> Hashes:
+    """splitmix64's finaliser: spreads the bits so that minima (winnowing) are unbiased."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def kgram_hashes(tokens: Tokens, k: int) -> Hashes:
+    """64-bit hashes of every run of ``k`` consecutive tokens (empty when fewer than k).
+
+    Stable across processes (fingerprints are stored), vectorised with numpy.
+    """
+    t = tokens.hashes
+    n = len(t) - k + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.uint64)
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            h = h * _MULT + t[j : j + n]  # wraps modulo 2**64, as intended
+        return _mix(h)

@@ -34,6 +34,7 @@ from matcher import (
 )
 
 from ..errors import StoreError
+from .lazy import LazyOriginals
 from .models import (
     CrawlRun,
     FindingCheckRow,
@@ -212,12 +213,54 @@ class Store:
                 q = q.join(PublicationRow).where(PublicationRow.name == publication)
             return [_original(r) for r in s.scalars(q)]
 
-    def load_index(self, *, max_postings: int = 50) -> FingerprintIndex:
-        """The fingerprint index of every original, from the stored fingerprints."""
-        index = FingerprintIndex(max_postings=max_postings)
+    def original(self, original_id: int) -> Original | None:
         with self.session() as s:
-            for row in s.scalars(select(OriginalRow)):
-                index.add(_original(row), row.fingerprints)
+            row = s.get(OriginalRow, original_id)
+            return _original(row) if row is not None else None
+
+    def remove_original(self, url: str) -> bool:
+        """Delete an original (and its findings); False when no original has that URL."""
+        with self.session() as s:
+            row = s.scalar(select(OriginalRow).where(OriginalRow.url_key == canonical_url(url)))
+            if row is None:
+                return False
+            s.delete(row)
+            return True
+
+    def _index_stamp(self, max_postings: int) -> str:
+        """Changes whenever an original is added, edited or removed."""
+        with self.session() as s:
+            count, top, total, updated = s.execute(select(
+                func.count(OriginalRow.id), func.max(OriginalRow.id), func.sum(OriginalRow.id),
+                func.max(OriginalRow.updated_at),
+            )).one()
+        return f"{count}:{top}:{total}:{updated}:{max_postings}"
+
+    def load_index(self, *, max_postings: int = 50,
+                   cache_dir: Path | None = None) -> FingerprintIndex:
+        """The fingerprint index of every original; texts are fetched lazily when needed.
+
+        With ``cache_dir`` the index arrays are saved there and memory-mapped back while the
+        originals are unchanged, so a process starts without re-reading every fingerprint.
+        """
+        originals = LazyOriginals(self.original)
+        stamp = self._index_stamp(max_postings)
+        if cache_dir is not None and FingerprintIndex.saved_stamp(cache_dir) == stamp:
+            try:
+                return FingerprintIndex.load(cache_dir, originals=originals)
+            except (OSError, ValueError, KeyError):
+                pass  # a damaged cache is rebuilt below
+        index = FingerprintIndex(max_postings=max_postings, originals=originals)
+        with self.session() as s:
+            for oid, fps in s.execute(select(OriginalRow.id, OriginalRow.fingerprints)):
+                index.add_fingerprints(oid, fps)
+        if cache_dir is not None:
+            try:
+                index.save(cache_dir, stamp=stamp)
+            except OSError as exc:
+                raise StoreError(f"cannot write the index cache in {cache_dir}: {exc.strerror}",
+                                 hint="check the folder's permissions or [database] "
+                                      "index_cache") from exc
         return index
 
     # -- crawl runs --------------------------------------------------------------------

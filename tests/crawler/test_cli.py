@@ -248,3 +248,12 @@ def test_file_errors_are_one_line(home: Path, capsys: pytest.CaptureFixture[str]
     (home / "out").mkdir()
     assert run("report", "-o", "out") == 2
     assert "is a folder" in capsys.readouterr().err
+
+
+def test_originals_remove(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    imported(home)
+    assert run("originals", "remove", URL, "https://daily-planet.test/nope") == 2
+    err = capsys.readouterr().err
+    assert "1 original(s) removed" in err and "nope" in err
+    assert run("originals", "list") == 0
+    assert "0 original(s)" in capsys.readouterr().err

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from matcher import FingerprintIndex, Original, tokenize
 from matcher.index import SHINGLE_WORDS, WINDOW, shingle_hashes, winnow
 
@@ -21,11 +26,12 @@ def test_candidates_find_the_copied_original_only() -> None:
 
 def test_winnowing_guarantee() -> None:
     # Any shared run of SHINGLE_WORDS + WINDOW - 1 tokens shares a fingerprint.
-    words = tokenize(ORIGINAL_TEXT).words
-    fps = winnow(shingle_hashes(words))
+    tokens = tokenize(ORIGINAL_TEXT)
+    fps = set(winnow(shingle_hashes(tokens)).tolist())
     run = SHINGLE_WORDS + WINDOW - 1
-    for start in range(len(words) - run + 1):
-        assert set(shingle_hashes(words[start : start + run])) & fps
+    for start in range(len(tokens) - run + 1):
+        piece = tokenize(" ".join(tokens.words[start : start + run]))
+        assert set(shingle_hashes(piece).tolist()) & fps
 
 
 def test_fingerprints_round_trip_and_removal() -> None:
@@ -54,3 +60,78 @@ def test_any_shared_run_of_twelve_words_makes_a_candidate() -> None:
     for start in range(len(words) - 12 + 1):
         page = "unrelated words here " + " ".join(words[start : start + 12]) + " and more"
         assert [c.original.id for c in idx.candidates(tokenize(page))] == [1], start
+
+
+def test_incremental_add_edit_remove_and_merge() -> None:
+    idx = FingerprintIndex()
+    idx.add(_orig(1, ORIGINAL_TEXT))
+    idx.add(_orig(2, OTHER_TEXT))
+    page = tokenize(ORIGINAL_TEXT)
+    assert [c.original.id for c in idx.candidates(page)] == [1]
+    idx.add(_orig(1, OTHER_TEXT + " An edited version of the story."))  # edited in place
+    assert idx.candidates(page) == []
+    assert {c.original.id for c in idx.candidates(tokenize(OTHER_TEXT))} == {1, 2}
+    idx.remove(2)
+    assert [c.original.id for c in idx.candidates(tokenize(OTHER_TEXT))] == [1]
+    idx._merge()  # dead slots are dropped from the arrays
+    assert idx.postings == len(FingerprintIndex.fingerprints(idx.get(1)))  # type: ignore[arg-type]
+    assert len(idx) == 1 and 2 not in idx
+
+
+def test_save_and_memory_mapped_load(tmp_path: Path) -> None:
+    idx = FingerprintIndex(max_postings=7)
+    for i, text in enumerate([ORIGINAL_TEXT, OTHER_TEXT], 1):
+        idx.add(_orig(i, text))
+    idx.save(tmp_path / "ix", stamp="v1")
+    assert FingerprintIndex.saved_stamp(tmp_path / "ix") == "v1"
+    originals = {i: _orig(i, t) for i, t in enumerate([ORIGINAL_TEXT, OTHER_TEXT], 1)}
+    loaded = FingerprintIndex.load(tmp_path / "ix", originals=originals)
+    assert loaded.max_postings == 7 and len(loaded) == 2
+    assert [c.original.id for c in loaded.candidates(tokenize(ORIGINAL_TEXT))] == [1]
+    loaded.add(_orig(3, "A brand new story about " + OTHER_TEXT))  # a loaded index still grows
+    assert {c.original.id for c in loaded.candidates(tokenize(OTHER_TEXT))} == {2, 3}
+    assert FingerprintIndex.saved_stamp(tmp_path / "nothing") is None
+
+
+VOCAB = [f"w{i}" for i in range(300)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    corpus=st.lists(st.lists(st.sampled_from(VOCAB), min_size=20, max_size=80),
+                    min_size=1, max_size=8),
+    pick=st.integers(0, 7),
+    cut=st.tuples(st.integers(0, 80), st.integers(0, 80)),
+    filler=st.lists(st.sampled_from(VOCAB), max_size=40),
+)
+def test_index_never_misses_what_brute_force_calls_a_copy(
+    corpus: list[list[str]], pick: int, cut: tuple[int, int], filler: list[str]
+) -> None:
+    """Reference: scan every original for a shared run of 12+ words (the documented
+    guarantee). Whatever it finds, the index must return as a candidate."""
+    idx = FingerprintIndex(max_postings=10_000)
+    for i, words in enumerate(corpus):
+        idx.add(_orig(i, " ".join(words)))
+    source = corpus[pick % len(corpus)]
+    lo, hi = sorted(cut)
+    page_words = filler + source[lo:hi] + filler[::-1]
+    page = tokenize(" ".join(page_words))
+    found = {c.original.id for c in idx.candidates(page, limit=len(corpus))}
+    for i, words in enumerate(corpus):
+        if _longest_common_run(words, page_words) >= 12:
+            assert i in found
+    for c in idx.candidates(page, limit=len(corpus)):
+        assert 0.0 < c.containment <= 1.0
+
+
+def _longest_common_run(a: list[str], b: list[str]) -> int:
+    best = 0
+    prev = [0] * (len(b) + 1)
+    for i in range(1, len(a) + 1):
+        cur = [0] * (len(b) + 1)
+        for j in range(1, len(b) + 1):
+            if a[i - 1] == b[j - 1]:
+                cur[j] = prev[j - 1] + 1
+                best = max(best, cur[j])
+        prev = cur
+    return best

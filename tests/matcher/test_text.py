@@ -39,3 +39,9 @@ def test_spans_point_into_the_text(text: str) -> None:
     for start, end in toks.spans:
         assert last <= start < end <= len(text)
         last = end
+
+
+@given(st.text(max_size=200))
+def test_normalisation_is_idempotent(text: str) -> None:
+    once = " ".join(tokenize(text).words)
+    assert tokenize(once).words == tokenize(text).words

@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 
 from crawler.errors import StoreError
 from crawler.store import Store
-from matcher import CreditRule, Page, assess
+from matcher import CreditRule, FingerprintIndex, Page, assess
 from tests.matcher.texts import ORIGINAL_PARAGRAPHS, ORIGINAL_TEXT, page_html, paragraphs_html
 
 RULE = CreditRule("The Daily Planet", domains=("daily-planet.test",))
@@ -159,3 +159,33 @@ def test_naive_datetimes_are_refused(store: Store) -> None:
                               published=datetime(2026, 1, 1))
     store.upsert_original(publication=RULE.publication, url=URL, title="", text="x y z",
                           published=datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_index_cache_follows_every_change(store: Store, tmp_path: Path) -> None:
+    cache = tmp_path / "index"
+    store.upsert_original(publication=RULE.publication, url=URL, title="Pier", text=ORIGINAL_TEXT)
+    page = Page("https://copycat.test/a", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
+    first = store.load_index(cache_dir=cache)
+    assert (cache / "keys.npy").exists()
+    stamp = FingerprintIndex.saved_stamp(cache)
+    again = store.load_index(cache_dir=cache)  # unchanged: memory-mapped from the cache
+    assert FingerprintIndex.saved_stamp(cache) == stamp
+    assert [c.original.url for c in again.candidates(page.tokens)] == [URL]
+    assert len(first) == len(again) == 1
+    # An edit, an addition and a removal each invalidate the cache.
+    other = "https://daily-planet.test/news/other.html"
+    store.upsert_original(publication=RULE.publication, url=other, title="Other",
+                          text=" ".join(reversed(ORIGINAL_TEXT.split())))
+    assert len(store.load_index(cache_dir=cache)) == 2
+    assert FingerprintIndex.saved_stamp(cache) != stamp
+    assert store.remove_original(URL) and not store.remove_original(URL)
+    index = store.load_index(cache_dir=cache)
+    assert len(index) == 1 and index.candidates(page.tokens) == []
+
+
+def test_index_reads_texts_lazily(store: Store) -> None:
+    oid, _ = store.upsert_original(publication=RULE.publication, url=URL, title="Pier",
+                                   text=ORIGINAL_TEXT)
+    index = store.load_index()
+    assert index.get(oid) is not None and index.get(oid).text == ORIGINAL_TEXT  # type: ignore[union-attr]
+    assert index.get(oid + 1000) is None
