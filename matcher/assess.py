@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from .align import Alignment, Passage, align
 from .credit import Credit, check_credit, lacks_credit
-from .index import FingerprintIndex
+from .index import SHINGLE_WORDS, WINDOW, Candidate, FingerprintIndex
 from .original import Original
 from .page import Page
 from .rules import CreditRule, Thresholds
@@ -88,6 +88,17 @@ class Assessment:
         return self.is_copy and self.credit is not None and lacks_credit(self.credit.status)
 
 
+def _worth_aligning(cand: Candidate, t: Thresholds) -> bool:
+    """Whether a candidate shares enough fingerprints to reach any verdict.
+
+    The shortest copy that counts (an excerpt of ``excerpt_min_words_across_blocks`` words)
+    holds at least ``(words - SHINGLE_WORDS + 1) // WINDOW`` fingerprints (one in every
+    winnowing window); a short original can also be a repost by coverage alone.
+    """
+    shortest = (t.excerpt_min_words_across_blocks - SHINGLE_WORDS + 1) // WINDOW
+    return cand.shared >= shortest or cand.containment >= t.repost_min_coverage / 2
+
+
 def _verdict(alignment: Alignment, t: Thresholds) -> Verdict:
     if alignment.coverage >= t.repost_min_coverage:
         return "repost"
@@ -116,6 +127,8 @@ def assess(
     best: tuple[Alignment, Original] | None = None
     own = False
     for cand in index.candidates(page.tokens, limit=t.max_candidates):
+        if not _worth_aligning(cand, t):
+            continue
         rule = rules.get(cand.original.publication)
         if rule is not None and host_matches(page.host, rule.domains):
             own = True

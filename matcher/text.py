@@ -13,7 +13,6 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -58,20 +57,29 @@ class Tokens:
     @property
     def hashes(self) -> Hashes:
         if "hashes" not in self._cache:
-            self._cache["hashes"] = np.fromiter((token_hash(w) for w in self.words),
+            self._cache["hashes"] = np.fromiter(map(_HASHES.__getitem__, self.words),
                                                 dtype=np.uint64, count=len(self.words))
         return self._cache["hashes"]  # type: ignore[no-any-return]
 
+    def _bounds(self) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+        if "bounds" not in self._cache:
+            bounds = _ascii_bounds(self.text if self.text.isascii() else _shape(self.text))
+            if len(bounds[0]) != len(self.words):
+                found = [m.span() for m in _TOKEN_RE.finditer(self.text)]
+                bounds = (np.array([s for s, _ in found], dtype=np.intp),
+                          np.array([e for _, e in found], dtype=np.intp))
+            self._cache["bounds"] = bounds
+        return self._cache["bounds"]  # type: ignore[no-any-return]
+
     @property
     def spans(self) -> tuple[tuple[int, int], ...]:
-        if "spans" not in self._cache:
-            self._cache["spans"] = tuple(m.span() for m in _TOKEN_RE.finditer(self.text))
-        return self._cache["spans"]  # type: ignore[no-any-return]
+        starts, ends = self._bounds()
+        return tuple(zip(starts.tolist(), ends.tolist(), strict=True))
 
     def char_span(self, first: int, last: int) -> tuple[int, int]:
         """Character span covering tokens ``first`` to ``last`` inclusive."""
-        spans = self.spans
-        return spans[first][0], spans[last][1]
+        starts, ends = self._bounds()
+        return int(starts[first]), int(ends[last])
 
 
 _NOT_WORD = re.compile(r"[^\w']")
@@ -91,17 +99,74 @@ def _normalize_word(word: str) -> str:
 def tokenize(text: str) -> Tokens:
     """Split ``text`` into normalised tokens (character offsets available as ``spans``)."""
     if text.isascii():  # lower() keeps ASCII text aligned: one regex pass in C
-        words = tuple(_TOKEN_RE.findall(text.lower()))
-    else:
-        words = tuple(w.lower() if w.isascii() else _normalize_word(w)
-                      for w in _TOKEN_RE.findall(text))
-    return Tokens(text=text, words=words)
+        return Tokens(text=text, words=tuple(_TOKEN_RE.findall(text.lower())))
+    # Normalise the whole text at once when that keeps every token where it was (the usual
+    # case: curly quotes, accents, Cyrillic); otherwise word by word.
+    whole = unicodedata.normalize("NFKC", text.replace("’", "'")).casefold()
+    words = _TOKEN_RE.findall(whole)
+    if len(whole) != len(text) or len(words) != len(_TOKEN_RE.findall(text)) or any(
+        _TOKEN_RE.fullmatch(w) is None for w in (unicodedata.normalize("NFKC", w) for w in words
+                                                 if not w.isascii())
+    ):
+        words = [_normalize_word(w) if not w.isascii() else w.lower()
+                 for w in _TOKEN_RE.findall(text)]
+    return Tokens(text=text, words=tuple(words))
 
 
-@lru_cache(maxsize=500_000)
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_OTHER_WORD_CHAR = re.compile(r"(?![\x00-\x7f])\w")
+_OTHER_CHAR = re.compile(r"[^\x00-\x7f]")
+
+
+def _shape(text: str) -> str:
+    """An ASCII text of the same length whose tokens sit where ``text``'s do: CJK characters
+    become \x01 (one token each), other word characters "a", the curly apostrophe "'", and
+    anything else a space. Four passes of compiled regexes instead of a loop in Python."""
+    text = _CJK_CHAR.sub("\x01", text.replace("’", "'"))
+    return _OTHER_CHAR.sub(" ", _OTHER_WORD_CHAR.sub("a", text))
+
+
+_WORD_BYTES = np.zeros(256, dtype=bool)
+for _c in b"0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ":
+    _WORD_BYTES[_c] = True
+
+
+def _ascii_bounds(text: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Token starts and ends of an ASCII text, vectorised: the same tokens as ``_TOKEN_RE``
+    (word characters, joined by single apostrophes between them)."""
+    b = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    word = _WORD_BYTES[b]
+    inner = np.zeros_like(word)
+    inner[1:-1] = (b[1:-1] == ord("'")) & word[:-2] & word[2:]
+    m = word | inner
+    before = np.concatenate(([False], m[:-1]))
+    after = np.concatenate((m[1:], [False]))
+    starts, ends = np.flatnonzero(m & ~before), np.flatnonzero(m & ~after) + 1
+    cjk = np.flatnonzero(b == 1)  # from _shape: a CJK character is a token of its own
+    if len(cjk):
+        starts = np.sort(np.concatenate((starts, cjk)))
+        ends = np.sort(np.concatenate((ends, cjk + 1)))
+    return starts, ends
+
+
+class _HashCache(dict[str, int]):
+    """Token → stable hash, computed once (a dict lookup per token is the hot path)."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) > 2_000_000:  # the vocabulary of crawled pages is open-ended
+            self.clear()
+        value = int.from_bytes(
+            hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "big")
+        self[word] = value
+        return value
+
+
+_HASHES = _HashCache()
+
+
 def token_hash(word: str) -> int:
     """A stable 64-bit hash of a normalised token (stable across processes, unlike ``hash``)."""
-    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "big")
+    return _HASHES[word]
 
 
 def normalize_space(text: str) -> str:

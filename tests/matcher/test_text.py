@@ -45,3 +45,11 @@ def test_spans_point_into_the_text(text: str) -> None:
 def test_normalisation_is_idempotent(text: str) -> None:
     once = " ".join(tokenize(text).words)
     assert tokenize(once).words == tokenize(text).words
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab0_' \n.-Z9’é東京ßЖ½")), max_size=60)
+       | st.text(max_size=60))
+def test_fast_spans_match_the_regex(text: str) -> None:
+    from matcher.text import _TOKEN_RE
+
+    assert tokenize(text).spans == tuple(m.span() for m in _TOKEN_RE.finditer(text))
