@@ -14,7 +14,7 @@ $(VENV)/.app: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test,postgres,distributed]'
+	$(BIN)/python -m pip install -q -e '.[test,postgres,distributed,bench]'
 	touch $@ $(VENV)/.app
 
 ## demo: set up and run the whole job on the bundled sandbox web (SQLite in ./demo)
@@ -34,9 +34,10 @@ lint: $(VENV)/.dev
 gate: $(VENV)/.dev
 	$(BIN)/python -m pytest tests/matcher/test_accuracy_gate.py -v
 
-## bench: benchmark tables (accuracy and speed on the corpus)
+## bench: benchmark tables (accuracy on the corpus; speed and memory at scale, quick sizes)
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/scale.py --quick
 
 clean:
 	rm -rf $(VENV) demo .mypy_cache .ruff_cache build *.egg-info
