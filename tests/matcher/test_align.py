@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from matcher.align import align
 from matcher.text import tokenize
 
+from .reference import longest_common_run
 from .texts import ORIGINAL_PARAGRAPHS, ORIGINAL_TEXT, OTHER_TEXT
 
 
@@ -53,20 +54,6 @@ def test_unrelated_text_has_no_passages() -> None:
     assert result.coverage == 0.0
 
 
-def _longest_common_run(a: tuple[str, ...], b: tuple[str, ...]) -> int:
-    """The slow obvious reference: longest run of equal consecutive tokens (O(n·m) DP)."""
-    best = 0
-    prev = [0] * (len(b) + 1)
-    for i in range(1, len(a) + 1):
-        cur = [0] * (len(b) + 1)
-        for j in range(1, len(b) + 1):
-            if a[i - 1] == b[j - 1]:
-                cur[j] = prev[j - 1] + 1
-                best = max(best, cur[j])
-        prev = cur
-    return best
-
-
 WORDS = [f"w{i}" for i in range(40)]
 
 
@@ -88,7 +75,7 @@ def test_never_misses_a_shared_run_the_reference_finds(
     page = prefix + original[lo:hi] + suffix
     o, p = tokenize(" ".join(original)), tokenize(" ".join(page))
     result = align(o, p, min_passage_words=8)
-    reference = _longest_common_run(o.words, p.words)
+    reference = longest_common_run(o.words, p.words)
     if reference >= 8:
         assert result.longest_words >= reference
     assert 0.0 <= result.coverage <= 1.0

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from matcher import FingerprintIndex, Original, tokenize
 from matcher.index import SHINGLE_WORDS, WINDOW, shingle_hashes, winnow
 
+from .reference import longest_common_run
 from .texts import ORIGINAL_TEXT, OTHER_TEXT
 
 
@@ -118,20 +119,7 @@ def test_index_never_misses_what_brute_force_calls_a_copy(
     page = tokenize(" ".join(page_words))
     found = {c.original.id for c in idx.candidates(page, limit=len(corpus))}
     for i, words in enumerate(corpus):
-        if _longest_common_run(words, page_words) >= 12:
+        if longest_common_run(words, page_words) >= 12:
             assert i in found
     for c in idx.candidates(page, limit=len(corpus)):
         assert 0.0 < c.containment <= 1.0
-
-
-def _longest_common_run(a: list[str], b: list[str]) -> int:
-    best = 0
-    prev = [0] * (len(b) + 1)
-    for i in range(1, len(a) + 1):
-        cur = [0] * (len(b) + 1)
-        for j in range(1, len(b) + 1):
-            if a[i - 1] == b[j - 1]:
-                cur[j] = prev[j - 1] + 1
-                best = max(best, cur[j])
-        prev = cur
-    return best
