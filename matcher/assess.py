@@ -99,12 +99,14 @@ def _worth_aligning(cand: Candidate, t: Thresholds) -> bool:
     return cand.shared >= shortest or cand.containment >= t.repost_min_coverage / 2
 
 
-def _verdict(alignment: Alignment, t: Thresholds) -> Verdict:
+def _verdict(alignment: Alignment, original: Original, t: Thresholds) -> Verdict:
     if alignment.coverage >= t.repost_min_coverage:
         return "repost"
     if alignment.longest_words >= t.excerpt_min_words:
         return "excerpt"
+    # A shorter passage counts when it copies a paragraph break of the original's.
     if any(p.words >= t.excerpt_min_words_across_blocks and "\n" in p.text
+           and "\n" in original.text[p.original_start : p.original_end]
            for p in alignment.passages):
         return "excerpt"
     return "none"
@@ -144,11 +146,11 @@ def assess(
             best[0].longest_words,
         ):
             best = (alignment, cand.original)
-    if best is None or _verdict(best[0], t) == "none":
+    if best is None or _verdict(best[0], best[1], t) == "none":
         note = "The page is on the publication's own site." if own and best is None else ""
         return Assessment(page.url, "none", note=note)
     alignment, original = best
-    verdict = _verdict(alignment, t)
+    verdict = _verdict(alignment, original, t)
     rule = rules.get(original.publication) or CreditRule(original.publication)
     credit = check_credit(
         page,

@@ -47,8 +47,8 @@ class Thresholds:
     excerpt_min_words: words in the longest copied passage from which a page that is not a repost
         is an ``excerpt``; below, a shared quotation or stock phrase is not a copy.
     excerpt_min_words_across_blocks: a shorter passage is still an ``excerpt`` when it runs
-        across a paragraph break with at least this many words: a quotation does not copy
-        the article's paragraphing.
+        across a paragraph break of the original (and of the page) with at least this many
+        words: a quotation does not copy the article's paragraphing.
     min_passage_words: shorter common runs of words are chance, not copying.
     passage_max_gap: words of edits tolerated inside one passage.
     credit_near_chars: characters around the copied text within which a credit counts as

@@ -143,3 +143,17 @@ def test_json_contract_keys(index: FingerprintIndex) -> None:
         assert key in data
     assert data["original_url"] == ORIGINAL_URL
     assert data["longest_passage"]["original_text"].startswith("The harbour authority")
+
+
+def test_a_quote_split_by_the_page_layout_is_not_an_excerpt(index: FingerprintIndex) -> None:
+    # 30 words of one paragraph, broken across two blocks by the copying page's layout: the
+    # original has no paragraph break there, so this is a quotation, not copied structure.
+    words = ORIGINAL_PARAGRAPHS[1].split()
+    quote = paragraphs_html([" ".join(words[:12]), " ".join(words[12:30])])
+    r = judge(index, page_html("<p>Officials said:</p>" + quote))
+    assert r.verdict == "none"
+    # Two real paragraphs of the original, 25+ words across their break: an excerpt.
+    tail = ORIGINAL_PARAGRAPHS[1].split()[-14:]
+    head = ORIGINAL_PARAGRAPHS[2].split()[:14]
+    r = judge(index, page_html(paragraphs_html([" ".join(tail), " ".join(head)])))
+    assert r.verdict == "excerpt"
