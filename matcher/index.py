@@ -24,7 +24,7 @@ loader from the store in the application.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, MutableMapping
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -117,14 +117,6 @@ class FingerprintIndex:
 
     def __contains__(self, original_id: object) -> bool:
         return original_id in self._slot_of
-
-    @property
-    def ids(self) -> Iterable[int]:
-        return self._slot_of.keys()
-
-    @property
-    def originals(self) -> Iterable[Original]:
-        return (o for i in self._slot_of if (o := self.get(i)) is not None)
 
     def get(self, original_id: int) -> Original | None:
         return self._originals.get(original_id)
