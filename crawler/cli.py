@@ -299,23 +299,28 @@ def _print_crawl_summary(stats: dict[str, Any]) -> None:
 @click.option("--url", "file_url", metavar="URL", help="The address of a saved HTML file.")
 @click.option("--pages", type=click.Path(dir_okay=False, path_type=Path),
               help="JSON Lines file of {\"url\": ..., \"html\": ...} pages.")
+@click.option("--from", "url_list", type=click.Path(dir_okay=False, path_type=Path),
+              help="A file listing URLs to check, one per line (# comments).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per target on stdout.")
+@click.option("--save", is_flag=True,
+              help="Store the results as findings (as a crawl would), so they are reported.")
 @click.option("--allow-private", is_flag=True,
               help="Allow fetching private, loopback and link-local addresses.")
 @click.pass_obj
 def check(state: _State, targets: tuple[str, ...], file_url: str | None, pages: Path | None,
-          as_json: bool, allow_private: bool) -> None:
+          url_list: Path | None, as_json: bool, save: bool, allow_private: bool) -> None:
     """Judge pages now: is each a copy of one of our originals, and does it credit us?
 
-    TARGET is an http(s) URL or a saved HTML file. Exit code: 0 nothing to chase, 1 a copy
-    lacks credit, 2 usage/config error, 3 a target could not be checked.
+    TARGET is an http(s) URL or a saved HTML file. URLs are fetched concurrently (at most
+    two at a time per site). Exit code: 0 nothing to chase, 1 a copy lacks credit, 2 usage or
+    configuration error, 3 a target could not be checked.
 
     Example: repostwatch check https://aggregator.example/story --json
     """
-    from .lookup import exit_code, judge_targets, read_targets
+    from .lookup import exit_code, judge_targets, read_targets, save_outcomes
     from .render import print_outcome
 
-    todo = read_targets(list(targets), file_url=file_url, pages=pages)
+    todo = read_targets(list(targets), file_url=file_url, pages=pages, url_list=url_list)
     config = state.config
     store = state.store()
     try:  # the store stays open: originals' texts are read when a page matches one
@@ -325,6 +330,9 @@ def check(state: _State, targets: tuple[str, ...], file_url: str | None, pages: 
                              hint="run `repostwatch originals import` first")
         outcomes = judge_targets(todo, index, config,
                                  allow_private=allow_private or config.crawl.allow_private)
+        if save:
+            saved, copies = save_outcomes(store, outcomes)
+            _err(f"saved {saved} judged page(s), {copies} copy(ies), to the store")
     finally:
         store.close()
     for o in outcomes:
@@ -333,6 +341,38 @@ def check(state: _State, targets: tuple[str, ...], file_url: str | None, pages: 
         else:
             print_outcome(o)
     sys.exit(exit_code(outcomes))
+
+
+@cli.command()
+@click.argument("original", metavar="ORIGINAL")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: the original and its copies with their history.")
+@click.pass_obj
+def lookup(state: _State, original: str, as_json: bool) -> None:
+    """Every known copy of one of our originals, with its status history, newest first.
+
+    ORIGINAL is the original's URL (any variant of it) or its id from `originals list`. Exit
+    code: 0 nothing to chase, 1 a copy lacks credit, 2 no such original.
+
+    Example: repostwatch lookup https://dailyplanet.example/news/pier.html
+    """
+    from .render import copies_to_dict, print_copies
+
+    store = state.store()
+    try:
+        found = store.find_original(original)
+        if found is None:
+            raise UsageError(f"no original {original!r} in the store",
+                             hint="`repostwatch originals list` shows ids and URLs")
+        copies = store.copies_of(found.id)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(_json_line(copies_to_dict(found, copies)))
+    else:
+        print_copies(found, copies)
+    open_copies = [c for c in copies if c.review_state not in ("gone", "false_positive")]
+    sys.exit(1 if any(c.lacks_credit for c in open_copies) else 0)
 
 
 # -- report -----------------------------------------------------------------------------

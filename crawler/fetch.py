@@ -136,10 +136,10 @@ def _site(url: str) -> str:
 
 async def _follow(url: str, config: CrawlConfig, session: aiohttp.ClientSession,
                   allow: bool) -> Fetched:
-    hop = _parse(url, url)
+    first = hop = _parse(url, url)
     seen = {hop}
     for _ in range(config.max_redirects + 1):
-        _check_hop(hop, url, allow=allow, proxied=bool(config.proxy))
+        _check_hop(hop, url, allow=allow, proxied=bool(config.proxy), redirected=hop != first)
         try:
             async with session.get(
                 hop, allow_redirects=False, proxy=config.proxy or None, timeout=_timeout(config),
@@ -149,7 +149,8 @@ async def _follow(url: str, config: CrawlConfig, session: aiohttp.ClientSession,
                 if not location:
                     return await _read(url, hop, resp, config)
         except AddressRefused as exc:
-            raise FetchError(_refusal(hop, url, exc.host, exc.address), url=url) from exc
+            raise FetchError(_refusal(hop, url, exc.host, exc.address, redirected=hop != first),
+                             url=url) from exc
         except aiohttp.ClientError as exc:
             if isinstance(exc, TimeoutError):
                 raise  # reported by fetch() like the overall deadline
@@ -178,7 +179,7 @@ def _parse(location: str, asked: str, *, base: URL | None = None) -> URL:
     return target.with_fragment(None)
 
 
-def _check_hop(hop: URL, asked: str, *, allow: bool, proxied: bool) -> None:
+def _check_hop(hop: URL, asked: str, *, allow: bool, proxied: bool, redirected: bool) -> None:
     """Refuse a hop the guard can already judge; names go on to the session's resolver."""
     if allow:
         return
@@ -189,16 +190,17 @@ def _check_hop(hop: URL, asked: str, *, allow: bool, proxied: bool) -> None:
         raise FetchError(f"invalid host in {hop}: {exc}", url=asked) from exc
     if address is not None:
         if not is_public_address(str(address)):
-            raise FetchError(_refusal(hop, asked, host, str(address)), url=asked)
+            raise FetchError(_refusal(hop, asked, host, str(address), redirected=redirected),
+                             url=asked)
     elif proxied:
         raise FetchError(
             f"refusing to fetch {hop}: {host} is resolved by the proxy, so its address cannot "
             "be checked; pass --allow-private to allow it", url=asked)
 
 
-def _refusal(hop: URL, asked: str, host: str, address: str) -> str:
-    via = "" if str(hop) == asked else f" (redirected from {asked})"
-    return (f"refusing to fetch {hop}{via}: {host} resolves to a private or local address "
+def _refusal(hop: URL, asked: str, host: str, address: str, *, redirected: bool) -> str:
+    where = f"{hop} (redirected from {asked})" if redirected else asked
+    return (f"refusing to fetch {where}: {host} resolves to a private or local address "
             f"({address}); pass --allow-private to allow it")
 
 

@@ -1,4 +1,5 @@
-"""Reading JSON Lines input files: one JSON object per line, errors naming file and line."""
+"""Reading input files given on the command line: lines of text, and JSON Lines (one object per
+line); errors name the file and line."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ from typing import Any
 
 from .errors import UsageError
 
-__all__ = ["read_objects"]
+__all__ = ["read_lines", "read_objects"]
+
+
+def read_lines(path: Path) -> list[str]:
+    """The lines of a UTF-8 text file given on the command line (``UsageError`` if unreadable)."""
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from exc
 
 
 def read_objects(path: Path) -> list[tuple[str, dict[str, Any]]]:
@@ -16,12 +25,8 @@ def read_objects(path: Path) -> list[tuple[str, dict[str, Any]]]:
 
     Raises ``UsageError`` for an unreadable file, a line that is not JSON or not an object.
     """
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from exc
     out = []
-    for n, line in enumerate(lines, 1):
+    for n, line in enumerate(read_lines(path), 1):
         if not line.strip():
             continue
         where = f"{path}, line {n}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from w3lib.encoding import html_to_unicode
 
@@ -18,10 +18,13 @@ from matcher import Assessment, FingerprintIndex, Page, assess
 
 from .config import Config
 from .errors import FetchError, UsageError
-from .jsonl import read_objects
+from .jsonl import read_lines, read_objects
 from .sniff import looks_like_html
 
-__all__ = ["Outcome", "Target", "exit_code", "judge_targets", "read_targets"]
+if TYPE_CHECKING:
+    from .store import Store
+
+__all__ = ["Outcome", "Target", "exit_code", "judge_targets", "read_targets", "save_outcomes"]
 
 _EMPTY: dict[str, Any] = Assessment(url="", verdict="none").to_dict()
 
@@ -35,6 +38,7 @@ class Target:
     html: str | None = None
     error: str | None = None
     final_url: str | None = None
+    status: int | None = None  # HTTP status of a fetched page
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Outcome:
     target: Target
     result: Assessment | None
     error: str | None = None
+    page: Page | None = None  # the parsed page that was judged (kept for ``--save``)
 
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON object (docs/json.md): the same keys for results and errors."""
@@ -50,6 +55,7 @@ class Outcome:
         else:
             data = {**_EMPTY, "verdict": None, "url": self.target.url, "error": self.error}
         data["target"] = self.target.label
+        data["final_url"] = self.target.final_url
         return data
 
 
@@ -66,8 +72,10 @@ def _file_target(path: Path, url: str | None) -> Target:
     return Target(label, address, html=text)
 
 
-def read_targets(args: list[str], *, file_url: str | None, pages: Path | None) -> list[Target]:
-    """Targets from the command line: URLs, HTML files, and a JSON Lines file of pages."""
+def read_targets(args: list[str], *, file_url: str | None, pages: Path | None,
+                 url_list: Path | None = None) -> list[Target]:
+    """Targets from the command line: URLs, HTML files, a JSON Lines file of pages and a
+    file listing URLs."""
     files = [a for a in args if not a.startswith(("http://", "https://"))]
     if file_url and len(files) != 1:
         raise UsageError("--url gives one saved file its address: pass exactly one file")
@@ -83,8 +91,11 @@ def read_targets(args: list[str], *, file_url: str | None, pages: Path | None) -
             raise UsageError(f"{arg}: no such file, and not an http(s) URL")
     if pages is not None:
         targets.extend(_read_pages(pages))
+    if url_list is not None:
+        targets.extend(_read_url_list(url_list))
     if not targets:
-        raise UsageError("nothing to check", hint="give URLs, HTML files or --pages FILE")
+        raise UsageError("nothing to check",
+                         hint="give URLs, HTML files, --pages FILE or --from FILE")
     return targets
 
 
@@ -94,6 +105,20 @@ def _read_pages(path: Path) -> list[Target]:
         if not isinstance(obj.get("url"), str) or not isinstance(obj.get("html"), str):
             raise UsageError(f"{where}: expected an object with `url` and `html` strings")
         out.append(Target(where.replace(", line ", ":"), obj["url"], html=obj["html"]))
+    return out
+
+
+def _read_url_list(path: Path) -> list[Target]:
+    """One http(s) URL per line; blank lines and lines starting with # are skipped."""
+    out = []
+    for n, line in enumerate(read_lines(path), 1):
+        url = line.strip()
+        if not url or url.startswith("#"):
+            continue
+        if not url.startswith(("http://", "https://")) or any(c.isspace() for c in url):
+            raise UsageError(f"{path}, line {n}: not an http(s) URL: {url[:100]!r}",
+                             hint="one URL per line; # starts a comment")
+        out.append(Target(url, url))
     return out
 
 
@@ -112,7 +137,8 @@ def _fetch_all(targets: list[Target], config: Config, allow_private: bool) -> li
         if isinstance(got, FetchError):
             out[i] = Target(t.label, t.url, error=str(got))
         else:
-            out[i] = Target(t.label, t.url, html=got.html, final_url=got.final_url)
+            out[i] = Target(t.label, t.url, html=got.html, final_url=got.final_url,
+                            status=got.status)
     return out
 
 
@@ -126,9 +152,30 @@ def judge_targets(
             outcomes.append(Outcome(t, None, t.error or "no content"))
             continue
         page = Page(t.url, t.html, final_url=t.final_url)
-        outcomes.append(Outcome(t, assess(page, index, config.rules,
-                                          thresholds=config.thresholds)))
+        result = assess(page, index, config.rules, thresholds=config.thresholds)
+        outcomes.append(Outcome(t, result, page=page))
     return outcomes
+
+
+def save_outcomes(store: Store, outcomes: list[Outcome]) -> tuple[int, int]:
+    """Store every judged page as a crawl would (same upserts, same history), recorded as a
+    run of kind ``check``. Returns (pages saved, copies among them)."""
+    run_id = store.start_run("check")
+    saved = copies = 0
+    for o in outcomes:
+        if o.result is None or o.page is None:
+            continue
+        store.save_assessment(o.result, o.page, status=o.target.status, run_id=run_id)
+        saved += 1
+        copies += o.result.is_copy
+    failed = sum(o.error is not None for o in outcomes)
+    store.finish_run(run_id, "failed" if failed else "finished", {
+        "repostwatch/pages_judged": saved, "repostwatch/copies": copies,
+        "repostwatch/lacking_credit": sum(o.result is not None and o.result.lacks_credit
+                                          for o in outcomes),
+        "repostwatch/check_errors": failed,
+    })
+    return saved, copies
 
 
 def exit_code(outcomes: list[Outcome]) -> int:

@@ -1,15 +1,22 @@
-"""Human output of ``check``: one block per target, rendered from the ``Assessment``."""
+"""Human output of ``check`` (one block per target, from the ``Assessment``) and of ``lookup``
+(an original and every known copy with its history), and the JSON of ``lookup``."""
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape as escape_markup
 
 from .lookup import Outcome
 
-__all__ = ["print_outcome"]
+if TYPE_CHECKING:
+    from matcher import Original
+
+    from .store import FindingRecord
+
+__all__ = ["copies_to_dict", "print_copies", "print_outcome"]
 
 # C0 and C1 control characters (ESC, CSI...) in crawled text could drive the terminal.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -57,3 +64,56 @@ def print_outcome(outcome: Outcome) -> None:
     if longest is not None:
         text = longest.text if len(longest.text) <= 300 else longest.text[:300] + "…"
         out.print(f"  longest copied passage ({longest.words} words): “{escape(text)}”")
+
+
+def copies_to_dict(original: Original, copies: list[FindingRecord]) -> dict[str, Any]:
+    """``lookup --json``: the original and its copies, each with the report's finding fields,
+    its evidence and its history newest first (docs/json.md)."""
+    from reports.build import finding_fields, iso  # the report's columns, one definition
+
+    return {
+        "original": {"id": original.id, "publication": original.publication,
+                     "url": original.url, "title": original.title,
+                     "published": iso(original.published)},
+        "copies": [
+            {"id": c.id, **finding_fields(c), "lacks_credit": c.lacks_credit,
+             "evidence": [dict(e) for e in c.evidence],
+             "history": [{"checked_at": iso(h.checked_at), "verdict": h.verdict,
+                          "coverage": round(h.coverage, 4), "credit_status": h.credit_status}
+                         for h in c.history]}
+            for c in copies
+        ],
+    }
+
+
+def print_copies(original: Original, copies: list[FindingRecord]) -> None:
+    """Print an original and every known copy of it, most recently checked first."""
+    out = _console()
+    out.print(f"[bold]{escape(original.title)}[/bold] <{escape(original.url)}> "
+              f"({escape(original.publication)}, id {original.id})")
+    if not copies:
+        out.print("  no copies found so far")
+        return
+    lacking = sum(c.lacks_credit and c.review_state not in ("gone", "false_positive")
+                  for c in copies)
+    out.print(f"  {len(copies)} known copy(ies), {lacking} lacking credit")
+    for c in copies:
+        style = _STYLE.get(c.credit_status, "white")
+        extent = f" ({c.extent})" if c.extent else ""
+        out.print(f"\n  [bold]{escape(c.page_url)}[/bold]")
+        out.print(f"    {c.verdict}{extent}, coverage {c.coverage:.0%}, credit "
+                  f"[{style}]{c.credit_status}[/{style}] — {escape(c.credit_reason)}")
+        out.print(f"    review: {c.review_state}; first seen {_day(c.first_seen)}, "
+                  f"last checked {_day(c.last_checked)}")
+        for h in c.history[:10]:
+            out.print(f"    {_day(h.checked_at)}  {h.verdict:8} {h.coverage:4.0%}  "
+                      f"{h.credit_status}")
+        if len(c.history) > 10:
+            out.print(f"    … {len(c.history) - 10} earlier check(s) (--json has them all)")
+
+
+def _day(moment: Any) -> str:
+    from reports.build import iso
+
+    text = iso(moment)
+    return text.replace("T", " ").removesuffix("Z") if text else "-"

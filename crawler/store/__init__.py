@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from .db import Store, make_engine, safe_url
-from .records import FindingRecord
+from .records import CheckRecord, FindingRecord
 
-__all__ = ["FindingRecord", "Store", "make_engine", "safe_url"]
+__all__ = ["CheckRecord", "FindingRecord", "Store", "make_engine", "safe_url"]

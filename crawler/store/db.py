@@ -44,7 +44,7 @@ from .models import (
     PublicationRow,
     utcnow,
 )
-from .records import FindingRecord, finding_record
+from .records import CheckRecord, FindingRecord, finding_record
 
 __all__ = ["Store", "make_engine", "safe_url"]
 
@@ -218,6 +218,14 @@ class Store:
             row = s.get(OriginalRow, original_id)
             return _original(row) if row is not None else None
 
+    def find_original(self, ref: str) -> Original | None:
+        """The original named by ``ref``: its id (digits) or its URL (any variant of it)."""
+        if ref.strip().isdigit():
+            return self.original(int(ref))
+        with self.session() as s:
+            row = s.scalar(select(OriginalRow).where(OriginalRow.url_key == canonical_url(ref)))
+            return _original(row) if row is not None else None
+
     def remove_original(self, url: str) -> bool:
         """Delete an original (and its findings); False when no original has that URL."""
         with self.session() as s:
@@ -375,6 +383,28 @@ class Store:
                 q = q.where(FindingRow.last_checked >= since)
             q = q.order_by(FindingRow.verdict.desc(), FindingRow.coverage.desc(), FindingRow.id)
             return [finding_record(r) for r in s.scalars(q).unique()]
+
+    def copies_of(self, original_id: int) -> list[FindingRecord]:
+        """Every known copy of one original (gone and false positives included, so nothing is
+        hidden from a lookup), most recently checked first, each with its history newest
+        first."""
+        with self.session() as s:
+            rows = list(s.scalars(
+                select(FindingRow).where(FindingRow.original_id == original_id)
+                .order_by(FindingRow.last_checked.desc(), FindingRow.id.desc())
+            ).unique())
+            history: dict[int, list[CheckRecord]] = {r.id: [] for r in rows}
+            if rows:
+                checks = s.scalars(
+                    select(FindingCheckRow).where(FindingCheckRow.finding_id.in_(history))
+                    .order_by(FindingCheckRow.checked_at.desc(), FindingCheckRow.id.desc())
+                )
+                for c in checks:
+                    history[c.finding_id].append(CheckRecord(
+                        checked_at=c.checked_at, verdict=c.verdict, coverage=c.coverage,
+                        credit_status=c.credit_status, run_id=c.run_id,
+                    ))
+            return [finding_record(r, tuple(history[r.id])) for r in rows]
 
     def counts(self) -> dict[str, int]:
         """How many originals, pages and findings (by credit status) the store holds."""

@@ -10,7 +10,18 @@ from matcher import lacks_credit
 
 from .models import FindingRow
 
-__all__ = ["FindingRecord", "finding_record"]
+__all__ = ["CheckRecord", "FindingRecord", "finding_record"]
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """One judgement of a finding at one time (a row of its history)."""
+
+    checked_at: datetime
+    verdict: str
+    coverage: float
+    credit_status: str
+    run_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -41,13 +52,14 @@ class FindingRecord:
     last_checked: datetime
     evidence: list[dict[str, Any]] = field(default_factory=list)
     longest_passage: dict[str, Any] | None = None
+    history: tuple[CheckRecord, ...] = ()  # newest first; filled by ``Store.copies_of``
 
     @property
     def lacks_credit(self) -> bool:
         return lacks_credit(self.credit_status)
 
 
-def finding_record(row: FindingRow) -> FindingRecord:
+def finding_record(row: FindingRow, history: tuple[CheckRecord, ...] = ()) -> FindingRecord:
     return FindingRecord(
         id=row.id,
         page_url=row.page.url,
@@ -68,4 +80,5 @@ def finding_record(row: FindingRow) -> FindingRecord:
         last_checked=row.last_checked,
         evidence=list((row.evidence or {}).get("signals", [])),
         longest_passage=(row.passages or {}).get("longest"),
+        history=history,
     )

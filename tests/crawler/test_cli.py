@@ -11,38 +11,9 @@ from pathlib import Path
 import click
 import pytest
 
-from crawler.cli import cli, main
+from crawler.cli import cli
+from tests.crawler.clihome import CONFIG, URL, imported, run, save
 from tests.matcher.texts import ORIGINAL_PARAGRAPHS, ORIGINAL_TEXT, page_html, paragraphs_html
-
-CONFIG = """
-[[publications]]
-name = "The Daily Planet"
-aliases = ["Daily Planet"]
-domains = ["daily-planet.test"]
-"""
-URL = "https://daily-planet.test/news/pier.html"
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for var in ("REPOSTWATCH_CONFIG", "REPOSTWATCH_DATABASE_URL", "REPOSTWATCH_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    (tmp_path / "repostwatch.toml").write_text(CONFIG, encoding="utf-8")
-    return tmp_path
-
-
-def run(*args: str) -> int:
-    return main(list(args))
-
-
-def imported(home: Path) -> Path:
-    path = home / "originals.jsonl"
-    path.write_text(json.dumps({"url": URL, "title": "Old grain pier to close",
-                                "text": ORIGINAL_TEXT, "published": "2026-11-01"}) + "\n",
-                    encoding="utf-8")
-    assert run("originals", "import", str(path)) == 0
-    return path
 
 
 def test_init_writes_a_valid_starter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -93,18 +64,12 @@ def test_bad_jsonl_writes_nothing(home: Path, capsys: pytest.CaptureFixture[str]
     assert "0 original(s)" in capsys.readouterr().err
 
 
-def _save(home: Path, name: str, html: str) -> Path:
-    path = home / name
-    path.write_text(html, encoding="utf-8")
-    return path
-
-
 def test_check_files_exit_codes_and_json(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     imported(home)
-    copy = _save(home, "copy.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
-    credited = _save(home, "credited.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)
+    copy = save(home, "copy.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
+    credited = save(home, "credited.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)
                      + f'<p>Source: <a href="{URL}">The Daily Planet</a></p>'))
-    other = _save(home, "other.html", page_html("<p>Soup recipes.</p>"))
+    other = save(home, "other.html", page_html("<p>Soup recipes.</p>"))
     capsys.readouterr()
     assert run("check", str(credited), str(other)) == 0
     out = capsys.readouterr().out
@@ -137,14 +102,14 @@ def test_check_usage_errors(home: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "no such file" in capsys.readouterr().err
     assert run("check", "ftp://x.test/a") == 2
     assert run("check") == 2
-    copy = _save(home, "copy.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
+    copy = save(home, "copy.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
     assert run("check", str(copy)) == 2  # no originals yet
     assert "originals import" in capsys.readouterr().err
 
 
 def test_report_formats(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     imported(home)
-    copy = _save(home, "copy.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
+    copy = save(home, "copy.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
     # A finding is stored by a crawl; here through the library, as the pipeline does.
     from crawler.config import load_config
     from crawler.store import Store
@@ -227,7 +192,7 @@ def test_crawled_text_cannot_drive_the_terminal(home: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     imported(home)
     hostile = "\x1b[2J\x1b]0;pwned\x07 \x9b31m [bold]x[/bold]"
-    copy = _save(home, "copy.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)
+    copy = save(home, "copy.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)
                                               + f"<p>Source: Metro {hostile}</p>"))
     capsys.readouterr()
     assert run("check", str(copy)) == 1

@@ -1,0 +1,220 @@
+"""``check`` over HTTP (batches, failures, the SSRF guard), ``--from``, ``--save`` and ``lookup``.
+
+The sites are one local aiohttp server (127.0.0.1, ephemeral port); the CLI runs in-process.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from tests.crawler.clihome import URL, imported, run, save
+from tests.localserver import Server
+from tests.matcher.texts import ORIGINAL_PARAGRAPHS, OTHER_TEXT, page_html, paragraphs_html
+
+COPY = page_html(paragraphs_html(ORIGINAL_PARAGRAPHS))
+CREDITED = page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)
+                     + f'<p>Source: <a href="{URL}">The Daily Planet</a></p>')
+UNRELATED = page_html(f"<p>{OTHER_TEXT}</p>")
+ANSI = re.compile(r"\x1b\[")
+
+
+def _app(hits: list[str]) -> web.Application:
+    pages = {"/copy": COPY, "/credited": CREDITED, "/unrelated": UNRELATED}
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(text=pages[request.path], content_type="text/html")
+
+    async def gone(request: web.Request) -> web.Response:
+        return web.Response(status=404, text="<p>not here</p>", content_type="text/html")
+
+    async def pdf(request: web.Request) -> web.Response:
+        return web.Response(body=b"%PDF-1.7\n", content_type="application/pdf")
+
+    async def moved(request: web.Request) -> web.Response:
+        raise web.HTTPFound("/copy")
+
+    @web.middleware
+    async def record(request: web.Request, handler: Any) -> web.StreamResponse:
+        hits.append(request.path)
+        resp: web.StreamResponse = await handler(request)
+        return resp
+
+    app = web.Application(middlewares=[record])
+    for path in pages:
+        app.router.add_get(path, page)
+    app.router.add_get("/gone", gone)
+    app.router.add_get("/report.pdf", pdf)
+    app.router.add_get("/moved", moved)
+    return app
+
+
+@pytest.fixture(scope="module")
+def web_site() -> Iterator[tuple[Server, list[str]]]:
+    hits: list[str] = []
+    with Server(_app(hits)) as server:
+        yield server, hits
+
+
+@pytest.fixture
+def site(web_site: tuple[Server, list[str]]) -> Server:
+    web_site[1].clear()
+    return web_site[0]
+
+
+@pytest.fixture
+def hits(web_site: tuple[Server, list[str]]) -> list[str]:
+    return web_site[1]
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+def _json_lines(out: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def test_batch_of_urls_keeps_going_past_failures(
+    home: Path, site: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    imported(home)
+    urls = [site.url("/copy"), site.url("/gone"), site.url("/credited"),
+            site.url("/report.pdf"), f"http://127.0.0.1:{_closed_port()}/x",
+            site.url("/moved"), site.url("/unrelated")]
+    capsys.readouterr()
+    assert run("check", "--json", "--allow-private", *urls) == 3
+    rows = _json_lines(capsys.readouterr().out)
+    assert [r["target"] for r in rows] == urls  # one line per target, in the order given
+    assert {tuple(r) for r in rows} == {tuple(rows[0])}  # the same keys for every line
+    copy, gone, credited, pdf, closed, moved, unrelated = rows
+    assert (copy["verdict"], copy["credit_status"], copy["error"]) == (
+        "repost", "uncredited", None)
+    assert "404" in gone["error"] and gone["verdict"] is None
+    assert credited["credit_status"] == "credited"
+    assert "not HTML" in pdf["error"] or "not an HTML" in pdf["error"]
+    assert closed["error"] and closed["verdict"] is None
+    assert moved["final_url"] == site.url("/copy") and moved["verdict"] == "repost"
+    assert unrelated["verdict"] == "none" and unrelated["error"] is None
+
+
+def test_exit_codes_over_http(home: Path, site: Server,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    imported(home)
+    assert run("check", "--allow-private", site.url("/credited"), site.url("/unrelated")) == 0
+    assert run("check", "--allow-private", site.url("/copy"), site.url("/credited")) == 1
+    assert run("check", "--allow-private", site.url("/copy"), site.url("/gone")) == 3
+
+
+def test_human_output_is_plain_when_not_a_terminal(
+    home: Path, site: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    imported(home)
+    capsys.readouterr()
+    assert run("check", "--allow-private", site.url("/copy"), site.url("/gone")) == 3
+    out = capsys.readouterr().out
+    assert not ANSI.search(out)
+    assert "verdict: repost (full), coverage 100%" in out
+    assert f"original: Old grain pier to close <{URL}>" in out
+    assert "credit: uncredited — No link to The Daily Planet" in out
+    assert "longest copied passage (172 words)" in out
+    assert "could not check: " in out and "404" in out
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "127.1:{port}",
+                                  "2130706433:{port}", "[::ffff:127.0.0.1]:{port}",
+                                  "0x7f.0.0.1:{port}", "169.254.169.254", "10.0.0.1",
+                                  "[fd00::1]"])
+def test_private_addresses_are_refused_without_allow_private(
+    home: Path, site: Server, hits: list[str], host: str,
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    imported(home)
+    url = f"http://{host.format(port=site.port)}/copy"
+    capsys.readouterr()
+    assert run("check", "--json", url) == 3
+    row = json.loads(capsys.readouterr().out)
+    assert row["error"].startswith(f"refusing to fetch {url}")
+    assert "--allow-private" in row["error"]
+    assert hits == []  # refused before any request
+
+
+def test_from_file_lists_urls(home: Path, site: Server,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    imported(home)
+    listing = home / "urls.txt"
+    listing.write_text(f"# copies to look at\n{site.url('/copy')}\n\n  {site.url('/credited')}  \n")
+    capsys.readouterr()
+    assert run("check", "--json", "--allow-private", "--from", str(listing)) == 1
+    rows = _json_lines(capsys.readouterr().out)
+    assert [r["credit_status"] for r in rows] == ["uncredited", "credited"]
+
+    listing.write_text(f"{site.url('/copy')}\nftp://elsewhere.test/file\n")
+    assert run("check", "--from", str(listing)) == 2
+    assert "urls.txt, line 2: not an http(s) URL" in capsys.readouterr().err
+    assert run("check", "--from", str(home / "missing.txt")) == 2
+
+
+def test_save_stores_findings_and_lookup_shows_their_history(
+    home: Path, site: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    imported(home)
+    assert run("check", "--allow-private", site.url("/copy")) == 1
+    assert run("lookup", URL) == 0  # without --save nothing was stored
+    assert "no copies found so far" in capsys.readouterr().out
+
+    for _ in range(2):
+        assert run("check", "--save", "--allow-private", site.url("/copy"),
+                   site.url("/credited"), site.url("/unrelated"), site.url("/gone")) == 3
+    assert "saved 3 judged page(s), 2 copy(ies), to the store" in capsys.readouterr().err
+
+    assert run("lookup", "--json", URL + "?utm_source=feed") == 1  # any variant of the URL
+    data = json.loads(capsys.readouterr().out)
+    assert data["original"]["url"] == URL and data["original"]["title"] == "Old grain pier to close"
+    by_page = {c["page_url"]: c for c in data["copies"]}
+    assert set(by_page) == {site.url("/copy"), site.url("/credited")}  # one finding each
+    copy = by_page[site.url("/copy")]
+    assert (copy["verdict"], copy["credit_status"], copy["lacks_credit"]) == (
+        "repost", "uncredited", True)
+    assert len(copy["history"]) == 2
+    stamps = [h["checked_at"] for h in copy["history"]]
+    assert stamps == sorted(stamps, reverse=True)  # newest first
+    assert by_page[site.url("/credited")]["credit_status"] == "credited"
+
+    assert run("lookup", str(data["original"]["id"])) == 1
+    out = capsys.readouterr().out
+    assert "2 known copy(ies), 1 lacking credit" in out
+    assert out.index(site.url("/copy")) >= 0 and "repost   100%  uncredited" in out
+
+    # the saved findings are in the report like crawled ones
+    assert run("report", "-f", "json", "-o", "-") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [f["page_url"] for f in report["findings"]] == [site.url("/copy")]
+
+
+def test_save_with_a_saved_file_uses_its_given_address(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    imported(home)
+    page = save(home, "copy.html", COPY)
+    assert run("check", "--save", str(page), "--url", "https://copycat.test/story") == 1
+    assert run("lookup", "--json", URL) == 1
+    copies = json.loads(capsys.readouterr().out.splitlines()[-1])["copies"]
+    assert [c["page_url"] for c in copies] == ["https://copycat.test/story"]
+
+
+def test_lookup_of_an_unknown_original(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    imported(home)
+    assert run("lookup", "https://daily-planet.test/news/nothing.html") == 2
+    assert "no original" in capsys.readouterr().err
+    assert run("lookup", "999") == 2
