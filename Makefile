@@ -38,6 +38,7 @@ gate: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/scale.py --quick
+	$(BIN)/python benchmarks/lookup.py --originals 2000 --runs 3
 
 clean:
 	rm -rf $(VENV) demo .mypy_cache .ruff_cache build *.egg-info

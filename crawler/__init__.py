@@ -1,0 +1,6 @@
+"""repostwatch's application shell: CLI, configuration, Scrapy spiders, fetcher and store.
+
+Kept free of imports so that ``repostwatch --help`` starts without loading the matcher.
+"""
+
+CONFIG_NAME = "repostwatch.toml"  # the configuration file looked for in the working folder

@@ -12,12 +12,15 @@ import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .config import CONFIG_NAME, Config, load_config
+from . import CONFIG_NAME
 from .errors import RepostwatchError, UsageError
+
+if TYPE_CHECKING:
+    from .config import Config
 
 __all__ = ["cli", "main"]
 
@@ -32,6 +35,8 @@ class _State:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from .config import load_config  # the matcher's rules: numpy; not for --help
+
             self._config = load_config(self.config_path)
         return self._config
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from matcher import CREDIT_MODES, CreditRule, Thresholds
 
+from . import CONFIG_NAME
 from .errors import ConfigError
 
 __all__ = [
@@ -32,7 +33,6 @@ __all__ = [
     "load_config",
 ]
 
-CONFIG_NAME = "repostwatch.toml"
 DEFAULT_USER_AGENT = "repostwatch/0.1 (+https://github.com/repostwatch/repostwatch)"
 
 

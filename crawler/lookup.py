@@ -123,11 +123,11 @@ def _read_url_list(path: Path) -> list[Target]:
 
 
 def _fetch_all(targets: list[Target], config: Config, allow_private: bool) -> list[Target]:
-    from .fetch import fetch_many  # aiohttp is only imported when there is something to fetch
-
     todo = [i for i, t in enumerate(targets) if t.html is None and t.error is None]
     if not todo:
         return targets
+    from .fetch import fetch_many  # aiohttp is only imported when there is something to fetch
+
     fetched = asyncio.run(
         fetch_many([targets[i].url for i in todo], config.crawl, allow_private=allow_private)
     )

@@ -6,11 +6,15 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+import alembic.command
 import pytest
-from sqlalchemy import inspect
+from alembic.config import Config as _AlembicConfig
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 
 from crawler.errors import StoreError
 from crawler.store import Store
+from crawler.store.db import _MIGRATIONS, SCHEMA_REVISION
 from matcher import CreditRule, FingerprintIndex, Page, assess
 from tests.matcher.texts import ORIGINAL_PARAGRAPHS, ORIGINAL_TEXT, page_html, paragraphs_html
 
@@ -26,6 +30,12 @@ def store(db_url: str):
     s.close()
 
 
+def _alembic_config() -> _AlembicConfig:
+    cfg = _AlembicConfig()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    return cfg
+
+
 def _judge(store: Store, html: str, url: str = "https://copycat.test/a"):
     index = store.load_index()
     page = Page(url, html)
@@ -37,6 +47,25 @@ def test_schema_comes_from_migrations(store: Store) -> None:
     assert {"publications", "originals", "pages", "findings", "finding_checks", "crawl_runs",
             "alembic_version"} <= tables
     store.migrate()  # idempotent
+    assert store.schema_revision() == SCHEMA_REVISION
+
+
+def test_schema_revision_constant_is_the_migrations_head() -> None:
+    # Store.migrate skips Alembic when the database is at SCHEMA_REVISION: it must be the head.
+    script = ScriptDirectory.from_config(_alembic_config())
+    assert script.get_current_head() == SCHEMA_REVISION
+
+
+def test_migrate_runs_alembic_unless_at_the_head(store: Store,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(alembic.command, "upgrade", lambda cfg, rev: calls.append(rev))
+    store.migrate()
+    assert calls == []  # at the head: Alembic is not even loaded
+    with store.engine.begin() as conn:  # as if the database predated the newest migration
+        conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+    store.migrate()
+    assert calls == ["head"]
 
 
 def test_original_upsert_is_idempotent(store: Store) -> None:

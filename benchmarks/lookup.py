@@ -1,0 +1,168 @@
+"""Speed of ``repostwatch check``, the editor's lookup, measured as a user runs it: new processes.
+
+    .venv/bin/python benchmarks/lookup.py               # 10,000 originals, 5 runs each
+    .venv/bin/python benchmarks/lookup.py --originals 2000 --runs 3
+
+Builds a store of N generated originals (``generate.py``'s Markov chain trained on the dev
+corpus, as ``scale.py`` does) with ``repostwatch originals import``, then times, each in fresh
+processes (median of the runs):
+
+- the floor any Python CLI pays: ``python -c pass``; then importing the CLI module and
+  ``repostwatch --help`` (heavy imports are lazy: they must stay close to the floor);
+- a cold ``repostwatch check FILE`` of one copied page: the first one builds the index cache,
+  later ones load it (memory-mapped) — the number an editor feels (goal <= 1.0 s);
+- ``repostwatch check --pages FILE --json`` over every candidate page of the real-world corpus
+  (HTML parsing included, process start included), against parsing alone in this process.
+Exit codes: 0 done, 1 a run failed, 2 no corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.corpus import corpus_path, load_cases
+from benchmarks.generate import (
+    DOMAIN,
+    PUBLICATION,
+    Archive,
+    MarkovChain,
+    load_training_texts,
+    make_pages,
+)
+from matcher import Page
+
+BIN = Path(sys.executable).parent
+CHECK_GOAL_S = 1.0  # issue 6: cold `check FILE` with 10,000 originals
+PAGES_GOAL = 50.0  # issue 6: `check --pages` over the corpus, pages/s with HTML parsing
+
+
+def _config(folder: Path, publications: Sequence[tuple[str, str]]) -> Path:
+    path = folder / "repostwatch.toml"
+    path.write_text("".join(f'[[publications]]\nname = "{name}"\ndomains = ["{domain}"]\n\n'
+                            for name, domain in publications), encoding="utf-8")
+    return path
+
+
+def _wall(args: Sequence[str], *, cwd: Path, ok: Sequence[int] = (0,)) -> float:
+    """Seconds for one fresh process running ``args``; raises if it exits otherwise."""
+    start = time.perf_counter()
+    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
+    took = time.perf_counter() - start
+    if done.returncode not in ok:
+        raise RuntimeError(f"{' '.join(args)} exited {done.returncode}: {done.stderr[-500:]}")
+    return took
+
+
+def _median(args: Sequence[str], runs: int, *, cwd: Path, ok: Sequence[int] = (0,)) -> float:
+    return statistics.median(_wall(args, cwd=cwd, ok=ok) for _ in range(runs))
+
+
+def _synthetic_store(folder: Path, size: int, corpus: Path) -> tuple[Path, Path]:
+    """A store of ``size`` generated originals and one HTML page copying one of them."""
+    chain = MarkovChain(load_training_texts(corpus))
+    archive = Archive(chain, size, seed=11)
+    with (folder / "originals.jsonl").open("w", encoding="utf-8") as fh:
+        for o in archive:
+            fh.write(json.dumps({"url": o.url, "title": o.title, "text": o.text}) + "\n")
+    page = next(p for p in make_pages(archive, 40, seed=11, pool=size) if p.kind == "full")
+    html = "<!doctype html><html><head><title>Copy</title></head><body>" + "".join(
+        f"<p>{line}</p>" for line in page.text.splitlines()) + "</body></html>"
+    (folder / "page.html").write_text(html, encoding="utf-8")
+    _config(folder, [(PUBLICATION, DOMAIN)])
+    return folder / "originals.jsonl", folder / "page.html"
+
+
+def _corpus_store(folder: Path, corpus: Path) -> tuple[int, float]:
+    """A store of the corpus's originals and ``pages.jsonl`` of its candidate pages; returns
+    (pages, parse-only pages/s measured here)."""
+    cases = load_cases(corpus)
+    publishers: dict[str, str] = {}
+    with (folder / "originals.jsonl").open("w", encoding="utf-8") as fh:
+        seen: set[str] = set()
+        for case in cases:
+            o = case.get("original")
+            if o and o["url"] not in seen:
+                seen.add(o["url"])
+                publishers.setdefault(o["publisher"], o["url"].split("/")[2])
+                fh.write(json.dumps({"url": o["url"], "title": o.get("title") or "",
+                                     "text": o["text"], "publication": o["publisher"]}) + "\n")
+    pages = [(c["candidate"]["url"], c["candidate"]["html"]) for c in cases]
+    with (folder / "pages.jsonl").open("w", encoding="utf-8") as fh:
+        for url, html in pages:
+            fh.write(json.dumps({"url": url, "html": html}) + "\n")
+    _config(folder, sorted(publishers.items()))
+    start = time.perf_counter()
+    for url, html in pages:
+        _ = Page(url, html).text
+    return len(pages), len(pages) / (time.perf_counter() - start)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--originals", type=int, default=10_000, help="originals in the store")
+    p.add_argument("--runs", type=int, default=5, help="processes per measurement (median)")
+    args = p.parse_args(argv)
+    corpus = corpus_path()
+    if not corpus.exists():
+        print(f"corpus not found at {corpus}: nothing measured (set REPOSTWATCH_CORPUS)")
+        return 2
+    py, rw = str(BIN / "python"), str(BIN / "repostwatch")
+    rows: list[tuple[str, str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="rw-lookup-") as tmp:
+        synth, real = Path(tmp, "synthetic"), Path(tmp, "corpus")
+        synth.mkdir()
+        real.mkdir()
+        originals, page = _synthetic_store(synth, args.originals, corpus)
+        took = _wall([rw, "originals", "import", str(originals)], cwd=synth)
+        rows.append((f"import {args.originals:,} originals (JSONL)", f"{took:.1f} s",
+                     f"{args.originals / took:,.0f} originals/s"))
+        floor = _median([py, "-c", "pass"], args.runs, cwd=synth)
+        rows.append(("python -c pass (the floor)", f"{floor:.3f} s", "baseline"))
+        imp = _median([py, "-c", "import crawler.cli"], args.runs, cwd=synth)
+        rows.append(("import crawler.cli", f"{imp:.3f} s", f"+{imp - floor:.3f} s over floor"))
+        helped = _median([rw, "--help"], args.runs, cwd=synth)
+        rows.append(("repostwatch --help", f"{helped:.3f} s", f"+{helped - floor:.3f} s"))
+        first = _wall([rw, "check", str(page)], cwd=synth, ok=(1,))
+        rows.append(("check FILE, first (builds index cache)", f"{first:.3f} s", ""))
+        cold = _median([rw, "check", str(page)], args.runs, cwd=synth, ok=(1,))
+        verdict = "met" if cold <= CHECK_GOAL_S else "NOT met"
+        rows.append((f"check FILE, cold process, {args.originals:,} originals", f"{cold:.3f} s",
+                     f"goal <= {CHECK_GOAL_S} s: {verdict}"))
+
+        n, parse_rate = _corpus_store(real, corpus)
+        _wall([rw, "originals", "import", "originals.jsonl"], cwd=real)
+        _wall([rw, "check", "--pages", "pages.jsonl", "--json"], cwd=real, ok=(0, 1))  # cache
+        batch = _median([rw, "check", "--pages", "pages.jsonl", "--json"], min(args.runs, 3),
+                        cwd=real, ok=(0, 1))
+        rate = n / batch
+        verdict = "met" if rate >= PAGES_GOAL else "NOT met"
+        rows.append(("parse only, in process (baseline)", f"{parse_rate:.0f} pages/s",
+                     f"{n} corpus pages"))
+        rows.append(("check --pages corpus, whole process", f"{rate:.0f} pages/s",
+                     f"{batch:.2f} s; goal >= {PAGES_GOAL:.0f}: {verdict}"))
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measurement':{width}}  {'value':>14}  note")
+    for name, value, note in rows:
+        print(f"{name:{width}}  {value:>14}  {note}")
+    print(f"\n(python {sys.version.split()[0]}, {os.cpu_count()} CPUs; medians of {args.runs} "
+          "fresh processes)")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(1)
