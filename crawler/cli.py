@@ -294,6 +294,13 @@ def _print_crawl_summary(stats: dict[str, Any]) -> None:
         f"credited: {n('repostwatch/credit/credited') + n('repostwatch/credit/allowed')}  "
         f"lacking credit: {n('repostwatch/lacking_credit')}"
     )
+    from .problems import STATS_PREFIX
+
+    problems = {k.removeprefix(STATS_PREFIX): int(v) for k, v in sorted(stats.items())
+                if k.startswith(STATS_PREFIX) and k != STATS_PREFIX + "robots_forbidden"}
+    if problems:
+        _err("pages skipped: " + ", ".join(f"{v} {k.replace('_', ' ')}"
+                                           for k, v in problems.items()))
 
 
 # -- check ------------------------------------------------------------------------------

@@ -80,6 +80,9 @@ class CrawlConfig:
     timeout: float = 30.0  # seconds per request
     max_size_mb: float = 10.0  # larger responses are aborted
     max_redirects: int = 5
+    retries: int = 2  # retries of a page that timed out or answered 5xx / 429
+    max_crawl_delay: float = 30.0  # robots.txt Crawl-delay is honoured up to this (seconds)
+    max_retry_after: float = 120.0  # Retry-After on 429/503 is honoured up to this (seconds)
     proxy: str = ""  # HTTP proxy for every fetch ("" = none); the sandbox web is one
     allow_private: bool = False  # lookups may fetch private / loopback addresses
 
@@ -230,6 +233,20 @@ class _Reader:
         return value
 
 
+def _crawl_config(r: _Reader, data: dict[str, Any], env: Mapping[str, str]) -> CrawlConfig:
+    crawl: CrawlConfig = _dataclass_from(r, data, "crawl", CrawlConfig)
+    for name in ("concurrency_per_site", "timeout", "max_size_mb"):
+        if getattr(crawl, name) <= 0:
+            raise r.error(f"crawl.{name}", "must be greater than 0")
+    for name in ("download_delay", "max_redirects", "retries", "max_crawl_delay",
+                 "max_retry_after"):
+        if getattr(crawl, name) < 0:
+            raise r.error(f"crawl.{name}", "must be 0 or more")
+    if env.get("REPOSTWATCH_PROXY") is not None:
+        crawl = dataclasses.replace(crawl, proxy=env["REPOSTWATCH_PROXY"])
+    return crawl
+
+
 def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str]) -> Config:
     sections = {"publications", "database", "watch", "crawl", "matcher", "report"}
     r.known(data, "(top level)", sections)
@@ -282,12 +299,7 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str])
             max_depth=_positive(r, w, "max_depth", where, 3, allow_zero=True),
         ))
 
-    crawl = _dataclass_from(r, data, "crawl", CrawlConfig)
-    for name in ("concurrency_per_site", "timeout", "max_size_mb"):
-        if getattr(crawl, name) <= 0:
-            raise r.error(f"crawl.{name}", "must be greater than 0")
-    if env.get("REPOSTWATCH_PROXY") is not None:
-        crawl = dataclasses.replace(crawl, proxy=env["REPOSTWATCH_PROXY"])
+    crawl = _crawl_config(r, data, env)
     thresholds = _dataclass_from(r, data, "matcher", Thresholds)
     for name in ("repost_min_coverage", "full_min_coverage"):
         if not 0 < getattr(thresholds, name) <= 1:

@@ -28,13 +28,12 @@ from yarl import URL
 from .addresses import AddressRefused, GuardedResolver, ip_literal, is_public_address
 from .config import CrawlConfig
 from .errors import FetchError
-from .sniff import SNIFF_BYTES, looks_like_html
+from .sniff import HTML_TYPES, SNIFF_BYTES, looks_like_html
 
 __all__ = ["Fetched", "GuardedConnector", "fetch", "fetch_many", "is_public_address",
            "open_session"]
 
 ACCEPT = "text/html,application/xhtml+xml"
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
 

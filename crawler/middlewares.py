@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
-from scrapy import Request
+from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
 
-__all__ = ["ProxyMiddleware"]
+from .problems import quiet_page_errors
+
+__all__ = ["ErrbackMiddleware", "ProxyMiddleware", "RedirectLoopMiddleware"]
+
+
+class ErrbackMiddleware:
+    """Give every request of our spiders an errback (``RepostwatchSpider.on_error``).
+
+    Without one, Scrapy logs a failed download as an ERROR with a traceback; a page that times
+    out or answers 500 is ordinary on the open web, so it is counted by kind and logged as a
+    warning instead, and the crawl's exit code is left to errors of our own code.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ErrbackMiddleware:
+        quiet_page_errors()
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        spider: Spider | None = self.crawler.spider
+        on_error = getattr(spider, "on_error", None)
+        if request.errback is None and request.callback is not NO_CALLBACK and on_error:
+            request.errback = on_error
 
 
 class ProxyMiddleware:
@@ -29,3 +56,21 @@ class ProxyMiddleware:
 
     def process_request(self, request: Request) -> None:
         request.meta.setdefault("proxy", self.proxy)
+
+
+class RedirectLoopMiddleware:
+    """Stop a redirect that leads back to a URL of its own chain, as a page problem.
+
+    Scrapy's duplicate filter would silently drop the repeated URL: the loop would go unseen.
+    Runs before Scrapy's RedirectMiddleware (a higher order: responses go from high to low).
+    """
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        location = response.headers.get(b"Location")
+        if not (300 <= response.status < 400 and location):
+            return response
+        target = response.urljoin(location.decode("latin-1").strip()).split("#", 1)[0]
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if target in chain:
+            raise IgnoreRequest(f"redirect loop: {request.url} redirects back to {target}")
+        return response

@@ -17,6 +17,7 @@ from scrapy import Spider
 from scrapy.settings import Settings
 
 from .config import Config
+from .problems import STATS_PREFIX
 
 __all__ = ["CrawlJob", "CrawlResult", "crawl_failed", "project_settings", "run_crawls"]
 
@@ -41,10 +42,15 @@ def crawl_failed(result: CrawlResult) -> str | None:
     reason = str(result.stats.get("finish_reason", ""))
     if reason and reason != "finished":
         return f"the {result.spider} crawl stopped early ({reason})"
-    errors = result.get("log_count/ERROR")
+    errors = result.get("log_count/ERROR")  # page problems are not errors: crawler.problems
     if errors:
         return (f"the {result.spider} crawl logged {errors} error(s) (see above; --verbose "
                 "shows the details)")
+    # Page problems (timeouts, 5xx, not HTML...) are the open web, not a failure; a crawl that
+    # got no page at all is one (every site down, or a proxy/network problem on our side).
+    skipped = sum(int(v or 0) for k, v in result.stats.items() if k.startswith(STATS_PREFIX))
+    if skipped and not (result.get("item_scraped_count") or result.get("item_dropped_count")):
+        return f"the {result.spider} crawl could not fetch any page ({skipped} failed)"
     return None
 
 

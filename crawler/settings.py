@@ -32,7 +32,17 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
+    # robots.txt as RFC 9309 says (5xx or unreachable: disallow), in place of Scrapy's own
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.politeness.RobotsTxtMiddleware": 100,
+    "crawler.middlewares.ErrbackMiddleware": 50,
     "crawler.middlewares.ProxyMiddleware": 350,
+    "crawler.middlewares.RedirectLoopMiddleware": 650,  # before Scrapy's redirects (600)
+}
+EXTENSIONS = {
+    # after AutoThrottle (order 0): Crawl-delay / Retry-After floors are applied last
+    "crawler.politeness.SiteDelays": 500,
+    "crawler.extensions.HtmlOnly": 500,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 300,
@@ -42,5 +52,8 @@ LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 
 # Our own settings.
+REPOSTWATCH_SITE_DELAYS = True  # honour Crawl-delay and Retry-After (crawler.politeness)
+REPOSTWATCH_MAX_CRAWL_DELAY = 30.0
+REPOSTWATCH_MAX_RETRY_AFTER = 120.0
 REPOSTWATCH_CONFIG = None  # path of repostwatch.toml (None: the usual search, see config.py)
 REPOSTWATCH_PROXY = ""  # HTTP proxy for every request ("" = none)

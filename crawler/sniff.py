@@ -1,10 +1,14 @@
-"""Recognising HTML by its first bytes (files, and responses sent without a Content-Type)."""
+"""Recognising HTML: by its Content-Type, or by its first bytes (files, and responses sent
+without a Content-Type or with a wrong one)."""
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["SNIFF_BYTES", "looks_like_html"]
+__all__ = ["HTML_TYPES", "SNIFF_BYTES", "looks_like_html"]
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+"""Content-Types of HTML pages."""
 
 SNIFF_BYTES = 1024
 """How many leading bytes are enough to decide."""

@@ -43,4 +43,8 @@ class Server:
         self._ready.set()
         self.loop.run_forever()
         self.loop.run_until_complete(runner.cleanup())
+        pending = asyncio.all_tasks(self.loop)  # handlers still sleeping (slow routes)
+        for task in pending:
+            task.cancel()
+        self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         self.loop.close()

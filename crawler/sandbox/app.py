@@ -6,8 +6,8 @@ path → handler: unknown host → 502 ``no such sandbox site: HOST``, unknown p
 page), methods other than GET and HEAD → 405. Pages are rendered on first request and kept, so
 a sandbox of thousands of articles starts in a fraction of a second.
 
-Adding a route of another kind (slow responses, huge pages, redirect loops, wrong encodings)
-is adding a handler to a site's table in ``_route_tables``.
+Adding a page is adding a producer to a site's table in ``_Pages.routes``; the hostile hosts
+(slow responses, huge pages, redirect loops, wrong encodings...) are in ``hostile.py``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from html import escape
 from aiohttp import web
 
 from .content import Article, Headline, generate_article, generate_headline
+from .hostile import FALLBACK, HOSTILE_LOG, hostile_routes
 from .sites import (
     PUBLISHER,
     REPOST_RULE,
@@ -67,6 +68,10 @@ def build_app(articles: int = 8, *, log: RequestLog | None = None) -> web.Applic
     app = web.Application(middlewares=[_logging(log, threading.Lock())])
     app[REQUEST_LOG] = log
     app[_SITES] = _route_tables(pages)
+    app[HOSTILE_LOG] = []
+    for host, paths in hostile_routes(pages.article, app[HOSTILE_LOG]).items():
+        fallback = paths.pop(FALLBACK, None) or _cached(*pages.not_found(host), status=404)
+        app[_SITES][host] = _Routes(paths, fallback)
     app.router.add_route("*", "/{path:.*}", _dispatch)
     return app
 

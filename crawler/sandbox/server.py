@@ -111,9 +111,20 @@ class SandboxServer:
             loop.run_forever()
         finally:
             loop.run_until_complete(runner.cleanup())
+            _cancel_pending(loop)  # handlers still sleeping (the hostile slow routes)
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
             ready.set()
+
+
+def _cancel_pending(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel and finish the loop's remaining tasks, so none is destroyed while pending (which
+    asyncio logs as an error, later, in whatever code runs then)."""
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
 def _bound_port(runner: web.AppRunner) -> int:

@@ -10,8 +10,10 @@ from typing import Any
 
 from scrapy import Spider
 from scrapy.settings import BaseSettings
+from twisted.python.failure import Failure
 
 from ..config import Config, load_config
+from ..problems import STATS_PREFIX, classify
 
 __all__ = ["RepostwatchSpider"]
 
@@ -33,6 +35,23 @@ class RepostwatchSpider(Spider):
     def repostwatch_config(self) -> Config:
         return load_config(self.settings.get("REPOSTWATCH_CONFIG"))
 
+    def on_error(self, failure: Failure) -> None:
+        """The errback of every request (``ErrbackMiddleware``): a page that cannot be had is
+        counted by kind (``crawler.problems``) and logged as one warning; the crawl goes on."""
+        kind, detail = classify(failure)
+        self.crawler.stats.inc_value(STATS_PREFIX + kind)
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        if kind == "robots_forbidden":
+            self.logger.debug("skipped %s: %s", url, detail)
+        else:
+            self.logger.warning("skipped %s: %s (%s)", url, kind.replace("_", " "), detail)
+
+    def count_problem(self, kind: str, url: str, detail: str) -> None:
+        """Count and log a page problem found after download (e.g. not HTML by its bytes)."""
+        self.crawler.stats.inc_value(STATS_PREFIX + kind)
+        self.logger.warning("skipped %s: %s (%s)", url, kind.replace("_", " "), detail)
+
 
 def crawl_settings(config: Config) -> dict[str, Any]:
     """Scrapy settings for the ``[crawl]`` config (politeness, limits, proxy)."""
@@ -48,5 +67,8 @@ def crawl_settings(config: Config) -> dict[str, Any]:
         "DOWNLOAD_MAXSIZE": int(c.max_size_mb * 1024 * 1024),
         "DOWNLOAD_WARNSIZE": int(c.max_size_mb * 1024 * 1024 / 2),
         "REDIRECT_MAX_TIMES": c.max_redirects,
+        "RETRY_TIMES": c.retries,
+        "REPOSTWATCH_MAX_CRAWL_DELAY": c.max_crawl_delay,
+        "REPOSTWATCH_MAX_RETRY_AFTER": c.max_retry_after,
         "REPOSTWATCH_PROXY": c.proxy,
     }

@@ -14,7 +14,9 @@ from matcher import canonical_url, host_of
 
 from ..config import WatchSite
 from ..errors import UsageError
+from ..extensions import wants_html
 from ..items import FetchedPage
+from ..sniff import looks_like_html
 from . import RepostwatchSpider
 from .listing import read_listing
 
@@ -70,7 +72,8 @@ class WatchSpider(RepostwatchSpider):
             self.crawler.stats.inc_value("repostwatch/page_cap_reached")
             return None
         state.seen.add(key)
-        return Request(url, callback=self.parse_page, cb_kwargs={"site": site, "start": start})
+        return Request(url, callback=self.parse_page, cb_kwargs={"site": site, "start": start},
+                       meta=wants_html())
 
     def _follow(self, response: Response, urls: list[str] | tuple[str, ...],
                 site: int) -> Iterator[Request]:
@@ -98,8 +101,9 @@ class WatchSpider(RepostwatchSpider):
                    start: bool = False) -> Iterator[FetchedPage | Request]:
         if start:
             self.sites[site].hosts.add(host_of(response.url))
-        if not isinstance(response, HtmlResponse):
-            self.crawler.stats.inc_value("repostwatch/skipped_not_html")
+        if not isinstance(response, HtmlResponse) or not looks_like_html(response.body):
+            kind = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or "no type"
+            self.count_problem("not_html", response.url, kind)
             return
         yield FetchedPage(
             url=response.request.url if response.request else response.url,

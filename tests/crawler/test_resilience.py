@@ -1,0 +1,162 @@
+"""The crawl against the sandbox's hostile hosts (crawler/sandbox/hostile.py), over HTTP.
+
+Every trouble ends with the page skipped or judged right, the crawl going on, and the problem
+counted by kind in the run's stats (``repostwatch/problems/<kind>``); robots.txt that answers
+5xx or times out means "disallow" (RFC 9309); Crawl-delay and Retry-After are honoured.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.crawler import AsyncCrawlerRunner
+from scrapy.utils.defer import deferred_f_from_coro_f
+
+from crawler.config import Config, load_config
+from crawler.politeness import retry_after_seconds
+from crawler.runner import CrawlResult, crawl_failed, project_settings
+from crawler.sandbox import PUBLISHER, SandboxServer, build_app
+from crawler.sandbox.content import generate_headline
+from crawler.sandbox.hostile import COPY_PATHS, ENCODED_PAGES, HOSTILE_LOG, HostileLog
+from crawler.spiders.originals import OriginalsSpider
+from crawler.spiders.watch import WatchSpider
+from crawler.store import Store
+from matcher import canonical_url
+
+P = "repostwatch/problems/"
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[tuple[SandboxServer, HostileLog]]:
+    app = build_app(articles=3)
+    with SandboxServer(app=app) as server:
+        yield server, app[HOSTILE_LOG]
+
+
+def _config(tmp_path: Path, proxy: str, watch: str, crawl: str = "") -> Config:
+    q = json.dumps
+    path = tmp_path / "repostwatch.toml"
+    database = f"sqlite:///{tmp_path / 'rw.db'}"
+    path.write_text(
+        f"[[publications]]\nname = {q(PUBLISHER.name)}\n"
+        f"domains = [{', '.join(q(d) for d in PUBLISHER.domains)}]\n"
+        f"originals = [{q(PUBLISHER.sitemap)}]\n\n"
+        f"[database]\nurl = {q(database)}\n\n{watch}\n"
+        f"[crawl]\nproxy = {q(proxy)}\ndownload_delay = 0\nautothrottle = false\n"
+        f"timeout = 1\nretries = 1\nconcurrency_per_site = 4\n{crawl}",
+        encoding="utf-8")
+    return load_config(path)
+
+
+async def _crawl(config: Config, spider: type, **kwargs: Any) -> dict[str, Any]:
+    crawler = AsyncCrawlerRunner(project_settings(config)).create_crawler(spider)
+    await crawler.crawl_async(**kwargs)
+    return dict(crawler.stats.get_stats())
+
+
+@deferred_f_from_coro_f
+async def test_hostile_site_is_crawled_to_the_end(
+    tmp_path: Path, hostile: tuple[SandboxServer, HostileLog]
+) -> None:
+    server, log = hostile
+    config = _config(tmp_path, server.proxy_url,
+                     '[[watch]]\nurl = "http://hostile.test/"\nmax_pages = 40\nmax_depth = 60\n')
+    assert (await _crawl(config, OriginalsSpider)).get("repostwatch/originals/added") == 3
+    log.clear()
+    stats = await _crawl(config, WatchSpider)
+
+    assert stats["finish_reason"] == "finished"
+    assert crawl_failed(CrawlResult("watch", stats)) is None  # page problems are not failures
+    assert stats.get("log_count/ERROR", 0) == 0
+    assert stats.get(P + "timeout") == 2  # /slow and /stall, each after its retry
+    assert stats.get(P + "too_large") == 3  # /huge, /huge-stream and the gzip bomb
+    assert stats.get(P + "redirects") == 1  # /loop-a <-> /loop-b
+    assert stats.get(P + "http_error") == 1  # /error: 500, retried once, then given up
+    assert stats.get(P + "data_loss") == 1  # /broken-chunked
+    assert stats.get(P + "not_html") == 2  # the PDF as text/html (sniffed), the PNG
+    assert stats.get("repostwatch/stopped_at_headers") == 1  # the PNG: body never read
+    assert stats.get("repostwatch/page_cap_reached", 0) >= 1  # the endless calendar
+    calendar = [p for h, p, _ in log if p.startswith("/calendar/")]
+    assert 10 < len(calendar) < 40
+
+    store = Store.open(config.database_url)
+    try:
+        found = {canonical_url(f.page_url): f for f in store.findings()}
+    finally:
+        store.close()
+    copied = PUBLISHER.article_url(generate_headline(0).slug)  # the hostile pages copy it
+    for path in COPY_PATHS:  # malformed HTML, after a 429, and in every encoding
+        f = found.get(canonical_url(f"http://hostile.test{path}"))
+        assert f is not None, f"{path} was not found as a copy"
+        assert (f.verdict, f.extent, f.credit_status) == ("repost", "full", "uncredited"), path
+        assert f.original_url == copied
+    for path, _, declared, title, _ in ENCODED_PAGES:
+        if declared != "none":  # undeclared: the copy is found whatever the guess; the title
+            page_title = found[canonical_url(f"http://hostile.test{path}")].page_title
+            assert page_title == title, path
+    assert len(found) == len(COPY_PATHS)
+
+
+@deferred_f_from_coro_f
+async def test_retry_after_is_honoured(tmp_path: Path,
+                                       hostile: tuple[SandboxServer, HostileLog]) -> None:
+    server, log = hostile
+    config = _config(tmp_path, server.proxy_url,
+                     '[[watch]]\nurl = "http://hostile.test/busy?again"\nmax_depth = 0\n')
+    await _crawl(config, OriginalsSpider)
+    log.clear()
+    stats = await _crawl(config, WatchSpider)
+    times = [t for h, p, t in log if p == "/busy?again"]
+    assert len(times) == 2  # 429 with Retry-After: 1, then the page
+    assert times[1] - times[0] >= 0.95
+    assert stats.get("repostwatch/backoff") == 1
+    assert stats.get("repostwatch/pages_judged") == 1
+
+
+@deferred_f_from_coro_f
+async def test_crawl_delay_is_honoured(tmp_path: Path,
+                                       hostile: tuple[SandboxServer, HostileLog]) -> None:
+    server, log = hostile
+    config = _config(tmp_path, server.proxy_url,
+                     '[[watch]]\nurl = "http://crawl-delay.test/"\n')
+    await _crawl(config, OriginalsSpider)
+    log.clear()
+    stats = await _crawl(config, WatchSpider)
+    times = sorted(t for h, p, t in log if h == "crawl-delay.test" and p != "/robots.txt")
+    assert len(times) == 5  # the home page and its four pages
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 0.95, gaps  # Crawl-delay: 1, although download_delay = 0
+    assert stats.get("repostwatch/crawl_delay/crawl-delay.test") == 1.0
+
+
+@pytest.mark.parametrize("host", ["robots-500.test", "robots-slow.test"])
+@deferred_f_from_coro_f
+async def test_unreadable_robots_txt_means_disallow(
+    tmp_path: Path, hostile: tuple[SandboxServer, HostileLog], host: str
+) -> None:
+    server, log = hostile
+    config = _config(tmp_path, server.proxy_url, f'[[watch]]\nurl = "http://{host}/"\n')
+    await _crawl(config, OriginalsSpider)
+    log.clear()
+    stats = await _crawl(config, WatchSpider)
+    assert [p for h, p, _ in log if h == host] == ["/robots.txt"] * 2  # asked (and retried)
+    assert stats.get("repostwatch/robots/unavailable") == 1
+    assert stats.get(P + "robots_forbidden") == 1
+    assert stats.get("repostwatch/pages_judged", 0) == 0
+    problem = crawl_failed(CrawlResult("watch", stats))
+    assert problem is not None and "could not fetch any page" in problem
+
+
+@pytest.mark.parametrize(("value", "seconds"), [
+    ("120", 120.0), (" 3 ", 3.0), ("Sat, 28 Nov 2026 10:00:30 GMT", 30.0),
+    ("Sat, 28 Nov 2026 09:59:00 GMT", 0.0), ("soon", None), ("", None), (None, None),
+])
+def test_retry_after_values(value: str | None, seconds: float | None) -> None:
+    now = datetime(2026, 11, 28, 10, 0, 0, tzinfo=UTC)
+    assert retry_after_seconds(value, now) == seconds
