@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Request
@@ -15,7 +14,7 @@ from matcher import canonical_url, host_of
 from ..config import WatchSite
 from ..errors import UsageError
 from ..items import FetchedPage
-from . import RepostwatchSpider
+from . import RepostwatchSpider, fetched_page
 from .listing import read_listing
 
 __all__ = ["WatchSpider"]
@@ -101,12 +100,6 @@ class WatchSpider(RepostwatchSpider):
         if not isinstance(response, HtmlResponse):
             self.crawler.stats.inc_value("repostwatch/skipped_not_html")
             return
-        yield FetchedPage(
-            url=response.request.url if response.request else response.url,
-            final_url=response.url,
-            status=response.status,
-            html=response.text,
-            fetched_at=datetime.now(UTC),
-        )
+        yield fetched_page(response)
         if response.meta.get("depth", 0) < self.sites[site].spec.max_depth:
             yield from self._follow(response, response.css("a::attr(href)").getall(), site)
