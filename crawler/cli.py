@@ -70,6 +70,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool, debug: bool)
       repostwatch init                 # write a starter repostwatch.toml
       repostwatch originals import     # fetch your articles (sitemaps/feeds in the config)
       repostwatch crawl                # crawl the [[watch]] sites, judge, store
+      repostwatch recheck              # revisit known copies: credit added? taken down?
       repostwatch report               # HTML report of copies lacking credit
       repostwatch check URL            # judge one page now
     """
@@ -260,6 +261,44 @@ def crawl(state: _State, site: str | None) -> None:
                          log_level=state.log_level)
     _print_crawl_summary(results[-1].stats if results else {})
     problem = crawl_failed(results[-1]) if results else "the crawl did not run"
+    if problem:
+        from .errors import CrawlError
+
+        raise CrawlError(problem)
+
+
+@cli.command()
+@click.option("--limit", type=click.IntRange(min=1), metavar="N",
+              help="Recheck at most N pages (least recently checked first).")
+@click.option("--older-than", metavar="DURATION",
+              help="Only findings last checked longer ago than this (e.g. 12h, 7d, 2w).")
+@click.pass_obj
+def recheck(state: _State, limit: int | None, older_than: str | None) -> None:
+    """Fetch the pages of open findings again and judge them again.
+
+    Credit added: the copy is credited now; page 404/410 or copy removed: the finding is gone.
+    Every check is appended to the finding's history; changed pages keep every version.
+
+    Example: repostwatch recheck --older-than 7d --limit 500
+    """
+    from .runner import CrawlJob, crawl_failed, run_crawls
+    from .spiders.recheck import RecheckSpider, parse_duration
+
+    if older_than is not None:
+        parse_duration(older_than)  # a usage error before Scrapy starts
+    _preflight(state, need_watch=False)
+    kwargs = {k: v for k, v in (("limit", limit), ("older_than", older_than)) if v is not None}
+    results = run_crawls(state.config, [CrawlJob(RecheckSpider, kwargs)],
+                         log_level=state.log_level)
+    stats = results[-1].stats if results else {}
+    if not stats.get("repostwatch/recheck/scheduled"):
+        _err("nothing to recheck: no open findings" + (f" checked over {older_than} ago"
+                                                       if older_than else ""))
+    else:
+        _print_crawl_summary(stats)
+        _err(f"pages gone: {int(stats.get('repostwatch/pages_gone', 0) or 0)}  "
+             f"findings now gone: {int(stats.get('repostwatch/gone', 0) or 0)}")
+    problem = crawl_failed(results[-1]) if results else "the recheck did not run"
     if problem:
         from .errors import CrawlError
 

@@ -5,18 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["ArticlePage", "FetchedPage"]
+__all__ = ["GONE_STATUSES", "ArticlePage", "FetchedPage"]
+
+GONE_STATUSES = frozenset({404, 410})  # a page answering these is gone: its copies too
 
 
 @dataclass(frozen=True)
 class FetchedPage:
-    """A page of a watched site (or a search result) to be judged by ``assess``."""
+    """A page of a watched site (or a search result, or a recheck) to be judged by ``assess``.
+
+    ``headers`` (name, value pairs as received), ``body`` (the response bytes, after transfer
+    decoding) and ``encoding`` (what ``html`` was decoded with) are kept as evidence when the
+    page holds a copy. A ``status`` in ``GONE_STATUSES`` is not judged: the page is gone.
+    """
 
     url: str
     final_url: str
     status: int
     html: str
     fetched_at: datetime
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes | None = None
+    encoding: str = "utf-8"
 
 
 @dataclass(frozen=True)
@@ -28,3 +38,7 @@ class ArticlePage:
     final_url: str
     html: str
     fetched_at: datetime
+    # For conditional GET next time: the response's validators, the sitemap's <lastmod>.
+    etag: str | None = None
+    last_modified: str | None = None
+    lastmod: datetime | None = None

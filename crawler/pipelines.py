@@ -18,8 +18,8 @@ from scrapy.exceptions import DropItem
 from matcher import FingerprintIndex, Page, assess, extract_article, tokenize
 
 from .config import Config, load_config
-from .items import ArticlePage, FetchedPage
-from .store import Store
+from .items import GONE_STATUSES, ArticlePage, FetchedPage
+from .store import Store, Validators
 
 __all__ = ["StorePipeline"]
 
@@ -78,15 +78,27 @@ class StorePipeline:
         return item
 
     async def _judge(self, item: FetchedPage) -> None:
+        """Judge a page and store it with its evidence; a page answering 404 / 410 is not
+        judged: it is gone, and so are the copies it held."""
         assert self.config is not None and self.store is not None and self.index is not None
         page = Page(item.url, item.html, final_url=item.final_url, fetched_at=item.fetched_at)
-        result = await asyncio.to_thread(
-            assess, page, self.index, self.config.rules, thresholds=self.config.thresholds
-        )
-        async with self._lock:
-            await asyncio.to_thread(
-                self.store.save_assessment, result, page, status=item.status, run_id=self.run_id
+        result = None
+        if item.status not in GONE_STATUSES:
+            result = await asyncio.to_thread(
+                assess, page, self.index, self.config.rules, thresholds=self.config.thresholds
             )
+        async with self._lock:
+            outcome = await asyncio.to_thread(
+                self.store.record_page, result, page, status=item.status, run_id=self.run_id,
+                headers=item.headers, body=item.body, encoding=item.encoding,
+            )
+        if outcome.gone:
+            self._stats.inc_value("repostwatch/gone", outcome.gone)
+        if outcome.version_id is not None:
+            self._stats.inc_value("repostwatch/evidence_kept")
+        if result is None:
+            self._stats.inc_value("repostwatch/pages_gone")
+            return
         self._stats.inc_value("repostwatch/pages_judged")
         if result.is_copy and result.credit is not None:
             self._stats.inc_value(f"repostwatch/verdict/{result.verdict}")
@@ -107,5 +119,9 @@ class StorePipeline:
                 self.store.upsert_original,
                 publication=item.publication, url=item.url, title=article.title,
                 text=article.text, author=article.author, published=article.published,
+            )
+            await asyncio.to_thread(  # what the next import sends for a conditional GET
+                self.store.set_original_validators, item.url,
+                Validators(item.etag, item.last_modified, item.lastmod),
             )
         self._stats.inc_value(f"repostwatch/originals/{outcome}")

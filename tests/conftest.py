@@ -85,7 +85,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     engine = create_engine(base, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         for table in ("finding_checks", "findings", "pages", "originals", "publications",
-                      "crawl_runs", "alembic_version"):
+                      "crawl_runs", "page_versions", "alembic_version"):
             conn.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
     engine.dispose()
     yield base

@@ -12,6 +12,7 @@ Adding a page is adding a producer to a site's table in ``_Pages.routes``; the h
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -82,7 +83,34 @@ def _route_tables(pages: _Pages) -> dict[str, _Routes]:
         paths = {path: _cached(kind, produce) for path, (kind, produce) in producers.items()}
         kind, produce = pages.not_found(host)
         tables[host] = _Routes(paths, _cached(kind, produce, status=404))
+    articles = tables[PUBLISHER.host].paths  # answer conditional GETs, as a news CMS does
+    for head in pages.headlines:
+        path = f"/news/{head.slug}.html"
+        articles[path] = _conditional(articles[path], head.published)
     return tables
+
+
+def _conditional(handler: Handler, modified: datetime) -> Handler:
+    """``handler`` with ETag and Last-Modified, answering 304 Not Modified to a matching
+    If-None-Match, or else to an If-Modified-Since not older than ``modified`` (RFC 9110)."""
+
+    async def conditional(request: web.Request) -> web.StreamResponse:
+        response = await handler(request)
+        assert isinstance(response, web.Response) and isinstance(response.body, bytes)
+        etag = hashlib.sha256(response.body).hexdigest()[:20]
+        response.etag = etag
+        response.last_modified = modified
+        if request.if_none_match is not None:
+            fresh = any(tag.value in ("*", etag) for tag in request.if_none_match)
+        else:
+            since = request.if_modified_since
+            fresh = since is not None and modified.replace(microsecond=0) <= since
+        if not fresh:
+            return response
+        return web.Response(status=304, headers={
+            "ETag": response.headers["ETag"], "Last-Modified": response.headers["Last-Modified"]})
+
+    return conditional
 
 
 def _cached(kind: str, produce: Callable[[], str], *, status: int = 200) -> Handler:

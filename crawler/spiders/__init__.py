@@ -2,20 +2,24 @@
 
 - ``originals``: a publication's sitemaps and feeds → article pages to store as originals.
 - ``watch``: the ``[[watch]]`` sites → every page, to be judged by ``assess``.
+- ``recheck``: the pages of open findings, fetched again → judged again.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Spider
+from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from ..config import Config, load_config
+from ..items import FetchedPage
 from ..problems import STATS_PREFIX, classify
 
-__all__ = ["RepostwatchSpider"]
+__all__ = ["RepostwatchSpider", "fetched_page", "response_headers"]
 
 
 class RepostwatchSpider(Spider):
@@ -72,3 +76,26 @@ def crawl_settings(config: Config) -> dict[str, Any]:
         "REPOSTWATCH_MAX_RETRY_AFTER": c.max_retry_after,
         "REPOSTWATCH_PROXY": c.proxy,
     }
+
+
+def response_headers(response: Response) -> tuple[tuple[str, str], ...]:
+    """The response headers as (name, value) pairs, repeated headers kept, in order."""
+    return tuple((name.decode("latin-1"), value.decode("latin-1"))
+                 for name, values in response.headers.items() for value in values)
+
+
+def fetched_page(response: TextResponse, *, url: str | None = None) -> FetchedPage:
+    """The item for a fetched page, with what is kept as evidence (body, headers).
+
+    ``url``: the address the page is known by (default: the address of the request answered).
+    """
+    return FetchedPage(
+        url=url or (response.request.url if response.request else response.url),
+        final_url=response.url,
+        status=response.status,
+        html=response.text,
+        fetched_at=datetime.now(UTC),
+        headers=response_headers(response),
+        body=response.body,
+        encoding=response.encoding,
+    )

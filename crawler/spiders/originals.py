@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Request
 from scrapy.http import Response, TextResponse
+
+from matcher import canonical_url
 
 from ..items import ArticlePage
 from . import RepostwatchSpider
@@ -22,6 +25,11 @@ class OriginalsSpider(RepostwatchSpider):
     Arguments (``-a`` with ``scrapy crawl``): ``publication`` (name; optional with one
     configured), ``source`` (one sitemap or feed URL; default: the publication's ``originals``).
     Sitemap indexes are followed; gzipped sitemaps are unpacked; RSS and Atom feeds are read.
+
+    Articles already stored are fetched only when they may have changed: a sitemap entry whose
+    ``<lastmod>`` is not newer than at the last fetch is skipped, and the others are asked for
+    with If-None-Match / If-Modified-Since. Both count as ``repostwatch/originals/unchanged``
+    (and ``.../lastmod_unchanged`` or ``.../not_modified``); nothing of them is re-extracted.
     """
 
     name = "originals"
@@ -31,9 +39,13 @@ class OriginalsSpider(RepostwatchSpider):
         super().__init__(**kwargs)
         self.publication = publication
         self.source = source
+        self.validators: dict[str, Any] = {}  # url_key → crawler.store.Validators
 
     async def start(self) -> AsyncIterator[Any]:
-        pub = self.repostwatch_config().publication(self.publication)
+        config = self.repostwatch_config()
+        pub = config.publication(self.publication)
+        self.validators = await asyncio.to_thread(_load_validators, config.database_url,
+                                                  pub.name)
         sources = [self.source] if self.source else list(pub.originals)
         if not sources:
             self.logger.error("publication %r has no `originals` sources configured", pub.name)
@@ -43,23 +55,72 @@ class OriginalsSpider(RepostwatchSpider):
     def parse_source(self, response: Response, publication: str) -> Iterator[Request | ArticlePage]:
         kwargs = {"publication": publication}
         listing = read_listing(response, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-        if listing is not None:
-            callback = self.parse_source if listing.kind == "index" else self.parse_article
+        if listing is None:
+            if isinstance(response, TextResponse):
+                yield from self.parse_article(response, publication)  # a single article URL
+            else:
+                self.logger.error("%s is neither a sitemap, a feed nor an HTML page",
+                                  response.url)
+        elif listing.kind == "index":
             for url in listing.urls:
-                yield Request(url, callback=callback, cb_kwargs=kwargs)
-        elif isinstance(response, TextResponse):
-            yield from self.parse_article(response, publication)  # a single article URL
+                yield Request(url, callback=self.parse_source, cb_kwargs=kwargs)
         else:
-            self.logger.error("%s is neither a sitemap, a feed nor an HTML page", response.url)
+            for url in listing.urls:
+                request = self._article_request(url, publication, listing.lastmod.get(url))
+                if request is not None:
+                    yield request
 
-    def parse_article(self, response: Response, publication: str) -> Iterator[ArticlePage]:
+    def _article_request(self, url: str, publication: str,
+                         lastmod: datetime | None) -> Request | None:
+        """The request for an article, conditional when it is stored; None when the sitemap
+        says it has not changed since it was fetched."""
+        known = self.validators.get(canonical_url(url))
+        kwargs = {"publication": publication, "lastmod": lastmod}
+        if known is None:
+            return Request(url, callback=self.parse_article, cb_kwargs=kwargs)
+        if lastmod is not None and known.lastmod is not None and lastmod <= known.lastmod:
+            self._count("lastmod_unchanged")
+            return None
+        headers = {}
+        if known.etag:
+            headers["If-None-Match"] = known.etag
+        if known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
+        return Request(url, callback=self.parse_article, cb_kwargs=kwargs, headers=headers,
+                       meta={"handle_httpstatus_list": [304]})
+
+    def _count(self, how: str) -> None:
+        stats = self.crawler.stats
+        stats.inc_value("repostwatch/originals/unchanged")
+        stats.inc_value(f"repostwatch/originals/{how}")
+
+    def parse_article(self, response: Response, publication: str,
+                      lastmod: datetime | None = None) -> Iterator[ArticlePage]:
+        if response.status == 304:
+            self._count("not_modified")
+            return
         if not isinstance(response, TextResponse):
             self.logger.warning("skipping %s: not a text page", response.url)
             return
+        etag = response.headers.get("ETag")
+        modified = response.headers.get("Last-Modified")
         yield ArticlePage(
             publication=publication,
             url=response.request.url if response.request else response.url,
             final_url=response.url,
             html=response.text,
             fetched_at=datetime.now(UTC),
+            etag=etag.decode("latin-1") if etag else None,
+            last_modified=modified.decode("latin-1") if modified else None,
+            lastmod=lastmod,
         )
+
+
+def _load_validators(database_url: str, publication: str) -> dict[str, Any]:
+    from ..store import Store
+
+    store = Store.open(database_url)
+    try:
+        return dict(store.original_validators(publication))
+    finally:
+        store.close()

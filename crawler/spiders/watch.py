@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Request
@@ -17,7 +16,7 @@ from ..errors import UsageError
 from ..extensions import wants_html
 from ..items import FetchedPage
 from ..sniff import looks_like_html
-from . import RepostwatchSpider
+from . import RepostwatchSpider, fetched_page
 from .listing import read_listing
 
 __all__ = ["WatchSpider"]
@@ -105,12 +104,6 @@ class WatchSpider(RepostwatchSpider):
             kind = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or "no type"
             self.count_problem("not_html", response.url, kind)
             return
-        yield FetchedPage(
-            url=response.request.url if response.request else response.url,
-            final_url=response.url,
-            status=response.status,
-            html=response.text,
-            fetched_at=datetime.now(UTC),
-        )
+        yield fetched_page(response)
         if response.meta.get("depth", 0) < self.sites[site].spec.max_depth:
             yield from self._follow(response, response.css("a::attr(href)").getall(), site)

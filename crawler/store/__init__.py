@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 from .db import Store, make_engine, safe_url
-from .records import CheckRecord, FindingRecord
+from .records import CheckRecord, FindingRecord, PageOutcome, PageVersionRecord, Validators
 
-__all__ = ["CheckRecord", "FindingRecord", "Store", "make_engine", "safe_url"]
+__all__ = [
+    "CheckRecord",
+    "FindingRecord",
+    "PageOutcome",
+    "PageVersionRecord",
+    "Store",
+    "Validators",
+    "make_engine",
+    "safe_url",
+]

@@ -35,6 +35,7 @@ from matcher import (
 )
 
 from ..errors import StoreError
+from .evidence import Headers, decompress, save_version
 from .lazy import LazyOriginals
 from .models import (
     CrawlRun,
@@ -42,15 +43,24 @@ from .models import (
     FindingRow,
     OriginalRow,
     PageRow,
+    PageVersionRow,
     PublicationRow,
     utcnow,
 )
-from .records import CheckRecord, FindingRecord, finding_record
+from .records import (
+    CheckRecord,
+    FindingRecord,
+    PageOutcome,
+    PageVersionRecord,
+    Validators,
+    finding_record,
+)
 
-__all__ = ["SCHEMA_REVISION", "Store", "make_engine", "safe_url"]
+__all__ = ["CLOSED_STATES", "SCHEMA_REVISION", "Store", "make_engine", "safe_url"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-SCHEMA_REVISION = "0001"  # the head of the migrations: change it with every new migration
+CLOSED_STATES = ("gone", "false_positive")  # review states a recheck does not revisit
+SCHEMA_REVISION = "0002"  # the head of the migrations: change it with every new migration
 
 
 def safe_url(url: str) -> str:
@@ -250,6 +260,25 @@ class Store:
             s.delete(row)
             return True
 
+    def original_validators(self, publication: str | None = None) -> dict[str, Validators]:
+        """url_key → the validators of each original's last fetch (for conditional GET)."""
+        with self.session() as s:
+            q = select(OriginalRow.url_key, OriginalRow.etag, OriginalRow.last_modified,
+                       OriginalRow.lastmod)
+            if publication is not None:
+                q = q.join(PublicationRow).where(PublicationRow.name == publication)
+            return {key: Validators(etag, modified, lastmod)
+                    for key, etag, modified, lastmod in s.execute(q)}
+
+    def set_original_validators(self, url: str, validators: Validators) -> None:
+        """Remember what the fetch of original ``url`` said about its freshness."""
+        with self.session() as s:
+            row = s.scalar(select(OriginalRow).where(OriginalRow.url_key == canonical_url(url)))
+            if row is not None:
+                row.etag = (validators.etag or "")[:500] or None
+                row.last_modified = (validators.last_modified or "")[:100] or None
+                row.lastmod = validators.lastmod
+
     def _index_stamp(self, max_postings: int) -> str:
         """Changes whenever an original is added, edited or removed."""
         with self.session() as s:
@@ -312,10 +341,36 @@ class Store:
         *,
         status: int | None = None,
         run_id: int | None = None,
+        headers: Headers = (),
+        body: bytes | None = None,
+        encoding: str = "utf-8",
     ) -> int | None:
         """Record a judged page; for a copy, upsert its finding and append to its history.
 
-        Returns the finding id, or None when the page holds no copy and had no finding.
+        Returns the finding id, or None when the page holds no copy (its earlier findings, if
+        any, are then marked gone). See ``record_page`` for ``headers``, ``body``, ``encoding``.
+        """
+        return self.record_page(result, page, status=status, run_id=run_id, headers=headers,
+                                body=body, encoding=encoding).finding_id
+
+    def record_page(
+        self,
+        result: Assessment | None,
+        page: Page,
+        *,
+        status: int | None = None,
+        run_id: int | None = None,
+        headers: Headers = (),
+        body: bytes | None = None,
+        encoding: str = "utf-8",
+    ) -> PageOutcome:
+        """Record a fetched page: judged (``result``), or gone (``result`` None: 404 / 410).
+
+        A copy upserts its finding; a page without a copy, or gone, marks the page's earlier
+        findings gone (false positives stay). Either way each finding touched gets a history
+        row, and the body (``body``: the response bytes as fetched, decoded with ``encoding``;
+        default: ``page.html`` as UTF-8) is kept as evidence with ``headers``. Pages that
+        neither hold a copy nor had a finding keep no body.
         """
         now = utcnow()
         with self.session() as s:
@@ -330,8 +385,20 @@ class Store:
                 index_elements=["url_key"], set_={k: v for k, v in values.items() if k != "url_key"}
             )
             page_id: int | None = s.scalar(stmt.returning(PageRow.id))
-            if result.original is None or result.credit is None:
-                return self._record_absence(s, page_id, result, run_id, now)
+            assert page_id is not None
+
+            def version() -> int:
+                raw = body if body is not None else page.html.encode("utf-8", "replace")
+                return save_version(
+                    s, _insert(s, PageVersionRow), page_id=page_id, body=raw,
+                    encoding=encoding if body is not None else "utf-8",
+                    final_url=page.address, status=status, headers=headers,
+                    fetched_at=page.fetched_at or now,
+                )
+
+            if result is None or result.original is None or result.credit is None:
+                return self._record_absence(s, page_id, result, status, run_id, now, version)
+            version_id = version()
             data = result.to_dict()
             values = dict(
                 original_id=result.original.id, page_id=page_id, verdict=result.verdict,
@@ -356,23 +423,63 @@ class Store:
             s.add(FindingCheckRow(
                 finding_id=finding_id, run_id=run_id, checked_at=now, verdict=result.verdict,
                 coverage=result.coverage, credit_status=result.credit.status,
+                http_status=status, page_version_id=version_id,
             ))
-            return finding_id
+            return PageOutcome(finding_id=finding_id, version_id=version_id)
 
     @staticmethod
     def _record_absence(
-        s: Session, page_id: int | None, result: Assessment, run_id: int | None, now: datetime
-    ) -> None:
-        # A page that held a copy and no longer does: its findings are kept (the evidence of
-        # what was copied) but marked gone, and the history records the check.
-        for finding in s.scalars(select(FindingRow).where(FindingRow.page_id == page_id)):
+        s: Session, page_id: int, result: Assessment | None, status: int | None,
+        run_id: int | None, now: datetime, version: Any,
+    ) -> PageOutcome:
+        # A page that held a copy and no longer does (or is gone): its findings are kept (the
+        # evidence of what was copied) but marked gone, and the history records the check.
+        findings = list(s.scalars(select(FindingRow).where(FindingRow.page_id == page_id)))
+        if not findings:
+            return PageOutcome()
+        version_id: int = version()
+        gone = 0
+        for finding in findings:
             finding.last_checked = now
             if finding.review_state != "false_positive":
+                gone += finding.review_state != "gone"
                 finding.review_state = "gone"
             s.add(FindingCheckRow(
-                finding_id=finding.id, run_id=run_id, checked_at=now, verdict=result.verdict,
-                coverage=0.0, credit_status="none",
+                finding_id=finding.id, run_id=run_id, checked_at=now,
+                verdict=result.verdict if result is not None else "none", coverage=0.0,
+                credit_status="none", http_status=status, page_version_id=version_id,
             ))
+        return PageOutcome(gone=gone, version_id=version_id)
+
+    def page_versions(self, url: str) -> list[PageVersionRecord]:
+        """Every kept version of the page at ``url`` (any variant of it), oldest first."""
+        with self.session() as s:
+            rows = s.execute(
+                select(PageVersionRow, PageRow.url).join(PageRow)
+                .where(PageRow.url_key == canonical_url(url))
+                .order_by(PageVersionRow.fetched_at, PageVersionRow.id)
+            ).all()
+            return [PageVersionRecord(
+                id=v.id, page_url=page_url, final_url=v.final_url, status=v.status,
+                content_hash=v.content_hash, size=v.size, encoding=v.encoding,
+                headers=tuple((str(k), str(val)) for k, val in v.headers),
+                fetched_at=v.fetched_at, last_seen_at=v.last_seen_at, body=decompress(v.body),
+            ) for v, page_url in rows]
+
+    def recheck_pages(self, *, checked_before: datetime | None = None,
+                      limit: int | None = None) -> list[str]:
+        """URLs of pages with an open finding (not gone, not a false positive), least recently
+        checked first; only those checked before ``checked_before`` when given."""
+        with self.session() as s:
+            oldest = func.min(FindingRow.last_checked)
+            q = (select(PageRow.url).join(FindingRow, FindingRow.page_id == PageRow.id)
+                 .where(FindingRow.review_state.not_in(CLOSED_STATES))
+                 .group_by(PageRow.id, PageRow.url).order_by(oldest, PageRow.id))
+            if checked_before is not None:
+                q = q.having(oldest < checked_before)
+            if limit is not None:
+                q = q.limit(limit)
+            return list(s.scalars(q))
 
     def findings(
         self,
@@ -418,6 +525,7 @@ class Store:
                     history[c.finding_id].append(CheckRecord(
                         checked_at=c.checked_at, verdict=c.verdict, coverage=c.coverage,
                         credit_status=c.credit_status, run_id=c.run_id,
+                        http_status=c.http_status, page_version_id=c.page_version_id,
                     ))
             return [finding_record(r, tuple(history[r.id])) for r in rows]
 

@@ -3,6 +3,12 @@
 Unique keys make every write an idempotent upsert: an original and a page are keyed on their
 canonical URL (``url_key``), a finding on (original, page). History is never overwritten: every
 judgement of a finding is appended to ``finding_checks``.
+
+Tables: ``publications``; ``originals`` (with the HTTP validators of their last fetch, for
+conditional GET); ``pages`` (the latest fetch of every judged page); ``page_versions`` (the
+evidence: each distinct body a page held a copy in, compressed, with its headers and fetch
+times); ``findings`` and their history ``finding_checks`` (each check names the version it
+judged); ``crawl_runs``.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ __all__ = [
     "FindingRow",
     "OriginalRow",
     "PageRow",
+    "PageVersionRow",
     "PublicationRow",
     "utcnow",
 ]
@@ -101,6 +108,11 @@ class OriginalRow(Base):
     fingerprints: Mapped[bytes] = mapped_column(LargeBinary)
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Validators of the last fetch, sent back as If-None-Match / If-Modified-Since (verbatim),
+    # and the sitemap's <lastmod> then: a listing whose lastmod is not newer is not re-fetched.
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    lastmod: Mapped[datetime | None]
 
     publication: Mapped[PublicationRow] = relationship(lazy="joined")
 
@@ -117,6 +129,31 @@ class PageRow(Base):
     status: Mapped[int | None] = mapped_column(Integer)
     html_hash: Mapped[str] = mapped_column(String(64))
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PageVersionRow(Base):
+    """One distinct body of a page, kept as evidence of what it showed (deduplicated by hash).
+
+    ``body`` is the response body as fetched (after transfer decoding), zlib-compressed;
+    ``content_hash`` is the SHA-256 of the uncompressed body. ``headers`` is a list of
+    ``[name, value]`` pairs as received. ``fetched_at`` is the first fetch that saw this body,
+    ``last_seen_at`` the latest.
+    """
+
+    __tablename__ = "page_versions"
+    __table_args__ = (UniqueConstraint("page_id", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)  # bytes, uncompressed
+    encoding: Mapped[str] = mapped_column(String(40))
+    final_url: Mapped[str] = mapped_column(Text)
+    status: Mapped[int | None] = mapped_column(Integer)
+    headers: Mapped[list[Any]] = mapped_column(JSON)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class FindingRow(Base):
@@ -156,6 +193,10 @@ class FindingCheckRow(Base):
     verdict: Mapped[str] = mapped_column(String(16))
     coverage: Mapped[float] = mapped_column(Float)
     credit_status: Mapped[str] = mapped_column(String(16))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    page_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("page_versions.id", ondelete="SET NULL"), index=True
+    )
 
 
 class CrawlRun(Base):

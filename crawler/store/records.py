@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from matcher import lacks_credit
 
 from .models import FindingRow
 
-__all__ = ["CheckRecord", "FindingRecord", "finding_record"]
+__all__ = [
+    "CheckRecord",
+    "FindingRecord",
+    "PageOutcome",
+    "PageVersionRecord",
+    "Validators",
+    "finding_record",
+]
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,53 @@ class CheckRecord:
     coverage: float
     credit_status: str
     run_id: int | None = None
+    http_status: int | None = None  # 404 / 410: the page was gone
+    page_version_id: int | None = None  # the evidence judged (``Store.page_versions``)
+
+
+@dataclass(frozen=True)
+class PageVersionRecord:
+    """One distinct body of a page, as fetched: the evidence of what it showed.
+
+    ``body`` is the uncompressed response body; ``content_hash`` its SHA-256 (hex);
+    ``headers`` the response headers as (name, value) pairs; ``fetched_at`` the first fetch
+    that saw this body and ``last_seen_at`` the latest.
+    """
+
+    id: int
+    page_url: str
+    final_url: str
+    status: int | None
+    content_hash: str
+    size: int
+    encoding: str
+    headers: tuple[tuple[str, str], ...]
+    fetched_at: datetime
+    last_seen_at: datetime
+    body: bytes
+
+    @property
+    def html(self) -> str:
+        return self.body.decode(self.encoding or "utf-8", "replace")
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    """What storing one fetched page did: the finding upserted (a copy), how many findings
+    were marked gone (the copy removed, or the page answered 404 / 410), and the evidence
+    version written (None when the page neither holds a copy nor had a finding)."""
+
+    finding_id: int | None = None
+    gone: int = 0
+    version_id: int | None = None
+
+
+class Validators(NamedTuple):
+    """What the last fetch of an original said about its freshness (for conditional GET)."""
+
+    etag: str | None
+    last_modified: str | None  # the Last-Modified header, verbatim
+    lastmod: datetime | None  # the sitemap's <lastmod> for it then
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,14 @@ async def test_import_then_crawl_finds_every_expected_copy(config: Config, sandb
         assert canonical_url(f.original_url) == canonical_url(exp.original_url or ""), exp.url
     copies = [e for e in expected if e.verdict != "none"]
     assert len(found) == len(copies)
+    store = Store.open(config.database_url)  # evidence: kept for every copy, and only copies
+    try:
+        kept = {exp.url: store.page_versions(exp.url) for exp in expected}
+    finally:
+        store.close()
+    for exp in expected:
+        assert len(kept[exp.url]) == (exp.verdict != "none"), exp.url
+    assert stats.get("repostwatch/evidence_kept") == len(copies)
     assert stats.get("repostwatch/lacking_credit") == sum(
         e.credit_status not in ("credited", "allowed") for e in copies)
     assert [r.status for r in runs[:2]] == ["finished", "finished"]
@@ -117,6 +125,58 @@ async def test_crawl_twice_is_idempotent(config: Config, sandbox) -> None:
     store = Store.open(config.database_url)
     assert store.counts() == first
     store.close()
+
+
+@deferred_f_from_coro_f
+async def test_originals_are_fetched_again_only_when_they_may_have_changed(
+        config: Config, sandbox) -> None:
+    from datetime import timedelta
+
+    from crawler.store import Validators
+
+    await _crawl(config, OriginalsSpider)
+    store = Store.open(config.database_url)
+    try:
+        validators = store.original_validators()
+    finally:
+        store.close()
+    assert len(validators) == 8
+    assert all(v.etag and v.last_modified and v.lastmod for v in validators.values())
+
+    # The sitemap's <lastmod> is not newer than at the last fetch: no article is requested.
+    before = len(sandbox.requests)
+    stats = await _crawl(config, OriginalsSpider)
+    assert not [r for r in sandbox.requests[before:] if r[1].startswith("/news/")]
+    assert stats.get("repostwatch/originals/lastmod_unchanged") == 8
+    assert stats.get("repostwatch/originals/unchanged") == 8
+
+    # A newer <lastmod> (here: an older one remembered) → a conditional GET, answered 304.
+    store = Store.open(config.database_url)
+    try:
+        for o in store.originals():
+            v = validators[canonical_url(o.url)]
+            assert v.lastmod is not None
+            store.set_original_validators(o.url, v._replace(lastmod=v.lastmod - timedelta(1)))
+    finally:
+        store.close()
+    for source in (PUBLISHER.sitemap, PUBLISHER.feed):  # a feed gives no lastmod at all
+        stats = await _crawl(config, OriginalsSpider, source=source)
+        assert stats.get("downloader/response_status_count/304") == 8, source
+        assert stats.get("repostwatch/originals/not_modified") == 8
+        assert stats.get("repostwatch/originals/unchanged") == 8
+        assert not any(stats.get(f"repostwatch/originals/{k}") for k in ("added", "updated"))
+        assert stats.get("item_scraped_count", 0) == 0  # nothing handed on to extract
+
+    # Without validators (say, a database from before they were kept) articles are fetched.
+    store = Store.open(config.database_url)
+    try:
+        for o in store.originals():
+            store.set_original_validators(o.url, Validators(None, None, None))
+    finally:
+        store.close()
+    stats = await _crawl(config, OriginalsSpider)
+    assert stats.get("downloader/response_status_count/304", 0) == 0
+    assert stats.get("repostwatch/originals/unchanged") == 8
 
 
 def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

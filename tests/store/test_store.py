@@ -15,7 +15,7 @@ from sqlalchemy import inspect, text
 from crawler.errors import StoreError
 from crawler.store import Store
 from crawler.store.db import _MIGRATIONS, SCHEMA_REVISION
-from matcher import CreditRule, FingerprintIndex, Page, assess
+from matcher import CreditRule, FingerprintIndex, Page, assess, canonical_url
 from tests.matcher.texts import ORIGINAL_PARAGRAPHS, ORIGINAL_TEXT, page_html, paragraphs_html
 
 RULE = CreditRule("The Daily Planet", domains=("daily-planet.test",))
@@ -44,10 +44,42 @@ def _judge(store: Store, html: str, url: str = "https://copycat.test/a"):
 
 def test_schema_comes_from_migrations(store: Store) -> None:
     tables = set(inspect(store.engine).get_table_names())
-    assert {"publications", "originals", "pages", "findings", "finding_checks", "crawl_runs",
-            "alembic_version"} <= tables
+    assert {"publications", "originals", "pages", "page_versions", "findings", "finding_checks",
+            "crawl_runs", "alembic_version"} <= tables
     store.migrate()  # idempotent
     assert store.schema_revision() == SCHEMA_REVISION
+
+
+def test_migrations_build_exactly_the_models(store: Store) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from crawler.store.models import Base
+
+    with store.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_migration_0002_upgrades_a_0001_database_with_data(db_url: str) -> None:
+    cfg = _alembic_config()
+    store = Store.open(db_url, migrate=False)
+    try:
+        with store.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            alembic.command.upgrade(cfg, "0001")
+        store.ensure_publications([RULE])
+        with store.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO originals (publication_id, url, url_key, title, text, text_hash, "
+                "fingerprints, added_at, updated_at) SELECT id, 'u', 'k', 't', 'x', 'h', :fp, "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM publications"), {"fp": b""})
+        store.migrate()
+        assert store.schema_revision() == SCHEMA_REVISION == "0002"
+        assert [(o.url, o.text) for o in store.originals()] == [("u", "x")]
+        assert store.original_validators() == {"k": (None, None, None)}
+    finally:
+        store.close()
 
 
 def test_schema_revision_constant_is_the_migrations_head() -> None:
@@ -218,3 +250,103 @@ def test_index_reads_texts_lazily(store: Store) -> None:
     index = store.load_index()
     assert index.get(oid) is not None and index.get(oid).text == ORIGINAL_TEXT  # type: ignore[union-attr]
     assert index.get(oid + 1000) is None
+
+
+def test_evidence_is_kept_for_copies_only_and_deduplicated(store: Store) -> None:
+    import hashlib
+
+    store.upsert_original(publication=RULE.publication, url=URL, title="Pier", text=ORIGINAL_TEXT)
+    unrelated, unrelated_page = _judge(store, page_html("<p>Soup recipes.</p>"),
+                                       "https://copycat.test/soup")
+    store.save_assessment(unrelated, unrelated_page, status=200)
+    assert store.page_versions("https://copycat.test/soup") == []
+
+    html = page_html(paragraphs_html(ORIGINAL_PARAGRAPHS))
+    body = html.encode("cp1252")
+    headers = (("Content-Type", "text/html; charset=cp1252"), ("Set-Cookie", "a=1"),
+               ("Set-Cookie", "b=2"))
+    result, page = _judge(store, html)
+    outcome = store.record_page(result, page, status=200, headers=headers, body=body,
+                                encoding="cp1252")
+    again = store.record_page(result, page, status=200, headers=headers, body=body,
+                              encoding="cp1252")
+    assert outcome.finding_id == again.finding_id and outcome.version_id == again.version_id
+    [version] = store.page_versions("https://copycat.test/a?utm_source=x")
+    assert version.body == body and version.html == html and version.encoding == "cp1252"
+    assert version.content_hash == hashlib.sha256(body).hexdigest()
+    assert version.headers == headers and version.status == 200
+    assert version.fetched_at <= version.last_seen_at
+    with store.session() as s:
+        from sqlalchemy import select
+
+        from crawler.store.models import PageVersionRow
+
+        stored = s.scalar(select(PageVersionRow.body))
+    assert stored is not None and len(stored) < len(body)  # compressed
+
+    edited = page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)
+                       + f'<p>Source: <a href="{URL}">The Daily Planet</a></p>')
+    result, page = _judge(store, edited)
+    store.save_assessment(result, page, status=200)  # as `check --save` calls it
+    versions = store.page_versions("https://copycat.test/a")
+    assert [v.html for v in versions] == [html, edited]
+    [copy] = store.copies_of(store.originals()[0].id)
+    first, second = versions
+    assert [h.page_version_id for h in copy.history] == [second.id, first.id, first.id]
+
+
+def test_a_page_answering_404_is_gone_with_its_evidence_kept(store: Store) -> None:
+    store.upsert_original(publication=RULE.publication, url=URL, title="Pier", text=ORIGINAL_TEXT)
+    result, page = _judge(store, page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
+    store.save_assessment(result, page, status=200)
+    missing = Page(page.url, page_html("<p>Not found</p>"))
+    outcome = store.record_page(None, missing, status=404)
+    assert outcome.gone == 1 and outcome.finding_id is None
+    [copy] = store.copies_of(store.originals()[0].id)
+    assert copy.review_state == "gone"
+    assert [(h.credit_status, h.http_status) for h in copy.history] == [("none", 404),
+                                                                        ("uncredited", 200)]
+    assert len(store.page_versions(page.url)) == 2  # the copy, and the 404 page
+    assert store.record_page(None, missing, status=404).gone == 0  # already gone
+    assert store.record_page(None, Page("https://copycat.test/never", ""), status=410) == \
+        type(outcome)()
+
+
+def test_recheck_pages_are_the_open_findings_least_recently_checked_first(
+        store: Store) -> None:
+    from datetime import timedelta
+
+    store.upsert_original(publication=RULE.publication, url=URL, title="Pier", text=ORIGINAL_TEXT)
+    html = page_html(paragraphs_html(ORIGINAL_PARAGRAPHS))
+    for name in ("a", "b", "c", "d"):
+        result, page = _judge(store, html, f"https://copycat.test/{name}")
+        store.save_assessment(result, page)
+    result, page = _judge(store, page_html("<p>Removed.</p>"), "https://copycat.test/c")
+    store.save_assessment(result, page)  # c: gone
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE findings SET review_state = 'false_positive' WHERE page_id = "
+                          "(SELECT id FROM pages WHERE url = 'https://copycat.test/d')"))
+    result, page = _judge(store, html, "https://copycat.test/a")
+    store.save_assessment(result, page)  # a: checked again, now the most recent
+    assert store.recheck_pages() == ["https://copycat.test/b", "https://copycat.test/a"]
+    assert store.recheck_pages(limit=1) == ["https://copycat.test/b"]
+    cutoff = store.findings()[0].last_checked
+    newest = max(f.last_checked for f in store.findings())
+    assert store.recheck_pages(checked_before=newest) == ["https://copycat.test/b"]
+    assert store.recheck_pages(checked_before=cutoff - timedelta(days=1)) == []
+
+
+def test_original_validators_round_trip(store: Store) -> None:
+    from crawler.store import Validators
+
+    store.upsert_original(publication=RULE.publication, url=URL, title="Pier", text=ORIGINAL_TEXT)
+    assert store.original_validators() == {canonical_url(URL): (None, None, None)}
+    stamp = datetime(2026, 3, 6, 10, tzinfo=UTC)
+    store.set_original_validators(URL + "?utm_source=x",
+                                  Validators('"abc"', "Fri, 06 Mar 2026 10:00:00 GMT", stamp))
+    assert store.original_validators(RULE.publication) == {
+        canonical_url(URL): ('"abc"', "Fri, 06 Mar 2026 10:00:00 GMT", stamp)}
+    assert store.original_validators("Other") == {}
+    store.upsert_original(publication=RULE.publication, url=URL, title="Pier",
+                          text=ORIGINAL_TEXT + " Corrected.")
+    assert store.original_validators()[canonical_url(URL)].etag == '"abc"'
