@@ -2,6 +2,7 @@
 
 - ``originals``: a publication's sitemaps and feeds → article pages to store as originals.
 - ``watch``: the ``[[watch]]`` sites → every page, to be judged by ``assess``.
+- ``search``: distinctive sentences of the originals → a SearXNG instance → result pages.
 """
 
 from __future__ import annotations
