@@ -71,6 +71,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool, debug: bool)
       repostwatch originals import     # fetch your articles (sitemaps/feeds in the config)
       repostwatch crawl                # crawl the [[watch]] sites, judge, store
       repostwatch recheck              # revisit known copies: credit added? taken down?
+      repostwatch search               # ask a search engine for copies, judge, store
       repostwatch report               # HTML report of copies lacking credit
       repostwatch check URL            # judge one page now
     """
@@ -299,6 +300,47 @@ def recheck(state: _State, limit: int | None, older_than: str | None) -> None:
         _err(f"pages gone: {int(stats.get('repostwatch/pages_gone', 0) or 0)}  "
              f"findings now gone: {int(stats.get('repostwatch/gone', 0) or 0)}")
     problem = crawl_failed(results[-1]) if results else "the recheck did not run"
+    if problem:
+        from .errors import CrawlError
+
+        raise CrawlError(problem)
+
+
+@cli.command()
+@click.option("--budget", type=click.IntRange(min=1), metavar="N",
+              help="At most N queries to the search backend in this run "
+                   "(default: [search] budget).")
+@click.pass_obj
+def search(state: _State, budget: int | None) -> None:
+    """Search the web for copies: distinctive sentences of the originals go to the search
+    backend ([search] url, a SearXNG instance); every result page is judged and stored.
+
+    Originals never searched go first, newest first; then the least recently searched.
+
+    Example: repostwatch search --budget 20
+    """
+    from .runner import CrawlJob, crawl_failed, run_crawls
+    from .search import SEARCHED_STAT, searched_ids
+    from .spiders.search import SearchSpider
+
+    config = state.config
+    if not config.search.url:
+        raise UsageError(f"search is not configured in {config.describe()}",
+                         hint="set [search] url to your SearXNG instance")
+    _preflight(state, need_watch=False)
+    results = run_crawls(config, [CrawlJob(SearchSpider, {"budget": budget} if budget else {})],
+                         log_level=state.log_level)
+    stats = results[-1].stats if results else {}
+
+    def n(key: str) -> int:
+        return int(stats.get(f"repostwatch/search/{key}", 0) or 0)
+
+    searched = len(searched_ids(stats.get(SEARCHED_STAT)))
+    _err(f"queries: {n('queries')} (budget {n('budget')}, failed {n('errors')})  originals "
+         f"searched: {searched} of {n('originals_planned')}  result pages: "
+         f"{n('pages_requested')}")
+    _print_crawl_summary(stats)
+    problem = crawl_failed(results[-1]) if results else "the search did not run"
     if problem:
         from .errors import CrawlError
 

@@ -28,6 +28,7 @@ __all__ = [
     "Config",
     "CrawlConfig",
     "Publication",
+    "SearchConfig",
     "WatchSite",
     "find_config",
     "load_config",
@@ -88,6 +89,19 @@ class CrawlConfig:
 
 
 @dataclass(frozen=True)
+class SearchConfig:
+    """Discovery by search (docs/config.md ``[search]``): a SearXNG instance's JSON API."""
+
+    url: str = ""  # base URL of the SearXNG instance ("" = search disabled)
+    queries_per_original: int = 2  # distinctive sentences searched per original
+    budget: int = 100  # queries (HTTP requests to the backend) per run, at most
+    max_results: int = 10  # result URLs fetched per query, at most
+    min_interval: float = 1.0  # seconds between two queries to the backend
+    engines: tuple[str, ...] = ()  # SearXNG engines to ask (empty: the instance's default)
+    language: str = ""  # SearXNG language, e.g. "en" ("" = the instance's default)
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a command needs. ``path`` is the file it came from (None: defaults only)."""
 
@@ -97,6 +111,7 @@ class Config:
     database_url: str = ""
     watch: tuple[WatchSite, ...] = ()
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
     thresholds: Thresholds = field(default_factory=Thresholds)
     report_dir: Path = Path("reports")
     index_cache: Path | None = None  # where the fingerprint index is cached (None: not cached)
@@ -248,7 +263,7 @@ def _crawl_config(r: _Reader, data: dict[str, Any], env: Mapping[str, str]) -> C
 
 
 def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str]) -> Config:
-    sections = {"publications", "database", "watch", "crawl", "matcher", "report"}
+    sections = {"publications", "database", "watch", "crawl", "search", "matcher", "report"}
     r.known(data, "(top level)", sections)
     pubs = []
     raw_pubs = data.get("publications", [])
@@ -316,9 +331,20 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str])
     cache = r.get(db, "index_cache", "database", str, "repostwatch-index")
     return Config(
         path=r.path, base_dir=base, publications=tuple(pubs), database_url=db_url,
-        watch=tuple(watch), crawl=crawl, thresholds=thresholds, report_dir=report_dir,
+        watch=tuple(watch), crawl=crawl, search=_search(r, data), thresholds=thresholds,
+        report_dir=report_dir,
         index_cache=base / cache if cache else None,
     )
+
+
+def _search(r: _Reader, data: Mapping[str, Any]) -> SearchConfig:
+    search: SearchConfig = _dataclass_from(r, data, "search", SearchConfig)
+    if search.url and not re.match(r"https?://[^/\s]+", search.url):
+        raise r.error("search.url", "must be an http(s) URL (or \"\" to disable search)")
+    for name in ("queries_per_original", "budget", "max_results"):
+        if getattr(search, name) < 1:
+            raise r.error(f"search.{name}", "must be at least 1")
+    return search
 
 
 def _positive(r: _Reader, t: Mapping[str, Any], key: str, where: str, default: int,

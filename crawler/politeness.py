@@ -107,7 +107,7 @@ class SiteDelays:
         self.max_crawl_delay = max_crawl_delay
         self.max_retry_after = max_retry_after
         self.floors: dict[str, float] = {}  # download slot -> minimum delay in seconds
-        self.relaxed: dict[str, float] = {}  # slot backing off -> its delay before the 429
+        self.relaxed: dict[str, tuple[float, float]] = {}  # slot backing off -> (delay, jitter)
         crawler.signals.connect(self._robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(self._response_downloaded, signal=signals.response_downloaded)
 
@@ -154,11 +154,12 @@ class SiteDelays:
             # The slot's delay counts from when the last request was sent, Retry-After from
             # now: add the time the answer took.
             since_sent = min(max(0.0, time.monotonic() - slot.lastseen), self.max_retry_after)
-            self.relaxed.setdefault(key, slot.delay)  # the delay to return to afterwards
+            self.relaxed.setdefault(key, (slot.delay, slot.jitter))  # to return to afterwards
+            slot.jitter = 0.0  # a random delay would come back before the time asked
             slot.delay = max(slot.delay, min(backoff, self.max_retry_after) + since_sent)
             self.crawler.stats.inc_value("repostwatch/backoff")
         elif response.status < 400 and key in self.relaxed:
-            slot.delay = self.relaxed.pop(key)  # the site answers again: back to normal
+            slot.delay, slot.jitter = self.relaxed.pop(key)  # the site answers again
         floor = self.floors.get(key)
         if floor is not None:
             self._apply(slot, floor)

@@ -17,7 +17,7 @@ import json
 import math
 import re
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import format_datetime
@@ -27,7 +27,9 @@ from html import escape
 from aiohttp import web
 
 from .content import Article, Headline, generate_article, generate_headline
+from .hidden import HIDDEN_SITES, hidden_assignments
 from .hostile import FALLBACK, HOSTILE_LOG, hostile_routes
+from .searx import searx_tables
 from .sites import (
     PUBLISHER,
     REPOST_RULE,
@@ -87,6 +89,8 @@ def _route_tables(pages: _Pages) -> dict[str, _Routes]:
     for head in pages.headlines:
         path = f"/news/{head.slug}.html"
         articles[path] = _conditional(articles[path], head.published)
+    for host, paths in searx_tables(partial(_html_pages, pages)).items():
+        tables[host] = _Routes(paths, _cached("txt", lambda: "404 Not Found\n", status=404))
     return tables
 
 
@@ -111,6 +115,15 @@ def _conditional(handler: Handler, modified: datetime) -> Handler:
             "ETag": response.headers["ETag"], "Last-Modified": response.headers["Last-Modified"]})
 
     return conditional
+
+
+def _html_pages(pages: _Pages) -> Iterator[tuple[str, str]]:
+    """(URL, HTML) of every page: what the sandbox SearXNG searches (rendered on its first
+    query)."""
+    for host, table in pages.routes().items():
+        for path, (kind, produce) in table.items():
+            if kind == "html":
+                yield f"http://{host}{path}", produce()
 
 
 def _cached(kind: str, produce: Callable[[], str], *, status: int = 200) -> Handler:
@@ -201,7 +214,8 @@ class _Pages:
     """Renders every page of the sandbox web; articles are generated on first use and kept."""
 
     def __init__(self, articles: int) -> None:
-        self.assignments = copy_assignments(articles)  # validates the count
+        # validates the count; the hidden sites are found by search only (.hidden)
+        self.assignments = copy_assignments(articles) + hidden_assignments(articles)
         self.headlines = [generate_headline(i) for i in range(articles)]
         self._articles: dict[tuple[str, int], Article] = {}
 
@@ -224,7 +238,7 @@ class _Pages:
         for head in self.headlines:
             pub[f"/news/{head.slug}.html"] = ("html", partial(self.publisher_article, head.index))
         tables = {PUBLISHER.host: pub}
-        for site in SITES:
+        for site in (*SITES, *HIDDEN_SITES):
             tables[site.host] = {"/": ("html", partial(self.site_home, site)),
                                  "/robots.txt": ("txt", site.robots_txt)}
         for site, page, index in self.assignments:
@@ -236,7 +250,7 @@ class _Pages:
 
     def not_found(self, host: str) -> Producer:
         main = "<h1>Page not found</h1>\n<p>There is no page at this address.</p>"
-        site = next((s for s in SITES if s.host == host), None)
+        site = next((s for s in (*SITES, *HIDDEN_SITES) if s.host == host), None)
         if site is None:
             return "html", lambda: self._publisher_document("Page not found", main)
         return "html", lambda: site.document("Page not found", main)

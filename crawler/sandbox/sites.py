@@ -18,6 +18,7 @@ from html import escape
 from typing import Literal
 
 from .content import generate_headline
+from .searx import SEARX_HOST
 
 __all__ = [
     "PUBLISHER",
@@ -325,6 +326,11 @@ def demo_config(proxy_url: str, *, database_url: str | None = None) -> str:
         f"proxy = {q(proxy_url)}   # every request goes through the sandbox",
         "download_delay = 0      # local sandbox: no need to wait",
         "autothrottle = false",
+        "",
+        "# `repostwatch search`: the sandbox plays a SearXNG instance too.",
+        "[search]",
+        f'url = "http://{SEARX_HOST}/"',
+        "min_interval = 0",
         "",
     ]
     return "\n".join(lines)

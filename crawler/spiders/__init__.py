@@ -3,6 +3,7 @@
 - ``originals``: a publication's sitemaps and feeds → article pages to store as originals.
 - ``watch``: the ``[[watch]]`` sites → every page, to be judged by ``assess``.
 - ``recheck``: the pages of open findings, fetched again → judged again.
+- ``search``: distinctive sentences of the originals → a SearXNG instance → result pages.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from twisted.python.failure import Failure
 from ..config import Config, load_config
 from ..items import FetchedPage
 from ..problems import STATS_PREFIX, classify
+from ..sniff import looks_like_html
 
 __all__ = ["RepostwatchSpider", "fetched_page", "response_headers"]
 
@@ -50,6 +52,15 @@ class RepostwatchSpider(Spider):
             self.logger.debug("skipped %s: %s", url, detail)
         else:
             self.logger.warning("skipped %s: %s (%s)", url, kind.replace("_", " "), detail)
+
+    def page_item(self, response: Response) -> FetchedPage | None:
+        """The item for a page to judge, or None (counted as ``not_html``) when it is not HTML
+        by its Content-Type or by its first bytes (a PDF sent as text/html)."""
+        if not isinstance(response, TextResponse) or not looks_like_html(response.body):
+            kind = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or "no type"
+            self.count_problem("not_html", response.url, kind)
+            return None
+        return fetched_page(response)
 
     def count_problem(self, kind: str, url: str, detail: str) -> None:
         """Count and log a page problem found after download (e.g. not HTML by its bytes)."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy import Request
-from scrapy.http import HtmlResponse, Response
+from scrapy.http import Response
 
 from matcher import canonical_url, host_of
 
@@ -15,8 +15,7 @@ from ..config import WatchSite
 from ..errors import UsageError
 from ..extensions import wants_html
 from ..items import FetchedPage
-from ..sniff import looks_like_html
-from . import RepostwatchSpider, fetched_page
+from . import RepostwatchSpider
 from .listing import read_listing
 
 __all__ = ["WatchSpider"]
@@ -100,10 +99,9 @@ class WatchSpider(RepostwatchSpider):
                    start: bool = False) -> Iterator[FetchedPage | Request]:
         if start:
             self.sites[site].hosts.add(host_of(response.url))
-        if not isinstance(response, HtmlResponse) or not looks_like_html(response.body):
-            kind = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or "no type"
-            self.count_problem("not_html", response.url, kind)
+        item = self.page_item(response)
+        if item is None:
             return
-        yield fetched_page(response)
+        yield item
         if response.meta.get("depth", 0) < self.sites[site].spec.max_depth:
             yield from self._follow(response, response.css("a::attr(href)").getall(), site)

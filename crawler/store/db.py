@@ -544,9 +544,13 @@ class Store:
                 out[f"credit_{status}"] = n
             return out
 
-    def runs(self, limit: int = 20) -> Sequence[CrawlRun]:
+    def runs(self, limit: int | None = 20, *, kind: str | None = None) -> Sequence[CrawlRun]:
+        """Crawl runs, newest first; ``kind``: only runs of that spider (``search``, ...)."""
         with self.session() as s:
-            return list(s.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)))
+            q = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)
+            if kind is not None:
+                q = q.where(CrawlRun.kind == kind)
+            return list(s.scalars(q))
 
 
 def _original(row: OriginalRow) -> Original:

@@ -30,6 +30,11 @@ max_pages = 10
 download_delay = 2
 proxy = "http://127.0.0.1:9"
 
+[search]
+url = "http://127.0.0.1:8888/"
+engines = ["bing", "duckduckgo"]
+budget = 20
+
 [matcher]
 repost_min_coverage = 0.4
 
@@ -56,6 +61,8 @@ def test_full_config(tmp_path: Path) -> None:
     assert cfg.thresholds.repost_min_coverage == 0.4
     assert cfg.thresholds.excerpt_min_words == 40  # untouched default
     assert cfg.report_dir == tmp_path / "out"
+    assert cfg.search.url == "http://127.0.0.1:8888/" and cfg.search.budget == 20
+    assert cfg.search.engines == ("bing", "duckduckgo") and cfg.search.queries_per_original == 2
 
 
 def test_environment_overrides(tmp_path: Path) -> None:
@@ -94,6 +101,9 @@ def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         ("[[watch]]\nurl = 'http://x.test/'\nmax_pages = 0\n", r"max_pages: must be a positive"),
         ("[database\nurl = 1\n", r"invalid TOML.*line 1"),
         ("[matcher]\nrepost_min_coverage = true\n", r"must be a float"),
+        ("[search]\nurl = 'searx.local'\n", r"line 2: search.url: must be an http\(s\) URL"),
+        ("[search]\nbudget = '10'\n", r"line 2: search.budget: must be a int"),
+        ("[search]\nengine = 'bing'\n", r"line 2: search.engine: unknown key"),
     ],
 )
 def test_bad_config_names_file_line_and_key(tmp_path: Path, text: str, message: str) -> None:
@@ -147,6 +157,9 @@ def test_error_line_is_inside_the_right_table(tmp_path: Path) -> None:
         "[matcher]\nrepost_min_coverage = 5\n",
         "[matcher]\nrepost_min_coverage = 0.5\nfull_min_coverage = 0.4\n",
         "[matcher]\nexcerpt_min_words = 0\n",
+        "[search]\nurl = 'http://searx.test/'\nbudget = 0\n",
+        "[search]\nqueries_per_original = 0\n",
+        "[search]\nmin_interval = -1\n",
     ],
 )
 def test_values_that_cannot_work_are_refused(tmp_path: Path, text: str) -> None:
