@@ -244,12 +244,19 @@ def originals_remove(state: _State, urls: tuple[str, ...]) -> None:
 
 @cli.command()
 @click.option("--site", metavar="URL", help="Crawl only this site instead of [[watch]].")
+@click.option("--resume", is_flag=True,
+              help="Continue the crawl that was interrupted (Ctrl-C) where it stopped.")
 @click.pass_obj
-def crawl(state: _State, site: str | None) -> None:
+def crawl(state: _State, site: str | None, resume: bool) -> None:
     """Crawl the watched sites with Scrapy, judge every page, store the findings.
+
+    An interrupted crawl keeps its queue in [crawl] job_dir; --resume continues it without
+    fetching again what it finished. Without --resume a new crawl starts from the beginning.
 
     Example: repostwatch crawl --site https://aggregator.example/
     """
+    import shutil
+
     from .runner import CrawlJob, crawl_failed, run_crawls
     from .spiders.watch import WatchSpider
 
@@ -258,9 +265,19 @@ def crawl(state: _State, site: str | None) -> None:
         raise UsageError(f"--site {site!r} is not an http(s) URL",
                          hint="e.g. --site https://aggregator.example/")
     _preflight(state, need_watch=site is None)
-    results = run_crawls(config, [CrawlJob(WatchSpider, {"url": site} if site else {})],
+    jobdir = config.job_dir("watch-site" if site else "watch")
+    if resume and not jobdir.exists():
+        _err("nothing to resume: starting a new crawl")
+    elif not resume and jobdir.exists():
+        _err("discarding the interrupted crawl (pass --resume to continue it instead)")
+        shutil.rmtree(jobdir)
+    kwargs = {"url": site} if site else {}
+    results = run_crawls(config, [CrawlJob(WatchSpider, kwargs, jobdir=jobdir)],
                          log_level=state.log_level)
-    _print_crawl_summary(results[-1].stats if results else {})
+    stats = results[-1].stats if results else {}
+    _print_crawl_summary(stats)
+    if stats.get("finish_reason") == "finished":
+        shutil.rmtree(jobdir, ignore_errors=True)  # done: nothing left to resume
     problem = crawl_failed(results[-1]) if results else "the crawl did not run"
     if problem:
         from .errors import CrawlError
@@ -565,11 +582,9 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return 2
-    except click.exceptions.Abort:
-        _err("interrupted")
-        return 130
-    except KeyboardInterrupt:
-        _err("interrupted: what was stored so far is kept")
+    except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+        _err("interrupted: what was stored so far is kept (`repostwatch crawl --resume` "
+             "continues an interrupted crawl)")
         return 130
     except RepostwatchError as exc:
         if debug:

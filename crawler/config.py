@@ -84,6 +84,7 @@ class CrawlConfig:
     retries: int = 2  # retries of a page that timed out or answered 5xx / 429
     max_crawl_delay: float = 30.0  # robots.txt Crawl-delay is honoured up to this (seconds)
     max_retry_after: float = 120.0  # Retry-After on 429/503 is honoured up to this (seconds)
+    job_dir: str = "repostwatch-jobs"  # state of interrupted crawls (next to the config file)
     proxy: str = ""  # HTTP proxy for every fetch ("" = none); the sandbox web is one
     allow_private: bool = False  # lookups may fetch private / loopback addresses
 
@@ -115,6 +116,10 @@ class Config:
     thresholds: Thresholds = field(default_factory=Thresholds)
     report_dir: Path = Path("reports")
     index_cache: Path | None = None  # where the fingerprint index is cached (None: not cached)
+
+    def job_dir(self, name: str) -> Path:
+        """Where a resumable crawl called ``name`` keeps its state (``[crawl] job_dir``)."""
+        return self.base_dir / self.crawl.job_dir / name
 
     @property
     def rules(self) -> dict[str, CreditRule]:

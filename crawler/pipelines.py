@@ -12,6 +12,7 @@ import asyncio
 import logging
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
@@ -39,7 +40,10 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        # The run is finished on spider_closed, which (unlike close_spider) says why it closed.
+        crawler.signals.connect(pipeline._finish_run, signal=signals.spider_closed)
+        return pipeline
 
     @property
     def _stats(self) -> Any:
@@ -57,18 +61,24 @@ class StorePipeline:
             self._stats.set_value("repostwatch/originals_indexed", len(self.index))
         self.run_id = await asyncio.to_thread(self.store.start_run, name)
 
-    async def close_spider(self) -> None:
+    async def _finish_run(self, spider: Any, reason: str) -> None:
+        """Record the run's end: ``interrupted`` (Ctrl-C: resumable), ``failed`` (closed for
+        another reason, or errors of our own logged) or ``finished``; keep its stats."""
         if self.store is None:
             return
         stats = {k: v for k, v in self._stats.get_stats().items()
                  if isinstance(v, int | float | str)}
-        reason = str(stats.get("finish_reason", "finished"))
-        failed = reason != "finished" or int(stats.get("log_count/ERROR", 0)) > 0
+        stats["finish_reason"] = reason
+        if reason == "shutdown":
+            status = "interrupted"
+        elif reason != "finished" or int(stats.get("log_count/ERROR", 0)) > 0:
+            status = "failed"
+        else:
+            status = "finished"
         if self.run_id is not None:
-            await asyncio.to_thread(
-                self.store.finish_run, self.run_id, "failed" if failed else "finished", stats
-            )
+            await asyncio.to_thread(self.store.finish_run, self.run_id, status, stats)
         self.store.close()
+        self.store = None
 
     async def process_item(self, item: Any) -> Any:
         if isinstance(item, FetchedPage):

@@ -27,6 +27,8 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as _Scrap
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 __all__ = ["DisallowAll", "RobotsTxtMiddleware", "SiteDelays", "retry_after_seconds"]
 
@@ -51,7 +53,16 @@ class DisallowAll(RobotParser):
 
 
 class RobotsTxtMiddleware(_ScrapyRobots):
-    """Scrapy's robots.txt middleware, with RFC 9309's "unreachable means disallow"."""
+    """Scrapy's robots.txt middleware, with RFC 9309's "unreachable means disallow", and a fix:
+    in Scrapy 2.19 the requests that wait for a site's robots.txt share one Deferred, and
+    turning it into a Future (``asFuture``) consumes its result, so every waiter but the first
+    got None, i.e. "no rules", and fetched pages robots.txt forbids. Here every waiter reads
+    the parser from ``_parsers`` once the Deferred has fired."""
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        parser = await super().robot_parser(request)
+        settled = self._parsers.get(urlparse_cached(request).netloc, parser)
+        return settled if not isinstance(settled, Deferred) else parser
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status >= 500:

@@ -11,6 +11,7 @@ import logging
 import signal
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from scrapy import Spider
@@ -24,8 +25,12 @@ __all__ = ["CrawlJob", "CrawlResult", "crawl_failed", "project_settings", "run_c
 
 @dataclass(frozen=True)
 class CrawlJob:
+    """One crawl: the spider, its arguments, and (for a resumable crawl) its Scrapy JOBDIR,
+    where the pending requests, the seen-request filter and the spider's state are kept."""
+
     spider: type[Spider]
     kwargs: dict[str, Any] = field(default_factory=dict)
+    jobdir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -112,9 +117,17 @@ def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WA
     results: list[CrawlResult] = []
     failure: list[BaseException] = []
 
+    active: list[Any] = []  # the running crawler (to stop on Ctrl-C)
+
     async def sequence() -> None:
+        from scrapy.crawler import Crawler
+
         for job in jobs:
-            crawler = runner.create_crawler(job.spider)
+            own = settings.copy()
+            if job.jobdir is not None:
+                own.set("JOBDIR", str(job.jobdir), "cmdline")
+            crawler = runner.create_crawler(Crawler(job.spider, own))
+            active[:] = [crawler]
             await crawler.crawl_async(**job.kwargs)
             stats = crawler.stats.get_stats() if crawler.stats else {}
             results.append(CrawlResult(job.spider.name, dict(stats)))
@@ -130,7 +143,8 @@ def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WA
         stopping.append(True)
         logging.getLogger(__name__).warning("interrupted: finishing what is in flight; "
                                             "press Ctrl-C again to stop at once")
-        reactor.callFromThread(lambda: deferred_from_coro(runner.stop()))
+        for crawler in active:
+            reactor.callFromThread(lambda c=crawler: deferred_from_coro(c.stop_async()))
 
     def done(outcome: Any) -> None:
         if hasattr(outcome, "value"):

@@ -8,9 +8,11 @@ gb18030 (declared in the header, in a meta tag, or not at all). Pages that hold 
 the publisher's article 0 (uncredited), so the crawl's judgement can be checked.
 
 Robots.txt behaviours have hosts of their own: ``robots-500.test`` (robots.txt answers 500),
-``robots-slow.test`` (robots.txt never answers in time), ``crawl-delay.test`` (``Crawl-delay:
-1`` and five pages). Nothing here is in the demo's ``[[watch]]``: tests crawl these hosts
-explicitly. ``HOSTILE_LOG`` (app key) records ``(host, path, monotonic time)`` of each request.
+``robots-slow.test`` (robots.txt never answers in time), ``robots-late.test`` (robots.txt
+forbids ``/private/`` and answers after half a second, while requests wait),
+``crawl-delay.test`` (``Crawl-delay: 1`` and five pages). Nothing here is in the demo's
+``[[watch]]``: tests crawl these hosts explicitly. ``HOSTILE_LOG`` (app key) records
+``(host, path, monotonic time)`` of each request.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 HostileLog = list[tuple[str, str, float]]
 HOSTILE_LOG = web.AppKey("sandbox_hostile_log", HostileLog)
 FALLBACK = "*"  # the path key of a host's handler for every other path (else a 404)
-HOSTILE_HOSTS = ("hostile.test", "robots-500.test", "robots-slow.test", "crawl-delay.test")
+HOSTILE_HOSTS = ("hostile.test", "robots-500.test", "robots-slow.test", "robots-late.test",
+                 "crawl-delay.test")
 
 STALL_SECONDS = 60.0  # how long slow routes keep the client waiting (any crawl timeout is less)
 HUGE_BYTES = 11 * 1024 * 1024  # over the 10 MiB default limit
@@ -169,6 +172,15 @@ async def robots_slow(request: web.Request) -> web.StreamResponse:
     return web.Response(text="User-agent: *\nAllow: /\n", content_type="text/plain")
 
 
+async def late_robots(request: web.Request) -> web.StreamResponse:
+    await asyncio.sleep(0.5)  # several requests are waiting for it meanwhile
+    return web.Response(text="User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+
+
+async def late_private(request: web.Request) -> web.StreamResponse:
+    return _html(_page("Private", "<p>Robots.txt forbids this page.</p>"))
+
+
 async def delay_robots(request: web.Request) -> web.StreamResponse:
     return web.Response(text="User-agent: *\nCrawl-delay: 1\nAllow: /\n",
                         content_type="text/plain")
@@ -242,6 +254,8 @@ def hostile_routes(article: Callable[[int], Article],
         "hostile.test": main_host,
         "robots-500.test": {"/robots.txt": robots_500, "/": forbidden_fruit},
         "robots-slow.test": {"/robots.txt": robots_slow, "/": forbidden_fruit},
+        "robots-late.test": {"/robots.txt": late_robots,
+                             **{f"/private/{n}": late_private for n in ("a", "b", "c")}},
         "crawl-delay.test": {"/robots.txt": delay_robots, "/": delay_home,
                              **{f"/p{i}": delay_page for i in range(1, 5)}},
     }

@@ -52,6 +52,7 @@ class WatchSpider(RepostwatchSpider):
         if not specs:
             self.logger.error("no [[watch]] sites configured: nothing to crawl")
         self.sites = [_SiteState(spec, {host_of(spec.url)}) for spec in specs]
+        self._keep_state()
         for i, site in enumerate(self.sites):
             request = self._request(i, site.spec.url, start=True)
             if request is not None:
@@ -60,6 +61,19 @@ class WatchSpider(RepostwatchSpider):
                 if extra:
                     yield Request(extra, callback=self.parse_listing, cb_kwargs={"site": i},
                                   dont_filter=True)
+
+    def _keep_state(self) -> None:
+        """With a JOBDIR (``crawl --resume``), Scrapy pickles ``self.state`` when the crawl
+        stops and restores it when it resumes: the sites' seen pages and hosts live there, so
+        page caps and same-site rules carry over."""
+        state = getattr(self, "state", None)
+        if state is None:
+            return
+        kept: dict[str, tuple[set[str], set[str]]] = state.setdefault("watch_sites", {})
+        for site in self.sites:
+            seen, hosts = kept.setdefault(site.spec.url, (site.seen, site.hosts))
+            site.seen, site.hosts = seen, hosts
+            hosts.add(host_of(site.spec.url))
 
     def _request(self, site: int, url: str, *, start: bool = False) -> Request | None:
         state = self.sites[site]

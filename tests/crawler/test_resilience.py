@@ -160,3 +160,20 @@ async def test_unreadable_robots_txt_means_disallow(
 def test_retry_after_values(value: str | None, seconds: float | None) -> None:
     now = datetime(2026, 11, 28, 10, 0, 0, tzinfo=UTC)
     assert retry_after_seconds(value, now) == seconds
+
+
+@deferred_f_from_coro_f
+async def test_requests_waiting_for_robots_txt_all_obey_it(
+    tmp_path: Path, hostile: tuple[SandboxServer, HostileLog]
+) -> None:
+    # Three requests to one site at once (start page, sitemap, feed), all forbidden: each
+    # must wait for robots.txt and obey it (Scrapy 2.19 let all but the first through).
+    server, log = hostile
+    base = "http://robots-late.test/private"
+    config = _config(tmp_path, server.proxy_url,
+                     f'[[watch]]\nurl = "{base}/a"\nsitemap = "{base}/b"\nfeed = "{base}/c"\n')
+    await _crawl(config, OriginalsSpider)
+    log.clear()
+    stats = await _crawl(config, WatchSpider)
+    assert [p for h, p, _ in log if h == "robots-late.test"] == ["/robots.txt"]
+    assert stats.get("robotstxt/forbidden") == 3

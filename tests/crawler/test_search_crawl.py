@@ -129,7 +129,8 @@ async def test_search_finds_the_copies_no_watch_list_names(config: Config, sandb
     # result pages (scraperdaily's /private/ copy is indexed by the search engine).
     assert stats["repostwatch/search/skipped_own"] > 0
     assert not [r for r in served if r[0] in PUBLISHER.domains]
-    assert not [r for r in served if r[1].startswith("/private/")]
+    assert not [r for r in served if r[1].startswith("/private/")], (
+        served, {k: v for k, v in stats.items() if "robots" in k})
     assert stats.get("robotstxt/forbidden", 0) >= 1
     # Each result page is fetched once, however many queries found it.
     pages = [r for r in served if r[0] != SEARX_HOST and not r[1].endswith("robots.txt")]

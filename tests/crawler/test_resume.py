@@ -1,0 +1,116 @@
+"""An interrupted crawl (Ctrl-C) resumes with ``crawl --resume``: nothing fetched twice, no
+duplicate findings. The CLI starts a reactor of its own, so it runs as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from crawler.sandbox import SandboxServer
+from crawler.store import Store
+from tests.crawler.clihome import URL
+from tests.matcher.texts import ORIGINAL_PARAGRAPHS, ORIGINAL_TEXT, page_html, paragraphs_html
+
+PAGES = 40
+COPY_AT = 30  # the page holding a copy comes late, after the interruption
+
+
+def _site(log: list[str]) -> web.Application:
+    async def page(request: web.Request) -> web.Response:
+        log.append(request.path)
+        if request.path == "/robots.txt":
+            return web.Response(text="User-agent: *\nAllow: /\n")
+        if request.path == "/":
+            links = "".join(f'<a href="/p{i}">page {i}</a> ' for i in range(PAGES))
+            return web.Response(text=page_html(f"<p>{links}</p>"), content_type="text/html")
+        if not request.path.removeprefix("/p").isdigit():  # the chrome's /sport link
+            return web.Response(status=404, text="no such page")
+        n = int(request.path.removeprefix("/p"))
+        body = (paragraphs_html(ORIGINAL_PARAGRAPHS) if n == COPY_AT
+                else f"<p>Notes from the allotment, part {n}: the beans are up.</p>")
+        return web.Response(text=page_html(body), content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", page)
+    return app
+
+
+def _cli(home: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "REPOSTWATCH_CONFIG": str(home / "repostwatch.toml")}
+    env.pop("REPOSTWATCH_DATABASE_URL", None)
+    return subprocess.Popen([sys.executable, "-m", "crawler", *args], cwd=home, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_interrupted_crawl_resumes_without_fetching_twice(tmp_path: Path) -> None:
+    log: list[str] = []
+    with SandboxServer(app=_site(log)) as server:
+        (tmp_path / "repostwatch.toml").write_text(
+            '[[publications]]\nname = "The Daily Planet"\ndomains = ["daily-planet.test"]\n'
+            '[[watch]]\nurl = "http://allotment.test/"\nmax_pages = 100\nmax_depth = 2\n'
+            f'[crawl]\nproxy = "{server.proxy_url}"\ndownload_delay = 0.15\n'
+            "autothrottle = false\nconcurrency_per_site = 1\n")
+        (tmp_path / "o.jsonl").write_text(json.dumps({"url": URL, "text": ORIGINAL_TEXT}))
+        imported = _cli(tmp_path, "originals", "import", "o.jsonl")
+        imported.communicate(timeout=60)
+        assert imported.returncode == 0
+
+        first = _cli(tmp_path, "crawl")
+        deadline = time.monotonic() + 30
+        while sum(p.startswith("/p") for p in log) < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first.send_signal(signal.SIGINT)
+        _, err = first.communicate(timeout=60)
+        assert first.returncode == 130, err
+        assert "--resume" in err
+        fetched_before = sum(p.startswith("/p") for p in log)
+        assert 5 <= fetched_before < PAGES  # stopped part-way
+        assert (tmp_path / "repostwatch-jobs" / "watch").is_dir()
+
+        second = _cli(tmp_path, "crawl", "--resume")
+        _, err = second.communicate(timeout=120)
+        assert second.returncode == 0, err
+
+    counts = Counter(p for p in log if p != "/robots.txt")
+    assert counts == Counter({"/": 1, "/sport": 1, **{f"/p{i}": 1 for i in range(PAGES)}})
+    assert not (tmp_path / "repostwatch-jobs" / "watch").exists()  # finished: nothing left
+    store = Store.open(f"sqlite:///{tmp_path / 'repostwatch.db'}")
+    try:
+        findings = store.findings(include_gone=True)
+        runs = store.runs()
+    finally:
+        store.close()
+    assert [f.page_url for f in findings] == [f"http://allotment.test/p{COPY_AT}"]
+    assert [r.status for r in runs[:2]] == ["finished", "interrupted"]
+
+
+@pytest.mark.parametrize("resume", [False, True])
+def test_nothing_to_resume_or_discard(tmp_path: Path, resume: bool) -> None:
+    log: list[str] = []
+    with SandboxServer(app=_site(log)) as server:
+        (tmp_path / "repostwatch.toml").write_text(
+            '[[publications]]\nname = "The Daily Planet"\ndomains = ["daily-planet.test"]\n'
+            '[[watch]]\nurl = "http://allotment.test/"\nmax_pages = 3\nmax_depth = 1\n'
+            f'[crawl]\nproxy = "{server.proxy_url}"\ndownload_delay = 0\n')
+        (tmp_path / "o.jsonl").write_text(json.dumps({"url": URL, "text": ORIGINAL_TEXT}))
+        imported = _cli(tmp_path, "originals", "import", "o.jsonl")
+        imported.communicate(timeout=60)
+        assert imported.returncode == 0
+        stale = tmp_path / "repostwatch-jobs" / "watch"
+        if not resume:
+            stale.mkdir(parents=True)  # as if a crawl had been interrupted
+        done = _cli(tmp_path, "crawl", *(["--resume"] if resume else []))
+        _, err = done.communicate(timeout=120)
+    assert done.returncode == 0, err
+    assert ("nothing to resume" in err) is resume
+    assert ("discarding the interrupted crawl" in err) is not resume
+    assert not stale.exists()
