@@ -17,12 +17,14 @@ visible text for the publication's names (exact, or with one typo) and credit li
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from .original import Original
@@ -95,14 +97,24 @@ class Signal:
 
 @dataclass(frozen=True)
 class _Scope:
-    """Where on the page text a mention counts: not in the copy, not in boilerplate."""
+    """Where on the page text a mention counts: not in the copy, not in boilerplate.
+
+    The boilerplate and the copied title (``excluded``) are found only when a mention
+    outside the copy asks: most pages have none.
+    """
 
     copied: Sequence[tuple[int, int]]
     reach: int
-    excluded: Sequence[tuple[int, int]]
+    text: str
+    title: str
+
+    @cached_property
+    def excluded(self) -> list[tuple[int, int]]:
+        return [*_boilerplate(self.text), *_copied_title(self.text, self.title)]
 
     def counts(self, pos: int) -> bool:
-        return not any(s <= pos < e for s, e in (*self.copied, *self.excluded))
+        return not (any(s <= pos < e for s, e in self.copied)
+                    or any(s <= pos < e for s, e in self.excluded))
 
     def near(self, pos: int) -> bool:
         if not self.copied:
@@ -205,10 +217,27 @@ def _link_signals(page: Page, original: Original, rule: CreditRule,
     return signals
 
 
+def _outside(positions: Sequence[int], spans: Sequence[tuple[int, int]]) -> list[int]:
+    """Indexes of the (ascending) ``positions`` that no span covers."""
+    if not spans:
+        return list(range(len(positions)))
+    ordered = sorted(spans)
+    starts = np.array([s for s, _ in ordered])
+    reach = np.maximum.accumulate(np.array([e for _, e in ordered]))  # overlapping spans too
+    pos = np.array(positions, dtype=np.int64)
+    before = np.searchsorted(starts, pos, side="right") - 1
+    covered = (before >= 0) & (reach[np.maximum(before, 0)] > pos)
+    return np.flatnonzero(~covered).tolist()
+
+
 def _fuzzy_names(text: str, rule: CreditRule, scope: _Scope) -> list[Signal]:
     """Names written with one typo ("Daily Plantet"), near the copy; names of 6+ letters only
     (shorter ones collide with ordinary words)."""
     found: list[Signal] = []
+    targets = [t for t in (" ".join(name.casefold().split()) for name in rule.names)
+               if len(t.replace(" ", "")) >= 6]
+    if not targets:
+        return found
     # Only the text next to the copy is searched (credit far away would not count anyway).
     edges: list[tuple[int, int]] = []
     for s, e in sorted(scope.copied) or [(0, len(text))]:
@@ -219,13 +248,10 @@ def _fuzzy_names(text: str, rule: CreditRule, scope: _Scope) -> list[Signal]:
             edges.append((lo, hi))
     words = [(m.start() + lo, m.group()) for lo, hi in edges
              for m in re.finditer(r"\w+", text[lo:hi])]
-    for name in rule.names:
-        parts = name.casefold().split()
-        target = " ".join(parts)
-        if len(target.replace(" ", "")) < 6:
-            continue
-        n = len(parts)
-        for i in range(len(words) - n + 1):
+    outside = _outside([pos for pos, _ in words], scope.copied)  # a typo in the copy is copied
+    for target in targets:
+        n = len(target.split())
+        for i in outside[: bisect_right(outside, len(words) - n)]:
             window = " ".join(w for _, w in words[i : i + n]).casefold()
             if abs(len(window) - len(target)) > 1 or window == target:
                 continue  # one edit cannot bridge more than one character of length
@@ -251,7 +277,7 @@ def _text_signals(page: Page, rule: CreditRule, scope: _Scope) -> list[Signal]:
     if names is None:
         return signals
     for m in _OURS_ONLY.finditer(text):
-        if scope.counts(m.start()) and names.search(m.group("tail")):
+        if names.search(m.group("tail")) and scope.counts(m.start()):
             signals.append(Signal("source-line", m.group().strip()[:160], "body",
                                   scope.near(m.start())))
     for m in _DATELINE.finditer(text):
@@ -278,8 +304,7 @@ def collect_signals(
     ``copied``: character spans of the copied passages in ``page.text``. ``near_chars``: how
     far from them a credit still counts as being with the article.
     """
-    scope = _Scope(copied, near_chars, [*_boilerplate(page.text),
-                                        *_copied_title(page.text, original.title)])
+    scope = _Scope(copied, near_chars, page.text, original.title)
     return (
         *_head_signals(page, original, rule),
         *_link_signals(page, original, rule, scope),
