@@ -101,7 +101,7 @@ class FingerprintIndex:
         self._delta: Postings | None = None  # the delta, sorted (built when queried)
         self._slot_of: dict[int, int] = {}  # original id -> its live slot
         self._id_of: dict[int, int] = {}  # live slot -> original id
-        self._sizes: dict[int, int] = {}  # live slot -> number of fingerprints
+        self._sizes = np.full(1024, -1, dtype=np.int64)  # slot -> fingerprints; -1: not live
         self._next_slot = 0
         self._dead: set[int] = set()  # slots whose postings are still in the arrays
 
@@ -148,6 +148,8 @@ class FingerprintIndex:
         self._next_slot += 1
         self._slot_of[original_id] = slot
         self._id_of[slot] = original_id
+        if slot >= len(self._sizes):
+            self._sizes = np.concatenate((self._sizes, np.full(len(self._sizes), -1)))
         self._sizes[slot] = len(fps)
         self._delta_keys.append(fps)
         self._delta_ids.append(np.full(len(fps), slot, dtype=_IDS))
@@ -164,7 +166,8 @@ class FingerprintIndex:
 
     def _tombstone(self, original_id: int) -> None:
         slot = self._slot_of.pop(original_id)
-        del self._id_of[slot], self._sizes[slot]
+        del self._id_of[slot]
+        self._sizes[slot] = -1
         self._dead.add(slot)
 
     def _merge(self) -> None:
@@ -202,17 +205,17 @@ class FingerprintIndex:
         """Originals sharing at least ``min_shared`` fingerprints with the page, best first."""
         hashes = np.unique(shingle_hashes(tokens))
         slots, shared = np.unique(self._hits(hashes), return_counts=True)
-        keep = shared >= min_shared
-        ranked = []
-        for slot, n in zip(slots[keep].tolist(), shared[keep].tolist(), strict=True):
-            if slot in self._id_of:  # not a dead slot
-                ranked.append((n / (self._sizes[slot] or 1), n, slot))
-        ranked.sort(reverse=True)
+        sizes = self._sizes[slots]
+        keep = (shared >= min_shared) & (sizes >= 0)  # not a dead slot
+        slots, shared, sizes = slots[keep], shared[keep], sizes[keep]
+        containment = shared / np.maximum(sizes, 1)
+        # Best first: by containment, then shared fingerprints, then the newer slot.
+        ranked = np.lexsort((slots, shared, containment))[::-1].tolist()
         found = []
-        for containment, n, slot in ranked:
-            original = self.get(self._id_of[slot])
+        for i in ranked:
+            original = self.get(self._id_of[int(slots[i])])
             if original is not None:
-                found.append(Candidate(original, n, containment))
+                found.append(Candidate(original, int(shared[i]), float(containment[i])))
             if len(found) == limit:
                 break
         return found
@@ -227,8 +230,7 @@ class FingerprintIndex:
         self._main.save(folder)
         slots = np.fromiter(self._id_of.keys(), dtype=np.int64, count=len(self._id_of))
         ids = np.fromiter(self._id_of.values(), dtype=np.int64, count=len(self._id_of))
-        sizes = np.fromiter((self._sizes[s] for s in self._id_of), dtype=np.int64,
-                            count=len(self._id_of))
+        sizes = self._sizes[slots]
         for name, array in (("slot_slots", slots), ("slot_ids", ids), ("slot_sizes", sizes)):
             tmp = folder / f".{name}.npy.tmp"
             with tmp.open("wb") as fh:
@@ -257,9 +259,10 @@ class FingerprintIndex:
         index._main = Postings.load(folder, mmap=mmap)
         slots = np.load(folder / "slot_slots.npy").tolist()
         ids = np.load(folder / "slot_ids.npy").tolist()
-        sizes = np.load(folder / "slot_sizes.npy").tolist()
+        sizes = np.load(folder / "slot_sizes.npy")
         index._id_of = dict(zip(slots, ids, strict=True))
         index._slot_of = dict(zip(ids, slots, strict=True))
-        index._sizes = dict(zip(slots, sizes, strict=True))
         index._next_slot = max(slots, default=-1) + 1
+        index._sizes = np.full(max(index._next_slot, 1024), -1, dtype=np.int64)
+        index._sizes[slots] = sizes
         return index

@@ -86,13 +86,11 @@ class Postings:
                   else np.zeros(len(hashes), dtype=np.intp))
         lo = self.directory[bucket].astype(np.intp)
         hi = self.directory[bucket + 1].astype(np.intp)
-        todo = np.flatnonzero(lo < hi)
-        while len(todo):  # binary search inside each bucket, all hashes at once
-            mid = (lo[todo] + hi[todo]) >> 1
-            less = self.keys[mid] < hashes[todo]
-            lo[todo] = np.where(less, mid + 1, lo[todo])
-            hi[todo] = np.where(less, hi[todo], mid)
-            todo = todo[lo[todo] < hi[todo]]
+        for _ in range(int((hi - lo).max()).bit_length()):  # binary search in the buckets
+            mid = (lo + hi) >> 1
+            less = self.keys[np.minimum(mid, n - 1)] < hashes
+            lo = np.where(less & (lo < hi), mid + 1, lo)
+            hi = np.where(less, hi, mid)
         found = lo < n
         found[found] = self.keys[lo[found]] == hashes[found]
         pos = np.where(found, lo, 0)

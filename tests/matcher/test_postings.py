@@ -67,3 +67,12 @@ def test_the_directory_narrows_a_large_index() -> None:
     pos, counts = postings.lookup(keys[::7])
     assert (postings.keys[pos] == keys[::7]).all() and (counts >= 1).all()
     assert postings.gather(pos, counts).tolist() == list(range(0, 50_000, 7))
+
+
+def test_crowded_buckets_are_searched_too() -> None:
+    # Keys that are not mixed hashes all fall into the first bucket of the directory.
+    keys = np.arange(0, 3_000, 3, dtype=np.uint64)
+    postings = Postings.build(keys, np.arange(1_000, dtype=np.uint32))
+    pos, counts = postings.lookup(np.arange(0, 3_000, dtype=np.uint64))
+    assert counts.tolist() == [1 if k % 3 == 0 else 0 for k in range(3_000)]
+    assert postings.gather(pos, counts).tolist() == list(range(1_000))
