@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -56,10 +56,16 @@ _SOURCE_LINE = re.compile(
     r"[ \t]*(?P<tail>[^\n]{2,120})",
     re.IGNORECASE,
 )
+_SOURCE_STARTS = ("source", "quelle", "fuente", "fonte", "источник", "courtesy", "reprinted",
+                  "originally", "first", "read", "erschien", "publi", "впервые", "по материалам")
 # "via X" and "© X" credit us when X is our name, and say nothing otherwise (every site has a
 # "© Site" footer, and "via Getty Images" is a photo credit).
 _OURS_ONLY = re.compile(r"(?:\bvia|©|\(c\))[ \t]*(?:\d{4}[ \t]*)?(?P<tail>[^\n]{2,80})",
                         re.IGNORECASE)
+_OURS_STARTS = ("via", "©", "(c)")
+# Characters that re's IGNORECASE matches to a Latin or Cyrillic letter although str.lower()
+# does not turn them into that letter (dotted and dotless i, long s, old Cyrillic letter forms).
+_CASE_ODDITIES = re.compile("[\u0130\u0131\u017f\u1c80-\u1c86]")
 # A wire dateline: "WASHINGTON (Reuters) -", "LOS ANGELES (AP) —".
 _DATELINE = re.compile(r"^[A-ZÀ-Ý][A-ZÀ-Ý .,'’-]{1,40}\((?P<tail>[^()\n]{2,40})\)\s*[-–—]",
                        re.MULTILINE)
@@ -72,6 +78,28 @@ _LEGAL = re.compile(
 _LEGAL_MIN_WORDS = 10  # a short "© The Daily Planet" line is a credit, a legal paragraph is not
 _REPEATED = 3  # a line seen this many times on one page is a widget, not a credit
 _REDIRECT_KEYS = ("u", "url", "to", "target", "dest", "destination", "redirect", "q", "link")
+
+
+def _finditer(pattern: re.Pattern[str], starts: Sequence[str],
+              text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a case-insensitive ``pattern`` each match of which begins
+    with one of ``starts`` (lower case): the pattern is tried only where they occur in the
+    lower-cased text (found by ``str.find``), not at every character of the page."""
+    if _CASE_ODDITIES.search(text):  # lower() would not show every match (or would shift it)
+        yield from pattern.finditer(text)
+        return
+    lowered = text.lower()
+    tries: set[int] = set()
+    for start in starts:
+        at = lowered.find(start)
+        while at >= 0:
+            tries.add(at)
+            at = lowered.find(start, at + 1)
+    end = 0
+    for at in sorted(tries):
+        if at >= end and (m := pattern.match(text, at)):
+            yield m
+            end = m.end()
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,14 +297,14 @@ def _text_signals(page: Page, rule: CreditRule, scope: _Scope) -> list[Signal]:
     signals: list[Signal] = []
     text = page.text
     names = _name_pattern((*rule.names, *rule.domains))
-    for m in _SOURCE_LINE.finditer(text):
+    for m in _finditer(_SOURCE_LINE, _SOURCE_STARTS, text):
         if not scope.counts(m.start()):
             continue
         kind = "source-line" if names and names.search(m.group("tail")) else "other-source"
         signals.append(Signal(kind, m.group().strip()[:160], "body", scope.near(m.start())))
     if names is None:
         return signals
-    for m in _OURS_ONLY.finditer(text):
+    for m in _finditer(_OURS_ONLY, _OURS_STARTS, text):
         if names.search(m.group("tail")) and scope.counts(m.start()):
             signals.append(Signal("source-line", m.group().strip()[:160], "body",
                                   scope.near(m.start())))
