@@ -33,7 +33,7 @@ import numpy as np
 
 from .original import Original
 from .postings import Postings, Slots
-from .text import Hashes, Tokens, kgram_hashes
+from .text import Hashes, Tokens, kgram_hashes, tokenize
 
 __all__ = [
     "SHINGLE_WORDS",
@@ -122,8 +122,12 @@ class FingerprintIndex:
 
     @staticmethod
     def fingerprints(original: Original) -> Hashes:
-        """The winnowed fingerprints of an original (sorted, unique)."""
-        return winnow(shingle_hashes(original.tokens))
+        """The winnowed fingerprints of an original (sorted, unique).
+
+        The text is tokenised afresh rather than through ``original.tokens``, which would keep
+        every indexed original's tokens (~40 KB each) alive as long as the original.
+        """
+        return winnow(shingle_hashes(tokenize(original.text)))
 
     @classmethod
     def fingerprint(cls, original: Original) -> bytes:
