@@ -96,9 +96,12 @@ def _normalize_word(word: str) -> str:
     return word
 
 
-def _stays_a_token(word: str) -> bool:
-    """Whether NFKC keeps a token of the normalised text one token."""
-    return word.isascii() or _TOKEN_RE.fullmatch(unicodedata.normalize("NFKC", word)) is not None
+def _hash_if_it_stays(word: str) -> int | None:
+    """The hash of a token of the normalised text, or None when NFKC would not keep it one
+    token (then the text is normalised word by word)."""
+    if word.isascii() or _TOKEN_RE.fullmatch(unicodedata.normalize("NFKC", word)) is not None:
+        return _HASHES[word]  # type: ignore[no-any-return]
+    return None
 
 
 class _Memo(dict[str, Any]):
@@ -125,7 +128,7 @@ def _blake(word: str) -> int:
 
 _HASHES = _Memo(_blake)
 _NORMALIZED = _Memo(_normalize_word)
-_STAYS = _Memo(_stays_a_token)
+_STAYING = _Memo(_hash_if_it_stays)
 
 
 def token_hash(word: str) -> int:
@@ -143,14 +146,15 @@ def tokenize(text: str) -> Tokens:
     # Normalise the whole text at once when that keeps every token where it was (the usual
     # case: curly quotes, accents, Cyrillic); otherwise word by word.
     whole = unicodedata.normalize("NFKC", text.replace("’", "'")).casefold()
-    words: list[str] | None = None
     if len(whole) == len(text):
         words = _words(whole, _classes(whole))
-        if len(words) != len(bounds[0]) or not all(map(_STAYS.__getitem__, words)):
-            words = None
-    if words is None:
-        words = list(map(_NORMALIZED.__getitem__, _words(text, classes)))
-    tokens = Tokens(text=text, words=tuple(words))
+        if len(words) == len(bounds[0]):
+            hashes = list(map(_STAYING.__getitem__, words))  # one look-up: check and hash
+            if None not in hashes:
+                tokens = Tokens(text=text, words=tuple(words))
+                tokens._cache.update(bounds=bounds, hashes=np.array(hashes, dtype=np.uint64))
+                return tokens
+    tokens = Tokens(text=text, words=tuple(map(_NORMALIZED.__getitem__, _words(text, classes))))
     tokens._cache["bounds"] = bounds
     return tokens
 
