@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +36,13 @@ _FILES = ("keys", "starts", "slots", "directory")
 def _offsets(values: npt.ArrayLike, total: int) -> npt.NDArray[np.unsignedinteger]:
     """``values`` as the smallest unsigned type that holds ``total`` (uint32 at archive scale)."""
     return np.asarray(values).astype(np.uint32 if total < 2**32 else np.uint64)
+
+
+def _starts(counts: npt.NDArray[np.unsignedinteger]) -> npt.NDArray[np.unsignedinteger]:
+    """Offsets of groups of ``counts`` postings (one more entry), without wider temporaries."""
+    starts = np.zeros(len(counts) + 1, dtype=counts.dtype)
+    np.cumsum(counts, out=starts[1:])
+    return starts
 
 
 def _directory(keys: Hashes) -> npt.NDArray[np.unsignedinteger]:
@@ -114,27 +121,34 @@ class Postings:
         postings are sorted and inserted, existing ones are not re-sorted."""
         order = np.argsort(keys, kind="stable")
         new_keys, new_slots = keys[order], slots[order].astype(np.uint32)
-        head = np.ones(len(new_keys), dtype=bool)
+        del order  # temporaries go as soon as they are used: at 100,000 originals each is
+        head = np.ones(len(new_keys), dtype=bool)  # as large as a quarter of the index
         head[1:] = new_keys[1:] != new_keys[:-1]
         distinct = new_keys[head]
         added = np.diff(np.append(np.flatnonzero(head), len(new_keys)))
+        del new_keys, head
         pos = np.searchsorted(self.keys, distinct)
         known = pos < len(self.keys)
         known[known] = self.keys[pos[known]] == distinct[known]
         # New postings go after those of their key, or where their new key goes.
         at = self.starts[pos + known].astype(np.intp)
         all_slots = np.insert(self.slots, np.repeat(at, added), new_slots)
-        counts = np.diff(self.starts.astype(np.int64))
-        counts[pos[known]] += added[known]
-        all_keys = np.insert(self.keys, pos[~known], distinct[~known])
-        counts = np.insert(counts, pos[~known], added[~known])
+        del at, new_slots
+        wide: type[np.unsignedinteger[Any]] = np.uint32 if len(all_slots) < 2**32 else np.uint64
+        counts = np.diff(self.starts).astype(wide, copy=False)
+        counts[pos[known]] += added[known].astype(wide)
+        fresh = ~known
+        all_keys = np.insert(self.keys, pos[fresh], distinct[fresh])
+        counts = np.insert(counts, pos[fresh], added[fresh].astype(wide))
+        del pos, known, fresh, distinct, added
         if dead is not None and len(all_slots) and dead.any():
             live = ~dead[all_slots]
-            firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-            counts = np.add.reduceat(live, firsts, dtype=np.int64)
+            firsts = _starts(counts)[:-1].astype(np.intp)
+            counts = np.add.reduceat(live, firsts, dtype=wide)
             all_slots = all_slots[live]
             all_keys, counts = all_keys[counts > 0], counts[counts > 0]
-        starts = _offsets(np.concatenate(([0], np.cumsum(counts))), len(all_slots))
+        starts = _starts(counts)
+        del counts
         return Postings(all_keys, starts, all_slots, _directory(all_keys))
 
     # -- persistence ------------------------------------------------------------------
