@@ -158,7 +158,8 @@ def align(
         os_, oe = original.char_span(r.o0, r.o1)
         ps, pe = page.char_span(r.p0, r.p1)
         shown = page.text[ps:pe]
-        sim = fuzz.ratio(original.text[os_:oe].lower(), shown.lower()) / 100.0
+        a, b = original.text[os_:oe].lower(), shown.lower()
+        sim = 1.0 if a == b else fuzz.ratio(a, b) / 100.0  # verbatim copies are the usual case
         passages.append(Passage(os_, oe, ps, pe, words, round(sim, 3), shown))
     coverage = sum(covered) / len(original)
     longest = max((p.words for p in passages), default=0)

@@ -5,9 +5,10 @@ Each original is cut into word k-grams (``SHINGLE_WORDS`` tokens); their 64-bit 
 guarantees that any run of at least ``SHINGLE_WORDS + WINDOW - 1`` identical tokens shared with a
 page shares a fingerprint, while storing only about ``2 / (WINDOW + 1)`` of the k-grams.
 
-The postings live in numpy arrays, not Python objects: one sorted array of fingerprints and a
-parallel array of original ids (12 bytes a posting: ~300 MB for 100,000 articles of 600
-words). A page is looked up with *all* its k-gram hashes by binary search; fingerprints found
+The postings live in numpy arrays, not Python objects (``postings.py``: each distinct
+fingerprint once, sorted, with the slots of its postings; ~12 bytes a posting: ~300 MB for
+100,000 articles of 600 words). A page is looked up with *all* its k-gram hashes at once, through
+a directory over the fingerprints' top bits and a short binary search; fingerprints found
 in more than ``max_postings`` originals are boilerplate of the publisher's own template (the
 repost rule under every article, a newsletter blurb) and are ignored, like passim's
 document-frequency limit. The arrays can be saved and memory-mapped back (``save`` /
@@ -27,13 +28,12 @@ import json
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
 
 from .original import Original
-from .text import Hashes, Tokens, kgram_hashes
+from .postings import Postings, Slots
+from .text import Hashes, Tokens, kgram_hashes, tokenize
 
 __all__ = [
     "SHINGLE_WORDS",
@@ -48,8 +48,9 @@ SHINGLE_WORDS = 5
 """Tokens per k-gram. Five words rarely repeat by chance across unrelated news texts."""
 WINDOW = 4
 """Winnowing window, in k-grams: runs of >= SHINGLE_WORDS + WINDOW - 1 = 8 tokens are found."""
-FORMAT_VERSION = 1
-"""Version of the saved arrays and of the hash functions; a change invalidates saved indexes."""
+FORMAT_VERSION = 2
+"""Version of the saved arrays and of the hash functions; a change invalidates saved indexes.
+2: distinct fingerprints with offsets into the slots, and a directory (1: one key a posting)."""
 
 _DELTA_SHARE = 0.05  # merge the delta into the main arrays when it exceeds 5 % of them
 _IDS = np.uint32
@@ -81,12 +82,6 @@ class Candidate:
     containment: float
 
 
-def _sorted_postings(keys: Hashes, ids: npt.NDArray[np.uint32]) -> tuple[Hashes, npt.NDArray[
-        np.uint32]]:
-    order = np.argsort(keys, kind="stable")
-    return keys[order], ids[order]
-
-
 class FingerprintIndex:
     """Postings from fingerprint to original ids, and a mapping from id to the original.
 
@@ -99,14 +94,14 @@ class FingerprintIndex:
                  originals: MutableMapping[int, Original] | None = None) -> None:
         self.max_postings = max_postings
         self._originals: MutableMapping[int, Original] = {} if originals is None else originals
-        self._keys: Hashes = np.empty(0, dtype=np.uint64)
-        self._ids: npt.NDArray[np.uint32] = np.empty(0, dtype=_IDS)
+        self._main = Postings.empty()
         self._delta_keys: list[Hashes] = []
-        self._delta_ids: list[npt.NDArray[np.uint32]] = []
-        self._delta: tuple[Hashes, npt.NDArray[np.uint32]] | None = None
+        self._delta_ids: list[Slots] = []
+        self._delta_size = 0  # postings in the delta
+        self._delta: Postings | None = None  # the delta, sorted (built when queried)
         self._slot_of: dict[int, int] = {}  # original id -> its live slot
         self._id_of: dict[int, int] = {}  # live slot -> original id
-        self._sizes: dict[int, int] = {}  # live slot -> number of fingerprints
+        self._sizes = np.full(1024, -1, dtype=np.int64)  # slot -> fingerprints; -1: not live
         self._next_slot = 0
         self._dead: set[int] = set()  # slots whose postings are still in the arrays
 
@@ -123,12 +118,16 @@ class FingerprintIndex:
 
     @property
     def postings(self) -> int:
-        return len(self._keys) + sum(len(k) for k in self._delta_keys)
+        return len(self._main) + self._delta_size
 
     @staticmethod
     def fingerprints(original: Original) -> Hashes:
-        """The winnowed fingerprints of an original (sorted, unique)."""
-        return winnow(shingle_hashes(original.tokens))
+        """The winnowed fingerprints of an original (sorted, unique).
+
+        The text is tokenised afresh rather than through ``original.tokens``, which would keep
+        every indexed original's tokens (~40 KB each) alive as long as the original.
+        """
+        return winnow(shingle_hashes(tokenize(original.text)))
 
     @classmethod
     def fingerprint(cls, original: Original) -> bytes:
@@ -153,11 +152,14 @@ class FingerprintIndex:
         self._next_slot += 1
         self._slot_of[original_id] = slot
         self._id_of[slot] = original_id
+        if slot >= len(self._sizes):
+            self._sizes = np.concatenate((self._sizes, np.full(len(self._sizes), -1)))
         self._sizes[slot] = len(fps)
         self._delta_keys.append(fps)
         self._delta_ids.append(np.full(len(fps), slot, dtype=_IDS))
+        self._delta_size += len(fps)
         self._delta = None
-        if sum(len(k) for k in self._delta_keys) > max(_DELTA_SHARE * len(self._keys), 50_000):
+        if self._delta_size > max(_DELTA_SHARE * len(self._main), 50_000):
             self._merge()
 
     def remove(self, original_id: int) -> None:
@@ -168,46 +170,38 @@ class FingerprintIndex:
 
     def _tombstone(self, original_id: int) -> None:
         slot = self._slot_of.pop(original_id)
-        del self._id_of[slot], self._sizes[slot]
+        del self._id_of[slot]
+        self._sizes[slot] = -1
         self._dead.add(slot)
 
     def _merge(self) -> None:
         """Fold the delta into the main arrays and drop the postings of dead slots."""
         if not self._delta_keys and not self._dead:
             return
-        keys = np.concatenate([self._keys, *self._delta_keys])
-        ids = np.concatenate([self._ids, *self._delta_ids])
+        dead = None
         if self._dead:
-            keep = ~np.isin(ids, np.fromiter(self._dead, dtype=_IDS, count=len(self._dead)))
-            keys, ids = keys[keep], ids[keep]
-            self._dead.clear()
-        self._keys, self._ids = _sorted_postings(keys, ids)
-        self._delta_keys, self._delta_ids, self._delta = [], [], None
+            dead = np.zeros(self._next_slot, dtype=bool)
+            dead[np.fromiter(self._dead, dtype=np.intp, count=len(self._dead))] = True
+        self._main = self._main.merged(np.concatenate([np.empty(0, np.uint64),
+                                                       *self._delta_keys]),
+                                       np.concatenate([np.empty(0, _IDS), *self._delta_ids]),
+                                       dead)
+        self._dead.clear()
+        self._delta_keys, self._delta_ids, self._delta, self._delta_size = [], [], None, 0
 
     # -- queries ----------------------------------------------------------------------
 
-    def _hits(self, hashes: Hashes) -> npt.NDArray[np.uint32]:
+    def _hits(self, hashes: Hashes) -> Slots:
         """Slots of every posting of ``hashes`` (one per shared fingerprint)."""
         if self._delta is None and self._delta_keys:
-            self._delta = _sorted_postings(np.concatenate(self._delta_keys),
-                                           np.concatenate(self._delta_ids))
-        parts = [(self._keys, self._ids)] + ([self._delta] if self._delta is not None else [])
-        counts = np.zeros(len(hashes), dtype=np.intp)
-        found: list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp],
-                          npt.NDArray[np.uint32]]] = []
-        for keys, ids in parts:
-            lo = np.searchsorted(keys, hashes, side="left")
-            n = np.searchsorted(keys, hashes, side="right") - lo
-            counts += n
-            found.append((lo, n, ids))
+            self._delta = Postings.build(np.concatenate(self._delta_keys),
+                                         np.concatenate(self._delta_ids))
+        parts = [self._main] + ([self._delta] if self._delta is not None else [])
+        found = [(part, *part.lookup(hashes)) for part in parts]
+        counts = np.sum([n for _, _, n in found], axis=0)
         common = counts > self.max_postings  # boilerplate: across main and delta together
-        hits = []
-        for lo, n_all, ids in found:
-            n = np.where(common, 0, n_all)
-            if not n.any():
-                continue
-            starts = np.repeat(lo - np.cumsum(n) + n, n)
-            hits.append(ids[starts + np.arange(n.sum())])
+        hits = [part.gather(pos[keep], n[keep]) for part, pos, n in found
+                if (keep := (n > 0) & ~common).any()]
         return np.concatenate(hits) if hits else np.empty(0, dtype=_IDS)
 
     def candidates(self, tokens: Tokens, *, min_shared: int = 2,
@@ -215,17 +209,17 @@ class FingerprintIndex:
         """Originals sharing at least ``min_shared`` fingerprints with the page, best first."""
         hashes = np.unique(shingle_hashes(tokens))
         slots, shared = np.unique(self._hits(hashes), return_counts=True)
-        keep = shared >= min_shared
-        ranked = []
-        for slot, n in zip(slots[keep].tolist(), shared[keep].tolist(), strict=True):
-            if slot in self._id_of:  # not a dead slot
-                ranked.append((n / (self._sizes[slot] or 1), n, slot))
-        ranked.sort(reverse=True)
+        sizes = self._sizes[slots]
+        keep = (shared >= min_shared) & (sizes >= 0)  # not a dead slot
+        slots, shared, sizes = slots[keep], shared[keep], sizes[keep]
+        containment = shared / np.maximum(sizes, 1)
+        # Best first: by containment, then shared fingerprints, then the newer slot.
+        ranked = np.lexsort((slots, shared, containment))[::-1].tolist()
         found = []
-        for containment, n, slot in ranked:
-            original = self.get(self._id_of[slot])
+        for i in ranked:
+            original = self.get(self._id_of[int(slots[i])])
             if original is not None:
-                found.append(Candidate(original, n, containment))
+                found.append(Candidate(original, int(shared[i]), float(containment[i])))
             if len(found) == limit:
                 break
         return found
@@ -237,12 +231,11 @@ class FingerprintIndex:
         the caller uses to know whether the saved index is still current."""
         self._merge()
         folder.mkdir(parents=True, exist_ok=True)
+        self._main.save(folder)
         slots = np.fromiter(self._id_of.keys(), dtype=np.int64, count=len(self._id_of))
         ids = np.fromiter(self._id_of.values(), dtype=np.int64, count=len(self._id_of))
-        sizes = np.fromiter((self._sizes[s] for s in self._id_of), dtype=np.int64,
-                            count=len(self._id_of))
-        for name, array in (("keys", self._keys), ("slots", self._ids), ("slot_slots", slots),
-                            ("slot_ids", ids), ("slot_sizes", sizes)):
+        sizes = self._sizes[slots]
+        for name, array in (("slot_slots", slots), ("slot_ids", ids), ("slot_sizes", sizes)):
             tmp = folder / f".{name}.npy.tmp"
             with tmp.open("wb") as fh:
                 np.save(fh, array)
@@ -267,14 +260,13 @@ class FingerprintIndex:
         """An index from ``save``'s arrays, memory-mapped (shared by forked workers)."""
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         index = cls(max_postings=int(meta["max_postings"]), originals=originals)
-        mode: Literal["r"] | None = "r" if mmap else None
-        index._keys = np.load(folder / "keys.npy", mmap_mode=mode)
-        index._ids = np.load(folder / "slots.npy", mmap_mode=mode)
+        index._main = Postings.load(folder, mmap=mmap)
         slots = np.load(folder / "slot_slots.npy").tolist()
         ids = np.load(folder / "slot_ids.npy").tolist()
-        sizes = np.load(folder / "slot_sizes.npy").tolist()
+        sizes = np.load(folder / "slot_sizes.npy")
         index._id_of = dict(zip(slots, ids, strict=True))
         index._slot_of = dict(zip(ids, slots, strict=True))
-        index._sizes = dict(zip(slots, sizes, strict=True))
         index._next_slot = max(slots, default=-1) + 1
+        index._sizes = np.full(max(index._next_slot, 1024), -1, dtype=np.int64)
+        index._sizes[slots] = sizes
         return index

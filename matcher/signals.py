@@ -17,12 +17,14 @@ visible text for the publication's names (exact, or with one typo) and credit li
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from .original import Original
@@ -54,10 +56,16 @@ _SOURCE_LINE = re.compile(
     r"[ \t]*(?P<tail>[^\n]{2,120})",
     re.IGNORECASE,
 )
+_SOURCE_STARTS = ("source", "quelle", "fuente", "fonte", "источник", "courtesy", "reprinted",
+                  "originally", "first", "read", "erschien", "publi", "впервые", "по материалам")
 # "via X" and "© X" credit us when X is our name, and say nothing otherwise (every site has a
 # "© Site" footer, and "via Getty Images" is a photo credit).
 _OURS_ONLY = re.compile(r"(?:\bvia|©|\(c\))[ \t]*(?:\d{4}[ \t]*)?(?P<tail>[^\n]{2,80})",
                         re.IGNORECASE)
+_OURS_STARTS = ("via", "©", "(c)")
+# Characters that re's IGNORECASE matches to a Latin or Cyrillic letter although str.lower()
+# does not turn them into that letter (dotted and dotless i, long s, old Cyrillic letter forms).
+_CASE_ODDITIES = re.compile("[\u0130\u0131\u017f\u1c80-\u1c86]")
 # A wire dateline: "WASHINGTON (Reuters) -", "LOS ANGELES (AP) —".
 _DATELINE = re.compile(r"^[A-ZÀ-Ý][A-ZÀ-Ý .,'’-]{1,40}\((?P<tail>[^()\n]{2,40})\)\s*[-–—]",
                        re.MULTILINE)
@@ -70,6 +78,28 @@ _LEGAL = re.compile(
 _LEGAL_MIN_WORDS = 10  # a short "© The Daily Planet" line is a credit, a legal paragraph is not
 _REPEATED = 3  # a line seen this many times on one page is a widget, not a credit
 _REDIRECT_KEYS = ("u", "url", "to", "target", "dest", "destination", "redirect", "q", "link")
+
+
+def _finditer(pattern: re.Pattern[str], starts: Sequence[str],
+              text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a case-insensitive ``pattern`` each match of which begins
+    with one of ``starts`` (lower case): the pattern is tried only where they occur in the
+    lower-cased text (found by ``str.find``), not at every character of the page."""
+    if _CASE_ODDITIES.search(text):  # lower() would not show every match (or would shift it)
+        yield from pattern.finditer(text)
+        return
+    lowered = text.lower()
+    tries: set[int] = set()
+    for start in starts:
+        at = lowered.find(start)
+        while at >= 0:
+            tries.add(at)
+            at = lowered.find(start, at + 1)
+    end = 0
+    for at in sorted(tries):
+        if at >= end and (m := pattern.match(text, at)):
+            yield m
+            end = m.end()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,14 +125,24 @@ class Signal:
 
 @dataclass(frozen=True)
 class _Scope:
-    """Where on the page text a mention counts: not in the copy, not in boilerplate."""
+    """Where on the page text a mention counts: not in the copy, not in boilerplate.
+
+    The boilerplate and the copied title (``excluded``) are found only when a mention
+    outside the copy asks: most pages have none.
+    """
 
     copied: Sequence[tuple[int, int]]
     reach: int
-    excluded: Sequence[tuple[int, int]]
+    text: str
+    title: str
+
+    @cached_property
+    def excluded(self) -> list[tuple[int, int]]:
+        return [*_boilerplate(self.text), *_copied_title(self.text, self.title)]
 
     def counts(self, pos: int) -> bool:
-        return not any(s <= pos < e for s, e in (*self.copied, *self.excluded))
+        return not (any(s <= pos < e for s, e in self.copied)
+                    or any(s <= pos < e for s, e in self.excluded))
 
     def near(self, pos: int) -> bool:
         if not self.copied:
@@ -205,10 +245,27 @@ def _link_signals(page: Page, original: Original, rule: CreditRule,
     return signals
 
 
+def _outside(positions: Sequence[int], spans: Sequence[tuple[int, int]]) -> list[int]:
+    """Indexes of the (ascending) ``positions`` that no span covers."""
+    if not spans:
+        return list(range(len(positions)))
+    ordered = sorted(spans)
+    starts = np.array([s for s, _ in ordered])
+    reach = np.maximum.accumulate(np.array([e for _, e in ordered]))  # overlapping spans too
+    pos = np.array(positions, dtype=np.int64)
+    before = np.searchsorted(starts, pos, side="right") - 1
+    covered = (before >= 0) & (reach[np.maximum(before, 0)] > pos)
+    return np.flatnonzero(~covered).tolist()
+
+
 def _fuzzy_names(text: str, rule: CreditRule, scope: _Scope) -> list[Signal]:
     """Names written with one typo ("Daily Plantet"), near the copy; names of 6+ letters only
     (shorter ones collide with ordinary words)."""
     found: list[Signal] = []
+    targets = [t for t in (" ".join(name.casefold().split()) for name in rule.names)
+               if len(t.replace(" ", "")) >= 6]
+    if not targets:
+        return found
     # Only the text next to the copy is searched (credit far away would not count anyway).
     edges: list[tuple[int, int]] = []
     for s, e in sorted(scope.copied) or [(0, len(text))]:
@@ -219,13 +276,10 @@ def _fuzzy_names(text: str, rule: CreditRule, scope: _Scope) -> list[Signal]:
             edges.append((lo, hi))
     words = [(m.start() + lo, m.group()) for lo, hi in edges
              for m in re.finditer(r"\w+", text[lo:hi])]
-    for name in rule.names:
-        parts = name.casefold().split()
-        target = " ".join(parts)
-        if len(target.replace(" ", "")) < 6:
-            continue
-        n = len(parts)
-        for i in range(len(words) - n + 1):
+    outside = _outside([pos for pos, _ in words], scope.copied)  # a typo in the copy is copied
+    for target in targets:
+        n = len(target.split())
+        for i in outside[: bisect_right(outside, len(words) - n)]:
             window = " ".join(w for _, w in words[i : i + n]).casefold()
             if abs(len(window) - len(target)) > 1 or window == target:
                 continue  # one edit cannot bridge more than one character of length
@@ -243,15 +297,15 @@ def _text_signals(page: Page, rule: CreditRule, scope: _Scope) -> list[Signal]:
     signals: list[Signal] = []
     text = page.text
     names = _name_pattern((*rule.names, *rule.domains))
-    for m in _SOURCE_LINE.finditer(text):
+    for m in _finditer(_SOURCE_LINE, _SOURCE_STARTS, text):
         if not scope.counts(m.start()):
             continue
         kind = "source-line" if names and names.search(m.group("tail")) else "other-source"
         signals.append(Signal(kind, m.group().strip()[:160], "body", scope.near(m.start())))
     if names is None:
         return signals
-    for m in _OURS_ONLY.finditer(text):
-        if scope.counts(m.start()) and names.search(m.group("tail")):
+    for m in _finditer(_OURS_ONLY, _OURS_STARTS, text):
+        if names.search(m.group("tail")) and scope.counts(m.start()):
             signals.append(Signal("source-line", m.group().strip()[:160], "body",
                                   scope.near(m.start())))
     for m in _DATELINE.finditer(text):
@@ -278,8 +332,7 @@ def collect_signals(
     ``copied``: character spans of the copied passages in ``page.text``. ``near_chars``: how
     far from them a credit still counts as being with the article.
     """
-    scope = _Scope(copied, near_chars, [*_boilerplate(page.text),
-                                        *_copied_title(page.text, original.title)])
+    scope = _Scope(copied, near_chars, page.text, original.title)
     return (
         *_head_signals(page, original, rule),
         *_link_signals(page, original, rule, scope),

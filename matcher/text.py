@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -43,13 +45,14 @@ _SPACE_RE = re.compile(r"\s+")
 class Tokens:
     """A tokenised text: normalised words and, for each, its (start, end) character span.
 
-    ``hashes`` (the words' stable 64-bit hashes) and ``spans`` are computed on first use: most
-    crawled pages hold no copy, and never need their spans.
+    ``hashes`` (the words' stable 64-bit hashes) and the k-gram hashes are computed on first
+    use and kept: a page is looked up and aligned with several originals, and an original stays
+    cached across pages.
     """
 
     text: str
     words: tuple[str, ...]
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -63,12 +66,7 @@ class Tokens:
 
     def _bounds(self) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
         if "bounds" not in self._cache:
-            bounds = _ascii_bounds(self.text if self.text.isascii() else _shape(self.text))
-            if len(bounds[0]) != len(self.words):
-                found = [m.span() for m in _TOKEN_RE.finditer(self.text)]
-                bounds = (np.array([s for s, _ in found], dtype=np.intp),
-                          np.array([e for _, e in found], dtype=np.intp))
-            self._cache["bounds"] = bounds
+            self._cache["bounds"] = _token_bounds(_classes(self.text))
         return self._cache["bounds"]  # type: ignore[no-any-return]
 
     @property
@@ -89,6 +87,8 @@ def _normalize_word(word: str) -> str:
     """NFKC and case folding, as long as the result is still one token (normalising twice
     changes nothing): what NFKC turns into punctuation ("¼" → "1⁄4") is dropped, and a sign
     that would become several tokens ("㋿" → "令和") keeps a simpler form."""
+    if word.isascii():
+        return word.lower()
     folded = _NOT_WORD.sub("", unicodedata.normalize("NFKC", word).casefold().replace("’", "'"))
     for form in (folded, word.casefold(), word.lower()):
         if form and _TOKEN_RE.fullmatch(form):
@@ -96,77 +96,140 @@ def _normalize_word(word: str) -> str:
     return word
 
 
+def _hash_if_it_stays(word: str) -> int | None:
+    """The hash of a token of the normalised text, or None when NFKC would not keep it one
+    token (then the text is normalised word by word)."""
+    if word.isascii() or _TOKEN_RE.fullmatch(unicodedata.normalize("NFKC", word)) is not None:
+        return _HASHES[word]  # type: ignore[no-any-return]
+    return None
+
+
+class _Memo(dict[str, Any]):
+    """word → ``compute(word)``, computed once: a dict lookup per token is the hot path. Cleared
+    when it grows past ``_MEMO_MAX`` entries (the vocabulary of crawled pages is open-ended)."""
+
+    def __init__(self, compute: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, word: str) -> Any:
+        if len(self) > _MEMO_MAX:
+            self.clear()
+        value = self[word] = self._compute(word)
+        return value
+
+
+_MEMO_MAX = 2_000_000
+
+
+def _blake(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+_HASHES = _Memo(_blake)
+_NORMALIZED = _Memo(_normalize_word)
+_STAYING = _Memo(_hash_if_it_stays)
+
+
+def token_hash(word: str) -> int:
+    """A stable 64-bit hash of a normalised token (stable across processes, unlike ``hash``)."""
+    return _HASHES[word]  # type: ignore[no-any-return]
+
+
 def tokenize(text: str) -> Tokens:
     """Split ``text`` into normalised tokens (character offsets available as ``spans``)."""
-    if text.isascii():  # lower() keeps ASCII text aligned: one regex pass in C
-        return Tokens(text=text, words=tuple(_TOKEN_RE.findall(text.lower())))
+    if text.isascii():  # lower() keeps ASCII text aligned
+        lower = text.lower()
+        return Tokens(text=text, words=tuple(_words(lower, _classes(lower))))
+    classes = _classes(text)
+    bounds = _token_bounds(classes)
     # Normalise the whole text at once when that keeps every token where it was (the usual
     # case: curly quotes, accents, Cyrillic); otherwise word by word.
     whole = unicodedata.normalize("NFKC", text.replace("’", "'")).casefold()
-    words = _TOKEN_RE.findall(whole)
-    if len(whole) != len(text) or len(words) != len(_TOKEN_RE.findall(text)) or any(
-        _TOKEN_RE.fullmatch(w) is None for w in (unicodedata.normalize("NFKC", w) for w in words
-                                                 if not w.isascii())
-    ):
-        words = [_normalize_word(w) if not w.isascii() else w.lower()
-                 for w in _TOKEN_RE.findall(text)]
-    return Tokens(text=text, words=tuple(words))
+    if len(whole) == len(text):
+        words = _words(whole, _classes(whole))
+        if len(words) == len(bounds[0]):
+            hashes = list(map(_STAYING.__getitem__, words))  # one look-up: check and hash
+            if None not in hashes:
+                tokens = Tokens(text=text, words=tuple(words))
+                tokens._cache.update(bounds=bounds, hashes=np.array(hashes, dtype=np.uint64))
+                return tokens
+    tokens = Tokens(text=text, words=tuple(map(_NORMALIZED.__getitem__, _words(text, classes))))
+    tokens._cache["bounds"] = bounds
+    return tokens
 
 
+# Character classes of the token pattern, per code point.
+_OTHER, _WORD, _CJK_CLASS, _APOSTROPHE = 0, 1, 2, 3
 _CJK_CHAR = re.compile(f"[{_CJK}]")
-_OTHER_WORD_CHAR = re.compile(r"(?![\x00-\x7f])\w")
-_OTHER_CHAR = re.compile(r"[^\x00-\x7f]")
 
 
-def _shape(text: str) -> str:
-    """An ASCII text of the same length whose tokens sit where ``text``'s do: CJK characters
-    become \x01 (one token each), other word characters "a", the curly apostrophe "'", and
-    anything else a space. Four passes of compiled regexes instead of a loop in Python."""
-    text = _CJK_CHAR.sub("\x01", text.replace("’", "'"))
-    return _OTHER_CHAR.sub(" ", _OTHER_WORD_CHAR.sub("a", text))
+def _class_of(char: str) -> int:
+    if _CJK_CHAR.fullmatch(char):
+        return _CJK_CLASS
+    if char in "'’":
+        return _APOSTROPHE
+    return _WORD if char.isalnum() or char == "_" else _OTHER  # what \w matches in re
 
 
-_WORD_BYTES = np.zeros(256, dtype=bool)
-for _c in b"0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ":
-    _WORD_BYTES[_c] = True
+@cache
+def _bmp_classes() -> npt.NDArray[np.uint8]:
+    """The class of every code point of the Basic Multilingual Plane (built on first use)."""
+    return np.array([_class_of(chr(c)) for c in range(0x10000)], dtype=np.uint8)
 
 
-def _ascii_bounds(text: str) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """Token starts and ends of an ASCII text, vectorised: the same tokens as ``_TOKEN_RE``
-    (word characters, joined by single apostrophes between them)."""
-    b = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-    word = _WORD_BYTES[b]
+_Classes = tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint8]]
+
+
+def _classes(text: str) -> _Classes:
+    """The code points of ``text`` and their classes (vectorised: one table look-up each)."""
+    if text.isascii():
+        points = np.frombuffer(text.encode("ascii"), dtype=np.uint8).astype(np.uint32)
+    else:
+        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    table = _bmp_classes()
+    astral = points > 0xFFFF
+    if not astral.any():
+        return points, table[points]
+    classes = table[np.where(astral, 0, points)]
+    for point in np.unique(points[astral]).tolist():  # emoji, rare ideographs: a few a page
+        classes[points == point] = _class_of(chr(point))
+    return points, classes
+
+
+def _token_bounds(cp: _Classes) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Token starts and ends, as ``_TOKEN_RE`` finds them: a CJK character alone, or word
+    characters joined by single apostrophes between them."""
+    classes = cp[1]
+    word = classes == _WORD
     inner = np.zeros_like(word)
-    inner[1:-1] = (b[1:-1] == ord("'")) & word[:-2] & word[2:]
+    inner[1:-1] = (classes[1:-1] == _APOSTROPHE) & word[:-2] & word[2:]
     m = word | inner
     before = np.concatenate(([False], m[:-1]))
     after = np.concatenate((m[1:], [False]))
     starts, ends = np.flatnonzero(m & ~before), np.flatnonzero(m & ~after) + 1
-    cjk = np.flatnonzero(b == 1)  # from _shape: a CJK character is a token of its own
+    cjk = np.flatnonzero(classes == _CJK_CLASS)
     if len(cjk):
         starts = np.sort(np.concatenate((starts, cjk)))
         ends = np.sort(np.concatenate((ends, cjk + 1)))
     return starts, ends
 
 
-class _HashCache(dict[str, int]):
-    """Token → stable hash, computed once (a dict lookup per token is the hot path)."""
-
-    def __missing__(self, word: str) -> int:
-        if len(self) > 2_000_000:  # the vocabulary of crawled pages is open-ended
-            self.clear()
-        value = int.from_bytes(
-            hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "big")
-        self[word] = value
-        return value
-
-
-_HASHES = _HashCache()
-
-
-def token_hash(word: str) -> int:
-    """A stable 64-bit hash of a normalised token (stable across processes, unlike ``hash``)."""
-    return _HASHES[word]
+def _words(text: str, cp: _Classes) -> list[str]:
+    """The tokens of ``text`` (whose classes are ``cp``) as strings, not normalised."""
+    points, classes = cp
+    if (classes == _CJK_CLASS).any():
+        starts, ends = _token_bounds(cp)
+        return [text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+    # Without CJK, tokens are maximal runs, so blanking everything else and splitting on
+    # white space finds them (no character is both a word character and white space).
+    word = classes == _WORD
+    keep = word.copy()
+    keep[1:-1] |= (classes[1:-1] == _APOSTROPHE) & word[:-2] & word[2:]
+    if text.isascii():
+        return np.where(keep, points, 32).astype(np.uint8).tobytes().decode("ascii").split()
+    blank = np.where(keep, points, np.uint32(32)).astype(np.uint32)
+    return blank.tobytes().decode("utf-32-le", "surrogatepass").split()
 
 
 def normalize_space(text: str) -> str:

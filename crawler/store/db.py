@@ -304,7 +304,9 @@ class Store:
                 pass  # a damaged cache is rebuilt below
         index = FingerprintIndex(max_postings=max_postings, originals=originals)
         with self.session() as s:
-            for oid, fps in s.execute(select(OriginalRow.id, OriginalRow.fingerprints)):
+            rows = select(OriginalRow.id, OriginalRow.fingerprints).execution_options(
+                yield_per=5_000)  # streamed: the fingerprints of 100,000 originals are ~200 MB
+            for oid, fps in s.execute(rows):
                 index.add_fingerprints(oid, fps)
         if cache_dir is not None:
             try:

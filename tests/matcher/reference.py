@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
+
+from matcher.text import _TOKEN_RE, _normalize_word
 
 
 def longest_common_run(a: Sequence[str], b: Sequence[str]) -> int:
@@ -17,3 +20,22 @@ def longest_common_run(a: Sequence[str], b: Sequence[str]) -> int:
                 best = max(best, cur[j])
         prev = cur
     return best
+
+
+def tokenize(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
+    """Words and spans as ``matcher.text.tokenize`` finds them, with the regex, token by token.
+
+    Words: the whole text normalised at once (NFKC, case folding) when that keeps every token
+    where it was, else each token of the text normalised alone.
+    """
+    spans = tuple(m.span() for m in _TOKEN_RE.finditer(text))
+    raw = [text[s:e] for s, e in spans]
+    if text.isascii():
+        return tuple(w.lower() for w in raw), spans
+    whole = unicodedata.normalize("NFKC", text.replace("’", "'")).casefold()
+    words = _TOKEN_RE.findall(whole)
+    if len(whole) == len(text) and len(words) == len(raw) and all(
+        _TOKEN_RE.fullmatch(unicodedata.normalize("NFKC", w)) for w in words if not w.isascii()
+    ):
+        return tuple(words), spans
+    return tuple(_normalize_word(w) for w in raw), spans

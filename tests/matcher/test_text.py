@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.text import normalize_space, token_hash, tokenize
+
+from . import reference
 
 
 def test_tokens_are_normalised_and_keep_offsets() -> None:
@@ -53,3 +55,14 @@ def test_fast_spans_match_the_regex(text: str) -> None:
     from matcher.text import _TOKEN_RE
 
     assert tokenize(text).spans == tuple(m.span() for m in _TOKEN_RE.finditer(text))
+
+
+_TRICKY = [*"ab0_' \n.-Z9’é東京ßЖ½…＿ﬁİK\u0301\u3000①²", "😀", "𠀀", "𝐀"]
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=60) | st.text(max_size=80))
+def test_tokenize_matches_the_regex_reference(text: str) -> None:
+    toks = tokenize(text)
+    assert (toks.words, toks.spans) == reference.tokenize(text)
+    assert toks.hashes.tolist() == [token_hash(w) for w in toks.words]
