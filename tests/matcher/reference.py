@@ -22,6 +22,25 @@ def longest_common_run(a: Sequence[str], b: Sequence[str]) -> int:
     return best
 
 
+def shares_plain_window(a: Sequence[str], b: Sequence[str], *, size: int = 12,
+                        k: int = 5) -> bool:
+    """Whether ``a`` and ``b`` share a run of ``size`` consecutive tokens in which no k-token
+    sequence repeats (real prose; not one word or one short phrase said over and over)."""
+    prev = [0] * (len(b) + 1)
+    for i in range(1, len(a) + 1):
+        cur = [0] * (len(b) + 1)
+        for j in range(1, len(b) + 1):
+            if a[i - 1] == b[j - 1]:
+                cur[j] = prev[j - 1] + 1
+                if cur[j] >= size:
+                    window = a[i - size:i]
+                    shingles = {tuple(window[n:n + k]) for n in range(size - k + 1)}
+                    if len(shingles) == size - k + 1:
+                        return True
+        prev = cur
+    return False
+
+
 def tokenize(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
     """Words and spans as ``matcher.text.tokenize`` finds them, with the regex, token by token.
 
