@@ -99,6 +99,47 @@ def project_settings(config: Config, *, log_level: str = "WARNING") -> Settings:
     return settings
 
 
+def _start_progress(crawler: Any, log_level: str) -> Any:
+    """A live progress line on a terminal (``crawler.progress``), ticking once a second."""
+    from twisted.internet.task import LoopingCall
+
+    from .progress import LiveProgress
+
+    if not LiveProgress.wanted(log_level):
+        return None
+    live = LiveProgress(lambda: crawler.stats.get_stats() if crawler.stats else {})
+    ticker = LoopingCall(live.tick)
+    ticker.start(1.0, now=False)
+
+    class _Both:
+        def stop(self) -> None:
+            if ticker.running:
+                ticker.stop()
+            live.stop()
+
+    return _Both()
+
+
+async def _crawl_one(runner: Any, job: CrawlJob, active: list[Any],
+                     log_level: str) -> CrawlResult:
+    """Run one job to its end (``active`` holds its crawler meanwhile, for Ctrl-C)."""
+    from scrapy.crawler import Crawler
+
+    own = runner.settings.copy()
+    if job.jobdir is not None:
+        own.set("JOBDIR", str(job.jobdir), "cmdline")
+    crawler = runner.create_crawler(Crawler(job.spider, own))
+    active[:] = [crawler]
+    progress = _start_progress(crawler, log_level)
+    try:
+        await crawler.crawl_async(**job.kwargs)
+    finally:
+        if progress is not None:
+            progress.stop()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    return CrawlResult(job.spider.name, dict(stats))
+
+
 def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WARNING",
                ) -> list[CrawlResult]:
     """Run ``jobs`` one after another in this process; return each crawl's stats."""
@@ -120,17 +161,8 @@ def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WA
     active: list[Any] = []  # the running crawler (to stop on Ctrl-C)
 
     async def sequence() -> None:
-        from scrapy.crawler import Crawler
-
         for job in jobs:
-            own = settings.copy()
-            if job.jobdir is not None:
-                own.set("JOBDIR", str(job.jobdir), "cmdline")
-            crawler = runner.create_crawler(Crawler(job.spider, own))
-            active[:] = [crawler]
-            await crawler.crawl_async(**job.kwargs)
-            stats = crawler.stats.get_stats() if crawler.stats else {}
-            results.append(CrawlResult(job.spider.name, dict(stats)))
+            results.append(await _crawl_one(runner, job, active, log_level))
             if stopping:
                 break
 

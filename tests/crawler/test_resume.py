@@ -72,6 +72,7 @@ def test_interrupted_crawl_resumes_without_fetching_twice(tmp_path: Path) -> Non
         _, err = first.communicate(timeout=60)
         assert first.returncode == 130, err
         assert "--resume" in err
+        assert "crawling: " not in err  # no live progress line when stderr is not a terminal
         fetched_before = sum(p.startswith("/p") for p in log)
         assert 5 <= fetched_before < PAGES  # stopped part-way
         assert (tmp_path / "repostwatch-jobs" / "watch").is_dir()
@@ -114,3 +115,49 @@ def test_nothing_to_resume_or_discard(tmp_path: Path, resume: bool) -> None:
     assert ("nothing to resume" in err) is resume
     assert ("discarding the interrupted crawl" in err) is not resume
     assert not stale.exists()
+
+
+def test_progress_line_on_a_terminal_only(tmp_path: Path) -> None:
+    import pty
+
+    log: list[str] = []
+    with SandboxServer(app=_site(log)) as server:
+        (tmp_path / "repostwatch.toml").write_text(
+            '[[publications]]\nname = "The Daily Planet"\ndomains = ["daily-planet.test"]\n'
+            '[[watch]]\nurl = "http://allotment.test/"\nmax_pages = 100\nmax_depth = 2\n'
+            f'[crawl]\nproxy = "{server.proxy_url}"\ndownload_delay = 0.06\n'
+            "autothrottle = false\nconcurrency_per_site = 1\n")
+        (tmp_path / "o.jsonl").write_text(json.dumps({"url": URL, "text": ORIGINAL_TEXT}))
+        imported = _cli(tmp_path, "originals", "import", "o.jsonl")
+        imported.communicate(timeout=60)
+        master, slave = pty.openpty()
+        env = {**os.environ, "REPOSTWATCH_CONFIG": str(tmp_path / "repostwatch.toml"),
+               "TERM": "xterm", "COLUMNS": "200"}
+        proc = subprocess.Popen([sys.executable, "-m", "crawler", "crawl"], cwd=tmp_path,
+                                env=env, stdout=subprocess.DEVNULL, stderr=slave)
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+        assert proc.wait(120) == 0
+        os.close(master)
+    text = seen.decode("utf-8", "replace")
+    assert "crawling: " in text and " judged" in text and "fetched (" in text
+    assert "pages judged: 41" in text  # the summary stays after the live line is gone
+
+
+def test_progress_line_counts() -> None:
+    from crawler.progress import progress_line
+
+    stats = {"response_received_count": 50, "repostwatch/pages_judged": 40,
+             "repostwatch/verdict/repost": 3, "repostwatch/verdict/excerpt": 1,
+             "repostwatch/lacking_credit": 2, "repostwatch/problems/timeout": 2,
+             "repostwatch/problems/robots_forbidden": 7}
+    assert progress_line(stats, 10.0) == (
+        "crawling: 50 fetched (5.0/s) · 40 judged · 4 copies · 2 lacking credit · 2 skipped")
