@@ -268,6 +268,12 @@ def crawl(state: _State, site: str | None, resume: bool) -> None:
     jobdir = config.job_dir("watch-site" if site else "watch")
     if resume and not jobdir.exists():
         _err("nothing to resume: starting a new crawl")
+    elif resume and _last_run_unfinished(state, "watch"):
+        raise UsageError(
+            "the interrupted crawl did not stop cleanly (it was killed, or is still running): "
+            "its queue cannot be resumed",
+            hint="run `repostwatch crawl` without --resume to start over; what was stored "
+                 "stays stored")
     elif not resume and jobdir.exists():
         _err("discarding the interrupted crawl (pass --resume to continue it instead)")
         shutil.rmtree(jobdir)
@@ -362,6 +368,16 @@ def search(state: _State, budget: int | None) -> None:
         from .errors import CrawlError
 
         raise CrawlError(problem)
+
+
+def _last_run_unfinished(state: _State, kind: str) -> bool:
+    """Whether the last run of ``kind`` never recorded its end (killed: SIGKILL, power loss)."""
+    store = state.store()
+    try:
+        runs = store.runs(1, kind=kind)
+    finally:
+        store.close()
+    return bool(runs) and runs[0].status == "running"
 
 
 def _preflight(state: _State, *, need_watch: bool) -> None:

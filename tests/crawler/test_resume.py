@@ -94,6 +94,38 @@ def test_interrupted_crawl_resumes_without_fetching_twice(tmp_path: Path) -> Non
     assert [r.status for r in runs[:2]] == ["finished", "interrupted"]
 
 
+def test_a_killed_crawl_is_not_resumed(tmp_path: Path) -> None:
+    log: list[str] = []
+    with SandboxServer(app=_site(log)) as server:
+        (tmp_path / "repostwatch.toml").write_text(
+            '[[publications]]\nname = "The Daily Planet"\ndomains = ["daily-planet.test"]\n'
+            '[[watch]]\nurl = "http://allotment.test/"\nmax_pages = 100\nmax_depth = 2\n'
+            f'[crawl]\nproxy = "{server.proxy_url}"\ndownload_delay = 0.15\n'
+            "autothrottle = false\nconcurrency_per_site = 1\n")
+        (tmp_path / "o.jsonl").write_text(json.dumps({"url": URL, "text": ORIGINAL_TEXT}))
+        imported = _cli(tmp_path, "originals", "import", "o.jsonl")
+        imported.communicate(timeout=60)
+        first = _cli(tmp_path, "crawl")
+        deadline = time.monotonic() + 30
+        while sum(p.startswith("/p") for p in log) < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first.kill()  # no chance to save its queue or record its end
+        first.communicate(timeout=60)
+        again = _cli(tmp_path, "crawl", "--resume")
+        _, err = again.communicate(timeout=60)
+        assert again.returncode == 2
+        assert "did not stop cleanly" in err and "without --resume" in err
+        fresh = _cli(tmp_path, "crawl")
+        _, err = fresh.communicate(timeout=120)
+        assert fresh.returncode == 0, err
+    store = Store.open(f"sqlite:///{tmp_path / 'repostwatch.db'}")
+    try:
+        findings = store.findings(include_gone=True)
+    finally:
+        store.close()
+    assert [f.page_url for f in findings] == [f"http://allotment.test/p{COPY_AT}"]  # once
+
+
 @pytest.mark.parametrize("resume", [False, True])
 def test_nothing_to_resume_or_discard(tmp_path: Path, resume: bool) -> None:
     log: list[str] = []
