@@ -22,13 +22,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import aiohttp
-from w3lib.encoding import html_to_unicode
 from yarl import URL
 
 from .addresses import AddressRefused, GuardedResolver, ip_literal, is_public_address
 from .config import CrawlConfig
 from .errors import FetchError
-from .sniff import HTML_TYPES, SNIFF_BYTES, looks_like_html
+from .sniff import HTML_TYPES, SNIFF_BYTES, decode_html, looks_like_html
 
 __all__ = ["Fetched", "GuardedConnector", "fetch", "fetch_many", "is_public_address",
            "open_session"]
@@ -225,7 +224,7 @@ async def _read(asked: str, hop: URL, resp: aiohttp.ClientResponse,
             sniffed = _sniff_html(asked, body)
     if not sniffed:
         _sniff_html(asked, body)
-    encoding, html = html_to_unicode(content_type or None, bytes(body))
+    encoding, html = decode_html(content_type or None, bytes(body))
     headers: dict[str, str] = {}
     for name, value in resp.headers.items():
         headers[name] = f"{headers[name]}, {value}" if name in headers else value

@@ -12,14 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from w3lib.encoding import html_to_unicode
-
 from matcher import Assessment, FingerprintIndex, Page, assess
 
 from .config import Config
 from .errors import FetchError, UsageError
 from .jsonl import read_lines, read_objects
-from .sniff import looks_like_html
+from .sniff import decode_html, looks_like_html
 
 if TYPE_CHECKING:
     from .store import Store
@@ -68,7 +66,7 @@ def _file_target(path: Path, url: str | None) -> Target:
         return Target(label, address, error=f"cannot read file: {exc.strerror or exc}")
     if not looks_like_html(raw):
         return Target(label, address, error="not an HTML file")
-    _, text = html_to_unicode(None, raw)
+    _, text = decode_html(None, raw)
     return Target(label, address, html=text)
 
 

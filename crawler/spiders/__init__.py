@@ -19,7 +19,7 @@ from twisted.python.failure import Failure
 from ..config import Config, load_config
 from ..items import FetchedPage
 from ..problems import STATS_PREFIX, classify
-from ..sniff import looks_like_html
+from ..sniff import decode_html, looks_like_html
 
 __all__ = ["RepostwatchSpider", "fetched_page", "response_headers"]
 
@@ -100,13 +100,15 @@ def fetched_page(response: TextResponse, *, url: str | None = None) -> FetchedPa
 
     ``url``: the address the page is known by (default: the address of the request answered).
     """
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+    encoding, html = decode_html(content_type, response.body)  # as `check` decodes it
     return FetchedPage(
         url=url or (response.request.url if response.request else response.url),
         final_url=response.url,
         status=response.status,
-        html=response.text,
+        html=html,
         fetched_at=datetime.now(UTC),
         headers=response_headers(response),
         body=response.body,
-        encoding=response.encoding,
+        encoding=encoding,
     )
