@@ -2,7 +2,11 @@
 
 Database work and judging run in worker threads (``asyncio.to_thread``) so the crawl's event
 loop keeps downloading meanwhile; writes are serialised by a lock (one writer is what SQLite
-wants, and it keeps PostgreSQL transactions short). Counts go to the crawl stats under
+wants, and it keeps PostgreSQL transactions short). Threads share one core (the GIL): with
+the setting ``REPOSTWATCH_JUDGE_PROCESSES`` = N > 0, pages of the ``watch``/``recheck``/
+``search`` spiders are judged *and* recorded in N worker processes instead (each with its own
+store connection and the index, memory-mapped from the index cache), which lets the crawl use
+a second core (``benchmarks/crawl.py`` measures both). Counts go to the crawl stats under
 ``repostwatch/``; the CLI derives its exit code and summary from them.
 """
 
@@ -10,6 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from scrapy import signals
@@ -22,9 +30,61 @@ from .config import Config, load_config
 from .items import GONE_STATUSES, ArticlePage, FetchedPage
 from .store import Store, Validators
 
-__all__ = ["StorePipeline"]
+__all__ = ["JUDGE_PROCESSES_SETTING", "StorePipeline"]
 
 logger = logging.getLogger(__name__)
+
+JUDGE_PROCESSES_SETTING = "REPOSTWATCH_JUDGE_PROCESSES"  # 0 (default): judge in threads
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What the crawl stats need of one judged page (small: it crosses processes)."""
+
+    judged: bool  # False: gone (404 / 410), not judged
+    gone: int = 0  # findings of the page marked gone
+    evidence_kept: bool = False
+    verdict: str = "none"
+    credit_status: str | None = None  # for copies
+    lacks_credit: bool = False
+
+
+def _judge_and_record(store: Store, index: FingerprintIndex, config: Config, item: FetchedPage,
+                      run_id: int | None) -> _Outcome:
+    """Judge ``item`` (unless gone) and record it: the work of one page, synchronously."""
+    page = Page(item.url, item.html, final_url=item.final_url, fetched_at=item.fetched_at)
+    result = None
+    if item.status not in GONE_STATUSES:
+        result = assess(page, index, config.rules, thresholds=config.thresholds)
+    recorded = store.record_page(result, page, status=item.status, run_id=run_id,
+                                 headers=item.headers, body=item.body, encoding=item.encoding)
+    return _outcome(result, recorded)
+
+
+def _outcome(result: Any, recorded: Any) -> _Outcome:
+    copy = result is not None and result.is_copy and result.credit is not None
+    return _Outcome(
+        judged=result is not None, gone=recorded.gone,
+        evidence_kept=recorded.version_id is not None,
+        verdict=result.verdict if copy else "none",
+        credit_status=result.credit.status if copy else None,
+        lacks_credit=bool(copy and result.lacks_credit))
+
+
+_WORKER: dict[str, Any] = {}  # in a judging process: its store, index and config
+
+
+def _worker_open(config: Config) -> None:
+    """Initializer of a judging process. Ctrl-C is the crawl's to handle (it stops the crawl
+    gracefully, and the pages in flight must still be recorded)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    store = Store.open(config.database_url, migrate=False)
+    _WORKER.update(config=config, store=store,
+                   index=store.load_index(cache_dir=config.index_cache))
+
+
+def _worker_judge(item: FetchedPage, run_id: int | None) -> _Outcome:
+    return _judge_and_record(_WORKER["store"], _WORKER["index"], _WORKER["config"], item, run_id)
 
 
 class StorePipeline:
@@ -37,6 +97,8 @@ class StorePipeline:
         self.index: FingerprintIndex | None = None
         self.run_id: int | None = None
         self._lock = asyncio.Lock()
+        self._processes = crawler.settings.getint(JUDGE_PROCESSES_SETTING, 0)
+        self._pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -59,11 +121,18 @@ class StorePipeline:
             self.index = await asyncio.to_thread(
                 self.store.load_index, cache_dir=self.config.index_cache)
             self._stats.set_value("repostwatch/originals_indexed", len(self.index))
+            if self._processes > 0:  # after load_index: the workers read its cache
+                self._pool = ProcessPoolExecutor(
+                    self._processes, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_worker_open, initargs=(self.config,))
         self.run_id = await asyncio.to_thread(self.store.start_run, name)
 
     async def _finish_run(self, spider: Any, reason: str) -> None:
         """Record the run's end: ``interrupted`` (Ctrl-C: resumable), ``failed`` (closed for
         another reason, or errors of our own logged) or ``finished``; keep its stats."""
+        if self._pool is not None:  # every item is processed by now
+            await asyncio.to_thread(self._pool.shutdown)
+            self._pool = None
         if self.store is None:
             return
         stats = {k: v for k, v in self._stats.get_stats().items()
@@ -91,29 +160,39 @@ class StorePipeline:
         """Judge a page and store it with its evidence; a page answering 404 / 410 is not
         judged: it is gone, and so are the copies it held."""
         assert self.config is not None and self.store is not None and self.index is not None
-        page = Page(item.url, item.html, final_url=item.final_url, fetched_at=item.fetched_at)
-        result = None
-        if item.status not in GONE_STATUSES:
-            result = await asyncio.to_thread(
-                assess, page, self.index, self.config.rules, thresholds=self.config.thresholds
-            )
-        async with self._lock:
-            outcome = await asyncio.to_thread(
-                self.store.record_page, result, page, status=item.status, run_id=self.run_id,
-                headers=item.headers, body=item.body, encoding=item.encoding,
-            )
+        if self._pool is not None:
+            outcome = await asyncio.get_running_loop().run_in_executor(
+                self._pool, _worker_judge, item, self.run_id)
+        else:
+            page = Page(item.url, item.html, final_url=item.final_url,
+                        fetched_at=item.fetched_at)
+            result = None
+            if item.status not in GONE_STATUSES:
+                result = await asyncio.to_thread(
+                    assess, page, self.index, self.config.rules,
+                    thresholds=self.config.thresholds)
+            async with self._lock:
+                recorded = await asyncio.to_thread(
+                    self.store.record_page, result, page, status=item.status,
+                    run_id=self.run_id, headers=item.headers, body=item.body,
+                    encoding=item.encoding,
+                )
+            outcome = _outcome(result, recorded)
+        self._count(outcome)
+
+    def _count(self, outcome: _Outcome) -> None:
         if outcome.gone:
             self._stats.inc_value("repostwatch/gone", outcome.gone)
-        if outcome.version_id is not None:
+        if outcome.evidence_kept:
             self._stats.inc_value("repostwatch/evidence_kept")
-        if result is None:
+        if not outcome.judged:
             self._stats.inc_value("repostwatch/pages_gone")
             return
         self._stats.inc_value("repostwatch/pages_judged")
-        if result.is_copy and result.credit is not None:
-            self._stats.inc_value(f"repostwatch/verdict/{result.verdict}")
-            self._stats.inc_value(f"repostwatch/credit/{result.credit.status}")
-            if result.lacks_credit:
+        if outcome.credit_status is not None:
+            self._stats.inc_value(f"repostwatch/verdict/{outcome.verdict}")
+            self._stats.inc_value(f"repostwatch/credit/{outcome.credit_status}")
+            if outcome.lacks_credit:
                 self._stats.inc_value("repostwatch/lacking_credit")
 
     async def _save_original(self, item: ArticlePage) -> None:

@@ -277,3 +277,27 @@ async def test_page_cap_counts_pages_and_follows_a_redirected_start(
         stats = await _crawl(load_config(path), WatchSpider)
     assert stats.get("repostwatch/pages_judged") == 20
     assert stats.get("repostwatch/page_cap_reached", 0) > 0
+
+
+@deferred_f_from_coro_f
+async def test_judging_in_worker_processes_finds_the_same_copies(config: Config) -> None:
+    from crawler.pipelines import JUDGE_PROCESSES_SETTING
+
+    await _crawl(config, OriginalsSpider)
+    runner = AsyncCrawlerRunner(project_settings(config))
+    runner.settings.set(JUDGE_PROCESSES_SETTING, 1, "cmdline")
+    crawler = runner.create_crawler(WatchSpider)
+    await crawler.crawl_async()
+    stats = dict(crawler.stats.get_stats())
+    assert stats.get("log_count/ERROR", 0) == 0
+    expected = expected_pages()
+    copies = [e for e in expected if e.verdict != "none"]
+    store = Store.open(config.database_url)
+    try:
+        found = {(canonical_url(f.page_url), f.verdict, f.credit_status)
+                 for f in store.findings()}
+    finally:
+        store.close()
+    assert found == {(canonical_url(e.url), e.verdict, e.credit_status) for e in copies}
+    assert stats.get("repostwatch/evidence_kept") == len(copies)
+    assert stats["repostwatch/pages_judged"] == stats["item_scraped_count"]  # all, in a worker

@@ -1,0 +1,411 @@
+"""Crawl throughput: a bare Scrapy crawl that only fetches, against our whole pipeline.
+
+    .venv/bin/python benchmarks/crawl.py            # 5,000 stories on 4 hosts, 2,000 originals
+    .venv/bin/python benchmarks/crawl.py --quick    # 1,000 stories on 2 hosts, 300 originals
+    .venv/bin/python benchmarks/crawl.py --profile  # and where the full crawl's time goes
+
+The web is generated (``crawlweb.py``: article pages in page chrome, one in five copying an
+original, listing pages linking them all) and served by ``SandboxServer(app=...)`` on
+127.0.0.1 from this process; each crawl runs in a fresh process through it, with the project's
+settings (``crawler.runner.project_settings``) and one explicit exception, ``BENCH_POLITENESS``:
+the generated hosts get a download slot of 16 requests in parallel and no delay, and
+AutoThrottle is off (Scrapy 2.19 cannot switch it off per slot; these crawls visit only the
+generated hosts). Nothing else is relaxed: robots.txt is fetched and obeyed, every middleware
+and extension runs. Rows:
+
+- server alone: an aiohttp client fetching every page, 16 at a time (the ceiling the server
+  allows; it must be well above the crawls);
+- (a) bare: ``WatchSpider`` discovering the same pages by the same links, doing nothing else
+  with a page (no item, no pipeline);
+- (b) full: ``WatchSpider`` + ``StorePipeline`` on a fresh SQLite store pre-filled with the
+  originals, as ``repostwatch crawl`` runs it: fetch, extract, ``assess``, store. It must find
+  the planted copies (found/planted) and nothing else (false positives).
+
+pages/s = HTML pages fetched / the crawl's ``elapsed_time_seconds`` (index loading included);
+peak RSS is the crawl process's VmHWM. With ``--runs N`` the median run (by pages/s) of each
+row is shown. Goals (issue 5): (b)/(a) >= 0.5 and (b) >= 100 pages/s. Exit codes: 0 done
+(goals met or not: the table says), 1 a measurement failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.crawlweb import BenchWeb, original_article
+from crawler.sandbox import PUBLISHER, SandboxServer
+
+STORIES, HOSTS, ORIGINALS = 5_000, 4, 2_000
+QUICK_STORIES, QUICK_HOSTS, QUICK_ORIGINALS = 1_000, 2, 300
+SLOT_CONCURRENCY = 16  # requests in parallel per generated host (CONCURRENT_REQUESTS stays 16)
+RATIO_GOAL, PAGES_GOAL = 0.5, 100.0  # issue 5: (b)/(a) and (b) pages/s
+CHILD_TIMEOUT_S = 1_800
+PROFILE_TOP = 25  # functions listed by --profile
+
+
+def bench_politeness(hosts: Sequence[str]) -> dict[str, Any]:
+    """The one setting the benchmark changes: politeness relaxed for the generated hosts only
+    (cmdline priority, above the project's and the config's)."""
+    return {
+        "DOWNLOAD_SLOTS": {h: {"concurrency": SLOT_CONCURRENCY, "delay": 0.0, "jitter": 0.0}
+                           for h in hosts},
+        "AUTOTHROTTLE_ENABLED": False,  # global in Scrapy 2.19; only generated hosts are crawled
+    }
+
+
+def _peak_mb() -> float:
+    """Peak resident set size of this process so far (VmHWM, /proc/self/status)."""
+    line = next(x for x in Path("/proc/self/status").read_text().splitlines()
+                if x.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+
+# --- the crawl processes ----------------------------------------------------------------------
+
+
+def _bare_spider() -> type:
+    from crawler.spiders.watch import WatchSpider
+    from matcher import host_of
+
+    class BareWatchSpider(WatchSpider):
+        """The watch spider's discovery (same start pages, links, caps), nothing else."""
+
+        name = "bare-watch"
+
+        def parse_page(self, response: Any, site: int, start: bool = False) -> Any:
+            if start:
+                self.sites[site].hosts.add(host_of(response.url))
+            self.crawler.stats.inc_value("bench/pages")
+            if response.meta.get("depth", 0) < self.sites[site].spec.max_depth:
+                yield from self._follow(response, response.css("a::attr(href)").getall(), site)
+
+    return BareWatchSpider
+
+
+def _child_crawl(spec: dict[str, Any]) -> dict[str, Any]:
+    from scrapy.crawler import AsyncCrawlerProcess
+
+    from crawler.config import load_config
+    from crawler.pipelines import JUDGE_PROCESSES_SETTING
+    from crawler.runner import project_settings
+    from crawler.spiders.watch import WatchSpider
+
+    config = load_config(spec["config"])
+    settings = project_settings(config)
+    settings.setdict(bench_politeness(spec["hosts"]), priority="cmdline")
+    bare = spec["mode"] == "bare"
+    if bare:
+        settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+    if spec.get("judge_processes"):
+        settings.set(JUDGE_PROCESSES_SETTING, spec["judge_processes"], priority="cmdline")
+    process = AsyncCrawlerProcess(settings)
+    crawler = process.create_crawler(_bare_spider() if bare else WatchSpider)
+    profiles = _start_profiling() if spec.get("profile") else None
+    process.crawl(crawler)
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    if profiles is not None:
+        _print_profile(profiles)
+    pages = stats.get("bench/pages", 0) if bare else (
+        stats.get("repostwatch/pages_judged", 0) + stats.get("repostwatch/pages_gone", 0))
+    return {"pages": pages, "crawl_s": stats.get("elapsed_time_seconds"),
+            "errors": stats.get("log_count/ERROR", 0), "reason": stats.get("finish_reason"),
+            "problems": {k: v for k, v in stats.items() if k.startswith("repostwatch/problems/")},
+            "peak_mb": _peak_mb() + (_children_peak_mb() if spec.get("judge_processes") else 0)}
+
+
+def _children_peak_mb() -> float:
+    """Peak RSS of the largest finished child (the judging processes), 0 without one."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _start_profiling() -> list[Any]:
+    """cProfile in this thread and in every thread started later (the pipeline's workers)."""
+    import cProfile
+    import threading
+
+    profiles = [cProfile.Profile()]
+
+    def in_new_thread(*_args: Any) -> None:
+        profile = cProfile.Profile()
+        profiles.append(profile)
+        profile.enable()  # replaces this hook in the thread
+
+    threading.setprofile(in_new_thread)
+    profiles[0].enable()
+    return profiles
+
+
+def _print_profile(profiles: list[Any]) -> None:
+    import pstats
+
+    for p in profiles:
+        p.disable()
+    stats = pstats.Stats(profiles[0], stream=sys.stderr)
+    for p in profiles[1:]:
+        stats.add(p)
+    print(f"--- profile of the full crawl: {len(profiles)} threads, summed; by own time",
+          file=sys.stderr)
+    stats.sort_stats("tottime").print_stats(PROFILE_TOP)
+    print("--- by cumulative time", file=sys.stderr)
+    stats.sort_stats("cumulative").print_stats(PROFILE_TOP)
+
+
+def _child_server(spec: dict[str, Any]) -> dict[str, Any]:
+    """Every page once through the proxy with aiohttp, SLOT_CONCURRENCY at a time."""
+    import asyncio
+
+    import aiohttp
+
+    urls = json.loads(Path(spec["urls"]).read_text())
+
+    async def run() -> tuple[int, float]:
+        queue = list(reversed(urls))
+        done = 0
+        async with aiohttp.ClientSession() as session:
+            async def worker() -> None:
+                nonlocal done
+                while queue:
+                    async with session.get(queue.pop(), proxy=spec["proxy"]) as response:
+                        await response.read()
+                        done += response.status == 200
+
+            start = time.perf_counter()
+            await asyncio.gather(*(worker() for _ in range(SLOT_CONCURRENCY)))
+            return done, time.perf_counter() - start
+
+    pages, seconds = asyncio.run(run())
+    return {"pages": pages, "crawl_s": seconds, "errors": 0, "reason": "finished",
+            "problems": {}, "peak_mb": _peak_mb()}
+
+
+def _run_child(spec: dict[str, Any]) -> dict[str, Any]:
+    """One measurement in a fresh interpreter; its last line on stdout is the JSON result."""
+    print(f"  {spec['mode']} crawl", file=sys.stderr, flush=True)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(spec)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S,
+                              check=False)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout after {CHILD_TIMEOUT_S} s"}
+    if spec.get("profile"):
+        print(proc.stderr, file=sys.stderr)
+    if proc.returncode != 0:
+        print(f"  {spec['mode']} failed:\n{proc.stderr}", file=sys.stderr)
+        return {"error": (proc.stderr.strip().splitlines() or ["no output"])[-1]}
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+# --- the parent: web, store, runs, table ------------------------------------------------------
+
+
+def _config(folder: Path, web: BenchWeb, proxy: str, database: Path) -> Path:
+    """A repostwatch.toml for the crawl: the project's politeness defaults are not touched."""
+    q = json.dumps
+    lines = ["[[publications]]", f"name = {q(PUBLISHER.name)}",
+             f"aliases = [{', '.join(q(a) for a in PUBLISHER.aliases)}]",
+             f"domains = [{', '.join(q(d) for d in PUBLISHER.domains)}]", "",
+             "[database]", f"url = {q(f'sqlite:///{database}')}", ""]
+    for home in web.home_urls():
+        lines += ["[[watch]]", f"url = {q(home)}", f"max_pages = {len(web.stories) + 1_000}", ""]
+    lines += ["[crawl]", f"proxy = {q(proxy)}", ""]
+    path = folder / "repostwatch.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def _fill_store(folder: Path, web: BenchWeb) -> Path:
+    """A SQLite store holding the publisher's originals 0..originals-1 (copied for each run)."""
+    from crawler.config import load_config
+    from crawler.store import Store
+
+    database = folder / "template.db"
+    config = load_config(_config(folder, web, "http://127.0.0.1:1", database))
+    store = Store.open(config.database_url)
+    try:
+        store.ensure_publications(config.rules.values())
+        for number in range(web.originals):
+            a = original_article(number)
+            store.upsert_original(publication=PUBLISHER.name, url=PUBLISHER.article_url(a.slug),
+                                  title=a.title, text="\n".join(a.paragraphs), author=a.author,
+                                  published=a.published)
+    finally:
+        store.close()
+    return database
+
+
+def _found(database: Path, planted: dict[str, str]) -> dict[str, int]:
+    """Planted copies found naming the right original, and findings on other pages."""
+    from crawler.store import Store
+    from matcher import canonical_url
+
+    want = {canonical_url(page): canonical_url(orig) for page, orig in planted.items()}
+    store = Store.open(f"sqlite:///{database}")
+    try:
+        findings = store.findings(include_gone=True)
+    finally:
+        store.close()
+    found = sum(want.get(canonical_url(f.page_url)) == canonical_url(f.original_url)
+                for f in findings)
+    return {"found": found, "false_pos": sum(canonical_url(f.page_url) not in want
+                                             for f in findings)}
+
+
+def _measure(args: argparse.Namespace, web: BenchWeb, folder: Path) -> list[dict[str, Any]]:
+    template = _fill_store(folder, web)
+    urls = folder / "urls.json"
+    urls.write_text(json.dumps([f"http://{h}{p}" for h, p in web.render()]))
+    expected = web.html_pages()
+    with SandboxServer(app=web.app()) as server:
+        rows = []
+        modes = ["server", "bare", "full"] + (["processes"] if args.judge_processes else [])
+        for mode in modes:
+            runs = []
+            for n in range(args.runs):
+                run = folder / f"run-{mode}-{n}"
+                run.mkdir()
+                database = run / "repostwatch.db"
+                shutil.copy(template, database)
+                spec = {"mode": mode, "hosts": web.hosts, "proxy": server.proxy_url,
+                        "urls": str(urls), "judge_processes": (
+                            args.judge_processes if mode == "processes" else 0),
+                        "config": str(_config(run, web, server.proxy_url, database))}
+                result = _run_child(spec)
+                if "error" not in result:
+                    result.update(_check(result, expected, web, mode))
+                    if mode in ("full", "processes") and "error" not in result:
+                        result.update(_found(database, web.planted))
+                runs.append(result)
+            rows.append(_median(mode, runs))
+        if args.profile:
+            run = folder / "run-profile"
+            run.mkdir()
+            shutil.copy(template, run / "repostwatch.db")
+            _run_child({"mode": "full", "hosts": web.hosts, "profile": True, "config": str(
+                _config(run, web, server.proxy_url, run / "repostwatch.db"))})
+    return rows
+
+
+def _check(result: dict[str, Any], expected: int, web: BenchWeb, mode: str) -> dict[str, Any]:
+    """A run that did not fetch every page, or logged errors, is a failed measurement."""
+    want = expected + (len(web.hosts) if mode == "server" else 0)  # robots.txt, by the client
+    if result["reason"] != "finished" or result["errors"] or result["pages"] != want:
+        return {"error": f"{result['pages']} of {want} pages, {result['errors']} errors, "
+                         f"finish reason {result['reason']}, problems {result['problems']}"}
+    return {"pages_s": result["pages"] / result["crawl_s"]}
+
+
+def _median(mode: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    failed = [r for r in runs if "error" in r]
+    if failed:
+        return {**failed[0], "mode": mode}
+    ranked = sorted(runs, key=lambda r: r["pages_s"])
+    row = ranked[(len(ranked) - 1) // 2]
+    return {**row, "mode": mode, "spread": (ranked[0]["pages_s"], ranked[-1]["pages_s"])}
+
+
+LABELS = {"server": "server alone (aiohttp client)", "bare": "(a) bare Scrapy crawl",
+          "full": "(b) full pipeline", "processes": "(b) full, judged in processes"}
+
+
+def _table(rows: list[dict[str, Any]], planted: int) -> list[str]:
+    bare = next((r for r in rows if r["mode"] == "bare" and "pages_s" in r), None)
+    head = ["run", "pages", "crawl s", "pages/s", "vs (a)", "peak RSS MB", "found/planted",
+            "false pos"]
+    cells = [head]
+    for r in rows:
+        if "error" in r:
+            cells.append([LABELS[r["mode"]], f"FAILED: {r['error']}"] + [""] * 6)
+            continue
+        ratio = f"{r['pages_s'] / bare['pages_s']:.2f}" if bare else "n/a"
+        found = f"{r['found']}/{planted}" if "found" in r else "-"
+        cells.append([LABELS[r["mode"]], f"{r['pages']:,}", f"{r['crawl_s']:.1f}",
+                      f"{r['pages_s']:.0f}", ratio, f"{r['peak_mb']:.0f}", found,
+                      str(r.get("false_pos", "-"))])
+    widths = [max(len(c[i]) for c in cells if len(c[1]) < 40 or i == 0)
+              for i in range(len(head))]
+    lines = [" ".join([c[0].ljust(widths[0]), *(x.rjust(w) for x, w in zip(c[1:], widths[1:],
+                                                                                strict=True))])
+             for c in cells]
+    return [lines[0], "-" * len(lines[0]), *lines[1:]]
+
+
+def _goals(rows: list[dict[str, Any]]) -> list[str]:
+    by = {r["mode"]: r for r in rows if "pages_s" in r}
+    if "bare" not in by:
+        return ["goals: n/a (the bare crawl failed)"]
+    lines = []
+    for mode in ("full", "processes"):
+        if mode not in by:
+            continue
+        ratio, full = by[mode]["pages_s"] / by["bare"]["pages_s"], by[mode]["pages_s"]
+        lines.append(f"{LABELS[mode]}: (b)/(a) = {ratio:.2f} (goal >= {RATIO_GOAL}: "
+                     f"{'met' if ratio >= RATIO_GOAL else 'NOT met'}), {full:.0f} pages/s "
+                     f"(goal >= {PAGES_GOAL:.0f}: {'met' if full >= PAGES_GOAL else 'NOT met'})")
+    return lines
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0],
+                                epilog="example: .venv/bin/python benchmarks/crawl.py --quick")
+    p.add_argument("--stories", type=int, help=f"article pages (default {STORIES:,})")
+    p.add_argument("--hosts", type=int, help=f"hosts they are spread over (default {HOSTS})")
+    p.add_argument("--originals", type=int, help=f"originals in the store (default {ORIGINALS:,})")
+    p.add_argument("--quick", action="store_true", help=f"{QUICK_STORIES:,} stories on "
+                   f"{QUICK_HOSTS} hosts, {QUICK_ORIGINALS} originals")
+    p.add_argument("--runs", type=int, default=1, help="runs of each row, median shown (default 1)")
+    p.add_argument("--profile", action="store_true",
+                   help="then profile one more full crawl (cProfile, all threads) to stderr")
+    p.add_argument("--judge-processes", type=int, default=1, metavar="N",
+                   help="also (b) with REPOSTWATCH_JUDGE_PROCESSES=N (default 1; 0: not)")
+    p.add_argument("--keep-data", type=Path, help="work in this (empty) folder and keep it")
+    p.add_argument("--child", help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse(argv)
+    if args.child:
+        spec = json.loads(args.child)
+        print(json.dumps((_child_server if spec["mode"] == "server" else _child_crawl)(spec)))
+        return 0
+    stories = args.stories or (QUICK_STORIES if args.quick else STORIES)
+    hosts = args.hosts or (QUICK_HOSTS if args.quick else HOSTS)
+    originals = args.originals or (QUICK_ORIGINALS if args.quick else ORIGINALS)
+    start = time.perf_counter()
+    web = BenchWeb(stories, hosts=hosts, originals=originals)
+    planted = len(web.planted)
+    print(f"generating {stories:,} stories on {hosts} hosts, a store of {originals:,} originals",
+          file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="repostwatch-crawl-") as tmp:
+        web.render()
+        rows = _measure(args, web, args.keep_data or Path(tmp))
+    print("\n".join([
+        *_table(rows, planted), "",
+        *_goals(rows),
+        f"web: {web.html_pages():,} HTML pages ({stories:,} stories, {planted:,} copying an "
+        f"original; listings and home pages) on {hosts} hosts, "
+        f"{statistics.mean(map(len, web.render().values())) / 1024:.1f} KiB a page; "
+        f"store: {originals:,} originals; runs: {args.runs} each "
+        f"({time.perf_counter() - start:.0f} s in all)",
+        f"politeness for the generated hosts only: {SLOT_CONCURRENCY} per host, no delay, "
+        "AutoThrottle off; robots.txt obeyed; CONCURRENT_REQUESTS 16 (project default)",
+    ]))
+    return 1 if any("error" in r for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
