@@ -85,6 +85,7 @@ class CrawlConfig:
     max_crawl_delay: float = 30.0  # robots.txt Crawl-delay is honoured up to this (seconds)
     max_retry_after: float = 120.0  # Retry-After on 429/503 is honoured up to this (seconds)
     job_dir: str = "repostwatch-jobs"  # state of interrupted crawls (next to the config file)
+    judge_processes: int = 0  # >0: judge and store pages in that many worker processes
     proxy: str = ""  # HTTP proxy for every fetch ("" = none); the sandbox web is one
     allow_private: bool = False  # lookups may fetch private / loopback addresses
 
@@ -259,7 +260,7 @@ def _crawl_config(r: _Reader, data: dict[str, Any], env: Mapping[str, str]) -> C
         if getattr(crawl, name) <= 0:
             raise r.error(f"crawl.{name}", "must be greater than 0")
     for name in ("download_delay", "max_redirects", "retries", "max_crawl_delay",
-                 "max_retry_after"):
+                 "max_retry_after", "judge_processes"):
         if getattr(crawl, name) < 0:
             raise r.error(f"crawl.{name}", "must be 0 or more")
     if env.get("REPOSTWATCH_PROXY") is not None:

@@ -154,6 +154,7 @@ def test_error_line_is_inside_the_right_table(tmp_path: Path) -> None:
         "[crawl]\ndownload_delay = -0.5\n",
         "[crawl]\nmax_crawl_delay = -1\n",
         "[crawl]\nmax_retry_after = -1\n",
+        "[crawl]\njudge_processes = -1\n",
         "[matcher]\nrepost_min_coverage = 5\n",
         "[matcher]\nrepost_min_coverage = 0.5\nfull_min_coverage = 0.4\n",
         "[matcher]\nexcerpt_min_words = 0\n",
