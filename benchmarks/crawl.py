@@ -107,7 +107,7 @@ def _child_crawl(spec: dict[str, Any]) -> dict[str, Any]:
     bare = spec["mode"] == "bare"
     if bare:
         settings.set("ITEM_PIPELINES", {}, priority="cmdline")
-    if spec.get("judge_processes"):
+    if not bare:  # explicit either way: threads (0) or N worker processes
         settings.set(JUDGE_PROCESSES_SETTING, spec["judge_processes"], priority="cmdline")
     process = AsyncCrawlerProcess(settings)
     crawler = process.create_crawler(_bare_spider() if bare else WatchSpider)
@@ -318,7 +318,8 @@ def _median(mode: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 LABELS = {"server": "server alone (aiohttp client)", "bare": "(a) bare Scrapy crawl",
-          "full": "(b) full pipeline", "processes": "(b) full, judged in processes"}
+          "full": "(b) full, judged in threads",
+          "processes": "(b) full, judged in processes"}
 
 
 def _table(rows: list[dict[str, Any]], planted: int) -> list[str]:
@@ -369,8 +370,9 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--runs", type=int, default=1, help="runs of each row, median shown (default 1)")
     p.add_argument("--profile", action="store_true",
                    help="then profile one more full crawl (cProfile, all threads) to stderr")
-    p.add_argument("--judge-processes", type=int, default=1, metavar="N",
-                   help="also (b) with REPOSTWATCH_JUDGE_PROCESSES=N (default 1; 0: not)")
+    p.add_argument("--judge-processes", type=int, default=2, metavar="N",
+                   help="also (b) with N judging processes (default 2, the project's "
+                        "[crawl] judge_processes default; 0: not)")
     p.add_argument("--keep-data", type=Path, help="work in this (empty) folder and keep it")
     p.add_argument("--child", help=argparse.SUPPRESS)
     return p.parse_args(argv)

@@ -15,7 +15,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -78,6 +81,16 @@ def _worker_open(config: Config) -> None:
     """Initializer of a judging process. Ctrl-C is the crawl's to handle (it stops the crawl
     gracefully, and the pages in flight must still be recorded)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def leave_with_the_parent() -> None:
+        # A crawl killed outright (SIGKILL) cannot shut its pool down: a worker that finds
+        # itself orphaned exits, instead of lingering with the crawl's stderr open.
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=leave_with_the_parent, daemon=True).start()
     store = Store.open(config.database_url, migrate=False)
     _WORKER.update(config=config, store=store,
                    index=store.load_index(cache_dir=config.index_cache))
