@@ -85,7 +85,7 @@ class CrawlConfig:
     max_crawl_delay: float = 30.0  # robots.txt Crawl-delay is honoured up to this (seconds)
     max_retry_after: float = 120.0  # Retry-After on 429/503 is honoured up to this (seconds)
     job_dir: str = "repostwatch-jobs"  # state of interrupted crawls (next to the config file)
-    judge_processes: int = 0  # >0: judge and store pages in that many worker processes
+    judge_processes: int = 2  # judge and store pages in worker processes (0: in threads)
     proxy: str = ""  # HTTP proxy for every fetch ("" = none); the sandbox web is one
     allow_private: bool = False  # lookups may fetch private / loopback addresses
 

@@ -77,20 +77,20 @@ def _outcome(result: Any, recorded: Any) -> _Outcome:
 _WORKER: dict[str, Any] = {}  # in a judging process: its store, index and config
 
 
-def _worker_open(config: Config) -> None:
+def _worker_open(config: Config, crawl_pid: int) -> None:
     """Initializer of a judging process. Ctrl-C is the crawl's to handle (it stops the crawl
     gracefully, and the pages in flight must still be recorded)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
 
-    def leave_with_the_parent() -> None:
+    def leave_with_the_crawl() -> None:
         # A crawl killed outright (SIGKILL) cannot shut its pool down: a worker that finds
-        # itself orphaned exits, instead of lingering with the crawl's stderr open.
-        while os.getppid() == parent:
+        # itself orphaned exits, instead of lingering with the crawl's stderr open. The crawl's
+        # pid comes from the crawl itself: it may be dead before this worker got here.
+        while os.getppid() == crawl_pid:
             time.sleep(0.5)
         os._exit(0)
 
-    threading.Thread(target=leave_with_the_parent, daemon=True).start()
+    threading.Thread(target=leave_with_the_crawl, daemon=True).start()
     store = Store.open(config.database_url, migrate=False)
     _WORKER.update(config=config, store=store,
                    index=store.load_index(cache_dir=config.index_cache))
@@ -137,7 +137,7 @@ class StorePipeline:
             if self._processes > 0:  # after load_index: the workers read its cache
                 self._pool = ProcessPoolExecutor(
                     self._processes, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_worker_open, initargs=(self.config,))
+                    initializer=_worker_open, initargs=(self.config, os.getpid()))
         self.run_id = await asyncio.to_thread(self.store.start_run, name)
 
     async def _finish_run(self, spider: Any, reason: str) -> None:
