@@ -501,6 +501,60 @@ def lookup(state: _State, original: str, as_json: bool) -> None:
     sys.exit(1 if any(c.lacks_credit for c in open_copies) else 0)
 
 
+# -- run ------------------------------------------------------------------------------
+
+
+@cli.command("run")
+@click.option("-f", "--format", "fmt", type=click.Choice(["html", "csv", "json"]),
+              default="html", show_default=True, help="Format of the cycle's report.")
+@click.pass_obj
+def run_cycle(state: _State, fmt: str) -> None:
+    """One whole cycle: sync originals, crawl the watched sites (and search), recheck, report.
+
+    For cron and timers: never overlaps a run already in progress (exit 2), and exits 3 when
+    a stage failed (the later stages still run). docs/scheduling.md shows a cron line and a
+    systemd timer.
+
+    Example: repostwatch run
+    """
+    from reports import build_report, default_filename, write_report
+
+    from .cycle import cycle_jobs, run_lock, stage_summary
+    from .runner import run_crawls
+
+    config = state.config
+    with run_lock(config.base_dir / config.crawl.job_dir):
+        _preflight_store(state)
+        stages = cycle_jobs(config)
+        results = run_crawls(config, [s.job for s in stages], log_level=state.log_level)
+        failed = []
+        for stage, result in zip(stages, results, strict=False):
+            line, problem = stage_summary(stage, result)
+            _err(line)
+            if problem:
+                failed.append(stage.name)
+        store = state.store()
+        try:
+            rep = build_report(store)
+        finally:
+            store.close()
+        written = write_report(rep, fmt, config.report_dir / default_filename(rep, fmt))
+        _err(f"report: {len(rep.rows)} copies lacking credit, written to {written}")
+    if failed:
+        from .errors import CrawlError
+
+        raise CrawlError(f"stage(s) failed: {', '.join(failed)}")
+
+
+def _preflight_store(state: _State) -> None:
+    """The store opens and knows the publications (before any crawl starts)."""
+    store = state.store()
+    try:
+        store.ensure_publications(state.config.rules.values())
+    finally:
+        store.close()
+
+
 # -- report -----------------------------------------------------------------------------
 
 

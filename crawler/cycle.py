@@ -1,0 +1,95 @@
+"""``repostwatch run``: one whole cycle, for cron and timers.
+
+Stages, in order, in one process (a Twisted reactor runs once per process, so every crawl
+of the cycle is one ``run_crawls`` call): sync the originals (the publications' configured
+sitemaps and feeds), discover (the ``[[watch]]`` sites, and search when ``[search] url`` is
+set), recheck the open findings, then write the report. A stage that fails does not stop the
+later ones (a broken feed must not hide this week's copies); the cycle's exit code says that
+one failed.
+
+Runs never overlap: the cycle holds an exclusive ``flock`` on ``run.lock`` in ``[crawl]
+job_dir`` for its whole length. The kernel releases it when the process ends, however it
+ends, so a crashed or killed run never leaves a stale lock behind.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from .config import Config
+from .errors import UsageError
+
+__all__ = ["Stage", "cycle_jobs", "run_lock", "stage_summary"]
+
+
+@contextmanager
+def run_lock(folder: Path) -> Iterator[IO[str]]:
+    """Hold the cycle's lock; ``UsageError`` (exit 2) when another run holds it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "run.lock"
+    with path.open("a+", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise UsageError(f"another run is in progress ({holder}): not starting a second "
+                             "one", hint=f"it holds {path}; it is released when that run "
+                                         "ends") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        try:
+            yield fh
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One crawl of the cycle: its name for the summary and its job."""
+
+    name: str
+    job: Any  # crawler.runner.CrawlJob
+
+
+def cycle_jobs(config: Config) -> list[Stage]:
+    """The crawls of one cycle, in order (see the module docstring)."""
+    from .runner import CrawlJob
+    from .spiders.originals import OriginalsSpider
+    from .spiders.recheck import RecheckSpider
+    from .spiders.search import SearchSpider
+    from .spiders.watch import WatchSpider
+
+    stages = [Stage(f"originals {url}", CrawlJob(OriginalsSpider,
+                                                   {"publication": p.name, "source": url}))
+              for p in config.publications for url in p.originals]
+    if config.watch:
+        stages.append(Stage("watch", CrawlJob(WatchSpider, {})))
+    if config.search.url:
+        stages.append(Stage("search", CrawlJob(SearchSpider, {})))
+    stages.append(Stage("recheck", CrawlJob(RecheckSpider, {})))
+    return stages
+
+
+def stage_summary(stage: Stage, result: Any) -> tuple[str, str | None]:
+    """One line about a finished stage, and its problem (None when it went well)."""
+    from .runner import crawl_failed
+
+    problem = crawl_failed(result)
+    if stage.name.startswith("originals") and not problem and not any(
+            result.get(f"repostwatch/originals/{k}") for k in ("added", "updated", "unchanged")):
+        problem = "no articles found"
+    copies = result.get("repostwatch/verdict/repost") + result.get("repostwatch/verdict/excerpt")
+    line = (f"{stage.name}: {problem or 'ok'} (pages judged "
+            f"{result.get('repostwatch/pages_judged')}, copies {copies})")
+    return line, problem
