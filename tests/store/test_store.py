@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -200,6 +201,34 @@ def test_concurrent_writers_lose_nothing(store: Store, db_url: str) -> None:
     assert errors == []
     counts = store.counts()
     assert counts["pages"] == 10 and counts["findings"] == 10
+
+
+def _upsert_the_same_pages(db_url: str) -> None:
+    """A separate process: judge and save the same 10 copy pages (as a crawl worker would)."""
+    s = Store.open(db_url, migrate=False)
+    try:
+        index = s.load_index()
+        html = page_html(paragraphs_html(ORIGINAL_PARAGRAPHS))
+        for i in range(10):
+            page = Page(f"https://copycat.test/{i}", html)
+            s.save_assessment(assess(page, index, {RULE.publication: RULE}), page)
+    finally:
+        s.close()
+
+
+def test_concurrent_processes_lose_and_duplicate_nothing(store: Store, db_url: str) -> None:
+    store.upsert_original(publication=RULE.publication, url=URL, title="Pier", text=ORIGINAL_TEXT)
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_upsert_the_same_pages, args=(db_url,)) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+    assert [w.exitcode for w in workers] == [0, 0, 0, 0]
+    counts = store.counts()
+    assert counts["pages"] == 10 and counts["findings"] == 10  # one per page, not four
+    history = [len(f.history) for f in store.copies_of(store.originals()[0].id)]
+    assert history == [4] * 10  # every judgement kept: four checks of each finding
 
 
 def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
