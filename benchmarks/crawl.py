@@ -44,6 +44,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.crawlweb import BenchWeb, original_article
+from benchmarks.memory import children_peak_mb, peak_mb
 from crawler.sandbox import PUBLISHER, SandboxServer
 
 STORIES, HOSTS, ORIGINALS = 5_000, 4, 2_000
@@ -62,13 +63,6 @@ def bench_politeness(hosts: Sequence[str]) -> dict[str, Any]:
                            for h in hosts},
         "AUTOTHROTTLE_ENABLED": False,  # global in Scrapy 2.19; only generated hosts are crawled
     }
-
-
-def _peak_mb() -> float:
-    """Peak resident set size of this process so far (VmHWM, /proc/self/status)."""
-    line = next(x for x in Path("/proc/self/status").read_text().splitlines()
-                if x.startswith("VmHWM:"))
-    return int(line.split()[1]) / 1024
 
 
 # --- the crawl processes ----------------------------------------------------------------------
@@ -122,14 +116,7 @@ def _child_crawl(spec: dict[str, Any]) -> dict[str, Any]:
     return {"pages": pages, "crawl_s": stats.get("elapsed_time_seconds"),
             "errors": stats.get("log_count/ERROR", 0), "reason": stats.get("finish_reason"),
             "problems": {k: v for k, v in stats.items() if k.startswith("repostwatch/problems/")},
-            "peak_mb": _peak_mb() + (_children_peak_mb() if spec.get("judge_processes") else 0)}
-
-
-def _children_peak_mb() -> float:
-    """Peak RSS of the largest finished child (the judging processes), 0 without one."""
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            "peak_mb": peak_mb() + (children_peak_mb() if spec.get("judge_processes") else 0)}
 
 
 def _start_profiling() -> list[Any]:
@@ -189,7 +176,7 @@ def _child_server(spec: dict[str, Any]) -> dict[str, Any]:
 
     pages, seconds = asyncio.run(run())
     return {"pages": pages, "crawl_s": seconds, "errors": 0, "reason": "finished",
-            "problems": {}, "peak_mb": _peak_mb()}
+            "problems": {}, "peak_mb": peak_mb()}
 
 
 def _run_child(spec: dict[str, Any]) -> dict[str, Any]:

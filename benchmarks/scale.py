@@ -47,6 +47,7 @@ from benchmarks.generate import (
     read_pages,
     write_data,
 )
+from benchmarks.memory import peak_mb
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "cases-dev.jsonl.gz"
 SIZES, QUICK_SIZES = (1_000, 10_000, 100_000), (1_000, 10_000)
@@ -67,13 +68,6 @@ _WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
 def _rss_mb() -> float:
     """Resident set size now (/proc/self/statm)."""
     return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / MB
-
-
-def _peak_mb() -> float:
-    """Peak resident set size of this process so far (VmHWM, /proc/self/status)."""
-    line = next(x for x in Path("/proc/self/status").read_text().splitlines()
-                if x.startswith("VmHWM:"))
-    return int(line.split()[1]) / 1024
 
 
 def _original(record: dict[str, Any]) -> Any:
@@ -170,12 +164,12 @@ def _child_ours_build(data: Path, n: int) -> dict[str, Any]:
     for original in originals:
         index.add(original)
     out = {"build_s": time.perf_counter() - start, "index_mb": _rss_mb() - before,
-           "build_peak_mb": _peak_mb(),
+           "build_peak_mb": peak_mb(),
            "persistent": all(callable(getattr(index, m, None)) for m in ("save", "load"))}
     if out["persistent"]:
         index.save(data / f"index-{n}")
         return out
-    return {**out, **_judge(read_pages(data), _assess_with(index)), "peak_mb": _peak_mb()}
+    return {**out, **_judge(read_pages(data), _assess_with(index)), "peak_mb": peak_mb()}
 
 
 def _child_ours_judge(data: Path, n: int) -> dict[str, Any]:
@@ -193,7 +187,7 @@ def _child_ours_judge(data: Path, n: int) -> dict[str, Any]:
     else:
         index = FingerprintIndex.load(folder)
     load_s = time.perf_counter() - start
-    return {"load_s": load_s, **_judge(pages, _assess_with(index)), "peak_mb": _peak_mb()}
+    return {"load_s": load_s, **_judge(pages, _assess_with(index)), "peak_mb": peak_mb()}
 
 
 def _shingles(text: str) -> list[int]:
@@ -220,7 +214,7 @@ def _child_peer(data: Path, n: int, threshold: float) -> dict[str, Any]:
     lsh = MinHashLSHEnsemble(threshold=threshold, num_perm=NUM_PERM)
     lsh.index([(o.id, m, max(1, len(s))) for o, s, m in zip(originals, sets, sketches,
                                                              strict=True)])
-    out = {"build_s": time.perf_counter() - start, "build_peak_mb": _peak_mb()}
+    out = {"build_s": time.perf_counter() - start, "build_peak_mb": peak_mb()}
     del sets, sketches
     gc.collect()
     out["index_mb"] = _rss_mb() - before
@@ -233,7 +227,7 @@ def _child_peer(data: Path, n: int, threshold: float) -> dict[str, Any]:
         m.update_batch(shingles)
         return set(lsh.query(m, max(1, len(shingles))))
 
-    return {**out, **_judge(pages, judge), "peak_mb": _peak_mb()}
+    return {**out, **_judge(pages, judge), "peak_mb": peak_mb()}
 
 
 def _child_naive(data: Path, n: int, sample: int) -> dict[str, Any]:
@@ -248,7 +242,7 @@ def _child_naive(data: Path, n: int, sample: int) -> dict[str, Any]:
                                   score_cutoff=NAIVE_CUTOFF)
         return set() if best is None else {best[2] + 1}  # ids are positions + 1
 
-    return {**_judge(read_pages(data)[:sample], judge), "peak_mb": _peak_mb()}
+    return {**_judge(read_pages(data)[:sample], judge), "peak_mb": peak_mb()}
 
 
 _CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {

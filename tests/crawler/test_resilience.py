@@ -60,16 +60,25 @@ async def _crawl(config: Config, spider: type, **kwargs: Any) -> dict[str, Any]:
     return dict(crawler.stats.get_stats())
 
 
+async def _watch(tmp_path: Path, hostile: tuple[SandboxServer, HostileLog],
+                 watch: str) -> tuple[Config, dict[str, Any]]:
+    """Import the sandbox's originals, then crawl ``watch`` (a [[watch]] table); the hostile
+    log holds the watch crawl's requests only."""
+    server, log = hostile
+    config = _config(tmp_path, server.proxy_url, watch)
+    assert (await _crawl(config, OriginalsSpider)).get("repostwatch/originals/added") == 3
+    log.clear()
+    return config, await _crawl(config, WatchSpider)
+
+
 @deferred_f_from_coro_f
 async def test_hostile_site_is_crawled_to_the_end(
     tmp_path: Path, hostile: tuple[SandboxServer, HostileLog]
 ) -> None:
-    server, log = hostile
-    config = _config(tmp_path, server.proxy_url,
-                     '[[watch]]\nurl = "http://hostile.test/"\nmax_pages = 40\nmax_depth = 60\n')
-    assert (await _crawl(config, OriginalsSpider)).get("repostwatch/originals/added") == 3
-    log.clear()
-    stats = await _crawl(config, WatchSpider)
+    _, log = hostile
+    config, stats = await _watch(
+        tmp_path, hostile,
+        '[[watch]]\nurl = "http://hostile.test/"\nmax_pages = 40\nmax_depth = 60\n')
 
     assert stats["finish_reason"] == "finished"
     assert crawl_failed(CrawlResult("watch", stats)) is None  # page problems are not failures
@@ -104,12 +113,9 @@ async def test_hostile_site_is_crawled_to_the_end(
 @deferred_f_from_coro_f
 async def test_retry_after_is_honoured(tmp_path: Path,
                                        hostile: tuple[SandboxServer, HostileLog]) -> None:
-    server, log = hostile
-    config = _config(tmp_path, server.proxy_url,
-                     '[[watch]]\nurl = "http://hostile.test/busy?again"\nmax_depth = 0\n')
-    await _crawl(config, OriginalsSpider)
-    log.clear()
-    stats = await _crawl(config, WatchSpider)
+    _, log = hostile
+    _, stats = await _watch(
+        tmp_path, hostile, '[[watch]]\nurl = "http://hostile.test/busy?again"\nmax_depth = 0\n')
     times = [t for h, p, t in log if p == "/busy?again"]
     assert len(times) == 2  # 429 with Retry-After: 1, then the page
     assert times[1] - times[0] >= 0.95
@@ -120,12 +126,9 @@ async def test_retry_after_is_honoured(tmp_path: Path,
 @deferred_f_from_coro_f
 async def test_crawl_delay_is_honoured(tmp_path: Path,
                                        hostile: tuple[SandboxServer, HostileLog]) -> None:
-    server, log = hostile
-    config = _config(tmp_path, server.proxy_url,
-                     '[[watch]]\nurl = "http://crawl-delay.test/"\n')
-    await _crawl(config, OriginalsSpider)
-    log.clear()
-    stats = await _crawl(config, WatchSpider)
+    _, log = hostile
+    _, stats = await _watch(
+        tmp_path, hostile, '[[watch]]\nurl = "http://crawl-delay.test/"\n')
     times = sorted(t for h, p, t in log if h == "crawl-delay.test" and p != "/robots.txt")
     assert len(times) == 5  # the home page and its four pages
     gaps = [b - a for a, b in itertools.pairwise(times)]
@@ -138,11 +141,9 @@ async def test_crawl_delay_is_honoured(tmp_path: Path,
 async def test_unreadable_robots_txt_means_disallow(
     tmp_path: Path, hostile: tuple[SandboxServer, HostileLog], host: str
 ) -> None:
-    server, log = hostile
-    config = _config(tmp_path, server.proxy_url, f'[[watch]]\nurl = "http://{host}/"\n')
-    await _crawl(config, OriginalsSpider)
-    log.clear()
-    stats = await _crawl(config, WatchSpider)
+    _, log = hostile
+    _, stats = await _watch(
+        tmp_path, hostile, f'[[watch]]\nurl = "http://{host}/"\n')
     assert [p for h, p, _ in log if h == host] == ["/robots.txt"] * 2  # asked (and retried)
     assert stats.get("repostwatch/robots/unavailable") == 1
     assert stats.get(P + "robots_forbidden") == 1
@@ -166,12 +167,10 @@ async def test_requests_waiting_for_robots_txt_all_obey_it(
 ) -> None:
     # Three requests to one site at once (start page, sitemap, feed), all forbidden: each
     # must wait for robots.txt and obey it (Scrapy 2.19 let all but the first through).
-    server, log = hostile
+    _, log = hostile
     base = "http://robots-late.test/private"
-    config = _config(tmp_path, server.proxy_url,
-                     f'[[watch]]\nurl = "{base}/a"\nsitemap = "{base}/b"\nfeed = "{base}/c"\n')
-    await _crawl(config, OriginalsSpider)
-    log.clear()
-    stats = await _crawl(config, WatchSpider)
+    _, stats = await _watch(
+        tmp_path, hostile,
+        f'[[watch]]\nurl = "{base}/a"\nsitemap = "{base}/b"\nfeed = "{base}/c"\n')
     assert [p for h, p, _ in log if h == "robots-late.test"] == ["/robots.txt"]
     assert stats.get("robotstxt/forbidden") == 3

@@ -51,18 +51,25 @@ def _cli(home: Path, *args: str) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def _prepare(home: Path, proxy_url: str, *, delay: float, max_pages: int = 100,
+             max_depth: int = 2) -> None:
+    """A config watching allotment.test through ``proxy_url``, and the one original imported."""
+    (home / "repostwatch.toml").write_text(
+        '[[publications]]\nname = "The Daily Planet"\ndomains = ["daily-planet.test"]\n'
+        f'[[watch]]\nurl = "http://allotment.test/"\nmax_pages = {max_pages}\n'
+        f"max_depth = {max_depth}\n"
+        f'[crawl]\nproxy = "{proxy_url}"\ndownload_delay = {delay}\n'
+        "autothrottle = false\nconcurrency_per_site = 1\n")
+    (home / "o.jsonl").write_text(json.dumps({"url": URL, "text": ORIGINAL_TEXT}))
+    imported = _cli(home, "originals", "import", "o.jsonl")
+    imported.communicate(timeout=60)
+    assert imported.returncode == 0
+
+
 def test_interrupted_crawl_resumes_without_fetching_twice(tmp_path: Path) -> None:
     log: list[str] = []
     with SandboxServer(app=_site(log)) as server:
-        (tmp_path / "repostwatch.toml").write_text(
-            '[[publications]]\nname = "The Daily Planet"\ndomains = ["daily-planet.test"]\n'
-            '[[watch]]\nurl = "http://allotment.test/"\nmax_pages = 100\nmax_depth = 2\n'
-            f'[crawl]\nproxy = "{server.proxy_url}"\ndownload_delay = 0.15\n'
-            "autothrottle = false\nconcurrency_per_site = 1\n")
-        (tmp_path / "o.jsonl").write_text(json.dumps({"url": URL, "text": ORIGINAL_TEXT}))
-        imported = _cli(tmp_path, "originals", "import", "o.jsonl")
-        imported.communicate(timeout=60)
-        assert imported.returncode == 0
+        _prepare(tmp_path, server.proxy_url, delay=0.15)
 
         first = _cli(tmp_path, "crawl")
         deadline = time.monotonic() + 30
@@ -97,14 +104,7 @@ def test_interrupted_crawl_resumes_without_fetching_twice(tmp_path: Path) -> Non
 def test_a_killed_crawl_is_not_resumed(tmp_path: Path) -> None:
     log: list[str] = []
     with SandboxServer(app=_site(log)) as server:
-        (tmp_path / "repostwatch.toml").write_text(
-            '[[publications]]\nname = "The Daily Planet"\ndomains = ["daily-planet.test"]\n'
-            '[[watch]]\nurl = "http://allotment.test/"\nmax_pages = 100\nmax_depth = 2\n'
-            f'[crawl]\nproxy = "{server.proxy_url}"\ndownload_delay = 0.15\n'
-            "autothrottle = false\nconcurrency_per_site = 1\n")
-        (tmp_path / "o.jsonl").write_text(json.dumps({"url": URL, "text": ORIGINAL_TEXT}))
-        imported = _cli(tmp_path, "originals", "import", "o.jsonl")
-        imported.communicate(timeout=60)
+        _prepare(tmp_path, server.proxy_url, delay=0.15)
         first = _cli(tmp_path, "crawl")
         deadline = time.monotonic() + 30
         while sum(p.startswith("/p") for p in log) < 5 and time.monotonic() < deadline:
@@ -130,14 +130,7 @@ def test_a_killed_crawl_is_not_resumed(tmp_path: Path) -> None:
 def test_nothing_to_resume_or_discard(tmp_path: Path, resume: bool) -> None:
     log: list[str] = []
     with SandboxServer(app=_site(log)) as server:
-        (tmp_path / "repostwatch.toml").write_text(
-            '[[publications]]\nname = "The Daily Planet"\ndomains = ["daily-planet.test"]\n'
-            '[[watch]]\nurl = "http://allotment.test/"\nmax_pages = 3\nmax_depth = 1\n'
-            f'[crawl]\nproxy = "{server.proxy_url}"\ndownload_delay = 0\n')
-        (tmp_path / "o.jsonl").write_text(json.dumps({"url": URL, "text": ORIGINAL_TEXT}))
-        imported = _cli(tmp_path, "originals", "import", "o.jsonl")
-        imported.communicate(timeout=60)
-        assert imported.returncode == 0
+        _prepare(tmp_path, server.proxy_url, delay=0, max_pages=3, max_depth=1)
         stale = tmp_path / "repostwatch-jobs" / "watch"
         if not resume:
             stale.mkdir(parents=True)  # as if a crawl had been interrupted
@@ -154,14 +147,7 @@ def test_progress_line_on_a_terminal_only(tmp_path: Path) -> None:
 
     log: list[str] = []
     with SandboxServer(app=_site(log)) as server:
-        (tmp_path / "repostwatch.toml").write_text(
-            '[[publications]]\nname = "The Daily Planet"\ndomains = ["daily-planet.test"]\n'
-            '[[watch]]\nurl = "http://allotment.test/"\nmax_pages = 100\nmax_depth = 2\n'
-            f'[crawl]\nproxy = "{server.proxy_url}"\ndownload_delay = 0.06\n'
-            "autothrottle = false\nconcurrency_per_site = 1\n")
-        (tmp_path / "o.jsonl").write_text(json.dumps({"url": URL, "text": ORIGINAL_TEXT}))
-        imported = _cli(tmp_path, "originals", "import", "o.jsonl")
-        imported.communicate(timeout=60)
+        _prepare(tmp_path, server.proxy_url, delay=0.06)
         master, slave = pty.openpty()
         env = {**os.environ, "REPOSTWATCH_CONFIG": str(tmp_path / "repostwatch.toml"),
                "TERM": "xterm", "COLUMNS": "200"}

@@ -3,41 +3,38 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from matcher.text import _TOKEN_RE, _normalize_word
 
 
-def longest_common_run(a: Sequence[str], b: Sequence[str]) -> int:
-    """The longest run of equal consecutive tokens shared by ``a`` and ``b`` (O(n·m) DP)."""
-    best = 0
+def _common_runs(a: Sequence[str], b: Sequence[str]) -> Iterator[tuple[int, int]]:
+    """``(i, n)`` for every pair of positions where a shared run of ``n`` equal consecutive
+    tokens ends at ``a[i - 1]`` (O(n·m) DP)."""
     prev = [0] * (len(b) + 1)
     for i in range(1, len(a) + 1):
         cur = [0] * (len(b) + 1)
         for j in range(1, len(b) + 1):
             if a[i - 1] == b[j - 1]:
                 cur[j] = prev[j - 1] + 1
-                best = max(best, cur[j])
+                yield i, cur[j]
         prev = cur
-    return best
+
+
+def longest_common_run(a: Sequence[str], b: Sequence[str]) -> int:
+    """The longest run of equal consecutive tokens shared by ``a`` and ``b``."""
+    return max((n for _, n in _common_runs(a, b)), default=0)
 
 
 def shares_plain_window(a: Sequence[str], b: Sequence[str], *, size: int = 12,
                         k: int = 5) -> bool:
     """Whether ``a`` and ``b`` share a run of ``size`` consecutive tokens in which no k-token
     sequence repeats (real prose; not one word or one short phrase said over and over)."""
-    prev = [0] * (len(b) + 1)
-    for i in range(1, len(a) + 1):
-        cur = [0] * (len(b) + 1)
-        for j in range(1, len(b) + 1):
-            if a[i - 1] == b[j - 1]:
-                cur[j] = prev[j - 1] + 1
-                if cur[j] >= size:
-                    window = a[i - size:i]
-                    shingles = {tuple(window[n:n + k]) for n in range(size - k + 1)}
-                    if len(shingles) == size - k + 1:
-                        return True
-        prev = cur
+    for i, n in _common_runs(a, b):
+        if n >= size:
+            window = a[i - size:i]
+            if len({tuple(window[x:x + k]) for x in range(size - k + 1)}) == size - k + 1:
+                return True
     return False
 
 
