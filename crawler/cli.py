@@ -255,7 +255,10 @@ def crawl(state: _State, site: str | None, resume: bool) -> None:
 
     Example: repostwatch crawl --site https://aggregator.example/
     """
+    import hashlib
     import shutil
+
+    from matcher import canonical_url
 
     from .runner import CrawlJob, crawl_failed, run_crawls
     from .spiders.watch import WatchSpider
@@ -265,7 +268,9 @@ def crawl(state: _State, site: str | None, resume: bool) -> None:
         raise UsageError(f"--site {site!r} is not an http(s) URL",
                          hint="e.g. --site https://aggregator.example/")
     _preflight(state, need_watch=site is None)
-    jobdir = config.job_dir("watch-site" if site else "watch")
+    # one folder per --site, so resuming one site never replays another's queue
+    key = hashlib.sha256(canonical_url(site).encode()).hexdigest()[:16] if site else ""
+    jobdir = config.job_dir(f"watch-{key}" if site else "watch")
     if resume and not jobdir.exists():
         _err("nothing to resume: starting a new crawl")
     elif resume and _last_run_unfinished(state, "watch"):
@@ -408,10 +413,9 @@ def _print_crawl_summary(stats: dict[str, Any]) -> None:
         f"credited: {n('repostwatch/credit/credited') + n('repostwatch/credit/allowed')}  "
         f"lacking credit: {n('repostwatch/lacking_credit')}"
     )
-    from .problems import STATS_PREFIX
+    from .problems import problem_counts
 
-    problems = {k.removeprefix(STATS_PREFIX): int(v) for k, v in sorted(stats.items())
-                if k.startswith(STATS_PREFIX) and k != STATS_PREFIX + "robots_forbidden"}
+    problems = problem_counts(stats)
     if problems:
         _err("pages skipped: " + ", ".join(f"{v} {k.replace('_', ' ')}"
                                            for k, v in problems.items()))
@@ -497,8 +501,7 @@ def lookup(state: _State, original: str, as_json: bool) -> None:
         click.echo(_json_line(copies_to_dict(found, copies)))
     else:
         print_copies(found, copies)
-    open_copies = [c for c in copies if c.review_state not in ("gone", "false_positive")]
-    sys.exit(1 if any(c.lacks_credit for c in open_copies) else 0)
+    sys.exit(1 if any(c.lacks_credit and c.is_open for c in copies) else 0)
 
 
 # -- run ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import StopDownload
 from scrapy.http.headers import Headers
 
-from .sniff import HTML_TYPES
+from .sniff import declared_not_html
 
 __all__ = ["HtmlOnly", "wants_html"]
 
@@ -40,10 +40,6 @@ class HtmlOnly:
                           spider: Spider | None = None) -> None:
         if not request.meta.get(_WANTS_HTML) or b"Location" in headers:
             return  # not a page to judge, or a redirect (its own body does not matter)
-        raw = headers.get(b"Content-Type")
-        if not raw:
-            return
-        mime = raw.decode("latin-1").split(";", 1)[0].strip().lower()
-        if mime and mime not in HTML_TYPES:
+        if declared_not_html((headers.get(b"Content-Type") or b"").decode("latin-1")):
             self.crawler.stats.inc_value("repostwatch/stopped_at_headers")
             raise StopDownload(fail=False)

@@ -27,7 +27,7 @@ from yarl import URL
 from .addresses import AddressRefused, GuardedResolver, ip_literal, is_public_address
 from .config import CrawlConfig
 from .errors import FetchError
-from .sniff import HTML_TYPES, SNIFF_BYTES, decode_html, looks_like_html
+from .sniff import SNIFF_BYTES, declared_not_html, decode_html, looks_like_html
 
 __all__ = ["Fetched", "GuardedConnector", "fetch", "fetch_many", "is_public_address",
            "open_session"]
@@ -207,8 +207,7 @@ async def _read(asked: str, hop: URL, resp: aiohttp.ClientResponse,
     if resp.status >= 400:
         raise FetchError(f"HTTP {resp.status} {resp.reason or ''}".rstrip(), url=asked)
     content_type = resp.headers.get("Content-Type", "").strip()
-    mime = content_type.split(";", 1)[0].strip().lower()
-    if content_type and mime not in HTML_TYPES:
+    if declared_not_html(content_type):
         raise FetchError(f"not an HTML page (Content-Type: {content_type})", url=asked)
     limit = int(config.max_size_mb * 1024 * 1024)
     too_large = FetchError(f"page larger than {config.max_size_mb:g} MiB", url=asked)

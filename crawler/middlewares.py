@@ -8,8 +8,6 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 
-from .problems import quiet_page_errors
-
 __all__ = ["ErrbackMiddleware", "ProxyMiddleware", "RedirectLoopMiddleware"]
 
 
@@ -26,7 +24,6 @@ class ErrbackMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ErrbackMiddleware:
-        quiet_page_errors()
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:

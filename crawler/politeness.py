@@ -30,6 +30,8 @@ from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from .problems import FETCH_FAILURES, classify_error, quiet_robots_fetch_errors
+
 __all__ = ["DisallowAll", "RobotsTxtMiddleware", "SiteDelays", "retry_after_seconds"]
 
 logger = logging.getLogger(__name__)
@@ -38,12 +40,9 @@ logger = logging.getLogger(__name__)
 class DisallowAll(RobotParser):
     """The rules of a site whose robots.txt could not be read: nothing is allowed."""
 
-    def __init__(self, why: str) -> None:
-        self.why = why
-
     @classmethod
     def from_crawler(cls, crawler: Crawler, robotstxt_body: bytes) -> DisallowAll:
-        return cls("robots.txt unavailable")
+        return cls()
 
     def allowed(self, url: str | bytes, user_agent: str | bytes) -> bool:
         return False
@@ -72,9 +71,14 @@ class RobotsTxtMiddleware(_ScrapyRobots):
             response = response.replace(body=b"")
         await super()._parse_robots(response, netloc, request)
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RobotsTxtMiddleware:
+        quiet_robots_fetch_errors()
+        return cls(crawler)
+
     def _robots_error(self, exc: Exception, netloc: str) -> None:
-        if isinstance(exc, IgnoreRequest):
-            super()._robots_error(exc, netloc)
+        if isinstance(exc, IgnoreRequest) or classify_error(exc)[0] not in FETCH_FAILURES:
+            super()._robots_error(exc, netloc)  # not a fetch failure (a bug): stays an ERROR
             return
         self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
         self._disallow(netloc, f"robots.txt could not be fetched ({type(exc).__name__})")
@@ -84,7 +88,7 @@ class RobotsTxtMiddleware(_ScrapyRobots):
                        netloc, why)
         self._stats.inc_value("repostwatch/robots/unavailable")
         pending = self._parsers[netloc]
-        parser = DisallowAll(why)
+        parser = DisallowAll()
         self._parsers[netloc] = parser
         if pending is not None and not isinstance(pending, RobotParser):
             pending.callback(parser)

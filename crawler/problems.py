@@ -10,6 +10,7 @@ run's stats keep the counts by kind, and the summary prints them (``crawl_failed
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from scrapy.exceptions import (
@@ -32,7 +33,9 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
-__all__ = ["PROBLEM_KINDS", "STATS_PREFIX", "classify", "quiet_page_errors"]
+__all__ = ["FETCH_FAILURES", "PROBLEM_KINDS", "STATS_PREFIX", "classify", "classify_error",
+           "problem_counts",
+           "quiet_robots_fetch_errors"]
 
 STATS_PREFIX = "repostwatch/problems/"
 PROBLEM_KINDS = {
@@ -49,7 +52,6 @@ PROBLEM_KINDS = {
 }
 
 _KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
-    ((HttpError,), "http_error"),
     ((DownloadTimeoutError, TCPTimedOutError, TwistedTimeoutError, TimeoutError), "timeout"),
     ((CannotResolveHostError, DNSLookupError), "dns"),
     ((ResponseDataLossError,), "data_loss"),
@@ -61,7 +63,11 @@ _KINDS: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
 
 def classify(failure: Failure) -> tuple[str, str]:
     """``(kind, detail)`` of a failed request: kind is a key of ``PROBLEM_KINDS``."""
-    exc: Any = failure.value
+    return classify_error(failure.value)
+
+
+def classify_error(exc: Any) -> tuple[str, str]:
+    """``(kind, detail)`` of the exception a request failed with (see ``classify``)."""
     if isinstance(exc, HttpError):
         response = exc.response
         return "http_error", f"HTTP {response.status}"
@@ -84,25 +90,34 @@ def classify(failure: Failure) -> tuple[str, str]:
     return "other", f"{type(exc).__name__}: {exc}"
 
 
-class _PageErrorToInfo(logging.Filter):
-    """Scrapy logs "Gave up retrying" and a robots.txt it cannot fetch as ERRORs; for us they
-    are page problems, reported (counted, one warning line) by ``on_error`` and the robots
-    middleware. Turned into INFO records (``--verbose`` shows them), they no longer count as
-    errors of the crawl."""
+FETCH_FAILURES = frozenset({"timeout", "dns", "connection", "data_loss", "too_large"})
+"""Kinds that mean the answer could not be had at all (not an answer we dislike)."""
+
+
+def problem_counts(stats: Mapping[str, Any], *, robots: bool = False) -> dict[str, int]:
+    """The page problems of a crawl by kind, from its stats (``robots``: with the pages
+    robots.txt forbids, which are normal and not printed)."""
+    return {k.removeprefix(STATS_PREFIX): int(v or 0) for k, v in sorted(stats.items())
+            if k.startswith(STATS_PREFIX) and (robots or k != STATS_PREFIX + "robots_forbidden")}
+
+
+class _FetchFailureToInfo(logging.Filter):
+    """Scrapy logs a robots.txt it cannot fetch as an ERROR; for us that is a page problem
+    (the site is skipped this run, RFC 9309, and the robots middleware warns once). Such
+    records become INFO (``--verbose`` shows them) and no longer count as errors of the crawl;
+    any other error there (a bug) stays an ERROR."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno == logging.ERROR:
+        exc = record.exc_info[1] if record.exc_info else None
+        if record.levelno == logging.ERROR and exc is not None and (
+                classify_error(exc)[0] in FETCH_FAILURES):
             record.levelno, record.levelname = logging.INFO, "INFO"
         return True
 
 
-_QUIET = ("scrapy.downloadermiddlewares.retry", "scrapy.downloadermiddlewares.robotstxt")
-
-
-def quiet_page_errors() -> None:
-    """Install ``_PageErrorToInfo`` on the loggers of Scrapy's retry and robots.txt middlewares
-    (once per process)."""
-    for name in _QUIET:
-        log = logging.getLogger(name)
-        if not any(isinstance(f, _PageErrorToInfo) for f in log.filters):
-            log.addFilter(_PageErrorToInfo())
+def quiet_robots_fetch_errors() -> None:
+    """Install ``_FetchFailureToInfo`` on the logger of Scrapy's robots.txt middleware (once
+    per process). Scrapy's "Gave up retrying" is INFO by the RETRY_GIVE_UP_LOG_LEVEL setting."""
+    log = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+    if not any(isinstance(f, _FetchFailureToInfo) for f in log.filters):
+        log.addFilter(_FetchFailureToInfo())

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .problems import STATS_PREFIX
+from .problems import problem_counts
 
 __all__ = ["LiveProgress", "progress_line"]
 
@@ -25,8 +25,7 @@ def progress_line(stats: Mapping[str, Any], seconds: float) -> str:
     pages = _n(stats, "repostwatch/pages_judged")
     originals = sum(_n(stats, f"repostwatch/originals/{k}") for k in ("added", "updated"))
     copies = _n(stats, "repostwatch/verdict/repost") + _n(stats, "repostwatch/verdict/excerpt")
-    problems = sum(int(v or 0) for k, v in stats.items()
-                   if k.startswith(STATS_PREFIX) and not k.endswith("robots_forbidden"))
+    problems = sum(problem_counts(stats).values())
     fetched = _n(stats, "response_received_count")
     rate = fetched / seconds if seconds > 0 else 0.0
     parts = [f"{fetched} fetched ({rate:.1f}/s)", f"{pages} judged", f"{copies} copies",

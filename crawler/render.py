@@ -94,8 +94,7 @@ def print_copies(original: Original, copies: list[FindingRecord]) -> None:
     if not copies:
         out.print("  no copies found so far")
         return
-    lacking = sum(c.lacks_credit and c.review_state not in ("gone", "false_positive")
-                  for c in copies)
+    lacking = sum(c.lacks_credit and c.is_open for c in copies)
     out.print(f"  {len(copies)} known copy(ies), {lacking} lacking credit")
     for c in copies:
         style = _STYLE.get(c.credit_status, "white")

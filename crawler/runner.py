@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from scrapy import Spider
 from scrapy.settings import Settings
 
 from .config import Config
-from .problems import STATS_PREFIX
+from .problems import problem_counts
 
 __all__ = ["CrawlJob", "CrawlResult", "crawl_failed", "project_settings", "run_crawls"]
 
@@ -53,7 +53,7 @@ def crawl_failed(result: CrawlResult) -> str | None:
                 "shows the details)")
     # Page problems (timeouts, 5xx, not HTML...) are the open web, not a failure; a crawl that
     # got no page at all is one (every site down, or a proxy/network problem on our side).
-    skipped = sum(int(v or 0) for k, v in result.stats.items() if k.startswith(STATS_PREFIX))
+    skipped = sum(problem_counts(result.stats, robots=True).values())
     if skipped and not (result.get("item_scraped_count") or result.get("item_dropped_count")):
         return f"the {result.spider} crawl could not fetch any page ({skipped} failed)"
     return None
@@ -99,8 +99,9 @@ def project_settings(config: Config, *, log_level: str = "WARNING") -> Settings:
     return settings
 
 
-def _start_progress(crawler: Any, log_level: str) -> Any:
-    """A live progress line on a terminal (``crawler.progress``), ticking once a second."""
+def _start_progress(crawler: Any, log_level: str) -> Callable[[], None] | None:
+    """A live progress line on a terminal (``crawler.progress``), ticking once a second;
+    returns the function that stops it (None: not a terminal)."""
     from twisted.internet.task import LoopingCall
 
     from .progress import LiveProgress
@@ -111,13 +112,12 @@ def _start_progress(crawler: Any, log_level: str) -> Any:
     ticker = LoopingCall(live.tick)
     ticker.start(1.0, now=False)
 
-    class _Both:
-        def stop(self) -> None:
-            if ticker.running:
-                ticker.stop()
-            live.stop()
+    def stop() -> None:
+        if ticker.running:
+            ticker.stop()
+        live.stop()
 
-    return _Both()
+    return stop
 
 
 async def _crawl_one(runner: Any, job: CrawlJob, active: list[Any],
@@ -130,12 +130,12 @@ async def _crawl_one(runner: Any, job: CrawlJob, active: list[Any],
         own.set("JOBDIR", str(job.jobdir), "cmdline")
     crawler = runner.create_crawler(Crawler(job.spider, own))
     active[:] = [crawler]
-    progress = _start_progress(crawler, log_level)
+    stop_progress = _start_progress(crawler, log_level)
     try:
         await crawler.crawl_async(**job.kwargs)
     finally:
-        if progress is not None:
-            progress.stop()
+        if stop_progress is not None:
+            stop_progress()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     return CrawlResult(job.spider.name, dict(stats))
 

@@ -27,6 +27,7 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
 REDIRECT_MAX_TIMES = 5
 RETRY_TIMES = 2
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # a page given up on is a counted page problem, not an error
 DEPTH_PRIORITY = 1  # breadth first: the home page's links before deep archives
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False

@@ -16,10 +16,17 @@ import re
 
 from w3lib.encoding import html_to_unicode
 
-__all__ = ["HTML_TYPES", "SNIFF_BYTES", "decode_html", "looks_like_html"]
+__all__ = ["HTML_TYPES", "SNIFF_BYTES", "declared_not_html", "decode_html", "looks_like_html"]
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 """Content-Types of HTML pages."""
+
+
+def declared_not_html(content_type: str) -> bool:
+    """Whether a Content-Type header says the body is something other than HTML (an empty or
+    missing one says nothing: the bytes decide)."""
+    mime = content_type.split(";", 1)[0].strip().lower()
+    return bool(mime) and mime not in HTML_TYPES
 
 SNIFF_BYTES = 1024
 """How many leading bytes are enough to decide."""

@@ -45,13 +45,8 @@ class RepostwatchSpider(Spider):
         """The errback of every request (``ErrbackMiddleware``): a page that cannot be had is
         counted by kind (``crawler.problems``) and logged as one warning; the crawl goes on."""
         kind, detail = classify(failure)
-        self.crawler.stats.inc_value(STATS_PREFIX + kind)
         request = getattr(failure, "request", None)
-        url = request.url if request is not None else "?"
-        if kind == "robots_forbidden":
-            self.logger.debug("skipped %s: %s", url, detail)
-        else:
-            self.logger.warning("skipped %s: %s (%s)", url, kind.replace("_", " "), detail)
+        self.count_problem(kind, request.url if request is not None else "?", detail)
 
     def page_item(self, response: Response) -> FetchedPage | None:
         """The item for a page to judge, or None (counted as ``not_html``) when it is not HTML
@@ -63,9 +58,13 @@ class RepostwatchSpider(Spider):
         return fetched_page(response)
 
     def count_problem(self, kind: str, url: str, detail: str) -> None:
-        """Count and log a page problem found after download (e.g. not HTML by its bytes)."""
+        """Count a page problem and log it as one warning (a page robots.txt forbids only at
+        debug level: that is normal)."""
         self.crawler.stats.inc_value(STATS_PREFIX + kind)
-        self.logger.warning("skipped %s: %s (%s)", url, kind.replace("_", " "), detail)
+        if kind == "robots_forbidden":
+            self.logger.debug("skipped %s: %s", url, detail)
+        else:
+            self.logger.warning("skipped %s: %s (%s)", url, kind.replace("_", " "), detail)
 
 
 def crawl_settings(config: Config) -> dict[str, Any]:

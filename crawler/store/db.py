@@ -48,6 +48,7 @@ from .models import (
     utcnow,
 )
 from .records import (
+    CLOSED_STATES,
     CheckRecord,
     FindingRecord,
     PageOutcome,
@@ -56,10 +57,9 @@ from .records import (
     finding_record,
 )
 
-__all__ = ["CLOSED_STATES", "SCHEMA_REVISION", "Store", "make_engine", "safe_url"]
+__all__ = ["SCHEMA_REVISION", "Store", "make_engine", "safe_url"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-CLOSED_STATES = ("gone", "false_positive")  # review states a recheck does not revisit
 SCHEMA_REVISION = "0002"  # the head of the migrations: change it with every new migration
 
 

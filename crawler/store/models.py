@@ -105,7 +105,8 @@ class OriginalRow(Base):
     published: Mapped[datetime | None]
     text: Mapped[str] = mapped_column(Text)
     text_hash: Mapped[str] = mapped_column(String(64))
-    fingerprints: Mapped[bytes] = mapped_column(LargeBinary)
+    # deferred: read only by the index build (which selects it); ~2 KB a row otherwise loaded
+    fingerprints: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Validators of the last fetch, sent back as If-None-Match / If-Modified-Since (verbatim),

@@ -11,6 +11,7 @@ from matcher import lacks_credit
 from .models import FindingRow
 
 __all__ = [
+    "CLOSED_STATES",
     "CheckRecord",
     "FindingRecord",
     "PageOutcome",
@@ -18,6 +19,9 @@ __all__ = [
     "Validators",
     "finding_record",
 ]
+
+
+CLOSED_STATES = ("gone", "false_positive")  # review states of copies no longer to chase
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,11 @@ class FindingRecord:
     evidence: list[dict[str, Any]] = field(default_factory=list)
     longest_passage: dict[str, Any] | None = None
     history: tuple[CheckRecord, ...] = ()  # newest first; filled by ``Store.copies_of``
+
+    @property
+    def is_open(self) -> bool:
+        """Still a copy to chase: not taken down, not a false positive."""
+        return self.review_state not in CLOSED_STATES
 
     @property
     def lacks_credit(self) -> bool:
