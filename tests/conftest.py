@@ -84,8 +84,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
     engine = create_engine(base, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        for table in ("finding_checks", "findings", "pages", "originals", "publications",
-                      "crawl_runs", "page_versions", "alembic_version"):
-            conn.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
+        # every table of every migration, present and future: empty the schema itself
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     yield base

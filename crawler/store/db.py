@@ -60,7 +60,7 @@ from .records import (
 __all__ = ["SCHEMA_REVISION", "Store", "make_engine", "safe_url"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-SCHEMA_REVISION = "0002"  # the head of the migrations: change it with every new migration
+SCHEMA_REVISION = "0003"  # the head of the migrations: change it with every new migration
 
 
 def safe_url(url: str) -> str:

@@ -8,7 +8,9 @@ Tables: ``publications``; ``originals`` (with the HTTP validators of their last 
 conditional GET); ``pages`` (the latest fetch of every judged page); ``page_versions`` (the
 evidence: each distinct body a page held a copy in, compressed, with its headers and fetch
 times); ``findings`` and their history ``finding_checks`` (each check names the version it
-judged); ``crawl_runs``.
+judged); ``crawl_runs``; ``review_events`` (the audit trail of editors' actions on findings);
+``allowed_sites`` (sites an editor allow-listed for a publication, beside the config's list);
+``report_runs`` (every report generated, so "since the previous report" means something).
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ __all__ = [
     "PageRow",
     "PageVersionRow",
     "PublicationRow",
+    "AllowedSiteRow",
+    "ReportRunRow",
+    "ReviewEventRow",
     "utcnow",
 ]
 
@@ -172,7 +177,7 @@ class FindingRow(Base):
     credit_reason: Mapped[str] = mapped_column(Text)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
     passages: Mapped[dict[str, Any]] = mapped_column(JSON)
-    review_state: Mapped[str] = mapped_column(String(16), default="new")
+    review_state: Mapped[str] = mapped_column(String(16), default="new", index=True)
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
     last_checked: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
@@ -209,3 +214,53 @@ class CrawlRun(Base):
     finished_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), default="running")
     stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ReviewEventRow(Base):
+    """One editor action on a finding (confirm, false positive, contacted, resolved, re-check,
+    allow-list...): when, by whom, the state before and after, and the note. Never updated."""
+
+    __tablename__ = "review_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(
+        ForeignKey("findings.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(200), default="")
+
+
+class AllowedSiteRow(Base):
+    """A site allow-listed for a publication from the review UI (the config's ``allow`` list is
+    the other source): its copies count as permitted."""
+
+    __tablename__ = "allowed_sites"
+    __table_args__ = (UniqueConstraint("publication_id", "site"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("publications.id", ondelete="CASCADE")
+    )
+    site: Mapped[str] = mapped_column(String(255))
+    note: Mapped[str] = mapped_column(Text, default="")
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportRunRow(Base):
+    """One report generated: its period, what it counted, where it went and how delivery went."""
+
+    __tablename__ = "report_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    period_start: Mapped[datetime | None]
+    period_end: Mapped[datetime]
+    publication: Mapped[str | None] = mapped_column(String(200))
+    formats: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    paths: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    delivery: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
