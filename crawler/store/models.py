@@ -35,6 +35,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
+    "AllowedSiteRow",
     "Base",
     "CrawlRun",
     "FindingCheckRow",
@@ -43,7 +44,6 @@ __all__ = [
     "PageRow",
     "PageVersionRow",
     "PublicationRow",
-    "AllowedSiteRow",
     "ReportRunRow",
     "ReviewEventRow",
     "utcnow",
