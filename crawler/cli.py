@@ -13,6 +13,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -508,7 +509,7 @@ def lookup(state: _State, original: str, as_json: bool) -> None:
 
 
 @cli.command("run")
-@click.option("-f", "--format", "fmt", type=click.Choice(["html", "csv", "json"]),
+@click.option("-f", "--format", "fmt", type=click.Choice(["html", "csv", "json", "md"]),
               default="html", show_default=True, help="Format of the cycle's report.")
 @click.pass_obj
 def run_cycle(state: _State, fmt: str) -> None:
@@ -520,9 +521,7 @@ def run_cycle(state: _State, fmt: str) -> None:
 
     Example: repostwatch run
     """
-    from reports import build_report, default_filename, write_report
-
-    from .cycle import cycle_jobs, run_lock, stage_summary
+    from .cycle import cycle_jobs, report_stage, run_lock, stage_summary
     from .runner import run_crawls
 
     config = state.config
@@ -536,13 +535,10 @@ def run_cycle(state: _State, fmt: str) -> None:
             _err(line)
             if problem:
                 failed.append(stage.name)
-        store = state.store()
-        try:
-            rep = build_report(store)
-        finally:
-            store.close()
-        written = write_report(rep, fmt, config.report_dir / default_filename(rep, fmt))
-        _err(f"report: {len(rep.rows)} copies lacking credit, written to {written}")
+        line, problem = report_stage(config, fmt)
+        _err(line)
+        if problem:
+            failed.append("report")
     if failed:
         from .errors import CrawlError
 
@@ -562,45 +558,147 @@ def _preflight_store(state: _State) -> None:
 
 
 @cli.command()
-@click.option("-f", "--format", "fmt", type=click.Choice(["html", "csv", "json"]),
+@click.option("-f", "--format", "fmt", type=click.Choice(["html", "csv", "json", "md"]),
               default="html", show_default=True)
 @click.option("-o", "--output", metavar="PATH", help="File to write ('-' = stdout). "
               "Default: a dated file in [report] dir.")
 @click.option("-p", "--publication", metavar="NAME", help="Only this publication's copies.")
-@click.option("--since", metavar="DATE", help="Only findings checked since DATE (ISO 8601).")
+@click.option("--period", type=click.Choice(["day", "week", "month"]),
+              help="The last day, week or month (default: since the previous report).")
+@click.option("--since", metavar="DATE", help="Period start (ISO 8601 date or time, UTC).")
+@click.option("--until", metavar="DATE", help="Period end (default: now).")
+@click.option("--no-deliver", is_flag=True, help="Write and record it, but skip [delivery].")
+@click.option("--list", "list_runs", is_flag=True, help="List the reports generated so far.")
+@click.option("--json", "as_json", is_flag=True, help="With --list: one JSON object per line.")
 @click.pass_obj
 def report(state: _State, fmt: str, output: str | None, publication: str | None,
-           since: str | None) -> None:
-    """Write a report of the copies that lack credit.
+           period: str | None, since: str | None, until: str | None, no_deliver: bool,
+           list_runs: bool, as_json: bool) -> None:
+    """Write the report of the copies that lack credit, record it, and deliver it.
 
-    Example: repostwatch report --format csv -o copies.csv
+    By default the period runs since the previous report (of the same --publication), so
+    every report says what is new, still open, resolved and gone since the last one.
+    Delivery (folder, e-mail, webhook) follows [delivery] in the config; a failed delivery
+    is retried, then exits 3 (the report file is kept).
+
+    Example: repostwatch report --period week --format md -o week.md
     """
-    from reports import build_report, default_filename, render, write_report
+    if list_runs:
+        _list_reports(state, as_json)
+        return
+    from reports import produce_report
 
+    if period and (since or until):
+        raise UsageError("--period and --since/--until both given",
+                         hint="use --period alone, or --since DATE [--until DATE]")
+    start, end = _parse_date(since, "--since"), _parse_date(until, "--until")
+    if start and end and start >= end:
+        raise UsageError(f"--since {since} is not before --until {until}",
+                         hint="give a period that starts before it ends")
     name = state.config.publication(publication).name if publication else None
+    path = Path(output) if output and output != "-" else None
+    if path is not None and path.is_dir():
+        raise UsageError(f"-o {path} is a folder", hint="give a file name, or '-' for stdout")
     store = state.store()
     try:
-        rep = build_report(store, publication=name, since=_parse_date(since))
+        done = produce_report(store, state.config, fmt=fmt, publication=name, period=period,
+                              since=start, until=end, output=path, to_stdout=output == "-",
+                              send=not no_deliver)
     finally:
         store.close()
-    if output == "-":
-        click.echo(render(rep, fmt), nl=False)
+    if done.text is not None:
+        click.echo(done.text, nl=False)
         return
-    path = Path(output) if output else state.config.report_dir / default_filename(rep, fmt)
-    if path.is_dir():
-        raise UsageError(f"-o {path} is a folder", hint="give a file name, or '-' for stdout")
-    written = write_report(rep, fmt, path)
-    _err(f"{len(rep.rows)} copies lacking credit; report written to {written}")
+    sent = f"; delivered ({', '.join(done.delivery)})" if done.delivery else ""
+    _err(f"{len(done.report.rows)} copies lacking credit; report {done.run_id} written to "
+         f"{done.paths[0]}{sent}")
 
 
-def _parse_date(value: str | None) -> datetime | None:
+def _list_reports(state: _State, as_json: bool) -> None:
+    from crawler.store.reporting import report_runs
+    from reports.build import iso
+
+    store = state.store()
+    try:
+        runs = report_runs(store, limit=None)
+    finally:
+        store.close()
+    for run in runs:
+        delivery = ", ".join(f"{k} {'ok' if v.get('ok') else 'FAILED'}"
+                             for k, v in run.delivery.items()) or "not delivered"
+        if as_json:
+            click.echo(_json_line({
+                "id": run.id, "generated_at": iso(run.generated_at),
+                "period_start": iso(run.period_start), "period_end": iso(run.period_end),
+                "publication": run.publication, "formats": list(run.formats),
+                "paths": list(run.paths), "summary": run.summary, "delivery": run.delivery}))
+            continue
+        totals = run.summary.get("totals", {})
+        start = iso(run.period_start) or "the beginning"
+        click.echo(f"{run.id}  {iso(run.generated_at)}  {run.publication or 'all'}  "
+                   f"{start} → {iso(run.period_end)}  lacking credit "
+                   f"{totals.get('lacking_credit', 0)}  {delivery}  "
+                   f"{' '.join(run.paths) or '(stdout)'}")
+    if not runs and not as_json:
+        _err("no reports yet: `repostwatch report` writes the first one")
+
+
+def _parse_date(value: str | None, option: str = "--since") -> datetime | None:
     if value is None:
         return None
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise UsageError(f"--since {value!r} is not a date", hint="use e.g. 2026-11-01") from exc
+        raise UsageError(f"{option} {value!r} is not a date", hint="use e.g. 2026-11-01") from exc
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+# -- outreach -----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("site")
+@click.option("-p", "--publication", metavar="NAME", help="Only this publication's copies.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["txt", "md", "json"]), default="txt",
+              show_default=True)
+@click.pass_obj
+def outreach(state: _State, site: str, publication: str | None, fmt: str) -> None:
+    """Print a polite credit request to SITE: its copies lacking credit, the line to add,
+    and the contacts found on its saved pages.
+
+    SITE is a host name (or any URL on it). Exit 2 when the site has no open copy lacking
+    credit.
+
+    Example: repostwatch outreach scraperdaily.test --format md
+    """
+    from reports import outreach_letters
+    from reports.md_report import letter_md
+    from reports.outreach import letter_dict, letter_text
+
+    host = (urlsplit(site).hostname or "") if "://" in site else site.strip().lower()
+    host = host.rstrip(".")
+    name = state.config.publication(publication).name if publication else None
+    rc = state.config.report
+    store = state.store()
+    try:
+        rows = store.findings(publication=name, lacking_credit=True)
+        mine = [f for f in rows if f.site in (host, host.removeprefix("www."), f"www.{host}")]
+        letters = outreach_letters(store, mine, repost_rule=rc.repost_rule,
+                                   credit_line=rc.credit_line)
+    finally:
+        store.close()
+    if not letters:
+        others = sorted({f.site for f in rows if f.is_open})
+        raise UsageError(f"no open copy lacking credit on {host!r}",
+                         hint=f"sites with some: {', '.join(others[:10])}" if others
+                         else "no site has one: nothing to ask")
+    for letter in letters:
+        if fmt == "json":
+            click.echo(_json_line(letter_dict(letter)))
+        elif fmt == "md":
+            click.echo(letter_md(letter))
+        else:
+            click.echo(letter_text(letter))
 
 
 # -- demo and sandbox ---------------------------------------------------------------------

@@ -27,7 +27,9 @@ __all__ = [
     "CONFIG_NAME",
     "Config",
     "CrawlConfig",
+    "DeliveryConfig",
     "Publication",
+    "ReportConfig",
     "SearchConfig",
     "WatchSite",
     "find_config",
@@ -104,6 +106,45 @@ class SearchConfig:
 
 
 @dataclass(frozen=True)
+class ReportConfig:
+    """What reports say beyond the findings (docs/config.md ``[report]``): the outreach
+    letters' templates (placeholders ``{publication}``, ``{title}``, ``{url}``)."""
+
+    outreach: bool = True  # credit requests per site in the HTML, Markdown and JSON reports
+    repost_rule: str = "Reposts are welcomed with the reference to {publication}."
+    credit_line: str = "Source: {publication} — {url}"  # the line to add under each copy
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    """Where a report goes once written (docs/config.md ``[delivery]``); all off by default.
+
+    Secrets come from the environment only: ``REPOSTWATCH_SMTP_PASSWORD`` (with
+    ``smtp_user``) and ``REPOSTWATCH_WEBHOOK_TOKEN`` (sent as ``Authorization: Bearer``).
+    """
+
+    folder: str = ""  # also write the report here, dated names ("" = off)
+    formats: tuple[str, ...] = ("html", "csv")  # formats written into ``folder``
+    email_to: tuple[str, ...] = ()  # recipients (empty = no e-mail)
+    email_from: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 0  # 0: 587 for starttls, 465 for ssl, 25 for none
+    smtp_security: str = "starttls"  # starttls, ssl or none
+    smtp_user: str = ""  # log in as this user (password: REPOSTWATCH_SMTP_PASSWORD)
+    smtp_password: str = field(default="", repr=False)  # from the environment only
+    smtp_timeout: float = 30.0  # seconds
+    webhook_url: str = ""  # POST a JSON summary here ("" = off)
+    webhook_token: str = field(default="", repr=False)  # from the environment only
+    webhook_timeout: float = 30.0  # seconds
+    retries: int = 3  # further attempts of a failed delivery
+    retry_backoff: float = 5.0  # seconds before the first retry, doubled each time
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.folder or self.email_to or self.webhook_url)
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a command needs. ``path`` is the file it came from (None: defaults only)."""
 
@@ -116,6 +157,8 @@ class Config:
     search: SearchConfig = field(default_factory=SearchConfig)
     thresholds: Thresholds = field(default_factory=Thresholds)
     report_dir: Path = Path("reports")
+    report: ReportConfig = field(default_factory=ReportConfig)
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     index_cache: Path | None = None  # where the fingerprint index is cached (None: not cached)
 
     def job_dir(self, name: str) -> Path:
@@ -269,7 +312,8 @@ def _crawl_config(r: _Reader, data: dict[str, Any], env: Mapping[str, str]) -> C
 
 
 def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str]) -> Config:
-    sections = {"publications", "database", "watch", "crawl", "search", "matcher", "report"}
+    sections = {"publications", "database", "watch", "crawl", "search", "matcher", "report",
+                "delivery"}
     r.known(data, "(top level)", sections)
     pubs = []
     raw_pubs = data.get("publications", [])
@@ -332,15 +376,64 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str])
                  "min_original_words"):
         if getattr(thresholds, name) < 1:
             raise r.error(f"matcher.{name}", "must be at least 1")
-    report = r.table(data, "report", {"dir"})
-    report_dir = base / r.get(report, "dir", "report", str, "reports")
+    report, report_dir = _report(r, data, base)
     cache = r.get(db, "index_cache", "database", str, "repostwatch-index")
     return Config(
         path=r.path, base_dir=base, publications=tuple(pubs), database_url=db_url,
         watch=tuple(watch), crawl=crawl, search=_search(r, data), thresholds=thresholds,
-        report_dir=report_dir,
+        report_dir=report_dir, report=report, delivery=_delivery(r, data, base, env),
         index_cache=base / cache if cache else None,
     )
+
+
+def _report(r: _Reader, data: Mapping[str, Any], base: Path) -> tuple[ReportConfig, Path]:
+    fields = {f.name for f in dataclasses.fields(ReportConfig)}
+    table = r.table(data, "report", fields | {"dir"})
+    report_dir = base / r.get(table, "dir", "report", str, "reports")
+    report: ReportConfig = _dataclass_from(r, {"report": {k: v for k, v in table.items()
+                                                          if k != "dir"}}, "report", ReportConfig)
+    for name in ("repost_rule", "credit_line"):
+        if name in table:  # the reports package is imported only when a template is set
+            from reports.outreach import check_template
+
+            problem = check_template(getattr(report, name))
+            if problem:
+                raise r.error(f"report.{name}", problem)
+    return report, report_dir
+
+
+_EMAIL = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+")
+
+
+def _delivery(r: _Reader, data: Mapping[str, Any], base: Path,
+              env: Mapping[str, str]) -> DeliveryConfig:
+    secrets = {"smtp_password", "webhook_token"}
+    fields = {f.name for f in dataclasses.fields(DeliveryConfig)} - secrets
+    table = r.table(data, "delivery", fields)
+    d: DeliveryConfig = _dataclass_from(r, {"delivery": table}, "delivery", DeliveryConfig)
+    known = ("html", "csv", "json", "md")  # reports.FORMATS (not imported for every command)
+    for fmt in d.formats:
+        if fmt not in known:
+            raise r.error("delivery.formats", f"unknown format {fmt!r}: use {', '.join(known)}")
+    if d.smtp_security not in ("starttls", "ssl", "none"):
+        raise r.error("delivery.smtp_security", "must be starttls, ssl or none")
+    for address in (*d.email_to, *([d.email_from] if d.email_from else [])):
+        if not _EMAIL.fullmatch(address):
+            raise r.error("delivery.email_to" if address in d.email_to else "delivery.email_from",
+                          f"{address!r} is not an e-mail address")
+    if d.email_to and not (d.smtp_host and d.email_from):
+        raise r.error("delivery.email_to", "needs smtp_host and email_from too")
+    if d.smtp_port > 65535:
+        raise r.error("delivery.smtp_port", "must be a port number (1-65535, or 0 for the default)")
+    if d.webhook_url and not re.match(r"https?://[^/\s]+", d.webhook_url):
+        raise r.error("delivery.webhook_url", "must be an http(s) URL (or \"\" for none)")
+    for name in ("smtp_timeout", "webhook_timeout"):
+        if getattr(d, name) <= 0:
+            raise r.error(f"delivery.{name}", "must be greater than 0")
+    folder = str(base / d.folder) if d.folder else ""
+    return dataclasses.replace(
+        d, folder=folder, smtp_password=env.get("REPOSTWATCH_SMTP_PASSWORD", ""),
+        webhook_token=env.get("REPOSTWATCH_WEBHOOK_TOKEN", ""))
 
 
 def _search(r: _Reader, data: Mapping[str, Any]) -> SearchConfig:

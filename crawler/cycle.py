@@ -25,7 +25,7 @@ from typing import IO, Any
 from .config import Config
 from .errors import UsageError
 
-__all__ = ["Stage", "cycle_jobs", "run_lock", "stage_summary"]
+__all__ = ["Stage", "cycle_jobs", "report_stage", "run_lock", "stage_summary"]
 
 
 @contextmanager
@@ -93,3 +93,22 @@ def stage_summary(stage: Stage, result: Any) -> tuple[str, str | None]:
     line = (f"{stage.name}: {problem or 'ok'} (pages judged "
             f"{result.get('repostwatch/pages_judged')}, copies {copies})")
     return line, problem
+
+
+def report_stage(config: Config, fmt: str) -> tuple[str, str | None]:
+    """The cycle's report (since the previous one), through ``reports.produce_report`` like
+    ``repostwatch report``: one line about it, and its problem (None when it went well)."""
+    from reports import DeliveryError, produce_report
+
+    from .store import Store
+
+    store = Store.open(config.database_url)
+    try:
+        done = produce_report(store, config, fmt=fmt)
+    except DeliveryError as exc:
+        return f"report: {exc}", "report delivery failed"
+    finally:
+        store.close()
+    sent = f", delivered ({', '.join(done.delivery)})" if done.delivery else ""
+    return (f"report: {len(done.report.rows)} copies lacking credit, written to "
+            f"{done.paths[0]}{sent}"), None

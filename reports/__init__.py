@@ -1,7 +1,12 @@
-"""Reports: what the store found, told to people (HTML) and to programs (CSV, JSON).
+"""Reports: what the store found, told to people (HTML, Markdown) and to programs (CSV, JSON).
 
     report = build_report(store, publication="The Daily Planet", since=week_ago)
     path = write_report(report, "html", out_dir / default_filename(report, "html"))
+    done = produce_report(store, config, period="week")   # build, write, record, deliver
+
+The period's changes and the compliance chart come from the findings' history
+(``reports.history``), the charts are inline SVG (``reports.charts``), the outreach letters
+come from the saved evidence (``reports.outreach``), delivery is ``reports.deliver``.
 
 A report reads the store only: it never fetches a page and never re-judges one. The CSV
 columns are documented in ``reports.csv_report``, the JSON keys in ``reports.json_report``.
@@ -19,27 +24,41 @@ from pathlib import Path
 
 from .build import FINDING_FIELDS, Report, SiteSummary, build_report, utc
 from .csv_report import CSV_COLUMNS, render_csv
+from .deliver import DeliveryError
+from .history import Changes, CompliancePoint
 from .html_report import render_html
 from .json_report import render_json
+from .md_report import render_md
+from .outreach import OutreachLetter, outreach_letters
+from .produce import PERIODS, Produced, produce_report
 
 __all__ = [
     "CSV_COLUMNS",
     "FINDING_FIELDS",
     "FORMATS",
+    "PERIODS",
+    "Changes",
+    "CompliancePoint",
+    "DeliveryError",
+    "OutreachLetter",
+    "Produced",
     "Report",
     "SiteSummary",
     "build_report",
     "default_filename",
+    "outreach_letters",
+    "produce_report",
     "render",
     "write_report",
 ]
 
-FORMATS = ("html", "csv", "json")
+FORMATS = ("html", "csv", "json", "md")
 
 _RENDERERS: dict[str, Callable[[Report], str]] = {
     "html": render_html,
     "csv": render_csv,
     "json": render_json,
+    "md": render_md,
 }
 
 

@@ -8,21 +8,30 @@ the CSV and JSON formats (``FINDING_FIELDS``) are defined here, once.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from crawler.store import FindingRecord, Store
+from crawler.store.reporting import check_history, resolved_by_review
 from matcher import CREDIT_STATUSES
+
+from .history import Changes, CompliancePoint, changes, compliance_series
+from .outreach import DEFAULT_CREDIT_LINE, DEFAULT_REPOST_RULE, OutreachLetter, outreach_letters
 
 __all__ = [
     "CREDIT_STATUSES",
     "FINDING_FIELDS",
+    "PASSAGE_CHARS",
+    "Changes",
+    "CompliancePoint",
     "Report",
     "SiteSummary",
     "build_report",
+    "clip",
     "finding_fields",
     "iso",
+    "lacking_by_site",
     "utc",
 ]
 
@@ -44,6 +53,23 @@ FINDING_FIELDS = (
     "longest_passage",
 )
 """The fields of one finding in the CSV (its columns, in order) and the JSON (its keys)."""
+
+
+PASSAGE_CHARS = 600
+"""Longest copied passage shown in the HTML and Markdown reports, in characters; longer ones
+are cut at a word with an ellipsis."""
+
+
+def clip(text: str | None, limit: int = PASSAGE_CHARS) -> str:
+    """``text`` on one line, cut at a word near ``limit`` characters with an ellipsis."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space > limit * 0.8:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:") + " …"
 
 
 def utc(moment: datetime) -> datetime:
@@ -86,9 +112,17 @@ class Report:
     ``excerpts``, ``lacking_credit``, ``credited`` (copies meeting the rule: ``credited`` or
     ``allowed``) and ``credit_<status>`` for each status in ``CREDIT_STATUSES``; all but
     ``pages`` and ``originals`` follow the publication and ``since`` filters.
-    ``rows``: the copies lacking credit, most severe first (reposts before excerpts, then by
-    coverage, then by the longest copied passage). ``sites``: every site with a copy, the most
-    copies lacking credit first.
+    ``rows``: the open copies lacking credit (not gone, not a false positive), most severe
+    first (reposts before excerpts, then by coverage, then by the longest copied passage).
+    ``sites``: every site with a copy, the most copies lacking credit first.
+
+    The period is (``since``, ``until``]; ``until`` None means "until ``generated_at``". The
+    findings shown are every copy known at its end (first seen by then, not gone), each with
+    its latest judgement: a weekly report lists the copies still open from earlier weeks too,
+    and ``is_new`` tells the ones first seen in the period. ``changes`` (new, still open,
+    resolved, gone) and ``compliance`` (credited share over time) come from the findings' history
+    (``reports.history``); ``letters`` are the outreach letters, one per site and publication
+    with copies lacking credit (empty unless asked for).
     """
 
     generated_at: datetime
@@ -97,6 +131,19 @@ class Report:
     totals: dict[str, int]
     rows: tuple[FindingRecord, ...]
     sites: tuple[SiteSummary, ...]
+    until: datetime | None = None
+    changes: Changes = field(default_factory=Changes)
+    compliance: tuple[CompliancePoint, ...] = ()
+    letters: tuple[OutreachLetter, ...] = ()
+
+    def is_new(self, f: FindingRecord) -> bool:
+        """``f`` was first seen in this report's period."""
+        return self.since is None or utc(f.first_seen) > self.since
+
+    @property
+    def period_end(self) -> datetime:
+        """The end of the report's period: ``until``, else the time it was generated."""
+        return self.until if self.until is not None else self.generated_at
 
     @property
     def credited_share(self) -> float:
@@ -110,25 +157,57 @@ def build_report(
     *,
     publication: str | None = None,
     since: datetime | None = None,
+    until: datetime | None = None,
     now: datetime | None = None,
+    history: bool = True,
+    outreach: bool = False,
+    repost_rule: str = DEFAULT_REPOST_RULE,
+    credit_line: str = DEFAULT_CREDIT_LINE,
 ) -> Report:
-    """Gather the findings of ``publication`` (None = all) checked at or after ``since``.
+    """Gather the findings of ``publication`` (None = all) known at the end of the period
+    (``since``, ``until``] and what changed in it.
 
     ``now`` is the report's time stamp (default: the current time); naive datetimes are taken
-    as UTC. Store failures propagate as ``StoreError``: an unreadable store never yields an
-    empty report.
+    as UTC. ``history``: compute the period's changes and the compliance series (one more
+    query); ``outreach``: write the outreach letters (``repost_rule`` and ``credit_line`` are
+    their templates, see ``reports.outreach``). Store failures propagate as ``StoreError``: an
+    unreadable store never yields an empty report.
     """
+    generated = utc(now) if now is not None else datetime.now(UTC)
     since = utc(since) if since is not None else None
-    findings = store.findings(publication=publication, since=since)
+    until = utc(until) if until is not None else None
+    # without ``until`` the period runs to now (``now`` may be an earlier stamp, in tests)
+    end = until or max(generated, datetime.now(UTC))
+    every = store.findings(publication=publication, include_gone=True)
+    seen = every
+    if until is not None:
+        seen = [f for f in every if utc(f.first_seen) <= until]
+    findings = [f for f in seen if f.review_state != "gone"]
     counts = store.counts()
-    rows = sorted((f for f in findings if f.lacks_credit), key=_severity)
+    rows = tuple(sorted((f for f in findings if f.lacks_credit and f.is_open), key=_severity))
+    period_changes: Changes = Changes()
+    series: tuple[CompliancePoint, ...] = ()
+    if history:
+        checks = check_history(store, publication=publication, until=end)
+        period_changes = changes(every, checks, start=since, end=end,
+                                 resolved_by_review=resolved_by_review(store, start=since,
+                                                                       end=end))
+        series = tuple(compliance_series(checks, start=since, end=end))
+    letters: tuple[OutreachLetter, ...] = ()
+    if outreach:
+        letters = tuple(outreach_letters(store, rows, repost_rule=repost_rule,
+                                         credit_line=credit_line))
     return Report(
-        generated_at=utc(now) if now is not None else datetime.now(UTC),
+        generated_at=generated,
         publication=publication,
         since=since,
         totals=_totals(findings, counts),
-        rows=tuple(rows),
+        rows=rows,
         sites=_sites(findings),
+        until=until,
+        changes=period_changes,
+        compliance=series,
+        letters=letters,
     )
 
 
@@ -190,3 +269,14 @@ def finding_fields(f: FindingRecord) -> dict[str, Any]:
         "last_checked": iso(f.last_checked),
         "longest_passage": passage.get("page_text"),
     }
+
+
+def lacking_by_site(report: Report) -> list[tuple[str, list[FindingRecord]]]:
+    """The rows lacking credit grouped by site, in the order of ``report.sites`` (the most
+    copies lacking credit first); most severe first within a site."""
+    by_site: dict[str, list[FindingRecord]] = {}
+    for record in report.rows:
+        by_site.setdefault(record.site, []).append(record)
+    order = [s.site for s in report.sites if s.site in by_site]
+    order += [site for site in by_site if site not in order]
+    return [(site, by_site[site]) for site in order]

@@ -2,58 +2,32 @@
 
 Crawled pages are hostile, and every title, URL, passage and reason in a report comes from
 one. So: the template is autoescaped (Jinja2 does not autoescape unless told), nothing from a
-page is marked safe, only ``http``/``https`` URLs become links (``javascript:`` or ``data:``
-URLs are shown as text), and a Content-Security-Policy forbids scripts and every external
-resource should anything slip through. Links carry ``rel="noopener noreferrer nofollow"``.
+page is marked safe (the charts' SVG is ours, its labels escaped by matplotlib), only
+``http``/``https`` URLs become links (``javascript:`` or ``data:`` URLs are shown as text;
+e-mail contacts become ``mailto:`` links only after validation), and a
+Content-Security-Policy forbids scripts and every external resource should anything slip
+through. Links carry ``rel="noopener noreferrer nofollow"``.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from functools import cache
-from urllib.parse import urlsplit
+from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup
 
-from crawler.store import FindingRecord
 from matcher import CREDIT_STATUSES
 
-from .build import Report, utc
+from .build import PASSAGE_CHARS, Report, clip, lacking_by_site, utc
+from .charts import compliance_chart, sites_chart
+from .links import http_url
+from .outreach import OutreachLetter, letter_text
 
 __all__ = ["PASSAGE_CHARS", "http_url", "render_html"]
 
-PASSAGE_CHARS = 600
-"""Longest copied passage shown, in characters; longer ones are cut at a word with an ellipsis."""
-
 _BADGES = frozenset(CREDIT_STATUSES)
-# The whole string must be a plain absolute http(s) URL: browsers drop tabs, newlines and
-# leading control characters, so "java\tscript:" or " javascript:" would run as a scheme.
-_HTTP_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f\"'<>`\\]+", re.IGNORECASE)
-
-
-def http_url(url: str | None) -> str | None:
-    """``url`` if it is safe to put in an ``href`` (absolute http or https), else None."""
-    if not url or not _HTTP_URL.fullmatch(url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return url
-
-
-def _clip(text: str | None, limit: int = PASSAGE_CHARS) -> str:
-    text = " ".join((text or "").split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    space = cut.rfind(" ")
-    if space > limit * 0.8:
-        cut = cut[:space]
-    return cut.rstrip(" ,.;:") + " …"
 
 
 def _percent(share: float) -> str:
@@ -66,6 +40,11 @@ def _when(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _mailto(address: str) -> str:
+    """A ``mailto:`` URL for an address already validated by ``reports.outreach``."""
+    return "mailto:" + quote(address, safe="@.+-_")
 
 
 def _badge(status: str) -> str:
@@ -81,19 +60,9 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(clip=_clip, percent=_percent, when=_when, badge=_badge)
-    env.globals["http_url"] = http_url
+    env.filters.update(clip=clip, percent=_percent, when=_when, badge=_badge)
+    env.globals.update(http_url=http_url, mailto=_mailto, letter_text=letter_text)
     return env
-
-
-def _groups(report: Report) -> list[tuple[str, list[FindingRecord]]]:
-    """The rows lacking credit grouped by site, in the order of ``report.sites``."""
-    by_site: dict[str, list[FindingRecord]] = {}
-    for record in report.rows:
-        by_site.setdefault(record.site, []).append(record)
-    order = [s.site for s in report.sites if s.site in by_site]
-    order += [site for site in by_site if site not in order]
-    return [(site, by_site[site]) for site in order]
 
 
 def render_html(report: Report) -> str:
@@ -103,9 +72,18 @@ def render_html(report: Report) -> str:
     if report.publication:
         title += f" — {report.publication}"
     title += f" — {utc(report.generated_at):%Y-%m-%d}"
+    letters_by_site: dict[str, list[OutreachLetter]] = {}
+    for letter in report.letters:
+        letters_by_site.setdefault(letter.site, []).append(letter)
+    # The charts are SVG that matplotlib wrote from our numbers, with every label (site names
+    # are crawled text) escaped as XML by matplotlib: the one piece of markup not autoescaped.
+    charts = {"compliance": Markup(compliance_chart(report.compliance)),  # noqa: S704
+              "sites": Markup(sites_chart(report.sites))}  # noqa: S704
     return template.render(
         title=title,
         report=report,
         totals=report.totals,
-        groups=_groups(report),
+        groups=lacking_by_site(report),
+        charts=charts,
+        letters_by_site=letters_by_site,
     )

@@ -3,7 +3,7 @@
     {
       "generated_at": "2026-11-28T09:30:00Z",      ISO 8601 UTC
       "publication":  "The Daily Planet" | null,   the filter, null = all publications
-      "since":        "2026-11-01T00:00:00Z" | null,  findings checked at or after this time
+      "since":        "2026-11-01T00:00:00Z" | null,  the period's start (null: the beginning)
       "totals": {                                  counts (integers)
         "pages", "originals",                      store-wide: pages checked, originals known
         "findings", "reposts", "excerpts",         copies found (in the filter)
@@ -23,6 +23,16 @@
            "coverage" (number 0..1), "credit_status", "credit_reason", "review_state",
            "first_seen", "last_checked" (ISO 8601 UTC), "longest_passage" (text or null),
          "evidence": [{"kind", "value", "where", "in_article", "nofollow", "hidden"}]}
+      ],
+      "until": "2026-11-28T09:30:00Z",             the period's end (ISO 8601 UTC)
+      "changes": {"new", "still_open", "resolved", "gone"},   in the period (integers)
+      "compliance": [{"at", "copies", "credited", "share" (0..1)}],  over time, oldest first
+      "outreach": [                                one credit request per site and publication
+        {"site", "publication", "subject", "repost_rule",
+         "contacts": [{"kind": "email" | "page", "value", "found_on", "where"}],
+         "copies": [{"page_url", "original_title", "original_url", "verdict", "extent",
+                     "coverage", "credit_status", "credit_reason", "credit_line"}],
+         "text": the letter as plain text}
       ]
     }
 
@@ -35,6 +45,7 @@ import json
 from typing import Any
 
 from .build import Report, SiteSummary, finding_fields, iso
+from .outreach import letter_dict
 
 __all__ = ["render_json", "report_dict"]
 
@@ -63,6 +74,12 @@ def report_dict(report: Report) -> dict[str, Any]:
             {"id": f.id, **finding_fields(f), "evidence": [dict(e) for e in f.evidence]}
             for f in report.rows
         ],
+        "until": iso(report.period_end),
+        "changes": {"new": report.changes.new, "still_open": report.changes.still_open,
+                    "resolved": report.changes.resolved, "gone": report.changes.gone},
+        "compliance": [{"at": iso(p.at), "copies": p.copies, "credited": p.credited,
+                        "share": round(p.share, 4)} for p in report.compliance],
+        "outreach": [letter_dict(letter) for letter in report.letters],
     }
 
 

@@ -190,7 +190,7 @@ SITES: tuple[Site, ...] = (
         header='<div class="header"><b>{name}</b> | hot news fast<div class="menu">{nav}'
                "</div></div>",
         footer='<div class="footer">{name} 2025 · all rights reserved · contact the '
-               "webmaster</div>",
+               '<a href="mailto:webmaster@scraperdaily.test?subject=Hello">webmaster</a></div>',
         post_tag="div", post_class="content",
         sidebar="Win a free phone! Click the banner to enter today.",
         byline="Posted by admin",

@@ -147,7 +147,12 @@ def test_build_report_counts_and_rows(report: Report) -> None:
 def test_build_report_filters(store: Store) -> None:
     assert build_report(store, publication="Someone Else", now=NOW).totals["findings"] == 0
     later = build_report(store, since=datetime.now(UTC) + timedelta(days=1), now=NOW)
-    assert later.rows == () and later.sites == ()
+    # a period after the copies were found: they are still open, not new
+    assert [r.page_url for r in later.rows] == [UNCREDITED_URL]
+    assert (later.changes.new, later.changes.still_open) == (0, 1)
+    assert not later.is_new(later.rows[0])
+    earlier = build_report(store, until=datetime.now(UTC) - timedelta(days=1), now=NOW)
+    assert earlier.rows == () and earlier.sites == ()  # found after the period
     assert build_report(store, publication=PUB, now=NOW).rows[0].page_url == UNCREDITED_URL
 
 
@@ -175,7 +180,7 @@ def test_html_lists_the_uncredited_copy_only(report: Report) -> None:
 
 
 def test_html_of_an_empty_report_says_so(store: Store) -> None:
-    empty = build_report(store, since=datetime.now(UTC) + timedelta(days=1), now=NOW)
+    empty = build_report(store, until=datetime.now(UTC) - timedelta(days=1), now=NOW)
     html = render(empty, "html")
     assert "No copies lacking credit" in html
     assert "<table class=\"findings\"" not in html
@@ -197,7 +202,7 @@ def test_csv_parses_back_with_the_documented_header(report: Report) -> None:
 def test_json_has_the_documented_keys(report: Report) -> None:
     data = json.loads(render(report, "json"))
     assert list(data) == ["generated_at", "publication", "since", "totals", "credited_share",
-                          "sites", "findings"]
+                          "sites", "findings", "until", "changes", "compliance", "outreach"]
     assert data["generated_at"] == "2026-11-28T09:30:12Z"
     assert data["publication"] is None and data["since"] is None
     assert data["totals"]["lacking_credit"] == 1
@@ -211,7 +216,7 @@ def test_json_has_the_documented_keys(report: Report) -> None:
 
 
 def test_render_refuses_an_unknown_format(report: Report) -> None:
-    assert FORMATS == ("html", "csv", "json")
+    assert FORMATS == ("html", "csv", "json", "md")
     with pytest.raises(ValueError, match="pdf"):
         render(report, "pdf")
 
@@ -226,7 +231,7 @@ def test_html_escapes_crawled_text_and_links_only_http() -> None:
     assert 'href="javascript:' not in html and 'href="data:' not in html
     assert "javascript:alert(1)" in html  # shown, as text
     assert '<a href="https://evil.test/b"' in html
-    passage = html.split("<blockquote>", 1)[1].split("</blockquote>", 1)[0]
+    passage = html.split('<blockquote class="copy">', 1)[1].split("</blockquote>", 1)[0]
     assert passage.endswith("…") and len(passage) < 700
 
 

@@ -1,0 +1,195 @@
+"""Delivery: a written report copied into a folder, sent by e-mail, announced to a webhook.
+
+Each channel configured in ``[delivery]`` (``crawler.config.DeliveryConfig``) is tried on its
+own; a failed attempt is retried up to ``retries`` more times, waiting ``retry_backoff``
+seconds and doubling the wait each time. A channel that still fails does not stop the others,
+and never removes the report file already written: ``deliver`` returns what happened per
+channel (recorded in ``report_runs.delivery``) and the caller raises ``DeliveryError``
+(exit 3) naming the failures.
+
+- **folder**: the report in each of ``formats``, dated names (``default_filename``), written
+  atomically.
+- **email** (stdlib ``smtplib``): an HTML body with the Markdown report as its text
+  alternative, the CSV attached; ``smtp_security`` ``starttls`` (default), ``ssl`` or
+  ``none``; log in when ``smtp_user`` is set (password from ``REPOSTWATCH_SMTP_PASSWORD``).
+  Refused recipients and authentication failures are not retried: trying again cannot help.
+- **webhook**: ``POST`` of a JSON summary (``summary_dict``) with ``Content-Type:
+  application/json``; a bearer token from ``REPOSTWATCH_WEBHOOK_TOKEN`` when set. 2xx is
+  success; 5xx, 408, 429 and network errors are retried; other answers are not.
+"""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import ssl
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import Any
+
+from crawler.config import DeliveryConfig
+from crawler.errors import RepostwatchError
+
+from .build import Report, iso
+
+__all__ = ["DeliveryError", "deliver", "email_message", "summary_dict"]
+
+_DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+_RETRY_STATUSES = frozenset({408, 429})
+
+
+class DeliveryError(RepostwatchError):
+    """A configured delivery failed after its retries (the report file is kept)."""
+
+    exit_code = 3
+
+
+class _Permanent(Exception):
+    """A failure that retrying cannot fix (refused recipient, bad login, HTTP 4xx)."""
+
+
+def summary_dict(report: Report, *, run_id: int | None = None,
+                 paths: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The webhook's JSON body: the report's figures, its worst sites and where it was written.
+
+    Keys: ``event`` ("repostwatch.report"), ``report_run`` (id in ``report runs``),
+    ``generated_at``, ``publication``, ``period`` {``start``, ``end``}, ``totals``,
+    ``credited_share``, ``changes`` {``new``, ``still_open``, ``resolved``, ``gone``},
+    ``sites`` (up to 10: ``site``, ``copies``, ``lacking_credit``), ``files``. Text verbatim:
+    a consumer showing it in HTML must escape it.
+    """
+    c = report.changes
+    return {
+        "event": "repostwatch.report",
+        "report_run": run_id,
+        "generated_at": iso(report.generated_at),
+        "publication": report.publication,
+        "period": {"start": iso(report.since), "end": iso(report.period_end)},
+        "totals": dict(report.totals),
+        "credited_share": round(report.credited_share, 4),
+        "changes": {"new": c.new, "still_open": c.still_open, "resolved": c.resolved,
+                    "gone": c.gone},
+        "sites": [{"site": s.site, "copies": s.copies, "lacking_credit": s.lacking_credit}
+                  for s in report.sites[:10]],
+        "files": list(paths),
+    }
+
+
+def email_message(report: Report, config: DeliveryConfig) -> EmailMessage:
+    """The report as an e-mail: Markdown text, HTML alternative, the CSV attached."""
+    from . import default_filename, render
+
+    c = report.changes
+    subject = (f"repostwatch report {report.period_end:%Y-%m-%d}: "
+               f"{report.totals.get('lacking_credit', 0)} copies lacking credit, "
+               f"{c.new} new, {c.resolved} resolved")
+    if report.publication:
+        subject = f"{report.publication}: {subject}"
+    msg = EmailMessage()
+    msg["Subject"] = " ".join(subject.split())  # no header injection by a publication name
+    msg["From"] = config.email_from
+    msg["To"] = ", ".join(config.email_to)
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain=config.email_from.rpartition("@")[2] or None)
+    msg.set_content(render(report, "md"))
+    msg.add_alternative(render(report, "html"), subtype="html")
+    msg.add_attachment(render(report, "csv").encode("utf-8"), maintype="text",
+                       subtype="csv", filename=default_filename(report, "csv"))
+    return msg
+
+
+def _send_email(report: Report, config: DeliveryConfig) -> str:
+    msg = email_message(report, config)
+    port = config.smtp_port or _DEFAULT_PORTS[config.smtp_security]
+    context = ssl.create_default_context()
+    smtp: smtplib.SMTP
+    if config.smtp_security == "ssl":
+        smtp = smtplib.SMTP_SSL(config.smtp_host, port, timeout=config.smtp_timeout,
+                                context=context)
+    else:
+        smtp = smtplib.SMTP(config.smtp_host, port, timeout=config.smtp_timeout)
+    with smtp:
+        if config.smtp_security == "starttls":
+            smtp.starttls(context=context)
+        if config.smtp_user:
+            try:
+                smtp.login(config.smtp_user, config.smtp_password)
+            except smtplib.SMTPAuthenticationError as exc:
+                said = exc.smtp_error
+                said = said.decode(errors="replace") if isinstance(said, bytes) else said
+                raise _Permanent(f"login as {config.smtp_user} refused: {exc.smtp_code} "
+                                 f"{said}") from exc
+        try:
+            refused = smtp.send_message(msg)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise _Permanent(f"every recipient refused: {', '.join(exc.recipients)}") from exc
+    sent = [a for a in config.email_to if a not in refused]
+    return f"sent to {', '.join(sent)} via {config.smtp_host}:{port}"
+
+
+def _post_webhook(summary: dict[str, Any], config: DeliveryConfig) -> str:
+    body = json.dumps(summary, ensure_ascii=False).encode("utf-8")
+    headers = {"Content-Type": "application/json", "User-Agent": "repostwatch"}
+    if config.webhook_token:
+        headers["Authorization"] = f"Bearer {config.webhook_token}"
+    request = urllib.request.Request(config.webhook_url, data=body, headers=headers,  # noqa: S310 (http(s) checked by the config)
+                                     method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=config.webhook_timeout) as answer:  # noqa: S310
+            return f"POST {config.webhook_url}: HTTP {answer.status}"
+    except urllib.error.HTTPError as exc:
+        problem = f"POST {config.webhook_url}: HTTP {exc.code} {exc.reason}"
+        if exc.code >= 500 or exc.code in _RETRY_STATUSES:
+            raise OSError(problem) from exc
+        raise _Permanent(problem) from exc
+
+
+def _write_folder(report: Report, config: DeliveryConfig) -> str:
+    from . import default_filename, write_report
+
+    folder = Path(config.folder)
+    written = [write_report(report, fmt, folder / default_filename(report, fmt))
+               for fmt in config.formats]
+    return "wrote " + ", ".join(str(p) for p in written)
+
+
+def _attempt(action: Callable[[], str], config: DeliveryConfig,
+             sleep: Callable[[float], None]) -> dict[str, Any]:
+    wait = config.retry_backoff
+    attempts = 0
+    while True:
+        attempts += 1
+        try:
+            return {"ok": True, "attempts": attempts, "detail": action()}
+        except _Permanent as exc:
+            return {"ok": False, "attempts": attempts, "error": str(exc)}
+        except (OSError, smtplib.SMTPException) as exc:  # network, disk, SMTP: worth a retry
+            error = str(exc) or type(exc).__name__
+            if attempts > config.retries:
+                return {"ok": False, "attempts": attempts, "error": error}
+        sleep(wait)
+        wait *= 2
+
+
+def deliver(report: Report, config: DeliveryConfig, *, run_id: int | None = None,
+            paths: tuple[str, ...] = (),
+            sleep: Callable[[float], None] = time.sleep) -> dict[str, dict[str, Any]]:
+    """Deliver ``report`` through every configured channel; ``{channel: outcome}`` where an
+    outcome has ``ok``, ``attempts`` and ``detail`` (success) or ``error`` (failure).
+
+    ``paths`` are the files already written (named in the webhook's summary); ``sleep`` is
+    the wait between attempts (tests pass a recorder)."""
+    outcomes: dict[str, dict[str, Any]] = {}
+    if config.folder:
+        outcomes["folder"] = _attempt(lambda: _write_folder(report, config), config, sleep)
+    if config.email_to:
+        outcomes["email"] = _attempt(lambda: _send_email(report, config), config, sleep)
+    if config.webhook_url:
+        summary = summary_dict(report, run_id=run_id, paths=paths)
+        outcomes["webhook"] = _attempt(lambda: _post_webhook(summary, config), config, sleep)
+    return outcomes

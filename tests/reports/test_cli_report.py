@@ -1,0 +1,68 @@
+"""`repostwatch report`: periods, the record of every report (`--list`), usage errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from crawler.store import Store
+from crawler.store.reporting import report_runs
+from tests.crawler.clihome import run
+
+
+def _runs(home: Path):
+    store = Store.open(f"sqlite:///{home / 'repostwatch.db'}")
+    try:
+        return report_runs(store)
+    finally:
+        store.close()
+
+
+def test_each_report_starts_where_the_previous_ended(
+        sandbox_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("report", "-f", "md", "-o", "first.md") == 0
+    assert "4 copies lacking credit; report 1 written to first.md" in capsys.readouterr().err
+    assert "| 19 | 9 | 4 | 56% | 9 | 0 | 0 | 0 |" in (sandbox_home / "first.md").read_text()
+    assert run("report", "-f", "md", "-o", "-") == 0
+    second = capsys.readouterr().out
+    assert "| 19 | 9 | 4 | 56% | 0 | 4 | 0 | 0 |" in second  # nothing new, 4 still open
+    first, = [r for r in _runs(sandbox_home) if r.id == 1]
+    latest = _runs(sandbox_home)[0]
+    assert latest.period_start == first.period_end and latest.paths == ()
+    assert run("report", "--list") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("2  ") and lines[1].startswith("1  ")
+    assert "the beginning →" in lines[1] and "lacking credit 4" in lines[1]
+    assert lines[1].endswith("first.md") and "not delivered" in lines[1]
+    assert run("report", "--list", "--json") == 0
+    listed = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [x["id"] for x in listed] == [2, 1]
+    assert listed[1]["summary"]["changes"]["new"] == 9 and listed[1]["formats"] == ["md"]
+
+
+def test_period_and_explicit_dates(sandbox_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("report", "--period", "week", "-f", "json", "-o", "-") == 0
+    week = json.loads(capsys.readouterr().out)
+    assert week["changes"]["new"] == 9  # the crawl was minutes ago
+    assert run("report", "--since", "2020-01-01", "--until", "2020-02-01", "-f", "json",
+               "-o", "-") == 0
+    old = json.loads(capsys.readouterr().out)
+    assert (old["since"], old["until"]) == ("2020-01-01T00:00:00Z", "2020-02-01T00:00:00Z")
+    assert old["findings"] == [] and old["changes"]["new"] == 0
+    runs = _runs(sandbox_home)
+    assert [r.period_end.year for r in runs] == [2020, runs[1].period_end.year]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--period", "week", "--since", "2026-01-01"), "--period and --since/--until both given"),
+    (("--since", "2026-02-01", "--until", "2026-01-01"), "is not before --until"),
+    (("--until", "soon"), "--until 'soon' is not a date"),
+    (("--period", "year"), "Invalid value for '--period'"),
+])
+def test_usage_errors_exit_2(sandbox_home: Path, capsys: pytest.CaptureFixture[str],
+                             args: tuple[str, ...], message: str) -> None:
+    assert run("report", *args) == 2
+    assert message in capsys.readouterr().err
+    assert _runs(sandbox_home) == []  # nothing recorded

@@ -1,0 +1,140 @@
+"""Golden tests: every format's content on the fixed store of the sandbox crawl, and what a
+second report says after the copies changed (credit added, page gone)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import UTC, datetime
+
+from crawler.config import load_config
+from crawler.sandbox import expected_pages
+from crawler.store import Store
+from crawler.store.reporting import report_runs
+from matcher import CreditRule, Page, assess
+from reports import CSV_COLUMNS, build_report, produce_report, render
+
+LACKING = {e.url: e for e in expected_pages()
+           if e.verdict != "none" and e.credit_status in ("uncredited", "misattributed")}
+COPIES = [e for e in expected_pages() if e.verdict != "none"]
+
+
+def _report(store: Store, **kwargs):
+    return build_report(store, outreach=True, **kwargs)
+
+
+def test_the_sandbox_store_is_what_the_goldens_expect(sandbox_store: Store) -> None:
+    assert len(LACKING) == 4 and len(COPIES) == 9
+    report = _report(sandbox_store)
+    assert {r.page_url for r in report.rows} == set(LACKING)
+    t = report.totals
+    assert (t["findings"], t["lacking_credit"], t["credit_uncredited"],
+            t["credit_misattributed"], t["credit_allowed"]) == (9, 4, 3, 1, 1)
+    assert (report.changes.new, report.changes.still_open, report.changes.resolved,
+            report.changes.gone) == (9, 0, 0, 0)
+    assert report.compliance[-1].copies == 9 and report.compliance[-1].credited == 5
+    assert [(s.site, s.copies, s.lacking_credit) for s in report.sites[:2]] == [
+        ("scraperdaily.test", 3, 3), ("wrongsource.test", 1, 1)]
+
+
+def test_html_golden(sandbox_store: Store) -> None:
+    html = render(_report(sandbox_store), "html")
+    assert html.count("<svg ") == 2  # compliance over time, copies by site
+    assert 'aria-label="Credit compliance over time: 56% of 9 copies credited' in html
+    assert "Copies by site: scraperdaily.test: 3 lacking credit, 0 credited" in html
+    figures = re.findall(r'<span class="n">([^<]+)</span> ([a-z ]+)</li>', html)
+    assert figures == [("19", "pages checked"), ("9", "copies found"), ("4", "lacking credit"),
+                       ("56%", "credit compliance"), ("9", "new"), ("0", "still open"),
+                       ("0", "resolved"), ("0", "gone")]
+    findings = html.split("<h2>Copies lacking credit</h2>", 1)[1].split('<h2 id="outreach">')[0]
+    headings = re.findall(r'<h3 id="site-\d+">([^ <]+) <span class="meta">· (\d+) lacking',
+                          findings)
+    assert headings == [("scraperdaily.test", "3"), ("wrongsource.test", "1")]
+    for url in LACKING:
+        assert f'<a href="{url}"' in findings
+    assert findings.count('<blockquote class="original">') == 4
+    assert findings.count('<blockquote class="copy">') == 4
+    assert 'href="#outreach-scraperdaily-test-the-daily-planet"' in findings
+    outreach = html.split('<h2 id="outreach">', 1)[1]
+    assert '<section class="letter" id="outreach-scraperdaily-test-the-daily-planet">' in outreach
+    mail = "webmaster@scraperdaily.test"
+    assert f'<a href="mailto:{mail}">{mail}</a>' in outreach
+    assert "none found on the saved pages" in outreach  # wrongsource.test names no contact
+    assert "please add: Source: The Daily Planet — http://daily-planet.test/news/" in outreach
+    assert "<script" not in html
+
+
+def test_csv_and_json_carry_the_same_rows(sandbox_store: Store) -> None:
+    report = _report(sandbox_store)
+    rows = list(csv.DictReader(io.StringIO(render(report, "csv"))))
+    data = json.loads(render(report, "json"))
+    assert [r["page_url"] for r in rows] == [f["page_url"] for f in data["findings"]]
+    assert {r["page_url"]: r["credit_status"] for r in rows} == {
+        url: e.credit_status for url, e in LACKING.items()}
+    for row, finding in zip(rows, data["findings"], strict=True):
+        assert list(row) == list(CSV_COLUMNS)
+        expected = LACKING[row["page_url"]].original_url
+        assert row["original_url"] == finding["original_url"] == expected
+        assert abs(float(row["coverage"]) - finding["coverage"]) < 1e-4
+    # most severe first: full reposts before the partial one
+    assert [r["extent"] for r in rows][-1] == "partial"
+    assert data["changes"] == {"new": 9, "still_open": 0, "resolved": 0, "gone": 0}
+    assert data["compliance"][-1]["copies"] == 9
+    (letter,) = [x for x in data["outreach"] if x["site"] == "scraperdaily.test"]
+    assert letter["contacts"][0] == {"kind": "email", "value": "webmaster@scraperdaily.test",
+                                     "found_on": letter["contacts"][0]["found_on"],
+                                     "where": "mailto"}
+    assert len(letter["copies"]) == 3
+
+
+def test_md_golden(sandbox_store: Store) -> None:
+    md = render(_report(sandbox_store), "md")
+    assert md.startswith("# Copies lacking credit — ")
+    assert "| 19 | 9 | 4 | 56% | 9 | 0 | 0 | 0 |" in md
+    assert "| scraperdaily.test | 3 | 3 | 0% |" in md
+    assert md.index("### scraperdaily.test (3 lacking credit)") < md.index(
+        "### wrongsource.test (1 lacking credit)")
+    for url in LACKING:
+        assert f"<{url}>" in md
+    assert md.count("> original: ") == 4 and md.count("> on the page: ") == 4
+    assert "## Credit requests" in md and "    To: webmaster@scraperdaily.test" in md
+
+
+def _recheck(store: Store, url: str, html: str | None, rule: CreditRule) -> None:
+    page = Page(url, html or "")
+    if html is None:
+        store.record_page(None, page, status=404)
+        return
+    store.save_assessment(assess(page, store.load_index(), {rule.publication: rule}), page)
+
+
+def test_a_later_report_says_what_changed(sandbox_home, sandbox_store: Store) -> None:
+    config = load_config(sandbox_home / "repostwatch.toml")
+    first = produce_report(sandbox_store, config, fmt="json")
+    assert first.report.since is None and first.report.changes.new == 9
+    rule = config.rules["The Daily Planet"]
+    fixed, gone, *_ = sorted(u for u in LACKING if "scraperdaily" in u)
+    versions = sandbox_store.page_versions(fixed)
+    credited = versions[-1].html.replace(
+        "</main>", f'<p>Source: <a href="{LACKING[fixed].original_url}">The Daily Planet</a>'
+                   "</p></main>")
+    _recheck(sandbox_store, fixed, credited, rule)
+    _recheck(sandbox_store, gone, None, rule)
+    second = produce_report(sandbox_store, config, fmt="md")
+    report = second.report
+    assert report.since == first.report.period_end  # since the previous report
+    c = report.changes
+    assert (c.new, c.resolved, c.gone, c.still_open) == (0, 1, 1, 2)
+    assert {r.page_url for r in report.rows} == set(LACKING) - {fixed, gone}
+    assert report.compliance[-1].copies == 8 and report.compliance[-1].credited == 6
+    assert "| 19 | 8 | 2 | 75% | 0 | 2 | 1 | 1 |" in second.paths[0].read_text()
+    runs = report_runs(sandbox_store)
+    assert [r.id for r in runs] == [second.run_id, first.run_id]
+    assert runs[0].summary["changes"] == {"new": 0, "still_open": 2, "resolved": 1, "gone": 1}
+    assert runs[0].period_start == first.report.period_end
+    assert runs[1].formats == ("json",) and runs[1].paths == (str(first.paths[0]),)
+    # a report of an explicit earlier period still counts the copies as new then
+    again = build_report(sandbox_store, since=None, until=datetime.now(UTC))
+    assert again.changes.new == 9

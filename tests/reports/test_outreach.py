@@ -1,0 +1,81 @@
+"""Outreach letters: contacts from saved pages, the letter's content, `repostwatch outreach`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from crawler.store import Store
+from reports import outreach_letters
+from reports.outreach import check_template, find_contacts, letter_text
+from tests.crawler.clihome import run
+
+PAGE = """<!DOCTYPE html><html><head><title>Copy</title></head><body>
+<header><a href="/">Home</a> <a href="/about-us">About us</a></header>
+<main><p>Some copied text. Write to news@copycat.test for corrections.</p></main>
+<footer>
+ <a href="mailto:Editor@CopyCat.test?subject=Hi">Editor</a>
+ <a href="mailto:not-an-address">broken</a>
+ <a href="javascript:alert(1)">Contact</a>
+ <a href="https://elsewhere.test/contact">Contact our partner</a>
+ <a href="/contact" style="display:none">Contact (hidden)</a>
+ <a href="/kontakt">Kontakt</a>
+</footer></body></html>"""
+
+
+def test_find_contacts_keeps_addresses_and_same_site_contact_pages() -> None:
+    found = find_contacts(PAGE, "https://www.copycat.test/2026/copy.html")
+    assert [(c.kind, c.value, c.where) for c in found] == [
+        ("email", "editor@copycat.test", "mailto"),
+        ("email", "news@copycat.test", "text"),
+        ("page", "https://www.copycat.test/about-us", "link"),
+        ("page", "https://www.copycat.test/kontakt", "link"),
+    ]
+    assert all(c.found_on == "https://www.copycat.test/2026/copy.html" for c in found)
+
+
+def test_check_template_allows_only_the_documented_fields() -> None:
+    assert check_template("Source: {publication} — {url} ({title})") is None
+    assert "unknown placeholder {author}" in (check_template("by {author}") or "")
+    assert "unknown placeholder" in (check_template("{publication.__class__}") or "")
+    assert "not a valid template" in (check_template("oops {") or "")
+
+
+def test_letters_from_the_sandbox_store(sandbox_store: Store) -> None:
+    rows = sandbox_store.findings(lacking_credit=True)
+    letters = outreach_letters(sandbox_store, rows, credit_line="Via {publication}: {title}")
+    assert sorted(letter.site for letter in letters) == ["scraperdaily.test", "wrongsource.test"]
+    (letter,) = [x for x in letters if x.site == "scraperdaily.test"]
+    assert [c.value for c in letter.contacts] == ["webmaster@scraperdaily.test"]
+    text = letter_text(letter)
+    assert text.startswith("To: webmaster@scraperdaily.test\nSubject: Credit for The Daily "
+                           "Planet articles on scraperdaily.test\n")
+    assert "Reposts are welcomed with the reference to The Daily Planet." in text
+    assert text.count("   please add: Via The Daily Planet: ") == 3
+    for f in letter.copies:
+        assert f.page_url in text and f.original_url in text
+        assert f"credit: uncredited — {f.credit_reason}" in text
+
+
+def test_cli_outreach_prints_the_letter(sandbox_home: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("outreach", "http://scraperdaily.test/anything") == 0
+    out = capsys.readouterr().out
+    assert out.startswith("To: webmaster@scraperdaily.test\n")
+    assert run("outreach", "wrongsource.test", "--format", "json") == 0
+    letter = json.loads(capsys.readouterr().out)
+    assert letter["site"] == "wrongsource.test" and letter["contacts"] == []
+    assert letter["copies"][0]["credit_status"] == "misattributed"
+    assert letter["text"].startswith("To: (no contact found on the saved pages")
+    assert run("outreach", "scraperdaily.test", "-f", "md") == 0
+    assert capsys.readouterr().out.startswith("# scraperdaily.test — The Daily Planet\n\n    To: ")
+
+
+def test_cli_outreach_for_a_site_without_copies_lacking_credit(
+        sandbox_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("outreach", "newsmirror.test") == 2
+    err = capsys.readouterr().err
+    assert ("error: no open copy lacking credit on 'newsmirror.test' (sites with some: "
+            "scraperdaily.test, wrongsource.test)") in err
