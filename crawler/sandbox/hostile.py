@@ -150,8 +150,9 @@ async def broken_chunked(request: web.Request) -> web.StreamResponse:
     await resp.prepare(request)
     await resp.write(b"<!doctype html><html><body><p>The start of a page that never")
     await asyncio.sleep(0.05)
-    assert request.transport is not None
-    request.transport.close()  # no terminating chunk: the body is cut short
+    transport = request.transport
+    if transport is not None:  # None: the connection is already gone (a busy machine)
+        transport.close()  # no terminating chunk: the body is cut short
     return resp
 
 
