@@ -458,7 +458,9 @@ def check(state: _State, targets: tuple[str, ...], file_url: str | None, pages: 
         if not len(index):
             raise UsageError("the store has no originals to compare pages with",
                              hint="run `repostwatch originals import` first")
-        outcomes = judge_targets(todo, index, config,
+        from .store.reviews import allowed_rules
+
+        outcomes = judge_targets(todo, index, config, rules=allowed_rules(store, config.rules),
                                  allow_private=allow_private or config.crawl.allow_private)
         if save:
             saved, copies = save_outcomes(store, outcomes)
