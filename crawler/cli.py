@@ -74,6 +74,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool, debug: bool)
       repostwatch search               # ask a search engine for copies, judge, store
       repostwatch report               # HTML report of copies lacking credit
       repostwatch check URL            # judge one page now
+      repostwatch serve                # review findings in the browser
     """
     ctx.obj = _State(config_path, verbose, debug)
 
@@ -603,6 +604,30 @@ def _parse_date(value: str | None) -> datetime | None:
     except ValueError as exc:
         raise UsageError(f"--since {value!r} is not a date", hint="use e.g. 2026-11-01") from exc
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+# -- serve ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--host", metavar="ADDRESS", help="Address to listen on (default: [review] host, "
+              "127.0.0.1). Any other than loopback needs a token.")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (default: [review] port, 8080).")
+@click.option("--token", envvar="REPOSTWATCH_REVIEW_TOKEN", metavar="TOKEN",
+              help="Sign-in token (env REPOSTWATCH_REVIEW_TOKEN; prefer it: options show in ps).")
+@click.pass_obj
+def serve(state: _State, host: str | None, port: int | None, token: str | None) -> None:
+    """Serve the review web UI: triage findings in the browser (docs/review.md).
+
+    Binds 127.0.0.1 by default; any other address refuses to start (exit 2) without a token
+    or [review] users.
+
+    Example: REPOSTWATCH_REVIEW_TOKEN=$(openssl rand -hex 16) repostwatch serve --host 0.0.0.0
+    """
+    from reports.web import serve as serve_ui
+
+    review = state.config.review
+    serve_ui(state.config, host=host or review.host, port=port or review.port, token=token or "")
 
 
 # -- demo and sandbox ---------------------------------------------------------------------

@@ -77,8 +77,8 @@ QUERIES = [
 @pytest.mark.parametrize("ascending", [False, True])
 def test_keyset_pages_walk_the_reference_order(big: Store, sort: str, ascending: bool) -> None:
     everything = _all(big)
-    for query in QUERIES:
-        query = FindingQuery(**{**query.__dict__, "sort": sort, "ascending": ascending,
+    for base in QUERIES:
+        query = FindingQuery(**{**base.__dict__, "sort": sort, "ascending": ascending,
                                 "limit": 37})
         expected = sorted((f for f in everything if _matches(f, query)),
                           key=lambda f: (getattr(f, sort), f.id), reverse=not ascending)
