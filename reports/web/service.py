@@ -32,6 +32,7 @@ from crawler.store.reviews import (
     list_findings,
     record_event,
     review,
+    site_tallies,
 )
 from matcher import CREDIT_STATUSES
 
@@ -153,11 +154,16 @@ class ReviewService:
                ) -> Report:
         return build_report(self.store, publication=publication, since=since)
 
-    def sites(self) -> tuple[SiteSummary, ...]:
-        return self.report().sites
+    def sites(self, *, site: str | None = None) -> tuple[SiteSummary, ...]:
+        """The reports' site scorecards, counted by the store (``site_tallies``): a report
+        reads every finding, far too slow for a page at 100,000 findings."""
+        return tuple(SiteSummary(site=t.site, copies=t.copies, lacking_credit=t.lacking_credit,
+                                 credited_share=(t.copies - t.lacking_credit) / t.copies,
+                                 first_seen=t.first_seen, last_seen=t.last_seen)
+                     for t in site_tallies(self.store, site=site))
 
     def site(self, name: str) -> SiteSummary | None:
-        return next((s for s in self.sites() if s.site == name), None)
+        return next(iter(self.sites(site=name)), None)
 
     # -- actions -------------------------------------------------------------------------
 

@@ -69,8 +69,9 @@ async def site(request: web.Request) -> web.Response:
 
 
 async def reports(request: web.Request) -> web.Response:
-    report = await in_thread(request.app[SERVICE].report)
-    return render(request, "reports.html.j2", report=report, formats=FORMATS)
+    view = await in_thread(request.app[SERVICE].findings, parse_query({}, page_size=1))
+    return render(request, "reports.html.j2", counts=view.counts, total=view.total,
+                  formats=FORMATS)
 
 
 async def download(request: web.Request) -> web.Response:

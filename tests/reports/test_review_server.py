@@ -313,3 +313,19 @@ def test_recheck_fetches_and_judges_like_check(tmp_path: Path, allow_private: bo
             assert len(checks) == (2 if allow_private else 1)
         finally:
             home.store.close()
+
+
+def test_site_scorecards_are_the_reports_own(home: Home) -> None:
+    from crawler.store.reviews import review as decide
+    from reports import build_report
+    from reports.web.service import ReviewService
+
+    service = ReviewService(home.store, home.config)
+    try:
+        decide(home.store, home.ids["partial"], "false_positive")  # still a copy of its site
+        assert service.sites() == build_report(home.store).sites
+        assert service.site("partial.test") == next(
+            s for s in build_report(home.store).sites if s.site == "partial.test")
+        assert service.site("nowhere.test") is None
+    finally:
+        service.close()

@@ -236,3 +236,19 @@ def test_random_filters_agree_with_the_reference(big: Store) -> None:
         want = sorted(f.id for f in everything if _matches(f, query))
         assert sorted(_walk(big, query)) == want
         assert facet_counts(big, query)["total"] == {"": len(want)}
+
+
+def test_site_tallies_count_open_and_lacking_copies(big: Store) -> None:
+    from crawler.store.reviews import site_tallies
+    from matcher import lacks_credit
+
+    shown = [f for f in _all(big) if f.review_state != "gone"]
+    tallies = site_tallies(big)
+    assert [(t.site, t.copies, t.lacking_credit) for t in tallies] == sorted(
+        ((s, sum(f.site == s for f in shown), sum(f.site == s and lacks_credit(f.credit_status)
+                                                  for f in shown))
+         for s in {f.site for f in shown}), key=lambda t: (-t[2], -t[1], t[0]))
+    first = tallies[0]
+    assert first.first_seen == min(f.first_seen for f in shown if f.site == first.site)
+    assert first.last_seen == max(f.last_checked for f in shown if f.site == first.site)
+    assert site_tallies(big, site=first.site) == [first]
