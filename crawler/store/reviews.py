@@ -3,6 +3,7 @@
 - ``list_findings`` / ``facet_counts``: the findings list with its filters (``FindingQuery``),
   keyset pagination (``Cursor``: the sort value and id of the last row shown, so page 2,000 costs
   what page 1 costs) and, per filter, how many findings each value would give.
+- ``site_tallies``: the figures of the reports' site scorecards, counted from an index.
 - ``finding_detail``: one finding with its history of checks, the review events (the audit
   trail), the original's text and the kept versions of the page.
 - ``review``: an editor's decision (confirm, false positive, contacted, resolved, reopen),
@@ -186,8 +187,9 @@ class FindingDetail:
     """A finding with all a reviewer needs: its record (evidence, longest passage, history of
     checks), the copied passages' spans as judged (``spans``: dicts with ``original_start``,
     ``original_end``, ``page_start``, ``page_end``, ``words``, ``similarity``), the original's
-    text, the audit trail (newest first), the publication's allow-listed sites and the kept
-    versions of the page (oldest first; ``judged_version_id`` the one the last check saw)."""
+    text, the audit trail (newest first), whether the site is allow-listed for the finding's
+    publication, and the kept versions of the page (oldest first; ``judged_version_id`` the
+    one the last check saw)."""
 
     record: FindingRecord
     original_text: str
