@@ -83,8 +83,8 @@ async def download(request: web.Request) -> web.Response:
     report = await in_thread(request.app[SERVICE].report, publication=query.publication,
                              since=query.since)
     body = render_report(report, fmt)
-    kind = {"html": "text/html", "csv": "text/csv", "json": "application/json"}.get(fmt,
-                                                                                 "text/plain")
+    kind = {"html": "text/html", "csv": "text/csv", "json": "application/json",
+            "md": "text/markdown"}.get(fmt, "text/plain")
     response = web.Response(text=body, content_type=kind)
     name = default_filename(report, fmt)
     response.headers["Content-Disposition"] = f"attachment; filename=\"{quote(name)}\""
