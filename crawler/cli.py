@@ -75,6 +75,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool, debug: bool)
       repostwatch search               # ask a search engine for copies, judge, store
       repostwatch report               # HTML report of copies lacking credit
       repostwatch check URL            # judge one page now
+      repostwatch serve                # review findings in the browser
     """
     ctx.obj = _State(config_path, verbose, debug)
 
@@ -459,7 +460,9 @@ def check(state: _State, targets: tuple[str, ...], file_url: str | None, pages: 
         if not len(index):
             raise UsageError("the store has no originals to compare pages with",
                              hint="run `repostwatch originals import` first")
-        outcomes = judge_targets(todo, index, config,
+        from .store.reviews import allowed_rules
+
+        outcomes = judge_targets(todo, index, config, rules=allowed_rules(store, config.rules),
                                  allow_private=allow_private or config.crawl.allow_private)
         if save:
             saved, copies = save_outcomes(store, outcomes)
@@ -699,6 +702,30 @@ def outreach(state: _State, site: str, publication: str | None, fmt: str) -> Non
             click.echo(letter_md(letter))
         else:
             click.echo(letter_text(letter))
+
+
+# -- serve ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--host", metavar="ADDRESS", help="Address to listen on (default: [review] host, "
+              "127.0.0.1). Any other than loopback needs a token.")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (default: [review] port, 8080).")
+@click.option("--token", envvar="REPOSTWATCH_REVIEW_TOKEN", metavar="TOKEN",
+              help="Sign-in token (env REPOSTWATCH_REVIEW_TOKEN; prefer it: options show in ps).")
+@click.pass_obj
+def serve(state: _State, host: str | None, port: int | None, token: str | None) -> None:
+    """Serve the review web UI: triage findings in the browser (docs/review.md).
+
+    Binds 127.0.0.1 by default; any other address refuses to start (exit 2) without a token
+    or [review] users.
+
+    Example: REPOSTWATCH_REVIEW_TOKEN=$(openssl rand -hex 16) repostwatch serve --host 0.0.0.0
+    """
+    from reports.web import serve as serve_ui
+
+    review = state.config.review
+    serve_ui(state.config, host=host or review.host, port=port or review.port, token=token or "")
 
 
 # -- demo and sandbox ---------------------------------------------------------------------

@@ -30,6 +30,7 @@ __all__ = [
     "DeliveryConfig",
     "Publication",
     "ReportConfig",
+    "ReviewConfig",
     "SearchConfig",
     "WatchSite",
     "find_config",
@@ -145,6 +146,19 @@ class DeliveryConfig:
 
 
 @dataclass(frozen=True)
+class ReviewConfig:
+    """The review web UI (``repostwatch serve``; docs/review.md). ``token``: the shared secret
+    that signs in (env ``REPOSTWATCH_REVIEW_TOKEN`` overrides; better than the file); ``users``:
+    ``"name:sha256-hex-of-their-token"`` entries, so actions name who did them."""
+
+    host: str = "127.0.0.1"  # any other address needs a token or users
+    port: int = 8080
+    token: str = ""
+    users: tuple[str, ...] = ()
+    page_size: int = 50  # findings per page of the list
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a command needs. ``path`` is the file it came from (None: defaults only)."""
 
@@ -155,6 +169,7 @@ class Config:
     watch: tuple[WatchSite, ...] = ()
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
     search: SearchConfig = field(default_factory=SearchConfig)
+    review: ReviewConfig = field(default_factory=ReviewConfig)
     thresholds: Thresholds = field(default_factory=Thresholds)
     report_dir: Path = Path("reports")
     report: ReportConfig = field(default_factory=ReportConfig)
@@ -313,7 +328,7 @@ def _crawl_config(r: _Reader, data: dict[str, Any], env: Mapping[str, str]) -> C
 
 def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str]) -> Config:
     sections = {"publications", "database", "watch", "crawl", "search", "matcher", "report",
-                "delivery"}
+                "delivery", "review"}
     r.known(data, "(top level)", sections)
     pubs = []
     raw_pubs = data.get("publications", [])
@@ -380,7 +395,8 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str])
     cache = r.get(db, "index_cache", "database", str, "repostwatch-index")
     return Config(
         path=r.path, base_dir=base, publications=tuple(pubs), database_url=db_url,
-        watch=tuple(watch), crawl=crawl, search=_search(r, data), thresholds=thresholds,
+        watch=tuple(watch), crawl=crawl, search=_search(r, data), review=_review(r, data, env),
+        thresholds=thresholds,
         report_dir=report_dir, report=report, delivery=_delivery(r, data, base, env),
         index_cache=base / cache if cache else None,
     )
@@ -444,6 +460,21 @@ def _search(r: _Reader, data: Mapping[str, Any]) -> SearchConfig:
         if getattr(search, name) < 1:
             raise r.error(f"search.{name}", "must be at least 1")
     return search
+
+
+def _review(r: _Reader, data: Mapping[str, Any], env: Mapping[str, str]) -> ReviewConfig:
+    review: ReviewConfig = _dataclass_from(r, data, "review", ReviewConfig)
+    if not 0 < review.port < 65536:
+        raise r.error("review.port", "must be a port number (1-65535)")
+    if not 1 <= review.page_size <= 500:
+        raise r.error("review.page_size", "must be between 1 and 500")
+    for entry in review.users:
+        if not re.fullmatch(r"[^:\s]{1,100}:[0-9a-f]{64}", entry):
+            raise r.error("review.users", f"{entry[:40]!r} is not \"name:sha256-hex\" (the "
+                          "SHA-256 of the user's token, e.g. from `printf %s TOKEN | sha256sum`)")
+    if env.get("REPOSTWATCH_REVIEW_TOKEN"):
+        review = dataclasses.replace(review, token=env["REPOSTWATCH_REVIEW_TOKEN"])
+    return review
 
 
 def _positive(r: _Reader, t: Mapping[str, Any], key: str, where: str, default: int,

@@ -8,11 +8,12 @@ never stops the others: it becomes an outcome with an ``error``.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from matcher import Assessment, FingerprintIndex, Page, assess
+from matcher import Assessment, CreditRule, FingerprintIndex, Page, assess
 
 from .config import Config
 from .errors import FetchError, UsageError
@@ -141,16 +142,19 @@ def _fetch_all(targets: list[Target], config: Config, allow_private: bool) -> li
 
 
 def judge_targets(
-    targets: list[Target], index: FingerprintIndex, config: Config, *, allow_private: bool
+    targets: list[Target], index: FingerprintIndex, config: Config, *, allow_private: bool,
+    rules: Mapping[str, CreditRule] | None = None,
 ) -> list[Outcome]:
-    """Fetch what needs fetching, then ``assess`` every page."""
+    """Fetch what needs fetching, then ``assess`` every page with ``rules`` (default: the
+    config's; pass ``crawler.store.reviews.allowed_rules`` to count the store's allow-list)."""
+    rules = config.rules if rules is None else rules
     outcomes = []
     for t in _fetch_all(targets, config, allow_private):
         if t.error is not None or t.html is None:
             outcomes.append(Outcome(t, None, t.error or "no content"))
             continue
         page = Page(t.url, t.html, final_url=t.final_url)
-        result = assess(page, index, config.rules, thresholds=config.thresholds)
+        result = assess(page, index, rules, thresholds=config.thresholds)
         outcomes.append(Outcome(t, result, page=page))
     return outcomes
 

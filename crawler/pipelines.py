@@ -19,6 +19,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -27,11 +28,12 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from matcher import FingerprintIndex, Page, assess, extract_article, tokenize
+from matcher import CreditRule, FingerprintIndex, Page, assess, extract_article, tokenize
 
 from .config import Config, load_config
 from .items import GONE_STATUSES, ArticlePage, FetchedPage
 from .store import Store, Validators
+from .store.reviews import allowed_rules
 
 __all__ = ["JUDGE_PROCESSES_SETTING", "StorePipeline"]
 
@@ -52,13 +54,14 @@ class _Outcome:
     lacks_credit: bool = False
 
 
-def _judge_and_record(store: Store, index: FingerprintIndex, config: Config, item: FetchedPage,
+def _judge_and_record(store: Store, index: FingerprintIndex, config: Config,
+                      rules: Mapping[str, CreditRule], item: FetchedPage,
                       run_id: int | None) -> _Outcome:
     """Judge ``item`` (unless gone) and record it: the work of one page, synchronously."""
     page = Page(item.url, item.html, final_url=item.final_url, fetched_at=item.fetched_at)
     result = None
     if item.status not in GONE_STATUSES:
-        result = assess(page, index, config.rules, thresholds=config.thresholds)
+        result = assess(page, index, rules, thresholds=config.thresholds)
     recorded = store.record_page(result, page, status=item.status, run_id=run_id,
                                  headers=item.headers, body=item.body, encoding=item.encoding)
     return _outcome(result, recorded)
@@ -92,12 +95,13 @@ def _worker_open(config: Config, crawl_pid: int) -> None:
 
     threading.Thread(target=leave_with_the_crawl, daemon=True).start()
     store = Store.open(config.database_url, migrate=False)
-    _WORKER.update(config=config, store=store,
+    _WORKER.update(config=config, store=store, rules=allowed_rules(store, config.rules),
                    index=store.load_index(cache_dir=config.index_cache))
 
 
 def _worker_judge(item: FetchedPage, run_id: int | None) -> _Outcome:
-    return _judge_and_record(_WORKER["store"], _WORKER["index"], _WORKER["config"], item, run_id)
+    return _judge_and_record(_WORKER["store"], _WORKER["index"], _WORKER["config"],
+                             _WORKER["rules"], item, run_id)
 
 
 class StorePipeline:
@@ -108,6 +112,7 @@ class StorePipeline:
         self.config: Config | None = None
         self.store: Store | None = None
         self.index: FingerprintIndex | None = None
+        self.rules: dict[str, CreditRule] = {}  # the config's, with the store's allow-list
         self.run_id: int | None = None
         self._lock = asyncio.Lock()
         self._processes = crawler.settings.getint(JUDGE_PROCESSES_SETTING, 0)
@@ -128,6 +133,7 @@ class StorePipeline:
         self.config = load_config(self.crawler.settings.get("REPOSTWATCH_CONFIG"))
         self.store = await asyncio.to_thread(Store.open, self.config.database_url)
         await asyncio.to_thread(self.store.ensure_publications, self.config.rules.values())
+        self.rules = await asyncio.to_thread(allowed_rules, self.store, self.config.rules)
         spider = self.crawler.spider
         name = spider.name if spider is not None else "crawl"
         if name != "originals":
@@ -182,7 +188,7 @@ class StorePipeline:
             result = None
             if item.status not in GONE_STATUSES:
                 result = await asyncio.to_thread(
-                    assess, page, self.index, self.config.rules,
+                    assess, page, self.index, self.rules,
                     thresholds=self.config.thresholds)
             async with self._lock:
                 recorded = await asyncio.to_thread(

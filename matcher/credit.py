@@ -39,6 +39,7 @@ __all__ = [
     "Credit",
     "CreditStatus",
     "Signal",
+    "allowed_credit",
     "check_credit",
     "decide",
     "lacks_credit",
@@ -75,6 +76,11 @@ class Credit:
     evidence: tuple[Signal, ...] = ()
 
 
+def allowed_credit(host: str, publication: str) -> Credit:
+    """The credit of a copy on ``host``, an allow-listed partner of ``publication``."""
+    return Credit("allowed", f"{host} is an allowed partner of {publication}.")
+
+
 def check_credit(
     page: Page,
     original: Original,
@@ -90,7 +96,7 @@ def check_credit(
     as being with the article.
     """
     if rule.allow and host_matches(page.host, rule.allow):
-        return Credit("allowed", f"{page.host} is an allowed partner of {rule.publication}.")
+        return allowed_credit(page.host, rule.publication)
     evidence = collect_signals(page, original, rule, copied=copied, near_chars=near_chars)
     return decide(rule, evidence)
 

@@ -60,7 +60,7 @@ from .records import (
 __all__ = ["SCHEMA_REVISION", "Store", "make_engine", "safe_url"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-SCHEMA_REVISION = "0003"  # the head of the migrations: change it with every new migration
+SCHEMA_REVISION = "0004"  # the head of the migrations: change it with every new migration
 
 
 def safe_url(url: str) -> str:
@@ -403,7 +403,8 @@ class Store:
             version_id = version()
             data = result.to_dict()
             values = dict(
-                original_id=result.original.id, page_id=page_id, verdict=result.verdict,
+                original_id=result.original.id, page_id=page_id, site=page.host,
+                verdict=result.verdict,
                 extent=result.extent, coverage=result.coverage,
                 longest_words=result.longest_passage.words if result.longest_passage else 0,
                 credit_status=result.credit.status, credit_reason=result.credit.reason,

@@ -168,3 +168,20 @@ def test_values_that_cannot_work_are_refused(tmp_path: Path, text: str) -> None:
         load_config(write(tmp_path, text), env={})
     last_line = len(text.splitlines())  # the offending key is the last one in each case
     assert f"line {last_line}:" in str(err.value)
+
+
+def test_review_section(tmp_path: Path) -> None:
+    path = tmp_path / "repostwatch.toml"
+    digest = "a" * 64
+    path.write_text(f'[review]\nhost = "0.0.0.0"\nport = 9000\nusers = ["ann:{digest}"]\n',
+                    encoding="utf-8")
+    config = load_config(path, env={"REPOSTWATCH_REVIEW_TOKEN": "s3cret"})
+    assert (config.review.host, config.review.port, config.review.token) == ("0.0.0.0", 9000,
+                                                                              "s3cret")
+    assert config.review.users == (f"ann:{digest}",)
+    path.write_text('[review]\nusers = ["ann:plaintext-password"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"line 2: review.users: .*sha256"):
+        load_config(path, env={})
+    path.write_text("[review]\nport = 70000\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"review\.port"):
+        load_config(path, env={})
