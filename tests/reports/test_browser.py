@@ -8,67 +8,38 @@ Skips when Chromium or Playwright is missing, but fails under REPOSTWATCH_REQUIR
 from __future__ import annotations
 
 import concurrent.futures
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from crawler.store import Store
 from reports import build_report, default_filename, write_report
-from tests.conftest import REQUIRE_SERVICES
-
-CHROMIUM = os.environ.get("REPOSTWATCH_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def _need_browser() -> None:
-    problem = None
-    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        problem = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "playwright is not installed (pip install playwright; no browser download)"
-    if problem:
-        if REQUIRE_SERVICES:
-            pytest.fail(f"browser test required (REPOSTWATCH_REQUIRE_SERVICES=1) but {problem}")
-        pytest.skip(problem)
+from tests.browser import ARTIFACTS, launch_chromium, need_chromium
 
 
 def _open(path: Path, screenshot: Path) -> dict[str, Any]:
     """Open ``path`` in Chromium; what the page logged, requested and showed."""
-    from playwright.sync_api import sync_playwright
-
     seen: dict[str, Any] = {"console": [], "errors": [], "requests": []}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900},
-                                    java_script_enabled=False)
-            page.on("console", lambda m: seen["console"].append((m.type, m.text)))
-            page.on("pageerror", lambda e: seen["errors"].append(str(e)))
-            page.on("request", lambda r: seen["requests"].append(r.url))
-            page.goto(path.as_uri(), wait_until="load")
-            seen["title"] = page.title()
-            seen["svg_widths"] = [b["width"] for b in
-                                  (s.bounding_box() for s in page.locator("figure svg").all())
-                                  if b]
-            seen["rows"] = page.locator("tr.finding").count()
-            seen["letters"] = page.locator("section.letter").count()
-            page.screenshot(path=str(screenshot), full_page=True)
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900},
+                                java_script_enabled=False)
+        page.on("console", lambda m: seen["console"].append((m.type, m.text)))
+        page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+        page.on("request", lambda r: seen["requests"].append(r.url))
+        page.goto(path.as_uri(), wait_until="load")
+        seen["title"] = page.title()
+        seen["svg_widths"] = [b["width"] for b in
+                              (s.bounding_box() for s in page.locator("figure svg").all())
+                              if b]
+        seen["rows"] = page.locator("tr.finding").count()
+        seen["letters"] = page.locator("section.letter").count()
+        page.screenshot(path=str(screenshot), full_page=True)
     return seen
 
 
 def test_report_opens_cleanly_in_chromium(sandbox_store: Store, tmp_path: Path) -> None:
-    _need_browser()
+    need_chromium()
     report = build_report(sandbox_store, outreach=True)
     path = write_report(report, "html", tmp_path / default_filename(report, "html"))
-    ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "report.png"
     screenshot.unlink(missing_ok=True)
     # Playwright's sync API refuses a thread whose event loop runs (the reactor's): a worker

@@ -10,86 +10,58 @@ Without Chromium (or playwright) the test skips with the reason; with
 from __future__ import annotations
 
 import concurrent.futures
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from reports.web import Auth, create_app
-from tests.conftest import REQUIRE_SERVICES
+from tests.browser import ARTIFACTS, launch_chromium, need_chromium
 from tests.localserver import Server
 from tests.reports.reviewhome import make_home
 
-CHROMIUM = os.environ.get("REPOSTWATCH_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(os.environ.get("REPOSTWATCH_ARTIFACTS",
-                                Path(__file__).resolve().parents[2] / "test-artifacts"))
 
-
-def _need_browser() -> Any:
-    reason = None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        reason = f"playwright is not installed ({exc})"
-    if reason is None and not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        reason = f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)"
-    if reason is not None:
-        if REQUIRE_SERVICES:
-            pytest.fail(f"the browser test is required (REPOSTWATCH_REQUIRE_SERVICES=1): {reason}")
-        pytest.skip(reason)
-    return sync_playwright
-
-
-def _drive(base: str, sync_playwright: Any, hostile_id: int) -> dict[str, Any]:
+def _drive(base: str, hostile_id: int) -> dict[str, Any]:
     """The editor's path through the UI; returns what the test checks."""
     seen: dict[str, Any] = {"console": [], "dialogs": []}
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda m: seen["console"].append((m.type, m.text)))
-            page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
-            page.goto(f"{base}/findings")
-            seen["rows_all"] = page.locator("tr[data-id]").count()
-            # filter: open findings only, by clicking the review-state count
-            page.click('a[data-facet="review_state"][data-value="new"]')
-            page.wait_for_url("**review_state=new**")
-            seen["rows_new"] = page.locator("tr[data-id]").count()
-            filtered_url = page.url
-            page.click(f'tr[data-id="{hostile_id}"] a.open')
-            page.wait_for_url(f"**/findings/{hostile_id}")
-            page.fill('form.review input[name="note"]', "a licensed reprint, checked by phone")
-            page.click('form.review button[value="false_positive"]')
-            page.wait_for_load_state()
-            seen["state_after"] = page.locator("#review-state").inner_text()
-            seen["trail"] = page.locator("#events tbody tr").first.inner_text()
-            seen["title"] = page.title()
-            frame = page.frame_locator("iframe[sandbox]")
-            seen["saved_heading"] = frame.locator("h1").first.inner_text()
-            page.screenshot(path=str(ARTIFACTS / "review-finding.png"), full_page=True)
-            page.goto(filtered_url)
-            seen["rows_new_after"] = page.locator("tr[data-id]").count()
-            seen["ids_new_after"] = [int(x) for x in page.locator("tr[data-id]").evaluate_all(
-                "rows => rows.map(r => r.dataset.id)")]
-            seen["total_after"] = page.locator("#total").inner_text()
-            page.screenshot(path=str(ARTIFACTS / "review-list.png"), full_page=True)
-        finally:
-            browser.close()
+    with launch_chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("console", lambda m: seen["console"].append((m.type, m.text)))
+        page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+        page.goto(f"{base}/findings")
+        seen["rows_all"] = page.locator("tr[data-id]").count()
+        # filter: open findings only, by clicking the review-state count
+        page.click('a[data-facet="review_state"][data-value="new"]')
+        page.wait_for_url("**review_state=new**")
+        seen["rows_new"] = page.locator("tr[data-id]").count()
+        filtered_url = page.url
+        page.click(f'tr[data-id="{hostile_id}"] a.open')
+        page.wait_for_url(f"**/findings/{hostile_id}")
+        page.fill('form.review input[name="note"]', "a licensed reprint, checked by phone")
+        page.click('form.review button[value="false_positive"]')
+        page.wait_for_load_state()
+        seen["state_after"] = page.locator("#review-state").inner_text()
+        seen["trail"] = page.locator("#events tbody tr").first.inner_text()
+        seen["title"] = page.title()
+        frame = page.frame_locator("iframe[sandbox]")
+        seen["saved_heading"] = frame.locator("h1").first.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "review-finding.png"), full_page=True)
+        page.goto(filtered_url)
+        seen["rows_new_after"] = page.locator("tr[data-id]").count()
+        seen["ids_new_after"] = [int(x) for x in page.locator("tr[data-id]").evaluate_all(
+            "rows => rows.map(r => r.dataset.id)")]
+        seen["total_after"] = page.locator("#total").inner_text()
+        page.screenshot(path=str(ARTIFACTS / "review-list.png"), full_page=True)
     return seen
 
 
 def test_editor_marks_a_false_positive_in_chromium(tmp_path: Path) -> None:
-    sync_playwright = _need_browser()
+    need_chromium()
     home = make_home(tmp_path)
     hostile = home.ids["hostile"]
     try:
         # playwright's sync API runs its own loop: not in this thread (Twisted's loop)
         with Server(create_app(home.store, home.config, auth=Auth())) as server, \
                 concurrent.futures.ThreadPoolExecutor(1) as pool:
-            seen = pool.submit(_drive, server.url(""), sync_playwright, hostile).result(120)
+            seen = pool.submit(_drive, server.url(""), hostile).result(120)
     finally:
         home.store.close()
     assert seen["rows_all"] == 3 and seen["rows_new"] == 3
