@@ -14,17 +14,19 @@ then times, in this process, the median of the runs of:
 - ``csv`` (the baseline: the foundation's plainest format), ``json``, ``md`` and ``html``
   (with its two matplotlib charts) renders of that report;
 - ``report (html) end to end``: ``produce_report`` as the CLI runs it: build, render, write
-  the file, record the run.
+  the file, record the run;
+- ``repostwatch report`` in a fresh process: what an editor or a weekly cron job waits for —
+  imports, opening the store, matplotlib's first figure included. The goal is judged on it.
 
-matplotlib's first import (~0.5 s, once per process) is paid in a warm-up render, as a long
-running ``repostwatch run`` pays it once; the ``cold`` row is that first render. Exit codes:
-0 goal met, 1 goal missed.
+matplotlib's first import (~0.5 s, once per process) is paid in a warm-up render; the
+``cold`` row is that first render. Exit codes: 0 goal met, 1 goal missed.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -157,6 +159,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             size = done.paths[0].stat().st_size
         finally:
             store.close()
+        cli_s, _ = _median(lambda: subprocess.run(
+            [sys.executable, "-m", "crawler", "--config", str(folder / "repostwatch.toml"),
+             "report", "--since", "2000-01-01", "--no-deliver", "-o", str(folder / "cli.html")],
+            check=True, capture_output=True), args.runs)
     baseline = dict(rows)["render csv"]
     print(f"report benchmark: {args.findings:,} findings, {len(report.rows):,} lacking credit, "
           f"{len(report.sites)} sites, {len(report.letters)} outreach letters; store written "
@@ -168,10 +174,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"| {name:<36} | {seconds:>8.2f} | {seconds / baseline:>12.1f}x |")
     print(f"| {'first html render (cold matplotlib)':<36} | {cold_s:>8.2f} | "
           f"{cold_s / baseline:>12.1f}x |")
-    ok = total_s <= GOAL_S
+    print(f"| {'repostwatch report, fresh process':<36} | {cli_s:>8.2f} | "
+          f"{cli_s / baseline:>12.1f}x |")
+    ok = cli_s <= GOAL_S
     print()
-    print(f"goal: the HTML report (build + render + write + record) in <= {GOAL_S:.0f} s: "
-          f"{total_s:.2f} s, {'met' if ok else 'MISSED'}; HTML file {size / 1e6:.1f} MB")
+    print(f"goal: `repostwatch report` (HTML) over {args.findings:,} findings in <= "
+          f"{GOAL_S:.0f} s: {cli_s:.2f} s, {'met' if ok else 'MISSED'}; HTML file "
+          f"{size / 1e6:.1f} MB")
     return 0 if ok else 1
 
 

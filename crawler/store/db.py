@@ -55,6 +55,7 @@ from .records import (
     PageVersionRecord,
     Validators,
     finding_record,
+    finding_select,
 )
 
 __all__ = ["SCHEMA_REVISION", "Store", "make_engine", "safe_url"]
@@ -497,7 +498,7 @@ class Store:
         Copies that were taken down (review state ``gone``) are left out unless asked for.
         """
         with self.session() as s:
-            q = select(FindingRow).join(FindingRow.original).join(OriginalRow.publication)
+            q = finding_select()
             if not include_gone:
                 q = q.where(FindingRow.review_state != "gone")
             if lacking_credit:
@@ -507,17 +508,17 @@ class Store:
             if since is not None:
                 q = q.where(FindingRow.last_checked >= since)
             q = q.order_by(FindingRow.verdict.desc(), FindingRow.coverage.desc(), FindingRow.id)
-            return [finding_record(r) for r in s.scalars(q).unique()]
+            return [finding_record(r) for r in s.execute(q)]
 
     def copies_of(self, original_id: int) -> list[FindingRecord]:
         """Every known copy of one original (gone and false positives included, so nothing is
         hidden from a lookup), most recently checked first, each with its history newest
         first."""
         with self.session() as s:
-            rows = list(s.scalars(
-                select(FindingRow).where(FindingRow.original_id == original_id)
+            rows = list(s.execute(
+                finding_select().where(FindingRow.original_id == original_id)
                 .order_by(FindingRow.last_checked.desc(), FindingRow.id.desc())
-            ).unique())
+            ))
             history: dict[int, list[CheckRecord]] = {r.id: [] for r in rows}
             if rows:
                 checks = s.scalars(
