@@ -19,6 +19,7 @@ database failures are ``StoreError`` like everywhere in the store.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -83,6 +84,7 @@ REVIEW_ACTIONS: dict[str, str] = {
 
 NOTE_REQUIRED = frozenset({"contacted"})  # whom, how: the next editor needs to know
 MAX_NOTE = 2000  # characters kept of a note
+MAX_ID = 2**31 - 1  # the largest id a row can have (PostgreSQL's integer)
 
 SORTS = ("last_checked", "first_seen", "coverage")
 """Sort keys of the findings list (each descending by default; ties broken by id)."""
@@ -127,7 +129,12 @@ class Cursor:
                                         else datetime.fromisoformat(value))
             if isinstance(parsed, datetime) and parsed.tzinfo is None:
                 raise ValueError("naive")
-            return Cursor(parsed, int(ident))
+            if isinstance(parsed, float) and not math.isfinite(parsed):
+                raise ValueError("not a coverage")
+            cursor = Cursor(parsed, int(ident))
+            if not 0 <= cursor.id <= MAX_ID:
+                raise ValueError("not an id")
+            return cursor
         except ValueError:
             raise ReviewError(f"bad page cursor {text[:80]!r}",
                               hint="start again from the first page") from None
@@ -408,7 +415,8 @@ def site_tallies(store: Store, *, site: str | None = None) -> list[SiteTally]:
 
 
 def _row(s: Session, finding_id: int) -> FindingRow:
-    row = s.get(FindingRow, finding_id)
+    # an id no row can have is not sent to the database (SQLite and PostgreSQL fail on it)
+    row = s.get(FindingRow, finding_id) if 0 < finding_id <= MAX_ID else None
     if row is None:
         raise FindingNotFound(f"no finding {finding_id}", hint="it may have been removed "
                               "with its original")

@@ -29,6 +29,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -219,7 +220,7 @@ async def _authenticate(request: web.Request, handler: Handler) -> web.StreamRes
         if actor is None and not request.path.startswith(_OPEN_PATHS):
             if _wants_json(request) or request.method != "GET":
                 return _deny(request, 401, "sign in first (or send Authorization: Bearer TOKEN)")
-            raise web.HTTPSeeOther(f"/login?next={request.path_qs}")
+            raise web.HTTPSeeOther(f"/login?{urlencode({'next': request.path_qs})}")
         request[ACTOR] = actor or ""
     return await handler(request)
 

@@ -62,6 +62,9 @@ def parse_query(params: Mapping[str, str], *, page_size: int) -> FindingQuery:
     """The list's query from request parameters; empty values mean "no filter". ``until`` as
     a bare date includes that whole day. Raises ``ReviewError`` naming a bad parameter."""
     values: dict[str, str] = {k: params[k].strip() for k in FILTERS if params.get(k, "").strip()}
+    for name, value in values.items():
+        if "\x00" in value:  # no stored text holds one, and PostgreSQL refuses to compare it
+            raise ReviewError(f"{name} must not contain a NUL character")
     for name, choices in _CHOICES.items():
         if name in values and values[name] not in choices:
             raise ReviewError(f"{name} {values[name][:40]!r} is not one of "

@@ -252,3 +252,12 @@ def test_site_tallies_count_open_and_lacking_copies(big: Store) -> None:
     assert first.first_seen == min(f.first_seen for f in shown if f.site == first.site)
     assert first.last_seen == max(f.last_checked for f in shown if f.site == first.site)
     assert site_tallies(big, site=first.site) == [first]
+
+
+def test_ids_no_row_can_have_are_not_found(store: Store) -> None:
+    """PostgreSQL's integer overflows at 2**31, SQLite's at 2**63: a 404, not a DataError."""
+    for finding_id in (2**31, 10**30, 0, -1):
+        with pytest.raises(FindingNotFound):
+            finding_detail(store, finding_id)
+        with pytest.raises(FindingNotFound):
+            review(store, finding_id, "confirm")
