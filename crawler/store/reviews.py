@@ -512,7 +512,8 @@ def allow_site(store: Store, finding_id: int, *, note: str = "", actor: str = ""
         affected = list(s.scalars(
             select(FindingRow).join(OriginalRow, OriginalRow.id == FindingRow.original_id)
             .where(OriginalRow.publication_id == pub_id,
-                   or_(FindingRow.site == site, FindingRow.site.endswith("." + site)))))
+                   or_(FindingRow.site == site,
+                       FindingRow.site.endswith("." + site, autoescape=True)))))
         changed = 0
         for finding in affected:
             if finding.credit_status == "allowed":

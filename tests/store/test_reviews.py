@@ -261,3 +261,12 @@ def test_ids_no_row_can_have_are_not_found(store: Store) -> None:
             finding_detail(store, finding_id)
         with pytest.raises(FindingNotFound):
             review(store, finding_id, "confirm")
+
+
+def test_allow_listing_a_site_matches_its_name_not_a_like_pattern(store: Store) -> None:
+    """``_`` is a LIKE wildcard: allow-listing ``my_site.test`` must not allow
+    ``news.myXsite.test``."""
+    mine = _copy(store, "https://my_site.test/a")
+    lookalike = _copy(store, "https://news.myxsite.test/b")
+    assert allow_site(store, mine) == 1
+    assert {f.id: f for f in _all(store)}[lookalike].credit_status == "uncredited"
