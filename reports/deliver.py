@@ -20,6 +20,7 @@ channel (recorded in ``report_runs.delivery``) and the caller raises ``DeliveryE
 
 from __future__ import annotations
 
+import http.client
 import json
 import smtplib
 import ssl
@@ -147,6 +148,9 @@ def _post_webhook(summary: dict[str, Any], config: DeliveryConfig) -> str:
         if exc.code >= 500 or exc.code in _RETRY_STATUSES:
             raise OSError(problem) from exc
         raise _Permanent(problem) from exc
+    except http.client.HTTPException as exc:  # not an HTTP answer (no OSError): worth a retry
+        raise OSError(f"POST {config.webhook_url}: not an HTTP answer "
+                      f"({type(exc).__name__}: {str(exc)[:80]})") from exc
 
 
 def _write_folder(report: Report, config: DeliveryConfig) -> str:

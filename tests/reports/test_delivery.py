@@ -289,3 +289,35 @@ def _runs_of(home: Path):
         return report_runs(store)
     finally:
         store.close()
+
+
+def test_a_webhook_answering_no_http_is_retried_and_reported(sandbox_store: Store) -> None:
+    """A server (or proxy) answering garbage raises http.client errors that are no OSError:
+    they failed the whole report instead of the one channel."""
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+
+    def answer_garbage() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+
+    threading.Thread(target=answer_garbage, daemon=True).start()
+    waits: list[float] = []
+    try:
+        outcome = deliver(build_report(sandbox_store),
+                          _config(webhook_url=f"http://127.0.0.1:{port}/hook"),
+                          sleep=waits.append)
+    finally:
+        listener.close()
+    assert outcome["webhook"]["ok"] is False and outcome["webhook"]["attempts"] == 4
+    assert waits == [0.5, 1.0, 2.0]
