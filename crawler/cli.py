@@ -598,6 +598,11 @@ def report(state: _State, fmt: str, output: str | None, publication: str | None,
     if start and end and start >= end:
         raise UsageError(f"--since {since} is not before --until {until}",
                          hint="give a period that starts before it ends")
+    # a recorded period ending in the future would be where every later report starts
+    for value, option, raw in ((start, "--since", since), (end, "--until", until)):
+        if value is not None and value > datetime.now(UTC):
+            raise UsageError(f"{option} {raw} is in the future",
+                             hint="leave --until out for a period ending now")
     name = state.config.publication(publication).name if publication else None
     path = Path(output) if output and output != "-" else None
     if path is not None and path.is_dir():

@@ -60,6 +60,10 @@ def test_period_and_explicit_dates(sandbox_home: Path, capsys: pytest.CaptureFix
     (("--since", "2026-02-01", "--until", "2026-01-01"), "is not before --until"),
     (("--until", "soon"), "--until 'soon' is not a date"),
     (("--period", "year"), "Invalid value for '--period'"),
+    # a period ending after now would make every later "since the previous report" start
+    # in the future
+    (("--until", "2999-01-01"), "--until 2999-01-01 is in the future"),
+    (("--since", "2999-01-01"), "--since 2999-01-01 is in the future"),
 ])
 def test_usage_errors_exit_2(sandbox_home: Path, capsys: pytest.CaptureFixture[str],
                              args: tuple[str, ...], message: str) -> None:
