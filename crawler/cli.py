@@ -656,9 +656,10 @@ def _parse_date(value: str | None, option: str = "--since") -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)  # year 1 or 9999 may overflow here
+    except (ValueError, OverflowError) as exc:
         raise UsageError(f"{option} {value!r} is not a date", hint="use e.g. 2026-11-01") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 # -- outreach -----------------------------------------------------------------------------

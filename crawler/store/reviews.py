@@ -23,7 +23,7 @@ import math
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, case, func, literal, or_, select, tuple_
@@ -127,15 +127,17 @@ class Cursor:
         try:
             parsed: datetime | float = (float(value) if sort == "coverage"
                                         else datetime.fromisoformat(value))
-            if isinstance(parsed, datetime) and parsed.tzinfo is None:
-                raise ValueError("naive")
+            if isinstance(parsed, datetime):
+                if parsed.tzinfo is None:
+                    raise ValueError("naive")
+                parsed = parsed.astimezone(UTC)  # year 1 or 9999 may overflow here
             if isinstance(parsed, float) and not math.isfinite(parsed):
                 raise ValueError("not a coverage")
             cursor = Cursor(parsed, int(ident))
             if not 0 <= cursor.id <= MAX_ID:
                 raise ValueError("not an id")
             return cursor
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ReviewError(f"bad page cursor {text[:80]!r}",
                               hint="start again from the first page") from None
 

@@ -49,13 +49,15 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _date(name: str, value: str) -> datetime:
+def _date(name: str, value: str, *, later: timedelta = timedelta()) -> datetime:
+    """``value`` + ``later`` in UTC; ``ReviewError`` when it is no date or out of range."""
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return (parsed + later).astimezone(UTC)  # year 1 or 9999 may overflow here
+    except (ValueError, OverflowError):
         raise ReviewError(f"{name} {value[:40]!r} is not a date",
                           hint="use YYYY-MM-DD or an ISO 8601 time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def parse_query(params: Mapping[str, str], *, page_size: int) -> FindingQuery:
@@ -73,7 +75,7 @@ def parse_query(params: Mapping[str, str], *, page_size: int) -> FindingQuery:
     until = None
     if "until" in values:
         raw = values.pop("until")
-        until = _date("until", raw) + (timedelta(days=1) if len(raw) == 10 else timedelta())
+        until = _date("until", raw, later=timedelta(days=1) if len(raw) == 10 else timedelta())
     sort = params.get("sort") or "last_checked"
     if sort not in SORTS:
         raise ReviewError(f"sort {sort[:40]!r} is not one of {', '.join(SORTS)}")

@@ -64,6 +64,7 @@ def test_period_and_explicit_dates(sandbox_home: Path, capsys: pytest.CaptureFix
     # in the future
     (("--until", "2999-01-01"), "--until 2999-01-01 is in the future"),
     (("--since", "2999-01-01"), "--since 2999-01-01 is in the future"),
+    (("--since", "0001-01-01T00:00:00+01:00"), "is not a date"),  # before year 1 in UTC
 ])
 def test_usage_errors_exit_2(sandbox_home: Path, capsys: pytest.CaptureFixture[str],
                              args: tuple[str, ...], message: str) -> None:

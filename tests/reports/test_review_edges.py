@@ -97,3 +97,15 @@ def test_a_site_name_with_nul_is_404(home: Home) -> None:
         assert (await c.get("/sites/a%00b")).status == 404
 
     client_run(home, test)
+
+
+@pytest.mark.parametrize("query", ["until=9999-12-31", "since=0001-01-01T00:00:00%2B01:00",
+                                   "since=9999-12-31T23:59:59-01:00",
+                                   "after=0001-01-01T00:00:00%2B01:00~5"])
+def test_dates_out_of_range_are_400_not_500(home: Home, query: str) -> None:
+    async def test(c: Client) -> None:
+        for path in ("/findings", "/api/findings", "/reports/download"):
+            r = await c.get(f"{path}?{query}")
+            assert r.status == 400, (path, r.status)
+
+    client_run(home, test)
