@@ -117,7 +117,9 @@ class Cursor:
     id: int
 
     def encode(self) -> str:
-        value = self.value.isoformat() if isinstance(self.value, datetime) else repr(self.value)
+        """``VALUE~ID``, safe in a query string as is (a time in UTC, ``Z`` not ``+00:00``)."""
+        value = (self.value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+                 if isinstance(self.value, datetime) else repr(self.value))
         return f"{value}~{self.id}"
 
     @staticmethod

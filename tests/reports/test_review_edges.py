@@ -109,3 +109,23 @@ def test_dates_out_of_range_are_400_not_500(home: Home, query: str) -> None:
             assert r.status == 400, (path, r.status)
 
     client_run(home, test)
+
+
+def test_the_api_cursor_survives_a_query_string_as_is(home: Home) -> None:
+    """``next`` pasted into a URL unencoded (curl "...?after=$next"): a ``+`` in it (the
+    ``+00:00`` of a time) would arrive as a space."""
+    import dataclasses
+
+    home.config = dataclasses.replace(
+        home.config, review=dataclasses.replace(home.config.review, page_size=1))
+
+    async def test(c: Client) -> None:
+        first = await (await c.get("/api/findings")).json()
+        cursor = first["next"]
+        assert cursor and "+" not in cursor and " " not in cursor
+        r = await c.get(f"/api/findings?after={cursor}")
+        assert r.status == 200
+        second = await r.json()
+        assert second["findings"][0]["id"] != first["findings"][0]["id"]
+
+    client_run(home, test)
