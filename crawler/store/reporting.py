@@ -120,11 +120,15 @@ def report_runs(store: Store, *, limit: int | None = 20) -> list[ReportRunRecord
         return [_record(r) for r in s.scalars(q)]
 
 
-def previous_report(store: Store, publication: str | None) -> ReportRunRecord | None:
-    """The latest report of ``publication`` (None: the reports of all publications)."""
+def previous_report(store: Store, publication: str | None, *,
+                    ending_by: datetime | None = None) -> ReportRunRecord | None:
+    """The latest report of ``publication`` (None: the reports of all publications), of those
+    whose period ends by ``ending_by`` (None: any)."""
     with store.session() as s:
         q = select(ReportRunRow).order_by(ReportRunRow.period_end.desc(),
                                           ReportRunRow.id.desc()).limit(1)
+        if ending_by is not None:
+            q = q.where(ReportRunRow.period_end <= ending_by)
         q = q.where(ReportRunRow.publication.is_(None) if publication is None
                     else ReportRunRow.publication == publication)
         row = s.scalars(q).first()
