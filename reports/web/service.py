@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from crawler.config import Config
+from crawler.items import GONE_STATUSES
 from crawler.lookup import Target, judge_targets, save_outcomes
 from crawler.store import FindingRecord, Store
 from crawler.store.reviews import (
@@ -181,7 +182,10 @@ class ReviewService:
     def recheck(self, finding_id: int, *, actor: str) -> ReviewEvent:
         """Fetch the finding's page now, judge it, record it as ``check --save`` does, and
         note in the trail what the check found. Must run outside an event loop (the fetch
-        runs its own). A fetch that fails changes nothing but the trail."""
+        runs its own). A page answering 404 / 410 is gone (its findings too); a fetch that
+        fails otherwise changes nothing but the trail."""
+        from matcher import Page
+
         before = finding_detail(self.store, finding_id).record
         index = self.store.load_index(cache_dir=self.config.index_cache)
         outcomes = judge_targets(
@@ -189,6 +193,14 @@ class ReviewService:
             allow_private=self.config.crawl.allow_private,
             rules=allowed_rules(self.store, self.config.rules))
         outcome = outcomes[0]
+        if outcome.result is None and outcome.target.status in GONE_STATUSES:
+            # taken down: gone, as ``repostwatch recheck`` records a page answering 404 / 410
+            self.store.record_page(None, Page(before.page_url, ""), status=outcome.target.status)
+            after = finding_detail(self.store, finding_id).record
+            return record_event(self.store, finding_id, "recheck",
+                                from_state=before.review_state, to_state=after.review_state,
+                                actor=actor, note=f"the page answers HTTP {outcome.target.status}"
+                                                  ": the copy is gone")
         if outcome.result is None:
             return record_event(self.store, finding_id, "recheck", from_state=before.review_state,
                                 to_state=before.review_state, actor=actor,

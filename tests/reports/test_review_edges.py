@@ -129,3 +129,42 @@ def test_the_api_cursor_survives_a_query_string_as_is(home: Home) -> None:
         assert second["findings"][0]["id"] != first["findings"][0]["id"]
 
     client_run(home, test)
+
+
+def test_recheck_of_a_page_taken_down_makes_the_finding_gone(tmp_path: Path) -> None:
+    """A 404 / 410 is how a copy is taken down: ``recheck`` marks such findings gone; the
+    UI's re-check said "could not check the page" and left the finding open."""
+    from aiohttp import web
+
+    from tests.localserver import Server
+    from tests.matcher.texts import ORIGINAL_PARAGRAPHS, page_html, paragraphs_html
+
+    async def removed(_: web.Request) -> web.Response:
+        return web.Response(status=410, text="gone")
+
+    async def flaky(_: web.Request) -> web.Response:
+        return web.Response(status=503, text="later")
+
+    app = web.Application()
+    app.router.add_get("/removed", removed)
+    app.router.add_get("/flaky", flaky)
+    copy = page_html(paragraphs_html(ORIGINAL_PARAGRAPHS))
+    with Server(app) as site:
+        home = make_home(tmp_path, allow_private=True, extra={
+            "removed": (site.url("/removed"), copy), "flaky": (site.url("/flaky"), copy)})
+
+        async def test(c: Client) -> None:
+            bearer = {"Authorization": "Bearer t"}
+            r = await c.post(f"/api/findings/{home.ids['removed']}/recheck", headers=bearer)
+            body = await r.json()
+            assert body["finding"]["review_state"] == "gone"
+            assert "410" in body["event"]["note"] and body["event"]["to_state"] == "gone"
+            r = await c.post(f"/api/findings/{home.ids['flaky']}/recheck", headers=bearer)
+            body = await r.json()  # a server error says nothing about the copy
+            assert body["finding"]["review_state"] == "new"
+            assert body["event"]["note"].startswith("could not check the page:")
+
+        try:
+            client_run(home, test, auth=Auth(token="t"))
+        finally:
+            home.store.close()
