@@ -168,3 +168,24 @@ def test_recheck_of_a_page_taken_down_makes_the_finding_gone(tmp_path: Path) -> 
             client_run(home, test, auth=Auth(token="t"))
         finally:
             home.store.close()
+
+
+def test_behind_a_tls_proxy_the_origin_check_accepts_this_host(home: Home) -> None:
+    """Behind a TLS-terminating reverse proxy the browser's Origin is https://HOST while the
+    server sees http: every form post was refused as cross-site."""
+    fid = home.ids["hostile"]
+
+    async def test(c: Client) -> None:
+        page = await (await c.get(f"/findings/{fid}")).text()
+        host = f"{c.server.host}:{c.server.port}"
+        url = f"/findings/{fid}/review"
+        for origin in ("https://evil.example", f"https://{host}.evil.example", "null",
+                       f"ftp://{host}"):
+            r = await c.post(url, data={"action": "confirm", "csrf_token": _csrf(page)},
+                             headers={"Origin": origin}, allow_redirects=False)
+            assert r.status == 403, origin
+        r = await c.post(url, data={"action": "confirm", "csrf_token": _csrf(page)},
+                         headers={"Origin": f"https://{host}"}, allow_redirects=False)
+        assert r.status == 303
+
+    client_run(home, test)
