@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
-from matcher import CREDIT_MET, CreditRule, allowed_credit
+from matcher import CREDIT_MET, CreditRule, allowed_credit, host_matches, host_of
 
 from ..errors import RepostwatchError
 from .db import Store, _insert
@@ -513,14 +513,17 @@ def allow_site(store: Store, finding_id: int, *, note: str = "", actor: str = ""
         stmt = _insert(s, AllowedSiteRow).values(publication_id=pub_id, site=site, note=note,
                                                  added_at=utcnow())
         s.execute(stmt.on_conflict_do_nothing(index_elements=["publication_id", "site"]))
+        # the sites the matcher's allow-list will match (``host_matches``: ``www.``, ``m.``...
+        # dropped, subdomains included), so that later judging agrees with what flips now
+        domain = host_of(f"http://{site}") or site
         affected = list(s.scalars(
             select(FindingRow).join(OriginalRow, OriginalRow.id == FindingRow.original_id)
             .where(OriginalRow.publication_id == pub_id,
-                   or_(FindingRow.site == site,
-                       FindingRow.site.endswith("." + site, autoescape=True)))))
+                   or_(FindingRow.site == domain,
+                       FindingRow.site.endswith("." + domain, autoescape=True)))))
         changed = 0
         for finding in affected:
-            if finding.credit_status == "allowed":
+            if finding.credit_status == "allowed" or not host_matches(finding.site, (site,)):
                 continue
             credit = allowed_credit(finding.site, publication)
             text = f"{site} allow-listed; credit was {finding.credit_status}"

@@ -270,3 +270,21 @@ def test_allow_listing_a_site_matches_its_name_not_a_like_pattern(store: Store) 
     lookalike = _copy(store, "https://news.myxsite.test/b")
     assert allow_site(store, mine) == 1
     assert {f.id: f for f in _all(store)}[lookalike].credit_status == "uncredited"
+
+
+def test_allow_listing_flips_what_later_judging_allows(store: Store) -> None:
+    """The matcher reads an allowed ``www.copycat.test`` as ``copycat.test`` and its
+    subdomains (``www.``, ``m.``... are dropped): the findings flipped at once must be the
+    same ones, not just those under ``www.``."""
+    www = _copy(store, "https://www.copycat.test/a")
+    bare = _copy(store, "https://copycat.test/b")
+    mobile = _copy(store, "https://m.copycat.test/c")
+    other = _copy(store, "https://notcopycat.test/d")
+    assert allow_site(store, www) == 3
+    status = {f.id: f.credit_status for f in _all(store)}
+    assert [status[i] for i in (www, bare, mobile, other)] == ["allowed"] * 3 + ["uncredited"]
+    rules = allowed_rules(store, {RULE.publication: RULE})
+    for url in ("https://copycat.test/b", "https://m.copycat.test/c",
+                "https://notcopycat.test/d"):
+        _copy(store, url, rules)
+    assert {f.id: f.credit_status for f in _all(store)} == status  # judging again agrees
