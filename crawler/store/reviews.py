@@ -437,16 +437,16 @@ def finding_detail(store: Store, finding_id: int) -> FindingDetail:
         events = tuple(_event(e) for e in s.scalars(
             select(ReviewEventRow).where(ReviewEventRow.finding_id == finding_id)
             .order_by(ReviewEventRow.at.desc(), ReviewEventRow.id.desc())))
-        allowed = s.scalar(select(func.count()).select_from(AllowedSiteRow).where(
-            AllowedSiteRow.publication_id == row.original.publication_id,
-            AllowedSiteRow.site == site)) or 0
+        # as the matcher reads the allow-list: a listed www.SITE covers SITE's subdomains too
+        allowed = host_matches(site, list(s.scalars(select(AllowedSiteRow.site).where(
+            AllowedSiteRow.publication_id == row.original.publication_id))))
     # The record with its history of checks: the store's own lookup, one original's copies.
     record = next(c for c in store.copies_of(original_id) if c.id == finding_id)
     judged = next((c.page_version_id for c in record.history if c.page_version_id), None)
     return FindingDetail(
         record=record, original_text=original_text, spans=spans, events=events,
         versions=tuple(store.page_versions(page_url)), judged_version_id=judged,
-        site_allowed=bool(allowed),
+        site_allowed=allowed,
     )
 
 

@@ -283,6 +283,8 @@ def test_allow_listing_flips_what_later_judging_allows(store: Store) -> None:
     assert allow_site(store, www) == 3
     status = {f.id: f.credit_status for f in _all(store)}
     assert [status[i] for i in (www, bare, mobile, other)] == ["allowed"] * 3 + ["uncredited"]
+    assert [finding_detail(store, i).site_allowed for i in (www, bare, mobile, other)] == [
+        True, True, True, False]
     rules = allowed_rules(store, {RULE.publication: RULE})
     for url in ("https://copycat.test/b", "https://m.copycat.test/c",
                 "https://notcopycat.test/d"):
