@@ -598,6 +598,11 @@ def report(state: _State, fmt: str, output: str | None, publication: str | None,
     if start and end and start >= end:
         raise UsageError(f"--since {since} is not before --until {until}",
                          hint="give a period that starts before it ends")
+    # a recorded period ending in the future would be where every later report starts
+    for value, option, raw in ((start, "--since", since), (end, "--until", until)):
+        if value is not None and value > datetime.now(UTC):
+            raise UsageError(f"{option} {raw} is in the future",
+                             hint="leave --until out for a period ending now")
     name = state.config.publication(publication).name if publication else None
     path = Path(output) if output and output != "-" else None
     if path is not None and path.is_dir():
@@ -651,9 +656,10 @@ def _parse_date(value: str | None, option: str = "--since") -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)  # year 1 or 9999 may overflow here
+    except (ValueError, OverflowError) as exc:
         raise UsageError(f"{option} {value!r} is not a date", hint="use e.g. 2026-11-01") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 # -- outreach -----------------------------------------------------------------------------

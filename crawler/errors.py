@@ -47,9 +47,11 @@ class ConfigError(RepostwatchError):
 class FetchError(RepostwatchError):
     exit_code = 3
 
-    def __init__(self, message: str, *, url: str, hint: str = "") -> None:
+    def __init__(self, message: str, *, url: str, hint: str = "",
+                 status: int | None = None) -> None:
         super().__init__(message, hint=hint)
         self.url = url
+        self.status = status  # the HTTP status when the server answered >= 400
 
 
 class CrawlError(RepostwatchError):

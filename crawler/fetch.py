@@ -205,7 +205,8 @@ def _refusal(hop: URL, asked: str, host: str, address: str, *, redirected: bool)
 async def _read(asked: str, hop: URL, resp: aiohttp.ClientResponse,
                 config: CrawlConfig) -> Fetched:
     if resp.status >= 400:
-        raise FetchError(f"HTTP {resp.status} {resp.reason or ''}".rstrip(), url=asked)
+        raise FetchError(f"HTTP {resp.status} {resp.reason or ''}".rstrip(), url=asked,
+                         status=resp.status)
     content_type = resp.headers.get("Content-Type", "").strip()
     if declared_not_html(content_type):
         raise FetchError(f"not an HTML page (Content-Type: {content_type})", url=asked)

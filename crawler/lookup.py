@@ -134,7 +134,7 @@ def _fetch_all(targets: list[Target], config: Config, allow_private: bool) -> li
     for i, got in zip(todo, fetched, strict=True):
         t = targets[i]
         if isinstance(got, FetchError):
-            out[i] = Target(t.label, t.url, error=str(got))
+            out[i] = Target(t.label, t.url, error=str(got), status=got.status)
         else:
             out[i] = Target(t.label, t.url, html=got.html, final_url=got.final_url,
                             status=got.status)

@@ -20,6 +20,7 @@ channel (recorded in ``report_runs.delivery``) and the caller raises ``DeliveryE
 
 from __future__ import annotations
 
+import http.client
 import json
 import smtplib
 import ssl
@@ -132,6 +133,17 @@ def _send_email(report: Report, config: DeliveryConfig) -> str:
     return f"sent to {', '.join(sent)} via {config.smtp_host}:{port}"
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects are not followed: urllib would repeat a POST redirected by 301/302/303 as a
+    GET without the body (the summary lost, yet "HTTP 200"), bearer token included."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # the answer stays an HTTPError: a failure naming its Location
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def _post_webhook(summary: dict[str, Any], config: DeliveryConfig) -> str:
     body = json.dumps(summary, ensure_ascii=False).encode("utf-8")
     headers = {"Content-Type": "application/json", "User-Agent": "repostwatch"}
@@ -140,13 +152,19 @@ def _post_webhook(summary: dict[str, Any], config: DeliveryConfig) -> str:
     request = urllib.request.Request(config.webhook_url, data=body, headers=headers,  # noqa: S310 (http(s) checked by the config)
                                      method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=config.webhook_timeout) as answer:  # noqa: S310
+        with _OPENER.open(request, timeout=config.webhook_timeout) as answer:
             return f"POST {config.webhook_url}: HTTP {answer.status}"
     except urllib.error.HTTPError as exc:
         problem = f"POST {config.webhook_url}: HTTP {exc.code} {exc.reason}"
+        if exc.headers is not None and exc.headers.get("Location"):
+            problem += (f" to {exc.headers['Location']} (redirects are not followed: "
+                        "set webhook_url to where it points)")
         if exc.code >= 500 or exc.code in _RETRY_STATUSES:
             raise OSError(problem) from exc
         raise _Permanent(problem) from exc
+    except http.client.HTTPException as exc:  # not an HTTP answer (no OSError): worth a retry
+        raise OSError(f"POST {config.webhook_url}: not an HTTP answer "
+                      f"({type(exc).__name__}: {str(exc)[:80]})") from exc
 
 
 def _write_folder(report: Report, config: DeliveryConfig) -> str:

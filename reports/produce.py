@@ -69,7 +69,8 @@ def resolve_period(
         return since, until
     if period is not None:
         return period_start(period, now), None
-    previous = previous_report(store, publication)
+    # a period recorded as ending after now (an --until in the future) is no starting point
+    previous = previous_report(store, publication, ending_by=now)
     return (previous.period_end if previous else None), None
 
 

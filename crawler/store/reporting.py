@@ -120,11 +120,15 @@ def report_runs(store: Store, *, limit: int | None = 20) -> list[ReportRunRecord
         return [_record(r) for r in s.scalars(q)]
 
 
-def previous_report(store: Store, publication: str | None) -> ReportRunRecord | None:
-    """The latest report of ``publication`` (None: the reports of all publications)."""
+def previous_report(store: Store, publication: str | None, *,
+                    ending_by: datetime | None = None) -> ReportRunRecord | None:
+    """The latest report of ``publication`` (None: the reports of all publications), of those
+    whose period ends by ``ending_by`` (None: any)."""
     with store.session() as s:
         q = select(ReportRunRow).order_by(ReportRunRow.period_end.desc(),
                                           ReportRunRow.id.desc()).limit(1)
+        if ending_by is not None:
+            q = q.where(ReportRunRow.period_end <= ending_by)
         q = q.where(ReportRunRow.publication.is_(None) if publication is None
                     else ReportRunRow.publication == publication)
         row = s.scalars(q).first()
@@ -134,19 +138,47 @@ def previous_report(store: Store, publication: str | None) -> ReportRunRecord | 
 def check_history(store: Store, *, publication: str | None = None,
                   until: datetime | None = None) -> list[CheckPoint]:
     """Every judgement of every finding of ``publication`` (None: all), up to ``until``,
-    oldest first. Gone and false-positive findings included: the history is the history."""
+    oldest first. Gone and false-positive findings included: the history is the history.
+
+    Allow-listing a site in the review UI turns its findings ``allowed`` without a check: each
+    such event (``review_events`` action ``allow_site``) is a judgement too, the finding's
+    latest verdict with the credit status ``allowed``, so the period's figures and the
+    compliance chart agree with the findings' current status."""
+    def of_publication(q: Any, finding_id: Any) -> Any:
+        if publication is None:
+            return q
+        return (q.join(FindingRow, FindingRow.id == finding_id)
+                .join(OriginalRow, OriginalRow.id == FindingRow.original_id)
+                .join(PublicationRow, PublicationRow.id == OriginalRow.publication_id)
+                .where(PublicationRow.name == publication))
+
     with store.session() as s:
-        q = select(FindingCheckRow.finding_id, FindingCheckRow.checked_at,
-                   FindingCheckRow.verdict, FindingCheckRow.credit_status)
-        if publication is not None:
-            q = (q.join(FindingRow, FindingRow.id == FindingCheckRow.finding_id)
-                 .join(OriginalRow, OriginalRow.id == FindingRow.original_id)
-                 .join(PublicationRow, PublicationRow.id == OriginalRow.publication_id)
-                 .where(PublicationRow.name == publication))
+        q = of_publication(select(FindingCheckRow.finding_id, FindingCheckRow.checked_at,
+                                  FindingCheckRow.verdict, FindingCheckRow.credit_status),
+                           FindingCheckRow.finding_id)
         if until is not None:
             q = q.where(FindingCheckRow.checked_at <= until)
         q = q.order_by(FindingCheckRow.checked_at, FindingCheckRow.id)
-        return [CheckPoint(*row) for row in s.execute(q)]
+        checks = [CheckPoint(*row) for row in s.execute(q)]
+        e = of_publication(select(ReviewEventRow.finding_id, ReviewEventRow.at)
+                           .where(ReviewEventRow.action == "allow_site"),
+                           ReviewEventRow.finding_id)
+        if until is not None:
+            e = e.where(ReviewEventRow.at <= until)
+        allowed = s.execute(e.order_by(ReviewEventRow.at, ReviewEventRow.id)).all()
+    if not allowed:
+        return checks
+    timeline = sorted([(c.checked_at, 0, i) for i, c in enumerate(checks)]
+                      + [(at, 1, i) for i, (_, at) in enumerate(allowed)])
+    verdicts: dict[int, str] = {}
+    out: list[CheckPoint] = []
+    for at, kind, i in timeline:
+        if kind == 0:
+            out.append(checks[i])
+            verdicts[checks[i].finding_id] = checks[i].verdict
+        elif (finding_id := allowed[i][0]) in verdicts:
+            out.append(CheckPoint(finding_id, at, verdicts[finding_id], "allowed"))
+    return out
 
 
 def resolved_by_review(store: Store, *, start: datetime | None, end: datetime) -> set[int]:

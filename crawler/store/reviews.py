@@ -19,10 +19,11 @@ database failures are ``StoreError`` like everywhere in the store.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, case, func, literal, or_, select, tuple_
@@ -30,7 +31,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
-from matcher import CREDIT_MET, CreditRule, allowed_credit
+from matcher import CREDIT_MET, CreditRule, allowed_credit, host_matches, host_of
 
 from ..errors import RepostwatchError
 from .db import Store, _insert
@@ -83,6 +84,7 @@ REVIEW_ACTIONS: dict[str, str] = {
 
 NOTE_REQUIRED = frozenset({"contacted"})  # whom, how: the next editor needs to know
 MAX_NOTE = 2000  # characters kept of a note
+MAX_ID = 2**31 - 1  # the largest id a row can have (PostgreSQL's integer)
 
 SORTS = ("last_checked", "first_seen", "coverage")
 """Sort keys of the findings list (each descending by default; ties broken by id)."""
@@ -115,7 +117,9 @@ class Cursor:
     id: int
 
     def encode(self) -> str:
-        value = self.value.isoformat() if isinstance(self.value, datetime) else repr(self.value)
+        """``VALUE~ID``, safe in a query string as is (a time in UTC, ``Z`` not ``+00:00``)."""
+        value = (self.value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+                 if isinstance(self.value, datetime) else repr(self.value))
         return f"{value}~{self.id}"
 
     @staticmethod
@@ -125,10 +129,17 @@ class Cursor:
         try:
             parsed: datetime | float = (float(value) if sort == "coverage"
                                         else datetime.fromisoformat(value))
-            if isinstance(parsed, datetime) and parsed.tzinfo is None:
-                raise ValueError("naive")
-            return Cursor(parsed, int(ident))
-        except ValueError:
+            if isinstance(parsed, datetime):
+                if parsed.tzinfo is None:
+                    raise ValueError("naive")
+                parsed = parsed.astimezone(UTC)  # year 1 or 9999 may overflow here
+            if isinstance(parsed, float) and not math.isfinite(parsed):
+                raise ValueError("not a coverage")
+            cursor = Cursor(parsed, int(ident))
+            if not 0 <= cursor.id <= MAX_ID:
+                raise ValueError("not an id")
+            return cursor
+        except (ValueError, OverflowError):
             raise ReviewError(f"bad page cursor {text[:80]!r}",
                               hint="start again from the first page") from None
 
@@ -408,7 +419,8 @@ def site_tallies(store: Store, *, site: str | None = None) -> list[SiteTally]:
 
 
 def _row(s: Session, finding_id: int) -> FindingRow:
-    row = s.get(FindingRow, finding_id)
+    # an id no row can have is not sent to the database (SQLite and PostgreSQL fail on it)
+    row = s.get(FindingRow, finding_id) if 0 < finding_id <= MAX_ID else None
     if row is None:
         raise FindingNotFound(f"no finding {finding_id}", hint="it may have been removed "
                               "with its original")
@@ -425,16 +437,16 @@ def finding_detail(store: Store, finding_id: int) -> FindingDetail:
         events = tuple(_event(e) for e in s.scalars(
             select(ReviewEventRow).where(ReviewEventRow.finding_id == finding_id)
             .order_by(ReviewEventRow.at.desc(), ReviewEventRow.id.desc())))
-        allowed = s.scalar(select(func.count()).select_from(AllowedSiteRow).where(
-            AllowedSiteRow.publication_id == row.original.publication_id,
-            AllowedSiteRow.site == site)) or 0
+        # as the matcher reads the allow-list: a listed www.SITE covers SITE's subdomains too
+        allowed = host_matches(site, list(s.scalars(select(AllowedSiteRow.site).where(
+            AllowedSiteRow.publication_id == row.original.publication_id))))
     # The record with its history of checks: the store's own lookup, one original's copies.
     record = next(c for c in store.copies_of(original_id) if c.id == finding_id)
     judged = next((c.page_version_id for c in record.history if c.page_version_id), None)
     return FindingDetail(
         record=record, original_text=original_text, spans=spans, events=events,
         versions=tuple(store.page_versions(page_url)), judged_version_id=judged,
-        site_allowed=bool(allowed),
+        site_allowed=allowed,
     )
 
 
@@ -501,13 +513,17 @@ def allow_site(store: Store, finding_id: int, *, note: str = "", actor: str = ""
         stmt = _insert(s, AllowedSiteRow).values(publication_id=pub_id, site=site, note=note,
                                                  added_at=utcnow())
         s.execute(stmt.on_conflict_do_nothing(index_elements=["publication_id", "site"]))
+        # the sites the matcher's allow-list will match (``host_matches``: ``www.``, ``m.``...
+        # dropped, subdomains included), so that later judging agrees with what flips now
+        domain = host_of(f"http://{site}") or site
         affected = list(s.scalars(
             select(FindingRow).join(OriginalRow, OriginalRow.id == FindingRow.original_id)
             .where(OriginalRow.publication_id == pub_id,
-                   or_(FindingRow.site == site, FindingRow.site.endswith("." + site)))))
+                   or_(FindingRow.site == domain,
+                       FindingRow.site.endswith("." + domain, autoescape=True)))))
         changed = 0
         for finding in affected:
-            if finding.credit_status == "allowed":
+            if finding.credit_status == "allowed" or not host_matches(finding.site, (site,)):
                 continue
             credit = allowed_credit(finding.site, publication)
             text = f"{site} allow-listed; credit was {finding.credit_status}"

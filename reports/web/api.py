@@ -90,7 +90,7 @@ async def session(request: web.Request) -> web.Response:
 def add_routes(app: web.Application) -> None:
     kinds = "|".join(KINDS)
     app.router.add_get("/api/findings", findings)
-    app.router.add_get(r"/api/findings/{id:\d+}", finding)
-    app.router.add_post(rf"/api/findings/{{id:\d+}}/{{kind:{kinds}}}", act)
+    app.router.add_get(r"/api/findings/{id:[0-9]+}", finding)
+    app.router.add_post(rf"/api/findings/{{id:[0-9]+}}/{{kind:{kinds}}}", act)
     app.router.add_get("/api/sites", sites)
     app.router.add_get("/api/session", session)

@@ -11,8 +11,9 @@
 - **CSRF.** Every POST from a browser carries a token (form field ``csrf_token`` or header
   ``X-CSRF-Token``) that must equal an HMAC of the request's ``rw_csrf`` cookie and the signed-in
   actor: a forged request from another site has neither. A request whose ``Origin`` is not
-  this server is refused too. Bearer-token requests are exempt (a browser never attaches that
-  header by itself, and the UI sends no CORS headers).
+  this server (``http`` or ``https``: a TLS proxy may stand in front) is refused too.
+  Bearer-token requests are exempt (a browser never attaches that header by itself, and the
+  UI sends no CORS headers).
 - **Headers.** A strict Content-Security-Policy on every answer (no script at all, styles from
   this server only, frames only from this server, no framing by others), ``nosniff``,
   ``Referrer-Policy: same-origin`` (links out carry ``rel=noreferrer`` too). A page's saved
@@ -29,6 +30,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -219,7 +221,7 @@ async def _authenticate(request: web.Request, handler: Handler) -> web.StreamRes
         if actor is None and not request.path.startswith(_OPEN_PATHS):
             if _wants_json(request) or request.method != "GET":
                 return _deny(request, 401, "sign in first (or send Authorization: Bearer TOKEN)")
-            raise web.HTTPSeeOther(f"/login?next={request.path_qs}")
+            raise web.HTTPSeeOther(f"/login?{urlencode({'next': request.path_qs})}")
         request[ACTOR] = actor or ""
     return await handler(request)
 
@@ -232,7 +234,10 @@ async def _csrf(request: web.Request, handler: Handler) -> web.StreamResponse:
     request[CSRF_VALUE] = cookie or secrets.token_urlsafe(24)
     if request.method not in ("GET", "HEAD", "OPTIONS") and not request[BEARER]:
         origin = request.headers.get("Origin")
-        if origin is not None and origin != f"{request.scheme}://{request.host}":
+        if origin is not None and origin not in (f"{scheme}://{request.host}"
+                                                 for scheme in ("http", "https")):
+            # http or https: behind a TLS-terminating proxy the browser says https while
+            # this server sees http; the host must be this one either way
             return _deny(request, 403, "cross-site request refused")
         sent = request.headers.get("X-CSRF-Token", "")
         if not sent and request.content_type in ("application/x-www-form-urlencoded",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from crawler.config import Config
+from crawler.items import GONE_STATUSES
 from crawler.lookup import Target, judge_targets, save_outcomes
 from crawler.store import FindingRecord, Store
 from crawler.store.reviews import (
@@ -49,19 +50,24 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _date(name: str, value: str) -> datetime:
+def _date(name: str, value: str, *, later: timedelta = timedelta()) -> datetime:
+    """``value`` + ``later`` in UTC; ``ReviewError`` when it is no date or out of range."""
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return (parsed + later).astimezone(UTC)  # year 1 or 9999 may overflow here
+    except (ValueError, OverflowError):
         raise ReviewError(f"{name} {value[:40]!r} is not a date",
                           hint="use YYYY-MM-DD or an ISO 8601 time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def parse_query(params: Mapping[str, str], *, page_size: int) -> FindingQuery:
     """The list's query from request parameters; empty values mean "no filter". ``until`` as
     a bare date includes that whole day. Raises ``ReviewError`` naming a bad parameter."""
     values: dict[str, str] = {k: params[k].strip() for k in FILTERS if params.get(k, "").strip()}
+    for name, value in values.items():
+        if "\x00" in value:  # no stored text holds one, and PostgreSQL refuses to compare it
+            raise ReviewError(f"{name} must not contain a NUL character")
     for name, choices in _CHOICES.items():
         if name in values and values[name] not in choices:
             raise ReviewError(f"{name} {values[name][:40]!r} is not one of "
@@ -70,7 +76,7 @@ def parse_query(params: Mapping[str, str], *, page_size: int) -> FindingQuery:
     until = None
     if "until" in values:
         raw = values.pop("until")
-        until = _date("until", raw) + (timedelta(days=1) if len(raw) == 10 else timedelta())
+        until = _date("until", raw, later=timedelta(days=1) if len(raw) == 10 else timedelta())
     sort = params.get("sort") or "last_checked"
     if sort not in SORTS:
         raise ReviewError(f"sort {sort[:40]!r} is not one of {', '.join(SORTS)}")
@@ -176,7 +182,10 @@ class ReviewService:
     def recheck(self, finding_id: int, *, actor: str) -> ReviewEvent:
         """Fetch the finding's page now, judge it, record it as ``check --save`` does, and
         note in the trail what the check found. Must run outside an event loop (the fetch
-        runs its own). A fetch that fails changes nothing but the trail."""
+        runs its own). A page answering 404 / 410 is gone (its findings too); a fetch that
+        fails otherwise changes nothing but the trail."""
+        from matcher import Page
+
         before = finding_detail(self.store, finding_id).record
         index = self.store.load_index(cache_dir=self.config.index_cache)
         outcomes = judge_targets(
@@ -184,6 +193,14 @@ class ReviewService:
             allow_private=self.config.crawl.allow_private,
             rules=allowed_rules(self.store, self.config.rules))
         outcome = outcomes[0]
+        if outcome.result is None and outcome.target.status in GONE_STATUSES:
+            # taken down: gone, as ``repostwatch recheck`` records a page answering 404 / 410
+            self.store.record_page(None, Page(before.page_url, ""), status=outcome.target.status)
+            after = finding_detail(self.store, finding_id).record
+            return record_event(self.store, finding_id, "recheck",
+                                from_state=before.review_state, to_state=after.review_state,
+                                actor=actor, note=f"the page answers HTTP {outcome.target.status}"
+                                                  ": the copy is gone")
         if outcome.result is None:
             return record_event(self.store, finding_id, "recheck", from_state=before.review_state,
                                 to_state=before.review_state, actor=actor,

@@ -18,7 +18,7 @@ __all__ = ["add_routes"]
 
 
 def _id(request: web.Request, key: str = "id") -> int:
-    return int(request.match_info[key])
+    return int(request.match_info[key])  # the routes take ASCII digits only
 
 
 async def index(request: web.Request) -> web.StreamResponse:
@@ -60,6 +60,8 @@ async def sites(request: web.Request) -> web.Response:
 async def site(request: web.Request) -> web.Response:
     name = request.match_info["site"]
     service = request.app[SERVICE]
+    if "\x00" in name:  # no site is named so, and PostgreSQL refuses to compare it
+        raise web.HTTPNotFound(text="no such site")
     summary = await in_thread(service.site, name)
     if summary is None:
         raise web.HTTPNotFound(text=f"no copies found on {name}")
@@ -96,8 +98,11 @@ async def download(request: web.Request) -> web.Response:
 
 
 def _next(value: str | None) -> str:
-    """Where to go after sign-in: a path on this server only."""
-    if value and value.startswith("/") and not value.startswith(("//", "/\\")):
+    """Where to go after sign-in: a path on this server only. A path arrives percent-encoded,
+    so any whitespace, control character or backslash is refused: browsers (and yarl, which
+    writes the Location header) drop tabs and newlines, and "/\\t/evil" would become "//evil"."""
+    if (value and value.startswith("/") and not value.startswith("//")
+            and not any(c.isspace() or not c.isprintable() or c == "\\" for c in value)):
         return value
     return "/findings"
 
@@ -132,9 +137,9 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/", index)
     app.router.add_get("/favicon.ico", no_icon)
     app.router.add_get("/findings", findings)
-    app.router.add_get(r"/findings/{id:\d+}", finding)
-    app.router.add_get(r"/findings/{id:\d+}/versions/{version:\d+}", saved_page)
-    app.router.add_post(rf"/findings/{{id:\d+}}/{{kind:{kinds}}}", act)
+    app.router.add_get(r"/findings/{id:[0-9]+}", finding)
+    app.router.add_get(r"/findings/{id:[0-9]+}/versions/{version:[0-9]+}", saved_page)
+    app.router.add_post(rf"/findings/{{id:[0-9]+}}/{{kind:{kinds}}}", act)
     app.router.add_get("/sites", sites)
     app.router.add_get("/sites/{site}", site)
     app.router.add_get("/reports", reports)

@@ -60,6 +60,11 @@ def test_period_and_explicit_dates(sandbox_home: Path, capsys: pytest.CaptureFix
     (("--since", "2026-02-01", "--until", "2026-01-01"), "is not before --until"),
     (("--until", "soon"), "--until 'soon' is not a date"),
     (("--period", "year"), "Invalid value for '--period'"),
+    # a period ending after now would make every later "since the previous report" start
+    # in the future
+    (("--until", "2999-01-01"), "--until 2999-01-01 is in the future"),
+    (("--since", "2999-01-01"), "--since 2999-01-01 is in the future"),
+    (("--since", "0001-01-01T00:00:00+01:00"), "is not a date"),  # before year 1 in UTC
 ])
 def test_usage_errors_exit_2(sandbox_home: Path, capsys: pytest.CaptureFixture[str],
                              args: tuple[str, ...], message: str) -> None:

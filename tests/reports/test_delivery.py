@@ -289,3 +289,62 @@ def _runs_of(home: Path):
         return report_runs(store)
     finally:
         store.close()
+
+
+def test_a_webhook_answering_no_http_is_retried_and_reported(sandbox_store: Store) -> None:
+    """A server (or proxy) answering garbage raises http.client errors that are no OSError:
+    they failed the whole report instead of the one channel."""
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+
+    def answer_garbage() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+
+    threading.Thread(target=answer_garbage, daemon=True).start()
+    waits: list[float] = []
+    try:
+        outcome = deliver(build_report(sandbox_store),
+                          _config(webhook_url=f"http://127.0.0.1:{port}/hook"),
+                          sleep=waits.append)
+    finally:
+        listener.close()
+    assert outcome["webhook"]["ok"] is False and outcome["webhook"]["attempts"] == 4
+    assert waits == [0.5, 1.0, 2.0]
+
+
+def test_a_webhook_redirect_is_a_failure_not_a_get(sandbox_store: Store) -> None:
+    """urllib follows a 301/302 of a POST with a GET without the body (and with the bearer
+    token, to any host): the summary was lost while delivery said "HTTP 200"."""
+    seen: list[tuple[str, str, str | None]] = []
+
+    async def moved(request: web.Request) -> web.Response:
+        seen.append((request.method, request.path, request.headers.get("Authorization")))
+        raise web.HTTPMovedPermanently("/elsewhere")
+
+    async def elsewhere(request: web.Request) -> web.Response:
+        seen.append((request.method, request.path, request.headers.get("Authorization")))
+        return web.Response(text="a page")
+
+    app = web.Application()
+    app.router.add_post("/hook", moved)
+    app.router.add_route("*", "/elsewhere", elsewhere)
+    waits: list[float] = []
+    with Server(app) as server:
+        outcome = deliver(build_report(sandbox_store),
+                          _config(webhook_url=server.url("/hook"), webhook_token="t0k"),
+                          sleep=waits.append)
+    assert outcome["webhook"]["ok"] is False and outcome["webhook"]["attempts"] == 1
+    assert "HTTP 301" in outcome["webhook"]["error"]
+    assert "/elsewhere" in outcome["webhook"]["error"]  # says where to point the config
+    assert seen == [("POST", "/hook", "Bearer t0k")] and waits == []

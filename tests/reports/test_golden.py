@@ -138,3 +138,23 @@ def test_a_later_report_says_what_changed(sandbox_home, sandbox_store: Store) ->
     # a report of an explicit earlier period still counts the copies as new then
     again = build_report(sandbox_store, since=None, until=datetime.now(UTC))
     assert again.changes.new == 9
+
+
+def test_a_site_allow_listed_in_the_review_ui_counts_as_resolved(sandbox_home,
+                                                                 sandbox_store: Store) -> None:
+    """Allow-listing turns a site's copies ``allowed`` without a new check: the period's
+    figures and the compliance chart must agree with the table (they read the checks)."""
+    from crawler.store.reviews import allow_site
+
+    config = load_config(sandbox_home / "repostwatch.toml")
+    first = produce_report(sandbox_store, config, fmt="json")
+    scraper = [f for f in first.report.rows if f.site == "scraperdaily.test"]
+    assert len(scraper) == 3 and len(first.report.rows) == 4
+    assert allow_site(sandbox_store, scraper[0].id, note="syndication deal") == 3
+    report = produce_report(sandbox_store, config, fmt="json").report
+    assert len(report.rows) == 1
+    c = report.changes
+    assert (c.new, c.still_open, c.resolved, c.gone) == (0, 1, 3, 0)
+    last = report.compliance[-1]
+    assert (last.copies, last.credited) == (9, 8)
+    assert round(last.share, 4) == round(report.credited_share, 4)

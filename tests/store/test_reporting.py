@@ -84,3 +84,19 @@ def test_history_resolutions_and_bodies(store: Store) -> None:
     assert list(bodies) == [url]
     final_url, html = bodies[url]
     assert final_url == url and "Source: <a" in html  # the newest of its two versions
+
+
+def test_a_report_ending_in_the_future_is_not_where_the_next_one_starts(store: Store) -> None:
+    """``report --until 2027-...`` was accepted before: such a run must not make every later
+    default report start in the future."""
+    from reports.produce import resolve_period
+
+    now = T0 + timedelta(days=30)
+    record_report_run(store, generated_at=T0, period_start=None, period_end=T0,
+                      publication=None, formats=["html"], paths=[], summary={})
+    record_report_run(store, generated_at=T0, period_start=None,
+                      period_end=now + timedelta(days=365), publication=None,
+                      formats=["html"], paths=[], summary={})
+    since, until = resolve_period(store, publication=None, period=None, since=None,
+                                  until=None, now=now)
+    assert (since, until) == (T0, None)

@@ -252,3 +252,41 @@ def test_site_tallies_count_open_and_lacking_copies(big: Store) -> None:
     assert first.first_seen == min(f.first_seen for f in shown if f.site == first.site)
     assert first.last_seen == max(f.last_checked for f in shown if f.site == first.site)
     assert site_tallies(big, site=first.site) == [first]
+
+
+def test_ids_no_row_can_have_are_not_found(store: Store) -> None:
+    """PostgreSQL's integer overflows at 2**31, SQLite's at 2**63: a 404, not a DataError."""
+    for finding_id in (2**31, 10**30, 0, -1):
+        with pytest.raises(FindingNotFound):
+            finding_detail(store, finding_id)
+        with pytest.raises(FindingNotFound):
+            review(store, finding_id, "confirm")
+
+
+def test_allow_listing_a_site_matches_its_name_not_a_like_pattern(store: Store) -> None:
+    """``_`` is a LIKE wildcard: allow-listing ``my_site.test`` must not allow
+    ``news.myXsite.test``."""
+    mine = _copy(store, "https://my_site.test/a")
+    lookalike = _copy(store, "https://news.myxsite.test/b")
+    assert allow_site(store, mine) == 1
+    assert {f.id: f for f in _all(store)}[lookalike].credit_status == "uncredited"
+
+
+def test_allow_listing_flips_what_later_judging_allows(store: Store) -> None:
+    """The matcher reads an allowed ``www.copycat.test`` as ``copycat.test`` and its
+    subdomains (``www.``, ``m.``... are dropped): the findings flipped at once must be the
+    same ones, not just those under ``www.``."""
+    www = _copy(store, "https://www.copycat.test/a")
+    bare = _copy(store, "https://copycat.test/b")
+    mobile = _copy(store, "https://m.copycat.test/c")
+    other = _copy(store, "https://notcopycat.test/d")
+    assert allow_site(store, www) == 3
+    status = {f.id: f.credit_status for f in _all(store)}
+    assert [status[i] for i in (www, bare, mobile, other)] == ["allowed"] * 3 + ["uncredited"]
+    assert [finding_detail(store, i).site_allowed for i in (www, bare, mobile, other)] == [
+        True, True, True, False]
+    rules = allowed_rules(store, {RULE.publication: RULE})
+    for url in ("https://copycat.test/b", "https://m.copycat.test/c",
+                "https://notcopycat.test/d"):
+        _copy(store, url, rules)
+    assert {f.id: f.credit_status for f in _all(store)} == status  # judging again agrees
