@@ -1,0 +1,205 @@
+"""The fleet's shared state in Redis: leases, heartbeats, seeding and the end of a crawl.
+
+scrapy-redis gives the shared queue (a sorted set of pickled requests) and duplicate filter;
+it pops a request with no acknowledgement, so a worker killed mid-crawl would lose what it
+had popped. Here every pop is a lease: one Lua script moves the request from the queue into
+the worker's in-flight hash, and the worker deletes it (``ack``) once the response or error has
+been handled completely (items stored, follow-up requests queued). Each worker refreshes a
+heartbeat key with a TTL; a live worker hands the in-flight requests of a worker whose
+heartbeat expired back to the queue (straight in: the duplicate filter has seen them).
+Delivery is at least once: a request the dead worker had fetched but not finished is fetched
+again.
+
+Keys (``P`` = ``[distributed] key_prefix``, ``S`` = the spider's name), all under ``P:S:``
+so that one ACL pattern ``~P:*`` covers the fleet:
+
+    P:S:requests        sorted set   the queue (scrapy-redis PriorityQueue)
+    P:S:dupefilter      set          request fingerprints seen (scrapy-redis)
+    P:S:workers         set          worker ids that joined and have not left
+    P:S:alive:ID        string       heartbeat, expires after heartbeat_ttl
+    P:S:inflight:ID     hash         lease id -> "score|pickled request"
+    P:S:lease           counter      lease ids
+    P:S:seeded          string       the worker that queued the start requests
+    P:S:finished        string       set when the fleet found the crawl done
+    P:S:site:H:seen / :hosts  sets   per watched site: pages admitted, hosts of the site
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Fleet", "FleetKeys"]
+
+_POP = """
+local item = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #item == 0 then return false end
+redis.call('ZREM', KEYS[1], item[1])
+local id = redis.call('INCR', KEYS[3])
+redis.call('HSET', KEYS[2], id, item[2] .. '|' .. item[1])
+return {id, item[1]}
+"""
+
+# KEYS: queue, inflight of the worker, workers, its heartbeat; ARGV: worker id, only_if_dead
+_REQUEUE = """
+if ARGV[2] == '1' and redis.call('EXISTS', KEYS[4]) == 1 then return -1 end
+local entries = redis.call('HGETALL', KEYS[2])
+for i = 2, #entries, 2 do
+  local v = entries[i]
+  local sep = string.find(v, '|', 1, true)
+  redis.call('ZADD', KEYS[1], tonumber(string.sub(v, 1, sep - 1)), string.sub(v, sep + 1))
+end
+redis.call('DEL', KEYS[2])
+redis.call('SREM', KEYS[3], ARGV[1])
+return #entries / 2
+"""
+
+# KEYS: queue, workers, seeded, finished; ARGV: prefix of the in-flight hashes
+_IDLE = """
+if redis.call('EXISTS', KEYS[4]) == 1 then return 1 end
+if redis.call('EXISTS', KEYS[3]) == 0 then return 0 end
+if redis.call('ZCARD', KEYS[1]) > 0 then return 0 end
+for _, w in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  if redis.call('HLEN', ARGV[1] .. w) > 0 then return 0 end
+end
+return 1
+"""
+
+# KEYS: finished, workers; ARGV: key pattern of the crawl. A crawl that finished is wiped
+# when a worker joins it, so the next start is a new crawl; a crawl whose workers were all
+# killed is not (it is resumed: its in-flight requests are handed back by the reaper).
+_JOIN = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  local cursor = '0'
+  repeat
+    local page = redis.call('SCAN', cursor, 'MATCH', ARGV[1], 'COUNT', 1000)
+    cursor = page[1]
+    for _, key in ipairs(page[2]) do redis.call('DEL', key) end
+  until cursor == '0'
+  return 1
+end
+return 0
+"""
+
+
+@dataclass(frozen=True)
+class FleetKeys:
+    """The Redis keys of one crawl (module docstring)."""
+
+    prefix: str
+    spider: str
+
+    @property
+    def base(self) -> str:
+        return f"{self.prefix}:{self.spider}"
+
+    def __getattr__(self, name: str) -> str:  # queue -> P:S:requests, workers -> P:S:workers
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return f"{self.base}:{_NAMES.get(name, name)}"
+
+    def alive(self, worker: str) -> str:
+        return f"{self.base}:alive:{worker}"
+
+    def inflight(self, worker: str) -> str:
+        return f"{self.base}:inflight:{worker}"
+
+    def site(self, site_key: str, what: str) -> str:
+        return f"{self.base}:site:{site_key}:{what}"
+
+
+_NAMES = {"queue": "requests"}
+
+
+class Fleet:
+    """One worker's view of the fleet: its id, its leases, its heartbeat."""
+
+    def __init__(self, server: Any, keys: FleetKeys, *, heartbeat_ttl: float,
+                 idle_grace: float) -> None:
+        self.server = server
+        self.keys = keys
+        self.ttl_ms = max(1, int(heartbeat_ttl * 1000))
+        self.idle_grace = idle_grace
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._pop = server.register_script(_POP)
+        self._requeue = server.register_script(_REQUEUE)
+        self._idle = server.register_script(_IDLE)
+        self._join = server.register_script(_JOIN)
+
+    # -- joining and leaving ------------------------------------------------------------
+
+    def join(self) -> bool:
+        """Join the crawl (starting a new one if the last one finished); True when this
+        worker is the one to queue the start requests."""
+        k = self.keys
+        self._join(keys=[k.finished, k.workers], args=[f"{k.base}:*"])
+        self.server.sadd(k.workers, self.worker)
+        self.beat()
+        return bool(self.server.set(k.seeded, self.worker, nx=True))
+
+    def leave(self) -> int:
+        """Leave the crawl; requests still leased (a stop before the end) go back to the
+        queue for the others. Returns how many."""
+        k = self.keys
+        handed = int(self._requeue(keys=[k.queue, k.inflight(self.worker), k.workers,
+                                         k.alive(self.worker)], args=[self.worker, "0"]))
+        self.server.delete(k.alive(self.worker))
+        return handed
+
+    def beat(self) -> None:
+        self.server.set(self.keys.alive(self.worker), "1", px=self.ttl_ms)
+
+    def reap(self) -> int:
+        """Hand the in-flight requests of dead workers back to the queue; how many."""
+        k = self.keys
+        handed = 0
+        for raw in self.server.smembers(k.workers):
+            other = raw.decode() if isinstance(raw, bytes) else str(raw)
+            if other == self.worker:
+                continue
+            n = int(self._requeue(keys=[k.queue, k.inflight(other), k.workers, k.alive(other)],
+                                  args=[other, "1"]))
+            handed += max(n, 0)
+        return handed
+
+    # -- leases -------------------------------------------------------------------------
+
+    def pop(self) -> tuple[str, bytes] | None:
+        """Lease the first request of the queue: (lease id, its serialized request)."""
+        k = self.keys
+        got = self._pop(keys=[k.queue, k.inflight(self.worker), k.lease])
+        if not got:
+            return None
+        lease, data = got
+        return (lease.decode() if isinstance(lease, bytes) else str(lease)), data
+
+    def ack(self, lease: str) -> None:
+        self.server.hdel(self.keys.inflight(self.worker), lease)
+
+    def leased(self) -> int:
+        return int(self.server.hlen(self.keys.inflight(self.worker)))
+
+    # -- the end ------------------------------------------------------------------------
+
+    def idle(self) -> bool:
+        """Whether the whole fleet is idle now: the start requests were queued, the queue is
+        empty and no worker holds a lease (read in one atomic script), or the crawl was
+        already found finished."""
+        k = self.keys
+        return bool(self._idle(keys=[k.queue, k.workers, k.seeded, k.finished],
+                               args=[f"{k.base}:inflight:"]))
+
+    def finish(self) -> None:
+        self.server.set(self.keys.finished, self.worker)
+
+    def finished(self) -> bool:
+        return bool(self.server.exists(self.keys.finished))
+
+    def live_workers(self) -> int:
+        k = self.keys
+        members = [m.decode() if isinstance(m, bytes) else str(m)
+                   for m in self.server.smembers(k.workers)]
+        return sum(bool(self.server.exists(k.alive(m))) for m in members)
