@@ -34,12 +34,13 @@ lint: $(VENV)/.dev
 gate: $(VENV)/.dev
 	$(BIN)/python -m pytest tests/matcher/test_accuracy_gate.py -v
 
-## bench: benchmark tables (accuracy on the corpus; speed and memory at scale, crawl throughput; quick sizes)
+## bench: benchmark tables (accuracy on the corpus; speed and memory at scale, crawl throughput, 1-3 distributed workers; quick sizes)
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/scale.py --quick
 	$(BIN)/python benchmarks/lookup.py --originals 2000 --runs 3
 	$(BIN)/python benchmarks/crawl.py --quick
+	$(BIN)/python benchmarks/distributed.py --quick
 
 clean:
 	rm -rf $(VENV) demo .mypy_cache .ruff_cache build *.egg-info

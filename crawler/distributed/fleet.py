@@ -19,13 +19,15 @@ so that one ACL pattern ``~P:*`` covers the fleet:
     P:S:alive:ID        string       heartbeat, expires after heartbeat_ttl
     P:S:inflight:ID     hash         lease id -> "score|pickled request"
     P:S:lease           counter      lease ids
-    P:S:seeded          string       the worker that queued the start requests
+    P:S:seeder          string       the worker that queues the start requests
+    P:S:seeded          string       set once they are all queued
     P:S:finished        string       set when the fleet found the crawl done
     P:S:site:H:seen / :hosts  sets   per watched site: pages admitted, hosts of the site
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -33,6 +35,8 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["Fleet", "FleetKeys"]
+
+logger = logging.getLogger(__name__)
 
 _POP = """
 local item = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
@@ -96,10 +100,29 @@ class FleetKeys:
     def base(self) -> str:
         return f"{self.prefix}:{self.spider}"
 
-    def __getattr__(self, name: str) -> str:  # queue -> P:S:requests, workers -> P:S:workers
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return f"{self.base}:{_NAMES.get(name, name)}"
+    @property
+    def queue(self) -> str:
+        return f"{self.base}:requests"
+
+    @property
+    def workers(self) -> str:
+        return f"{self.base}:workers"
+
+    @property
+    def lease(self) -> str:
+        return f"{self.base}:lease"
+
+    @property
+    def seeder(self) -> str:
+        return f"{self.base}:seeder"
+
+    @property
+    def seeded(self) -> str:
+        return f"{self.base}:seeded"
+
+    @property
+    def finished(self) -> str:
+        return f"{self.base}:finished"
 
     def alive(self, worker: str) -> str:
         return f"{self.base}:alive:{worker}"
@@ -110,8 +133,6 @@ class FleetKeys:
     def site(self, site_key: str, what: str) -> str:
         return f"{self.base}:site:{site_key}:{what}"
 
-
-_NAMES = {"queue": "requests"}
 
 
 class Fleet:
@@ -138,7 +159,11 @@ class Fleet:
         self._join(keys=[k.finished, k.workers], args=[f"{k.base}:*"])
         self.server.sadd(k.workers, self.worker)
         self.beat()
-        return bool(self.server.set(k.seeded, self.worker, nx=True))
+        return bool(self.server.set(k.seeder, self.worker, nx=True))
+
+    def seeded(self) -> None:
+        """The start requests are all queued: from now on the fleet may find itself idle."""
+        self.server.set(self.keys.seeded, self.worker)
 
     def leave(self) -> int:
         """Leave the crawl; requests still leased (a stop before the end) go back to the
@@ -163,6 +188,13 @@ class Fleet:
             n = int(self._requeue(keys=[k.queue, k.inflight(other), k.workers, k.alive(other)],
                                   args=[other, "1"]))
             handed += max(n, 0)
+            if n >= 0 and not self.server.exists(k.seeded) and \
+                    self.server.get(k.seeder) in (other, other.encode()):
+                # it died while queueing the start pages: what it queued is all there is, and
+                # the fleet must still be able to end
+                logger.warning("the worker that queued the start pages died before it was "
+                               "done: some start pages may be missing from this crawl")
+                self.server.set(k.seeded, self.worker)
         return handed
 
     # -- leases -------------------------------------------------------------------------
@@ -185,7 +217,7 @@ class Fleet:
     # -- the end ------------------------------------------------------------------------
 
     def idle(self) -> bool:
-        """Whether the whole fleet is idle now: the start requests were queued, the queue is
+        """Whether the whole fleet is idle now: the start requests were all queued, the queue is
         empty and no worker holds a lease (read in one atomic script), or the crawl was
         already found finished."""
         k = self.keys

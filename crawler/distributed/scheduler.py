@@ -59,7 +59,8 @@ class LeasedScheduler(Scheduler):  # type: ignore[misc]  # scrapy_redis has no t
                            heartbeat_ttl=s.getfloat("REPOSTWATCH_FLEET_HEARTBEAT_TTL"),
                            idle_grace=s.getfloat("REPOSTWATCH_FLEET_IDLE_GRACE"))
         self.seeder = self.fleet.join()
-        spider.fleet_seeder = self.seeder  # only the seeder's spider yields start requests
+        spider.fleet_seeder = self.seeder  # only the seeder's spider yields start requests,
+        spider.fleet_seeded = self.fleet.seeded  # and says when they are all queued
         super().open(spider)
         stats = self.crawler.stats
         stats.set_value("repostwatch/fleet/worker", self.fleet.worker)

@@ -91,6 +91,9 @@ class WatchSpider(RepostwatchSpider):
                 if extra:
                     yield Request(extra, callback=self.parse_listing, cb_kwargs={"site": i},
                                   dont_filter=True)
+        seeded = getattr(self, "fleet_seeded", None)
+        if seeded is not None:  # Scrapy queued each start request before asking for the next
+            seeded()
 
     def _keep_state(self) -> None:
         """With a JOBDIR (``crawl --resume``), Scrapy pickles ``self.state`` when the crawl

@@ -134,7 +134,7 @@ def test_three_workers_fetch_each_page_once_politely_through_a_password(
     admin = redis.Redis.from_url(base)
     # a user that may touch only this test's keys: the fleet must keep to its prefix
     admin.execute_command("ACL", "SETUSER", user, "on", f">{password}", f"~{prefix}:*",
-                          "+@all")
+                          "+@all", "-@admin", "-@dangerous")  # as docs/scaling.md advises
     try:
         with fresh_pg_database() as db:
             home = _fleet_home(tmp_path, web, db, prefix)
@@ -244,6 +244,8 @@ def test_leases_go_back_to_the_queue_when_a_worker_dies(redis_prefix: tuple[str,
     a = Fleet(client, keys, heartbeat_ttl=0.2, idle_grace=0.1)
     b = Fleet(client, keys, heartbeat_ttl=30, idle_grace=0.1)
     assert a.join() is True and b.join() is False  # the first to join seeds
+    assert not b.idle()  # until its start requests are all queued
+    a.seeded()
     client.zadd(keys.queue, {b"one": 0, b"two": 1})
     assert a.pop() is not None and a.pop() is not None and a.pop() is None
     assert a.leased() == 2 and not b.idle()
