@@ -16,11 +16,12 @@ pages/s = HTML pages judged by the whole fleet / (last worker's run end - first 
 start, from ``crawl_runs``: interpreter start-up and index loading excluded; the fleet's
 ``idle_grace``, 2 s here, included). The 1-worker fleet is the baseline. Where the time goes:
 the CPU the workers used (their processes and judging processes, user + system, over the
-crawl's seconds, start-up included), the CPU of the local PostgreSQL and Redis processes over
-the same seconds, and the machine's 1-minute load average at the end (other work on the
-machine shows there). A row fails when the fleet did not judge every page exactly once (the
-pages in the store, the workers' judged counts), found fewer planted copies than a complete
-crawl, or a worker exited non-zero. Exit codes: 0 done, 1 a measurement failed.
+crawl's seconds, start-up included), the CPU of Redis over the same seconds (its ``INFO``;
+PostgreSQL's is not measured: its backends come and go with the connections), and the
+machine's 1-minute load average at the end (other work on the machine shows there). A row
+fails when the fleet did not judge every page exactly once (the pages in the store, the
+workers' judged counts), found fewer planted copies than a complete crawl, or a worker exited
+non-zero. Exit codes: 0 done, 1 a measurement failed.
 """
 
 from __future__ import annotations
@@ -100,14 +101,14 @@ def _run(folder: Path, web: BenchWeb, proxy: str, args: argparse.Namespace,
         config = _config(run, web, proxy, db.url, prefix, args.judge_processes)
         store_originals(db.url, web, load_config(config).rules.values())
         env = {k: v for k, v in os.environ.items() if not k.startswith("REPOSTWATCH_")}
-        cpu_before, services_before = _children_cpu(), _services_cpu()
+        cpu_before, redis_before = _children_cpu(), _redis_cpu(args.redis)
         env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
         cmd = [sys.executable, "-m", "crawler", "--config", str(config), "crawl"]
         procs = [subprocess.Popen([*cmd, "--distributed", args.redis] if workers else cmd,
                                   env=env, stderr=subprocess.PIPE, text=True)
                  for _ in range(max(workers, 1))]
         errs = [p.communicate(timeout=CHILD_TIMEOUT_S)[1] for p in procs]
-        cpu, services = _children_cpu() - cpu_before, _services_cpu() - services_before
+        cpu, redis_cpu = _children_cpu() - cpu_before, _redis_cpu(args.redis) - redis_before
         load = os.getloadavg()[0]
         store = Store.open(db.url)
         try:
@@ -125,7 +126,7 @@ def _run(folder: Path, web: BenchWeb, proxy: str, args: argparse.Namespace,
                - min(r.started_at for r in runs)).total_seconds()
     row = {"label": label, "workers": workers, "pages": sum(judged), "seconds": seconds,
            "pages_s": sum(judged) / seconds, "split": judged, "found": found,
-           "cpu": cpu, "services": services, "load": load}
+           "cpu": cpu, "redis": redis_cpu, "load": load}
     want = web.html_pages()
     if sum(judged) != want or pages != want or found < len(web.planted):
         row["error"] = (f"judged {sum(judged)} ({judged}), stored {pages} pages, found "
@@ -141,19 +142,16 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _services_cpu() -> float:
-    """CPU seconds used so far by the local PostgreSQL and Redis processes (0 if unreadable)."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)
-            name = fields[0].split("(", 1)[1]
-            if name.startswith(("postgres", "redis-server")):
-                parts = fields[1].split()
-                total += int(parts[11]) + int(parts[12])  # utime, stime (clock ticks)
-        except (OSError, IndexError, ValueError):
-            continue
-    return total / os.sysconf("SC_CLK_TCK")
+def _redis_cpu(redis_url: str) -> float:
+    """CPU seconds (user + system) the Redis server has used so far (its INFO)."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        info = client.info("cpu")
+    finally:
+        client.close()
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
 
 
 def _forget(redis_url: str, prefix: str) -> None:
@@ -167,7 +165,7 @@ def _forget(redis_url: str, prefix: str) -> None:
 
 def _table(rows: list[dict[str, Any]]) -> list[str]:
     base = next((r for r in rows if r.get("workers") == 1 and "error" not in r), None)
-    head = ["run", "pages", "crawl s", "pages/s", "vs 1 worker", "workers' CPU", "db+redis CPU",
+    head = ["run", "pages", "crawl s", "pages/s", "vs 1 worker", "workers' CPU", "Redis CPU",
             "load", "pages judged per worker"]
     cells = [head]
     for r in rows:
@@ -177,7 +175,7 @@ def _table(rows: list[dict[str, Any]]) -> list[str]:
         ratio = f"{r['pages_s'] / base['pages_s']:.2f}" if base else "n/a"
         cells.append([r["label"], f"{r['pages']:,}", f"{r['seconds']:.1f}",
                       f"{r['pages_s']:.0f}", ratio, f"{r['cpu'] / r['seconds']:.2f} cores",
-                      f"{r['services'] / r['seconds']:.2f} cores", f"{r['load']:.1f}",
+                      f"{r['redis'] / r['seconds']:.2f} cores", f"{r['load']:.1f}",
                       " + ".join(map(str, r["split"]))])
     widths = [max(len(c[i]) for c in cells if not c[1].startswith("FAILED") or i == 0)
               for i in range(len(head))]
