@@ -260,3 +260,45 @@ def test_leases_go_back_to_the_queue_when_a_worker_dies(redis_prefix: tuple[str,
     b.ack(lease)
     assert b.idle() and b.leave() == 0
     client.close()
+
+
+def test_a_scrapy_crawl_worker_joins_the_fleet_as_scrapyd_starts_it(
+        tmp_path: Path, web: Any, alone: dict[str, Any], redis_prefix: tuple[str, str]) -> None:
+    """Scrapyd runs `scrapy crawl watch -s KEY=VALUE` in the project: with the Redis URL as a
+    setting, that process is a fleet worker like `crawl --distributed`."""
+    url, prefix = redis_prefix
+    project = Path(__file__).resolve().parents[2]  # where scrapy.cfg is
+    with fresh_pg_database() as db:
+        home = _fleet_home(tmp_path, web, db, prefix)
+        since = len(web.requests)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("REPOSTWATCH_")}
+        scrapy = subprocess.Popen(
+            [sys.executable, "-m", "scrapy.cmdline", "crawl", "watch",
+             "-s", f"REPOSTWATCH_CONFIG={home / 'repostwatch.toml'}",
+             "-s", f"REPOSTWATCH_REDIS_URL={url}"],
+            cwd=project, env=env, stderr=subprocess.PIPE, text=True)
+        workers = [scrapy, *_workers(home, url, n=1)]
+        errs = [w.communicate(timeout=180)[1] for w in workers]
+        assert [w.returncode for w in workers] == [0, 0], errs[1]
+        assert "'repostwatch/fleet/worker'" in errs[0]  # Scrapy's stats dump
+        pages = _pages(_served(web, since)[0])
+        assert set(pages) == alone["pages"] and max(pages.values()) == 1
+        assert _findings(db) == alone["findings"]
+        assert _runs(db) == ["finished"] * 2
+
+
+def test_page_caps_count_the_pages_of_the_whole_fleet(
+        tmp_path: Path, web: Any, redis_prefix: tuple[str, str]) -> None:
+    url, prefix = redis_prefix
+    with fresh_pg_database() as db:
+        home = _fleet_home(tmp_path, web, db, prefix)
+        config = home / "repostwatch.toml"
+        config.write_text(config.read_text().replace("max_pages = 50", "max_pages = 2"))
+        sites = len(load_config(config).watch)
+        since = len(web.requests)
+        workers = _workers(home, url)
+        errs = [w.communicate(timeout=180)[1] for w in workers]
+        assert [w.returncode for w in workers] == [0, 0, 0], errs
+    per_host = Counter(host for host, _ in _pages(_served(web, since)[0]))
+    assert sum(per_host.values()) == 2 * sites  # not 2 per site per worker
+    assert max(per_host.values()) <= 2
