@@ -47,6 +47,14 @@ redis.call('HSET', KEYS[2], id, item[2] .. '|' .. item[1])
 return {id, item[1]}
 """
 
+# KEYS: duplicate filter, queue; ARGV: fingerprint ("" = not filtered), score, request.
+# One script, so that a worker dying in between never leaves a request seen but not queued.
+_PUSH = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
 # KEYS: queue, inflight of the worker, workers, its heartbeat; ARGV: worker id, only_if_dead
 _REQUEUE = """
 if ARGV[2] == '1' and redis.call('EXISTS', KEYS[4]) == 1 then return -1 end
@@ -146,6 +154,7 @@ class Fleet:
         self.idle_grace = idle_grace
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._pop = server.register_script(_POP)
+        self._push = server.register_script(_PUSH)
         self._requeue = server.register_script(_REQUEUE)
         self._idle = server.register_script(_IDLE)
         self._join = server.register_script(_JOIN)
@@ -188,6 +197,8 @@ class Fleet:
             n = int(self._requeue(keys=[k.queue, k.inflight(other), k.workers, k.alive(other)],
                                   args=[other, "1"]))
             handed += max(n, 0)
+            if n >= 0:
+                self._release_gates(other)
             if n >= 0 and not self.server.exists(k.seeded) and \
                     self.server.get(k.seeder) in (other, other.encode()):
                 # it died while queueing the start pages: what it queued is all there is, and
@@ -196,6 +207,19 @@ class Fleet:
                                "done: some start pages may be missing from this crawl")
                 self.server.set(k.seeded, self.worker)
         return handed
+
+    def _release_gates(self, worker: str) -> None:
+        """Let go of the per-host gates (crawler.distributed.gate) a dead worker held: the
+        lock of a host with a delay, its places among a host's holders."""
+        mine = f"{worker}|".encode()
+        for key in self.server.scan_iter(f"{self.keys.prefix}:gate:*", count=1000):
+            kind = self.server.type(key)
+            if kind == b"string" and (self.server.get(key) or b"").startswith(b"held:" + mine):
+                self.server.delete(key)
+            elif kind == b"zset":
+                gone = [m for m in self.server.zrange(key, 0, -1) if m.startswith(mine)]
+                if gone:
+                    self.server.zrem(key, *gone)
 
     # -- leases -------------------------------------------------------------------------
 
@@ -207,6 +231,12 @@ class Fleet:
             return None
         lease, data = got
         return (lease.decode() if isinstance(lease, bytes) else str(lease)), data
+
+    def push(self, dupefilter: str, queue: str, fingerprint: str, score: float,
+             data: bytes) -> bool:
+        """Queue a serialized request unless its fingerprint was seen ("" = always);
+        whether it was queued."""
+        return bool(self._push(keys=[dupefilter, queue], args=[fingerprint, score, data]))
 
     def ack(self, lease: str) -> None:
         self.server.hdel(self.keys.inflight(self.worker), lease)

@@ -16,8 +16,9 @@ before the request goes out (after Scrapy's own per-site queue), in one Lua scri
 - without a delay: a sorted set ``P:gate:HOST:holders`` of the requests in flight, at most
   the slot's concurrency (``[crawl] concurrency_per_site``) for the whole fleet.
 
-A hold expires after the download timeout plus a margin, so a killed worker's hold does not
-block a host for long. Time is Redis's own (``TIME``), so the workers' clocks do not matter.
+A hold expires after the download timeout plus a margin, and the worker that hands a dead
+worker's leases back lets its holds go too, so a killed worker does not block a host. Time is
+Redis's own (``TIME``), so the workers' clocks do not matter.
 """
 
 from __future__ import annotations
@@ -98,8 +99,9 @@ class FleetDownloadHandler(HTTP11DownloadHandler):
     async def download_request(self, request: Request) -> Response:
         key, delay, concurrency = self._politeness(request)
         gate, holders = f"{self._prefix}:{key}", f"{self._prefix}:{key}:holders"
-        token = uuid.uuid4().hex
         stats = self._fleet_crawler.stats
+        # a hold names its worker, so that a dead worker's holds can be let go (Fleet.reap)
+        token = f"{stats.get_value('repostwatch/fleet/worker', '')}|{uuid.uuid4().hex}"
         while True:
             wait = int(self._acquire(keys=[gate, holders], args=[
                 int(delay * 1000), max(1, concurrency), self._hold_ms, token]))

@@ -141,11 +141,12 @@ class LeasedScheduler(Scheduler):  # type: ignore[misc]  # scrapy_redis has no t
 
     def enqueue_request(self, request: Request) -> bool:
         lease = request.meta.pop(LEASE_META, None)
-        try:  # scrapy-redis's enqueue_request, without its deprecated stats argument
-            if not request.dont_filter and self.df.request_seen(request):
+        try:  # scrapy-redis's enqueue_request, in one atomic step (Fleet.push)
+            fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
+            if not self.fleet.push(self.df.key, self.queue.key, fingerprint, -request.priority,
+                                   self.queue._encode_request(request)):
                 self.df.log(request, self.spider)
                 return False
-            self.queue.push(request)
             if self.stats:
                 self.stats.inc_value("scheduler/enqueued/redis")
             return True

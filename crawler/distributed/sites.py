@@ -3,9 +3,9 @@
 Alone, ``WatchSpider`` keeps which pages of a site it scheduled (for ``max_pages``) and which
 hosts belong to the site (its start page may redirect to ``www.``) in memory. In a fleet the
 page that a worker follows links from was often scheduled by another, so both live in Redis:
-``max_pages`` counts the pages admitted by the whole fleet (one atomic script: seen, full, or
-added), and a host learnt by one worker is known to all. ``max_depth`` needs nothing: a
-request's depth travels with it in the shared queue.
+``max_pages`` counts the pages admitted by the whole fleet (one atomic script per page's links:
+seen, full, or added), and a host learnt by one worker is known to all. ``max_depth`` needs
+nothing: a request's depth travels with it in the shared queue.
 """
 
 from __future__ import annotations
@@ -19,11 +19,22 @@ from .fleet import FleetKeys
 
 __all__ = ["SharedHosts", "share_site"]
 
+# KEYS: the site's admitted pages (hash: page -> the page whose links admitted it);
+# ARGV: parent, cap, then the pages. 1 new, 0 seen, -1 over the cap, for each page.
 _ADMIT = """
-if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 0 end
-if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
-redis.call('SADD', KEYS[1], ARGV[1])
-return 1
+local out = {}
+for i = 3, #ARGV do
+  local by = redis.call('HGET', KEYS[1], ARGV[i])
+  if by then
+    out[#out + 1] = (by == ARGV[1]) and 1 or 0
+  elseif redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[2]) then
+    out[#out + 1] = -1
+  else
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[1])
+    out[#out + 1] = 1
+  end
+end
+return out
 """
 
 
@@ -56,15 +67,22 @@ class SharedHosts:
 
 
 def share_site(server: Any, keys: FleetKeys, spec: WatchSite,
-               hosts: set[str]) -> tuple[Callable[[str], str], SharedHosts]:
-    """For one watched site: ``admit(canonical_url) -> "new" | "seen" | "cap"`` over the
-    fleet's set of the site's admitted pages, and the site's ``SharedHosts``."""
+               hosts: set[str]) -> tuple[Callable[[list[str], str], list[str]], SharedHosts]:
+    """For one watched site: ``admit(canonical_urls, parent) -> ["new" | "seen" | "cap"]``
+    over the fleet's admitted pages of the site, and the site's ``SharedHosts``.
+
+    A page admitted from the same parent again counts as new: that parent is being handled a
+    second time because the worker that handled it first died, maybe before it queued the
+    links it had admitted (the duplicate filter drops those it did queue)."""
     script = server.register_script(_ADMIT)
     site = _site_key(spec)
     seen_key = keys.site(site, "seen")
+    verdicts = {1: "new", 0: "seen", -1: "cap"}
 
-    def admit(url_key: str) -> str:
-        got = int(script(keys=[seen_key], args=[url_key, spec.max_pages]))
-        return "new" if got == 1 else "seen" if got == 0 else "cap"
+    def admit(url_keys: list[str], parent: str) -> list[str]:
+        if not url_keys:
+            return []
+        got = script(keys=[seen_key], args=[parent, spec.max_pages, *url_keys])
+        return [verdicts[int(v)] for v in got]
 
     return admit, SharedHosts(server, keys.site(site, "hosts"), hosts)

@@ -27,19 +27,24 @@ class _SiteState:
     spec: WatchSite
     hosts: Any  # set[str] (or the fleet's SharedHosts): the site's host, and redirect targets
     seen: set[str] = field(default_factory=set)  # canonical URLs scheduled so far
-    shared_admit: Callable[[str], str] | None = None  # a fleet's admission (distributed.sites)
+    # a fleet's admission (crawler.distributed.sites): (keys, parent) -> verdicts
+    shared_admit: Callable[[list[str], str], list[str]] | None = None
 
-    def admit(self, key: str) -> str:
-        """``new`` (schedule it), ``seen`` (already scheduled) or ``cap`` (``max_pages``)."""
-        if key in self.seen:
-            return "seen"
-        if self.shared_admit is not None:  # the fleet's count of the site's pages
-            verdict = self.shared_admit(key)
-        else:
-            verdict = "cap" if len(self.seen) >= self.spec.max_pages else "new"
-        if verdict != "cap":
-            self.seen.add(key)
-        return verdict
+    def admit(self, keys: list[str], parent: str) -> list[str]:
+        """For each canonical URL: ``new`` (schedule it), ``seen`` (already scheduled) or
+        ``cap`` (``max_pages`` reached). ``parent``: the page whose links they are."""
+        if self.shared_admit is not None:  # the fleet's pages of the site
+            return self.shared_admit(keys, parent)
+        verdicts = []
+        for key in keys:
+            if key in self.seen:
+                verdicts.append("seen")
+            elif len(self.seen) >= self.spec.max_pages:
+                verdicts.append("cap")
+            else:
+                self.seen.add(key)
+                verdicts.append("new")
+        return verdicts
 
 
 class WatchSpider(RepostwatchSpider):
@@ -84,8 +89,7 @@ class WatchSpider(RepostwatchSpider):
         if not getattr(self, "fleet_seeder", True):
             return  # a fleet worker that joined a crawl another worker started
         for i, site in enumerate(self.sites):
-            request = self._request(i, site.spec.url, start=True)
-            if request is not None:
+            for request in self._requests(i, [site.spec.url], "", start=True):
                 yield request
             for extra in (site.spec.sitemap, site.spec.feed):
                 if extra:
@@ -124,25 +128,26 @@ class WatchSpider(RepostwatchSpider):
         for site in self.sites:
             site.shared_admit, site.hosts = share_site(server, keys, site.spec, site.hosts)
 
-    def _request(self, site: int, url: str, *, start: bool = False) -> Request | None:
-        state = self.sites[site]
-        verdict = state.admit(canonical_url(url))
-        if verdict == "cap":
-            self.crawler.stats.inc_value("repostwatch/page_cap_reached")
-        if verdict != "new":
-            return None
-        return Request(url, callback=self.parse_page, cb_kwargs={"site": site, "start": start},
-                       meta=wants_html())
+    def _requests(self, site: int, urls: list[str], parent: str, *,
+                  start: bool = False) -> Iterator[Request]:
+        """Requests for the pages among ``urls`` that the site's state admits."""
+        verdicts = self.sites[site].admit([canonical_url(u) for u in urls], parent)
+        for url, verdict in zip(urls, verdicts, strict=True):
+            if verdict == "cap":
+                self.crawler.stats.inc_value("repostwatch/page_cap_reached")
+            elif verdict == "new":
+                yield Request(url, callback=self.parse_page,
+                              cb_kwargs={"site": site, "start": start}, meta=wants_html())
 
     def _follow(self, response: Response, urls: list[str] | tuple[str, ...],
                 site: int) -> Iterator[Request]:
         hosts = self.sites[site].hosts
+        links = []
         for href in urls:
             url = response.urljoin(href.strip()).split("#", 1)[0]
             if url.startswith(("http://", "https://")) and host_of(url) in hosts:
-                request = self._request(site, url)
-                if request is not None:
-                    yield request
+                links.append(url)
+        yield from self._requests(site, links, response.url)
 
     def parse_listing(self, response: Response, site: int) -> Iterator[Request]:
         """A sitemap (index) or feed of a watched site: every listed page, depth 0."""

@@ -61,8 +61,7 @@ def web() -> Any:
 def _config(web: Any, database_url: str, *, prefix: str = "") -> str:
     text = demo_config(web.proxy_url, database_url=database_url)
     text = text.replace("download_delay = 0 ", f"download_delay = {DELAY} ")
-    # a killed worker's hold on a host lasts the timeout + 5 s: keep it short here
-    text = text.replace("[crawl]\n", "[crawl]\njudge_processes = 0\ntimeout = 3\n")
+    text = text.replace("[crawl]\n", "[crawl]\njudge_processes = 0\n")
     if prefix:
         text += (f'\n[distributed]\nkey_prefix = "{prefix}"\nheartbeat_ttl = 2\n'
                  "idle_grace = 1\n")
@@ -302,3 +301,34 @@ def test_page_caps_count_the_pages_of_the_whole_fleet(
     per_host = Counter(host for host, _ in _pages(_served(web, since)[0]))
     assert sum(per_host.values()) == 2 * sites  # not 2 per site per worker
     assert max(per_host.values()) <= 2
+
+
+def test_a_worker_stopped_with_ctrl_c_leaves_nothing_undone(
+        tmp_path: Path, web: Any, alone: dict[str, Any], redis_prefix: tuple[str, str]) -> None:
+    import redis
+
+    url, prefix = redis_prefix
+    client = redis.Redis.from_url(url)
+    with fresh_pg_database() as db:
+        home = _fleet_home(tmp_path, web, db, prefix)
+        since = len(web.requests)
+        workers = _workers(home, url, n=2)
+        by_pid = {w.pid: w for w in workers}
+        stopped = None
+        deadline = time.monotonic() + 90
+        while stopped is None and time.monotonic() < deadline:
+            held = _inflight(client, prefix)
+            if len(_pages(_served(web, since)[0])) >= 3 and held:
+                stopped = by_pid[max(held, key=lambda pid: held[pid])]
+                stopped.send_signal(signal.SIGINT)
+            time.sleep(0.05)
+        assert stopped is not None, (
+            "no worker held a lease while the crawl ran", [w.communicate()[1] for w in workers])
+        errs = {w.pid: w.communicate(timeout=180)[1] for w in workers}
+        other = next(w for w in workers if w is not stopped)
+        assert stopped.returncode == 130 and other.returncode == 0, errs
+        pages = _pages(_served(web, since)[0])
+        assert set(pages) == alone["pages"]
+        assert _findings(db) == alone["findings"]
+        assert sorted(_runs(db)) == ["finished", "interrupted"]
+    client.close()
