@@ -181,7 +181,18 @@ class Fleet:
         handed = int(self._requeue(keys=[k.queue, k.inflight(self.worker), k.workers,
                                          k.alive(self.worker)], args=[self.worker, "0"]))
         self.server.delete(k.alive(self.worker))
+        self._seeding_over(self.worker)
         return handed
+
+    def _seeding_over(self, worker: str) -> None:
+        """``worker`` is gone: if it was to queue the start pages and did not say it was done,
+        what it queued is all there is, and the fleet must still be able to end."""
+        k = self.keys
+        if not self.server.exists(k.seeded) and self.server.get(k.seeder) in (
+                worker, worker.encode()):
+            logger.warning("the worker that queued the start pages left before it was done: "
+                           "some start pages may be missing from this crawl")
+            self.server.set(k.seeded, worker)
 
     def beat(self) -> None:
         self.server.set(self.keys.alive(self.worker), "1", px=self.ttl_ms)
@@ -199,13 +210,7 @@ class Fleet:
             handed += max(n, 0)
             if n >= 0:
                 self._release_gates(other)
-            if n >= 0 and not self.server.exists(k.seeded) and \
-                    self.server.get(k.seeder) in (other, other.encode()):
-                # it died while queueing the start pages: what it queued is all there is, and
-                # the fleet must still be able to end
-                logger.warning("the worker that queued the start pages died before it was "
-                               "done: some start pages may be missing from this crawl")
-                self.server.set(k.seeded, self.worker)
+                self._seeding_over(other)
         return handed
 
     def _release_gates(self, worker: str) -> None:

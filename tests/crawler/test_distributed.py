@@ -116,6 +116,24 @@ def _workers(home: Path, redis_url: str, n: int = 3) -> list[subprocess.Popen[st
                              text=True) for _ in range(n)]
 
 
+@pytest.fixture
+def spawn() -> Any:
+    """``_workers``, with any worker still running when the test ends killed (a failing test
+    must not leave a worker waiting for a fleet whose keys are gone)."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(home: Path, redis_url: str, n: int = 3) -> list[subprocess.Popen[str]]:
+        procs = _workers(home, redis_url, n)
+        started.extend(procs)
+        return procs
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
 def _runs(database_url: str) -> list[str]:
     store = Store.open(database_url)
     try:
@@ -125,7 +143,8 @@ def _runs(database_url: str) -> list[str]:
 
 
 def test_three_workers_fetch_each_page_once_politely_through_a_password(
-        tmp_path: Path, web: Any, alone: dict[str, Any], redis_prefix: tuple[str, str]) -> None:
+        spawn: Any, tmp_path: Path, web: Any, alone: dict[str, Any],
+        redis_prefix: tuple[str, str]) -> None:
     import redis
 
     base, prefix = redis_prefix
@@ -139,7 +158,7 @@ def test_three_workers_fetch_each_page_once_politely_through_a_password(
             home = _fleet_home(tmp_path, web, db, prefix)
             url = base.replace("redis://", f"redis://{user}:{password}@")
             since = len(web.requests)
-            workers = _workers(home, url)
+            workers = spawn(home, url)
             errs = [w.communicate(timeout=180)[1] for w in workers]
             assert [w.returncode for w in workers] == [0, 0, 0], errs
             served, times = _served(web, since)
@@ -172,7 +191,8 @@ def _inflight(client: Any, prefix: str) -> dict[int, int]:
 
 
 def test_a_worker_killed_mid_crawl_loses_nothing(
-        tmp_path: Path, web: Any, alone: dict[str, Any], redis_prefix: tuple[str, str]) -> None:
+        spawn: Any, tmp_path: Path, web: Any, alone: dict[str, Any],
+        redis_prefix: tuple[str, str]) -> None:
     import redis
 
     url, prefix = redis_prefix
@@ -180,7 +200,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing(
     with fresh_pg_database() as db:
         home = _fleet_home(tmp_path, web, db, prefix)
         since = len(web.requests)
-        workers = _workers(home, url)
+        workers = spawn(home, url)
         by_pid = {w.pid: w for w in workers}
         victim = None
         deadline = time.monotonic() + 90
@@ -258,11 +278,19 @@ def test_leases_go_back_to_the_queue_when_a_worker_dies(redis_prefix: tuple[str,
     assert not b.idle()  # leased, not yet acknowledged
     b.ack(lease)
     assert b.idle() and b.leave() == 0
+    # a seeder that leaves before its start requests are all queued does not hang the fleet
+    other = FleetKeys(prefix, "other")
+    c = Fleet(client, other, heartbeat_ttl=30, idle_grace=0.1)
+    d = Fleet(client, other, heartbeat_ttl=30, idle_grace=0.1)
+    assert c.join() is True and d.join() is False and not d.idle()
+    c.leave()
+    assert d.idle()
     client.close()
 
 
 def test_a_scrapy_crawl_worker_joins_the_fleet_as_scrapyd_starts_it(
-        tmp_path: Path, web: Any, alone: dict[str, Any], redis_prefix: tuple[str, str]) -> None:
+        spawn: Any, tmp_path: Path, web: Any, alone: dict[str, Any],
+        redis_prefix: tuple[str, str]) -> None:
     """Scrapyd runs `scrapy crawl watch -s KEY=VALUE` in the project: with the Redis URL as a
     setting, that process is a fleet worker like `crawl --distributed`."""
     url, prefix = redis_prefix
@@ -276,7 +304,7 @@ def test_a_scrapy_crawl_worker_joins_the_fleet_as_scrapyd_starts_it(
              "-s", f"REPOSTWATCH_CONFIG={home / 'repostwatch.toml'}",
              "-s", f"REPOSTWATCH_REDIS_URL={url}"],
             cwd=project, env=env, stderr=subprocess.PIPE, text=True)
-        workers = [scrapy, *_workers(home, url, n=1)]
+        workers = [scrapy, *spawn(home, url, n=1)]
         errs = [w.communicate(timeout=180)[1] for w in workers]
         assert [w.returncode for w in workers] == [0, 0], errs[1]
         assert "'repostwatch/fleet/worker'" in errs[0]  # Scrapy's stats dump
@@ -287,7 +315,7 @@ def test_a_scrapy_crawl_worker_joins_the_fleet_as_scrapyd_starts_it(
 
 
 def test_page_caps_count_the_pages_of_the_whole_fleet(
-        tmp_path: Path, web: Any, redis_prefix: tuple[str, str]) -> None:
+        spawn: Any, tmp_path: Path, web: Any, redis_prefix: tuple[str, str]) -> None:
     url, prefix = redis_prefix
     with fresh_pg_database() as db:
         home = _fleet_home(tmp_path, web, db, prefix)
@@ -295,7 +323,7 @@ def test_page_caps_count_the_pages_of_the_whole_fleet(
         config.write_text(config.read_text().replace("max_pages = 50", "max_pages = 2"))
         sites = len(load_config(config).watch)
         since = len(web.requests)
-        workers = _workers(home, url)
+        workers = spawn(home, url)
         errs = [w.communicate(timeout=180)[1] for w in workers]
         assert [w.returncode for w in workers] == [0, 0, 0], errs
     per_host = Counter(host for host, _ in _pages(_served(web, since)[0]))
@@ -304,7 +332,8 @@ def test_page_caps_count_the_pages_of_the_whole_fleet(
 
 
 def test_a_worker_stopped_with_ctrl_c_leaves_nothing_undone(
-        tmp_path: Path, web: Any, alone: dict[str, Any], redis_prefix: tuple[str, str]) -> None:
+        spawn: Any, tmp_path: Path, web: Any, alone: dict[str, Any],
+        redis_prefix: tuple[str, str]) -> None:
     import redis
 
     url, prefix = redis_prefix
@@ -312,7 +341,7 @@ def test_a_worker_stopped_with_ctrl_c_leaves_nothing_undone(
     with fresh_pg_database() as db:
         home = _fleet_home(tmp_path, web, db, prefix)
         since = len(web.requests)
-        workers = _workers(home, url, n=2)
+        workers = spawn(home, url, n=2)
         by_pid = {w.pid: w for w in workers}
         stopped = None
         deadline = time.monotonic() + 90
