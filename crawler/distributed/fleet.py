@@ -10,8 +10,9 @@ heartbeat expired back to the queue (straight in: the duplicate filter has seen 
 Delivery is at least once: a request the dead worker had fetched but not finished is fetched
 again.
 
-Keys (``P`` = ``[distributed] key_prefix``, ``S`` = the spider's name), all under ``P:S:``
-so that one ACL pattern ``~P:*`` covers the fleet:
+Keys (``P`` = ``[distributed] key_prefix``, ``S`` = the spider's name), all under ``P:`` so
+that one ACL pattern ``~P:*`` covers the fleet (the per-host gates are ``P:gate:HOST``,
+``crawler.distributed.gate``):
 
     P:S:requests        sorted set   the queue (scrapy-redis PriorityQueue)
     P:S:dupefilter      set          request fingerprints seen (scrapy-redis)
@@ -22,7 +23,8 @@ so that one ACL pattern ``~P:*`` covers the fleet:
     P:S:seeder          string       the worker that queues the start requests
     P:S:seeded          string       set once they are all queued
     P:S:finished        string       set when the fleet found the crawl done
-    P:S:site:H:seen / :hosts  sets   per watched site: pages admitted, hosts of the site
+    P:S:site:H:seen     hash         per watched site: page -> the page that admitted it
+    P:S:site:H:hosts    set          per watched site: its hosts
 """
 
 from __future__ import annotations
