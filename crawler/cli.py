@@ -637,7 +637,12 @@ def schedule_cycles(state: _State, fmt: str) -> None:
 
 
 def _preflight_store(state: _State) -> None:
-    """The store opens and knows the publications (before any crawl starts)."""
+    """The store opens and knows the publications (before any crawl starts); a fleet's
+    watch stage needs a shared store (crawler.distributed)."""
+    if state.config.distributed.redis_url:
+        from .distributed import require_shared_store
+
+        require_shared_store(state.config)
     store = state.store()
     try:
         store.ensure_publications(state.config.rules.values())

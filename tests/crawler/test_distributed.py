@@ -229,6 +229,11 @@ def test_sqlite_is_refused_for_a_distributed_crawl(tmp_path: Path, web: Any) -> 
     assert done.returncode == 2
     assert "needs a shared PostgreSQL store" in done.stderr and "postgresql+psycopg" in (
         done.stderr)
+    config = tmp_path / "repostwatch.toml"  # with a fleet configured, `run` refuses it too
+    config.write_text(config.read_text() + '\n[distributed]\nredis_url = "redis://h:6379/0"\n')
+    done = _cli(tmp_path, "run")
+    assert done.returncode == 2 and "needs a shared PostgreSQL store" in done.stderr
+    assert not (tmp_path / "x.db").exists()  # refused before anything ran
 
 
 def test_unreachable_redis_is_a_clear_error(tmp_path: Path, web: Any) -> None:
