@@ -144,3 +144,36 @@ def test_the_service_needs_cron_expressions(tmp_path: Path) -> None:
     err = service.communicate(timeout=60)[1]
     assert service.returncode == 2
     assert "no [schedule] cron in" in err and '"0 6 * * 1"' in err
+
+
+def test_a_stop_during_a_cycle_stops_it_gracefully_and_ends_the_service(
+        tmp_path: Path, sandbox) -> None:
+    import threading
+
+    (tmp_path / "repostwatch.toml").write_text(demo_config(sandbox.proxy_url))
+    lock = tmp_path / "repostwatch-jobs" / "run.lock"
+    cycle = CycleProcess.for_config(tmp_path / "repostwatch.toml")
+    stop = threading.Event()
+    log: list[str] = []
+    now = [_at("2026-11-27 05:59")]
+
+    def wait(seconds: float) -> bool:
+        now[0] += timedelta(seconds=seconds)
+        return stop.is_set()
+
+    def holder() -> str:
+        return lock.read_text().strip() if lock.exists() else ""
+
+    def stop_when_running() -> None:  # what SIGTERM does, once the cycle's `run` holds the lock
+        while holder() in ("", f"pid {os.getpid()}"):  # (the service's own probe: not yet)
+            threading.Event().wait(0.05)
+        stop.set()
+        cycle.stop()
+
+    watcher = threading.Thread(target=stop_when_running)
+    watcher.start()
+    serve(Schedule(("0 * * * *",), UTC), lock.parent, cycle, clock=lambda: now[0], wait=wait,
+          log=log.append)
+    watcher.join(30)
+    assert "cycle of 2026-11-27 06:00 UTC ended: interrupted (exit 130) after 0 s" in log
+    assert not any("07:00" in line for line in log)  # no further cycle
