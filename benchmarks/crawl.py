@@ -199,31 +199,44 @@ def _run_child(spec: dict[str, Any]) -> dict[str, Any]:
 # --- the parent: web, store, runs, table ------------------------------------------------------
 
 
-def _config(folder: Path, web: BenchWeb, proxy: str, database: Path) -> Path:
-    """A repostwatch.toml for the crawl: the project's politeness defaults are not touched."""
+def bench_config(web: BenchWeb, proxy: str, database_url: str, *,
+                 more: Sequence[str] = ()) -> str:
+    """The text of a repostwatch.toml watching every generated host: the project's politeness
+    defaults are not touched (``more``: further lines of the ``[crawl]`` table, and tables)."""
     q = json.dumps
     lines = ["[[publications]]", f"name = {q(PUBLISHER.name)}",
              f"aliases = [{', '.join(q(a) for a in PUBLISHER.aliases)}]",
              f"domains = [{', '.join(q(d) for d in PUBLISHER.domains)}]", "",
-             "[database]", f"url = {q(f'sqlite:///{database}')}", ""]
+             "[database]", f"url = {q(database_url)}", ""]
     for home in web.home_urls():
         lines += ["[[watch]]", f"url = {q(home)}", f"max_pages = {len(web.stories) + 1_000}", ""]
-    lines += ["[crawl]", f"proxy = {q(proxy)}", ""]
+    lines += ["[crawl]", f"proxy = {q(proxy)}", *more, ""]
+    return "\n".join(lines)
+
+
+def _config(folder: Path, web: BenchWeb, proxy: str, database: Path) -> Path:
     path = folder / "repostwatch.toml"
-    path.write_text("\n".join(lines), encoding="utf-8")
+    path.write_text(bench_config(web, proxy, f"sqlite:///{database}"), encoding="utf-8")
     return path
 
 
 def _fill_store(folder: Path, web: BenchWeb) -> Path:
     """A SQLite store holding the publisher's originals 0..originals-1 (copied for each run)."""
     from crawler.config import load_config
-    from crawler.store import Store
 
     database = folder / "template.db"
     config = load_config(_config(folder, web, "http://127.0.0.1:1", database))
-    store = Store.open(config.database_url)
+    store_originals(config.database_url, web, config.rules.values())
+    return database
+
+
+def store_originals(database_url: str, web: BenchWeb, rules: Any) -> None:
+    """Fill the store at ``database_url`` with the publisher's originals 0..originals-1."""
+    from crawler.store import Store
+
+    store = Store.open(database_url)
     try:
-        store.ensure_publications(config.rules.values())
+        store.ensure_publications(rules)
         for number in range(web.originals):
             a = original_article(number)
             store.upsert_original(publication=PUBLISHER.name, url=PUBLISHER.article_url(a.slug),
@@ -231,7 +244,6 @@ def _fill_store(folder: Path, web: BenchWeb) -> Path:
                                   published=a.published)
     finally:
         store.close()
-    return database
 
 
 def _found(database: Path, planted: dict[str, str]) -> dict[str, int]:

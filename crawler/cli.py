@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from . import CONFIG_NAME
+from . import CONFIG_NAME, REPORT_FORMATS
 from .errors import RepostwatchError, UsageError
 
 if TYPE_CHECKING:
@@ -248,12 +248,18 @@ def originals_remove(state: _State, urls: tuple[str, ...]) -> None:
 @click.option("--site", metavar="URL", help="Crawl only this site instead of [[watch]].")
 @click.option("--resume", is_flag=True,
               help="Continue the crawl that was interrupted (Ctrl-C) where it stopped.")
+@click.option("--distributed", "redis_url", metavar="REDIS_URL",
+              help="Run as one worker of a fleet sharing this Redis "
+                   "(redis://[user:password@]host:port/db; default: [distributed] redis_url, "
+                   "env REPOSTWATCH_REDIS_URL). Needs a PostgreSQL store.")
 @click.pass_obj
-def crawl(state: _State, site: str | None, resume: bool) -> None:
+def crawl(state: _State, site: str | None, resume: bool, redis_url: str | None) -> None:
     """Crawl the watched sites with Scrapy, judge every page, store the findings.
 
     An interrupted crawl keeps its queue in [crawl] job_dir; --resume continues it without
     fetching again what it finished. Without --resume a new crawl starts from the beginning.
+    With --distributed, start the same command on as many machines as you like: the workers
+    share one queue in Redis, and each ends when the whole crawl is done (docs/scaling.md).
 
     Example: repostwatch crawl --site https://aggregator.example/
     """
@@ -269,6 +275,10 @@ def crawl(state: _State, site: str | None, resume: bool) -> None:
     if site is not None and not re.match(r"https?://[^/\s]+", site):
         raise UsageError(f"--site {site!r} is not an http(s) URL",
                          hint="e.g. --site https://aggregator.example/")
+    redis_url = redis_url or config.distributed.redis_url
+    if redis_url:
+        _crawl_distributed(state, site, resume, redis_url)
+        return
     _preflight(state, need_watch=site is None)
     # one folder per --site, so resuming one site never replays another's queue
     key = hashlib.sha256(canonical_url(site).encode()).hexdigest()[:16] if site else ""
@@ -291,6 +301,42 @@ def crawl(state: _State, site: str | None, resume: bool) -> None:
     _print_crawl_summary(stats)
     if stats.get("finish_reason") == "finished":
         shutil.rmtree(jobdir, ignore_errors=True)  # done: nothing left to resume
+    problem = crawl_failed(results[-1]) if results else "the crawl did not run"
+    if problem:
+        from .errors import CrawlError
+
+        raise CrawlError(problem)
+
+
+def _crawl_distributed(state: _State, site: str | None, resume: bool, redis_url: str) -> None:
+    """``crawl --distributed``: this process is one worker of the fleet on ``redis_url``."""
+    from .distributed import REDIS_URL_SETTING, check_redis, public_url, require_shared_store
+    from .runner import CrawlJob, crawl_failed, run_crawls
+    from .spiders.watch import WatchSpider
+
+    config = state.config
+    if resume:
+        raise UsageError("--resume does not apply to a distributed crawl",
+                         hint="start the worker again: a fleet's crawl in Redis is resumed "
+                              "by any worker that joins it")
+    if not re.match(r"(redis|rediss|unix)://", redis_url):
+        raise UsageError(f"--distributed {redis_url!r} is not a Redis URL",
+                         hint="use redis://[user:password@]host:port/db")
+    require_shared_store(config)
+    check_redis(redis_url)
+    _preflight(state, need_watch=site is None)
+    job = CrawlJob(WatchSpider, {"url": site} if site else {},
+                   settings={REDIS_URL_SETTING: redis_url})
+    results = run_crawls(config, [job], log_level=state.log_level)
+    stats = results[-1].stats if results else {}
+    _print_crawl_summary(stats)
+    n = int(stats.get("downloader/response_count", 0) or 0)
+    requeued = int(stats.get("repostwatch/fleet/requeued", 0) or 0)
+    _err(f"worker {stats.get('repostwatch/fleet/worker', '?')} of the fleet at "
+         f"{public_url(redis_url)} (prefix {config.distributed.key_prefix}): "
+         f"{n} responses"
+         + (", queued the start pages" if stats.get("repostwatch/fleet/seeder") else "")
+         + (f", handed {requeued} request(s) of dead workers back" if requeued else ""))
     problem = crawl_failed(results[-1]) if results else "the crawl did not run"
     if problem:
         from .errors import CrawlError
@@ -512,7 +558,7 @@ def lookup(state: _State, original: str, as_json: bool) -> None:
 
 
 @cli.command("run")
-@click.option("-f", "--format", "fmt", type=click.Choice(["html", "csv", "json", "md"]),
+@click.option("-f", "--format", "fmt", type=click.Choice(REPORT_FORMATS),
               default="html", show_default=True, help="Format of the cycle's report.")
 @click.pass_obj
 def run_cycle(state: _State, fmt: str) -> None:
@@ -548,8 +594,54 @@ def run_cycle(state: _State, fmt: str) -> None:
         raise CrawlError(f"stage(s) failed: {', '.join(failed)}")
 
 
+@cli.command("schedule")
+@click.option("-f", "--format", "fmt", type=click.Choice(REPORT_FORMATS),
+              default="html", show_default=True, help="Format of each cycle's report.")
+@click.pass_obj
+def schedule_cycles(state: _State, fmt: str) -> None:
+    """Run `repostwatch run` cycles at the cron times of [schedule] cron, as a service.
+
+    Prints the next fire time; a fire that comes while a cycle runs is skipped and logged; a
+    failed cycle is logged and the service goes on. SIGTERM stops it (exit 0), Ctrl-C too
+    (exit 130); a cycle in progress is stopped gracefully first. docs/scheduling.md shows a
+    systemd unit.
+
+    Example: repostwatch schedule   # with [schedule] cron = ["0 6 * * 1"]
+    """
+    import signal
+    import threading
+
+    from .schedule import CycleProcess, Schedule, install_stop_handlers, serve, zone
+
+    config = state.config
+    if not config.schedule.cron:
+        raise UsageError(f"no [schedule] cron in {config.describe()}",
+                         hint='add e.g. [schedule] cron = ["0 6 * * 1"] (Mondays 06:00)')
+    _preflight_store(state)
+    plan = Schedule(config.schedule.cron, zone(config.schedule.timezone))
+    flags = ["--debug"] if state.debug else ["--verbose"] if state.verbose else []
+    cycle = CycleProcess.for_config(config.path, fmt=fmt, flags=flags)
+    stop = threading.Event()
+    received = install_stop_handlers(stop, cycle)
+
+    def log(message: str) -> None:
+        _err(f"{datetime.now(plan.tz):%Y-%m-%d %H:%M:%S} {message}")
+
+    log(f"schedule: {', '.join(plan.crons)} ({config.schedule.timezone or 'local time'})")
+    serve(plan, config.base_dir / config.crawl.job_dir, cycle,
+          clock=lambda: datetime.now(UTC), wait=stop.wait, log=log)
+    log("schedule stopped")
+    if received and received[0] == signal.SIGINT:
+        raise KeyboardInterrupt
+
+
 def _preflight_store(state: _State) -> None:
-    """The store opens and knows the publications (before any crawl starts)."""
+    """The store opens and knows the publications (before any crawl starts); a fleet's
+    watch stage needs a shared store (crawler.distributed)."""
+    if state.config.distributed.redis_url:
+        from .distributed import require_shared_store
+
+        require_shared_store(state.config)
     store = state.store()
     try:
         store.ensure_publications(state.config.rules.values())
@@ -561,7 +653,7 @@ def _preflight_store(state: _State) -> None:
 
 
 @cli.command()
-@click.option("-f", "--format", "fmt", type=click.Choice(["html", "csv", "json", "md"]),
+@click.option("-f", "--format", "fmt", type=click.Choice(REPORT_FORMATS),
               default="html", show_default=True)
 @click.option("-o", "--output", metavar="PATH", help="File to write ('-' = stdout). "
               "Default: a dated file in [report] dir.")

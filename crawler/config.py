@@ -3,8 +3,9 @@
 The file is found as: ``--config PATH``, else ``$REPOSTWATCH_CONFIG``, else ``repostwatch.toml``
 in the working directory. Relative paths in it (the SQLite file, the report folder, JSON Lines
 sources) are relative to the file. Environment overrides: ``REPOSTWATCH_DATABASE_URL``,
-``REPOSTWATCH_PROXY``. Every key is documented in docs/config.md; ``repostwatch init`` writes a
-commented starter file. Read through ``load_config``; nothing is read at import time.
+``REPOSTWATCH_PROXY``, ``REPOSTWATCH_REDIS_URL``. Every key is documented in docs/config.md;
+``repostwatch init`` writes a commented starter file. Read through ``load_config``; nothing is
+read at import time.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from matcher import CREDIT_MODES, CreditRule, Thresholds
 
-from . import CONFIG_NAME
+from . import CONFIG_NAME, REPORT_FORMATS
 from .errors import ConfigError
 
 __all__ = [
@@ -28,9 +29,11 @@ __all__ = [
     "Config",
     "CrawlConfig",
     "DeliveryConfig",
+    "DistributedConfig",
     "Publication",
     "ReportConfig",
     "ReviewConfig",
+    "ScheduleConfig",
     "SearchConfig",
     "WatchSite",
     "find_config",
@@ -159,6 +162,24 @@ class ReviewConfig:
 
 
 @dataclass(frozen=True)
+class DistributedConfig:
+    """A crawl shared by several workers (docs/scaling.md): scrapy-redis on this Redis."""
+
+    redis_url: str = ""  # redis://[user:password@]host:port/db ("" = crawl alone)
+    key_prefix: str = "repostwatch"  # every Redis key of the fleet starts with this
+    heartbeat_ttl: float = 15.0  # seconds without a heartbeat before a worker counts as dead
+    idle_grace: float = 5.0  # seconds the whole fleet must stay idle before the crawl ends
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    """``repostwatch schedule``: when to run a cycle (docs/scheduling.md)."""
+
+    cron: tuple[str, ...] = ()  # cron expressions (5 fields), e.g. "0 6 * * 1"
+    timezone: str = ""  # an IANA zone such as "Europe/Berlin" ("" = the machine's local time)
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a command needs. ``path`` is the file it came from (None: defaults only)."""
 
@@ -170,6 +191,8 @@ class Config:
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
     search: SearchConfig = field(default_factory=SearchConfig)
     review: ReviewConfig = field(default_factory=ReviewConfig)
+    distributed: DistributedConfig = field(default_factory=DistributedConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     thresholds: Thresholds = field(default_factory=Thresholds)
     report_dir: Path = Path("reports")
     report: ReportConfig = field(default_factory=ReportConfig)
@@ -328,7 +351,7 @@ def _crawl_config(r: _Reader, data: dict[str, Any], env: Mapping[str, str]) -> C
 
 def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str]) -> Config:
     sections = {"publications", "database", "watch", "crawl", "search", "matcher", "report",
-                "delivery", "review"}
+                "delivery", "review", "distributed", "schedule"}
     r.known(data, "(top level)", sections)
     pubs = []
     raw_pubs = data.get("publications", [])
@@ -396,7 +419,7 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str])
     return Config(
         path=r.path, base_dir=base, publications=tuple(pubs), database_url=db_url,
         watch=tuple(watch), crawl=crawl, search=_search(r, data), review=_review(r, data, env),
-        thresholds=thresholds,
+        thresholds=thresholds, distributed=_distributed(r, data, env), schedule=_schedule(r, data),
         report_dir=report_dir, report=report, delivery=_delivery(r, data, base, env),
         index_cache=base / cache if cache else None,
     )
@@ -427,7 +450,7 @@ def _delivery(r: _Reader, data: Mapping[str, Any], base: Path,
     fields = {f.name for f in dataclasses.fields(DeliveryConfig)} - secrets
     table = r.table(data, "delivery", fields)
     d: DeliveryConfig = _dataclass_from(r, {"delivery": table}, "delivery", DeliveryConfig)
-    known = ("html", "csv", "json", "md")  # reports.FORMATS (not imported for every command)
+    known = REPORT_FORMATS
     for fmt in d.formats:
         if fmt not in known:
             raise r.error("delivery.formats", f"unknown format {fmt!r}: use {', '.join(known)}")
@@ -475,6 +498,38 @@ def _review(r: _Reader, data: Mapping[str, Any], env: Mapping[str, str]) -> Revi
     if env.get("REPOSTWATCH_REVIEW_TOKEN"):
         review = dataclasses.replace(review, token=env["REPOSTWATCH_REVIEW_TOKEN"])
     return review
+
+
+def _distributed(r: _Reader, data: Mapping[str, Any],
+                 env: Mapping[str, str]) -> DistributedConfig:
+    dist: DistributedConfig = _dataclass_from(r, data, "distributed", DistributedConfig)
+    if env.get("REPOSTWATCH_REDIS_URL"):
+        dist = dataclasses.replace(dist, redis_url=env["REPOSTWATCH_REDIS_URL"])
+    if dist.redis_url and not re.match(r"(redis|rediss|unix)://", dist.redis_url):
+        raise r.error("distributed.redis_url",
+                      "must be a redis://[user:password@]host:port/db URL (or \"\")")
+    if not re.fullmatch(r"[\w.-]+", dist.key_prefix):
+        raise r.error("distributed.key_prefix", "must be letters, digits, '.', '_' or '-'")
+    for name in ("heartbeat_ttl", "idle_grace"):
+        if getattr(dist, name) <= 0:
+            raise r.error(f"distributed.{name}", "must be greater than 0")
+    return dist
+
+
+def _schedule(r: _Reader, data: Mapping[str, Any]) -> ScheduleConfig:
+    schedule: ScheduleConfig = _dataclass_from(r, data, "schedule", ScheduleConfig)
+    from .schedule import CronError, parse_cron, zone
+
+    for expr in schedule.cron:
+        try:
+            parse_cron(expr)
+        except CronError as exc:
+            raise r.error("schedule.cron", str(exc)) from None
+    try:
+        zone(schedule.timezone)
+    except CronError as exc:
+        raise r.error("schedule.timezone", str(exc)) from None
+    return schedule
 
 
 def _positive(r: _Reader, t: Mapping[str, Any], key: str, where: str, default: int,

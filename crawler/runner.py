@@ -25,12 +25,14 @@ __all__ = ["CrawlJob", "CrawlResult", "crawl_failed", "project_settings", "run_c
 
 @dataclass(frozen=True)
 class CrawlJob:
-    """One crawl: the spider, its arguments, and (for a resumable crawl) its Scrapy JOBDIR,
-    where the pending requests, the seen-request filter and the spider's state are kept."""
+    """One crawl: the spider, its arguments, (for a resumable crawl) its Scrapy JOBDIR, where
+    the pending requests, the seen-request filter and the spider's state are kept, and Scrapy
+    settings of its own (e.g. the Redis URL of a distributed crawl)."""
 
     spider: type[Spider]
     kwargs: dict[str, Any] = field(default_factory=dict)
     jobdir: Path | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,8 @@ async def _crawl_one(runner: Any, job: CrawlJob, active: list[Any],
     own = runner.settings.copy()
     if job.jobdir is not None:
         own.set("JOBDIR", str(job.jobdir), "cmdline")
+    for key, value in job.settings.items():
+        own.set(key, value, "cmdline")
     crawler = runner.create_crawler(Crawler(job.spider, own))
     active[:] = [crawler]
     stop_progress = _start_progress(crawler, log_level)

@@ -22,6 +22,8 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+from crawler import REPORT_FORMATS
+
 from .build import FINDING_FIELDS, Report, SiteSummary, build_report, utc
 from .csv_report import CSV_COLUMNS, render_csv
 from .deliver import DeliveryError
@@ -52,7 +54,7 @@ __all__ = [
     "write_report",
 ]
 
-FORMATS = ("html", "csv", "json", "md")
+FORMATS = REPORT_FORMATS  # html, csv, json, md
 
 _RENDERERS: dict[str, Callable[[Report], str]] = {
     "html": render_html,

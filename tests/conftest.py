@@ -12,6 +12,7 @@ import concurrent.futures
 import os
 import uuid
 from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,6 +21,7 @@ import pytest
 T = TypeVar("T")
 REQUIRE_SERVICES = os.environ.get("REPOSTWATCH_REQUIRE_SERVICES") == "1"
 PG_ADMIN_URL = os.environ.get("REPOSTWATCH_TEST_PG", "postgresql+psycopg://127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("REPOSTWATCH_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
@@ -50,14 +52,19 @@ def _pg_available() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test session (dropped at the end)."""
-    reason = _pg_available()
+def _require(service: str, where: str, reason: str | None) -> None:
+    """Skip (or fail, under REPOSTWATCH_REQUIRE_SERVICES=1) when ``reason`` says a service
+    is missing."""
     if reason is not None:
         if REQUIRE_SERVICES:
-            pytest.fail(f"PostgreSQL required (REPOSTWATCH_REQUIRE_SERVICES=1) but {reason}")
-        pytest.skip(f"PostgreSQL not available at {PG_ADMIN_URL}: {reason}")
+            pytest.fail(f"{service} required (REPOSTWATCH_REQUIRE_SERVICES=1) but {reason}")
+        pytest.skip(f"{service} not available at {where}: {reason}")
+
+
+@contextmanager
+def fresh_pg_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database (dropped afterwards); skips without a server."""
+    _require("PostgreSQL", PG_ADMIN_URL, _pg_available())
     from sqlalchemy import create_engine, text
 
     name = f"repostwatch_test_{uuid.uuid4().hex[:10]}"
@@ -71,6 +78,35 @@ def pg_database() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session (dropped at the end)."""
+    with fresh_pg_database() as url:
+        yield url
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[tuple[str, str]]:
+    """(Redis URL, a key prefix of this test's own); the prefix's keys are deleted after.
+    Skips without a server (fails under REPOSTWATCH_REQUIRE_SERVICES=1)."""
+    reason = None
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+        client.ping()
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    _require("Redis", REDIS_URL, reason)
+    prefix = f"rwtest-{uuid.uuid4().hex[:10]}"
+    try:
+        yield REDIS_URL, prefix
+    finally:
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
+        client.close()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy import Request
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 
 from matcher import canonical_url, host_of
 
-from ..config import WatchSite
+from ..config import WatchSite, load_config
 from ..errors import UsageError
 from ..extensions import wants_html
 from ..items import FetchedPage
@@ -24,8 +25,26 @@ __all__ = ["WatchSpider"]
 @dataclass
 class _SiteState:
     spec: WatchSite
-    hosts: set[str]  # the site's host, and where its start page redirected to
+    hosts: Any  # set[str] (or the fleet's SharedHosts): the site's host, and redirect targets
     seen: set[str] = field(default_factory=set)  # canonical URLs scheduled so far
+    # a fleet's admission (crawler.distributed.sites): (keys, parent) -> verdicts
+    shared_admit: Callable[[list[str], str], list[str]] | None = None
+
+    def admit(self, keys: list[str], parent: str) -> list[str]:
+        """For each canonical URL: ``new`` (schedule it), ``seen`` (already scheduled) or
+        ``cap`` (``max_pages`` reached). ``parent``: the page whose links they are."""
+        if self.shared_admit is not None:  # the fleet's pages of the site
+            return self.shared_admit(keys, parent)
+        verdicts = []
+        for key in keys:
+            if key in self.seen:
+                verdicts.append("seen")
+            elif len(self.seen) >= self.spec.max_pages:
+                verdicts.append("cap")
+            else:
+                self.seen.add(key)
+                verdicts.append("new")
+        return verdicts
 
 
 class WatchSpider(RepostwatchSpider):
@@ -34,10 +53,23 @@ class WatchSpider(RepostwatchSpider):
     Per site: at most ``max_pages`` distinct pages, at most ``max_depth`` links away from the
     start page. A start page that redirects (``example.com`` → ``www.example.com``) makes the
     target host part of the site. Argument ``url`` (``-a url=...``) crawls one site instead
-    of the configured ones.
+    of the configured ones. With a Redis URL (setting ``REPOSTWATCH_REDIS_URL`` or
+    ``[distributed] redis_url``) the crawl is one worker of a fleet (``crawler.distributed``).
     """
 
     name = "watch"
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        from ..distributed import REDIS_URL_SETTING, fleet_settings, require_shared_store
+
+        config = load_config(settings.get("REPOSTWATCH_CONFIG"))
+        url = settings.get(REDIS_URL_SETTING) or config.distributed.redis_url
+        if url:
+            require_shared_store(config)
+            for key, value in fleet_settings(url, config.distributed).items():
+                settings.set(key, value, priority="spider")
 
     def __init__(self, url: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -53,14 +85,19 @@ class WatchSpider(RepostwatchSpider):
             self.logger.error("no [[watch]] sites configured: nothing to crawl")
         self.sites = [_SiteState(spec, {host_of(spec.url)}) for spec in specs]
         self._keep_state()
+        self._share_state()
+        if not getattr(self, "fleet_seeder", True):
+            return  # a fleet worker that joined a crawl another worker started
         for i, site in enumerate(self.sites):
-            request = self._request(i, site.spec.url, start=True)
-            if request is not None:
+            for request in self._requests(i, [site.spec.url], "", start=True):
                 yield request
             for extra in (site.spec.sitemap, site.spec.feed):
                 if extra:
                     yield Request(extra, callback=self.parse_listing, cb_kwargs={"site": i},
                                   dont_filter=True)
+        seeded = getattr(self, "fleet_seeded", None)
+        if seeded is not None:  # Scrapy queued each start request before asking for the next
+            seeded()
 
     def _keep_state(self) -> None:
         """With a JOBDIR (``crawl --resume``), Scrapy pickles ``self.state`` when the crawl
@@ -75,27 +112,42 @@ class WatchSpider(RepostwatchSpider):
             site.seen, site.hosts = seen, hosts
             hosts.add(host_of(site.spec.url))
 
-    def _request(self, site: int, url: str, *, start: bool = False) -> Request | None:
-        state = self.sites[site]
-        key = canonical_url(url)
-        if key in state.seen:
-            return None
-        if len(state.seen) >= state.spec.max_pages:
-            self.crawler.stats.inc_value("repostwatch/page_cap_reached")
-            return None
-        state.seen.add(key)
-        return Request(url, callback=self.parse_page, cb_kwargs={"site": site, "start": start},
-                       meta=wants_html())
+    def _share_state(self) -> None:
+        """In a fleet, the sites' page counts and hosts are the fleet's (distributed.sites)."""
+        from ..distributed import REDIS_URL_SETTING
+
+        if not self.settings.get(REDIS_URL_SETTING):
+            return
+        from scrapy_redis.connection import get_redis_from_settings
+
+        from ..distributed.fleet import FleetKeys
+        from ..distributed.sites import share_site
+
+        server = get_redis_from_settings(self.settings)
+        keys = FleetKeys(self.settings.get("REPOSTWATCH_REDIS_PREFIX"), self.name)
+        for site in self.sites:
+            site.shared_admit, site.hosts = share_site(server, keys, site.spec, site.hosts)
+
+    def _requests(self, site: int, urls: list[str], parent: str, *,
+                  start: bool = False) -> Iterator[Request]:
+        """Requests for the pages among ``urls`` that the site's state admits."""
+        verdicts = self.sites[site].admit([canonical_url(u) for u in urls], parent)
+        for url, verdict in zip(urls, verdicts, strict=True):
+            if verdict == "cap":
+                self.crawler.stats.inc_value("repostwatch/page_cap_reached")
+            elif verdict == "new":
+                yield Request(url, callback=self.parse_page,
+                              cb_kwargs={"site": site, "start": start}, meta=wants_html())
 
     def _follow(self, response: Response, urls: list[str] | tuple[str, ...],
                 site: int) -> Iterator[Request]:
         hosts = self.sites[site].hosts
+        links = []
         for href in urls:
             url = response.urljoin(href.strip()).split("#", 1)[0]
             if url.startswith(("http://", "https://")) and host_of(url) in hosts:
-                request = self._request(site, url)
-                if request is not None:
-                    yield request
+                links.append(url)
+        yield from self._requests(site, links, response.url)
 
     def parse_listing(self, response: Response, site: int) -> Iterator[Request]:
         """A sitemap (index) or feed of a watched site: every listed page, depth 0."""
