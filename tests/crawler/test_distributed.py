@@ -68,6 +68,11 @@ def _config(web: Any, database_url: str, *, prefix: str = "") -> str:
     return text
 
 
+def _stderr(errs: Any) -> str:
+    """The workers' stderr, whole, for a failure message (a list would be cut short)."""
+    return "\n".join(f"--- worker {i} ---\n{e}" for i, e in enumerate(errs))
+
+
 def _served(web: Any, since: int) -> tuple[list[tuple[str, str]], list[float]]:
     return list(web.requests[since:]), list(web.requests.times[since:])
 
@@ -160,7 +165,7 @@ def test_three_workers_fetch_each_page_once_politely_through_a_password(
             since = len(web.requests)
             workers = spawn(home, url)
             errs = [w.communicate(timeout=180)[1] for w in workers]
-            assert [w.returncode for w in workers] == [0, 0, 0], errs
+            assert [w.returncode for w in workers] == [0, 0, 0], _stderr(errs)
             served, times = _served(web, since)
             pages = _pages(served)
             assert set(pages) == alone["pages"]
@@ -214,7 +219,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing(
         others = [w for w in workers if w is not victim]
         errs = [w.communicate(timeout=180)[1] for w in others]
         victim.communicate(timeout=30)
-        assert [w.returncode for w in others] == [0, 0], errs
+        assert [w.returncode for w in others] == [0, 0], _stderr(errs)
         assert any(re.search(r"handed \d+ request\(s\) of dead workers back", e) for e in errs)
         pages = _pages(_served(web, since)[0])
         assert set(pages) == alone["pages"]  # at least once each (the victim's: maybe twice)
@@ -330,7 +335,7 @@ def test_page_caps_count_the_pages_of_the_whole_fleet(
         since = len(web.requests)
         workers = spawn(home, url)
         errs = [w.communicate(timeout=180)[1] for w in workers]
-        assert [w.returncode for w in workers] == [0, 0, 0], errs
+        assert [w.returncode for w in workers] == [0, 0, 0], _stderr(errs)
     per_host = Counter(host for host, _ in _pages(_served(web, since)[0]))
     assert sum(per_host.values()) == 2 * sites  # not 2 per site per worker
     assert max(per_host.values()) <= 2
@@ -360,7 +365,7 @@ def test_a_worker_stopped_with_ctrl_c_leaves_nothing_undone(
             "no worker held a lease while the crawl ran", [w.communicate()[1] for w in workers])
         errs = {w.pid: w.communicate(timeout=180)[1] for w in workers}
         other = next(w for w in workers if w is not stopped)
-        assert stopped.returncode == 130 and other.returncode == 0, errs
+        assert stopped.returncode == 130 and other.returncode == 0, _stderr(errs.values())
         pages = _pages(_served(web, since)[0])
         assert set(pages) == alone["pages"]
         assert _findings(db) == alone["findings"]
