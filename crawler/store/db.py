@@ -62,6 +62,7 @@ __all__ = ["SCHEMA_REVISION", "Store", "make_engine", "safe_url"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SCHEMA_REVISION = "0004"  # the head of the migrations: change it with every new migration
+_MIGRATION_LOCK = 0x7265706F7374  # PostgreSQL advisory lock key of migrations ("repost")
 
 
 def safe_url(url: str) -> str:
@@ -158,6 +159,13 @@ class Store:
         cfg = Config()
         cfg.set_main_option("script_location", str(_MIGRATIONS))
         with self.engine.begin() as conn:
+            # Processes that open a new database together (a fleet of workers, two cron jobs)
+            # migrate one at a time: the first holds a lock for its whole upgrade, the others
+            # wait for it, then find the schema at head. Without it they both created tables.
+            if conn.dialect.name == "postgresql":
+                conn.execute(sql("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+            elif conn.dialect.name == "sqlite":  # the write lock now (busy timeout: 30 s)
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 

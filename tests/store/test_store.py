@@ -231,6 +231,29 @@ def test_concurrent_processes_lose_and_duplicate_nothing(store: Store, db_url: s
     assert history == [4] * 10  # every judgement kept: four checks of each finding
 
 
+def _open_together(url: str, ready: threading.Barrier) -> None:
+    ready.wait(60)  # every process imported and waiting: they open at the same moment
+    Store.open(url).close()
+
+
+def test_processes_opening_a_new_database_together_migrate_it_once(db_url: str) -> None:
+    # A fleet of workers started at once on a new database: each one migrates on open.
+    context = multiprocessing.get_context("spawn")
+    ready = context.Barrier(5)
+    workers = [context.Process(target=_open_together, args=(db_url, ready)) for _ in range(4)]
+    for w in workers:
+        w.start()
+    ready.wait(60)
+    for w in workers:
+        w.join(120)
+    assert [w.exitcode for w in workers] == [0, 0, 0, 0]
+    store = Store.open(db_url, migrate=False)
+    try:
+        assert store.schema_revision() == SCHEMA_REVISION
+    finally:
+        store.close()
+
+
 def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match=r"folder .* does not exist"):
         Store.open(f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
