@@ -195,6 +195,22 @@ def _inflight(client: Any, prefix: str) -> dict[int, int]:
     return held
 
 
+def _signal_a_leaseholder(client: Any, prefix: str, web: Any, since: int,
+                          workers: list[subprocess.Popen[str]], sig: int) -> Any:
+    """Once the fleet has fetched a few pages, send ``sig`` to the worker holding the most
+    leased requests (so it stops with work in flight); that worker, or None after 90 s."""
+    by_pid = {w.pid: w for w in workers}
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        held = _inflight(client, prefix)
+        if len(_pages(_served(web, since)[0])) >= 3 and held:
+            chosen = by_pid[max(held, key=lambda pid: held[pid])]
+            chosen.send_signal(sig)
+            return chosen
+        time.sleep(0.05)
+    return None
+
+
 def test_a_worker_killed_mid_crawl_loses_nothing(
         spawn: Any, tmp_path: Path, web: Any, alone: dict[str, Any],
         redis_prefix: tuple[str, str]) -> None:
@@ -206,15 +222,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing(
         home = _fleet_home(tmp_path, web, db, prefix)
         since = len(web.requests)
         workers = spawn(home, url)
-        by_pid = {w.pid: w for w in workers}
-        victim = None
-        deadline = time.monotonic() + 90
-        while victim is None and time.monotonic() < deadline:
-            held = _inflight(client, prefix)
-            if len(_pages(_served(web, since)[0])) >= 3 and held:
-                victim = by_pid[max(held, key=lambda pid: held[pid])]
-                victim.send_signal(signal.SIGKILL)  # while it holds leased requests
-            time.sleep(0.05)
+        victim = _signal_a_leaseholder(client, prefix, web, since, workers, signal.SIGKILL)
         assert victim is not None, "no worker held a lease while the crawl ran"
         others = [w for w in workers if w is not victim]
         errs = [w.communicate(timeout=180)[1] for w in others]
@@ -352,15 +360,7 @@ def test_a_worker_stopped_with_ctrl_c_leaves_nothing_undone(
         home = _fleet_home(tmp_path, web, db, prefix)
         since = len(web.requests)
         workers = spawn(home, url, n=2)
-        by_pid = {w.pid: w for w in workers}
-        stopped = None
-        deadline = time.monotonic() + 90
-        while stopped is None and time.monotonic() < deadline:
-            held = _inflight(client, prefix)
-            if len(_pages(_served(web, since)[0])) >= 3 and held:
-                stopped = by_pid[max(held, key=lambda pid: held[pid])]
-                stopped.send_signal(signal.SIGINT)
-            time.sleep(0.05)
+        stopped = _signal_a_leaseholder(client, prefix, web, since, workers, signal.SIGINT)
         assert stopped is not None, (
             "no worker held a lease while the crawl ran", [w.communicate()[1] for w in workers])
         errs = {w.pid: w.communicate(timeout=180)[1] for w in workers}

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,3 +46,13 @@ def sandbox_store(sandbox_home: Path) -> Iterator[Store]:
     store = Store.open(f"sqlite:///{sandbox_home / 'repostwatch.db'}")
     yield store
     store.close()
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Iterator[Any]:
+    """The review UI's store and config (tests/reports/reviewhome.py), closed afterwards."""
+    from tests.reports.reviewhome import make_home
+
+    h = make_home(tmp_path)
+    yield h
+    h.store.close()

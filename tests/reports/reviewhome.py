@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from reports.web import Auth, create_app
 from tests.conftest import run_async
 from tests.matcher.texts import ORIGINAL_PARAGRAPHS, ORIGINAL_TEXT, page_html, paragraphs_html
 
-__all__ = ["HOSTILE_TITLE", "ORIGINAL_URL", "Home", "client_run", "make_home"]
+__all__ = ["HOSTILE_TITLE", "ORIGINAL_URL", "Home", "client_run", "csrf_token", "make_home"]
 
 ORIGINAL_URL = "https://daily-planet.test/news/pier.html"
 HOSTILE_TITLE = "Pier <script>alert('title')</script> \"><img src=x onerror=alert(1)>"
@@ -99,3 +100,10 @@ def client_run(home: Home, test: Callable[[TestClient[Any, Any]], Awaitable[None
             await test(client)
 
     run_async(go())
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form in ``html`` (a test fails when there is none)."""
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m, "no CSRF token in the form"
+    return m.group(1)

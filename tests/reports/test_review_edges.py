@@ -12,22 +12,9 @@ import pytest
 from crawler.store.reviews import ReviewError
 from reports.web import Auth
 from reports.web.service import parse_query
-from tests.reports.reviewhome import Home, client_run, make_home
+from tests.reports.reviewhome import Home, client_run, csrf_token, make_home
 
 Client = Any
-
-
-@pytest.fixture
-def home(tmp_path: Path):
-    h = make_home(tmp_path)
-    yield h
-    h.store.close()
-
-
-def _csrf(html: str) -> str:
-    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert m, "no CSRF token in the form"
-    return m.group(1)
 
 
 @pytest.mark.parametrize("target", ["/\t/evil.example/", "/\n/evil.example/",
@@ -36,7 +23,7 @@ def test_sign_in_never_redirects_off_the_server(home: Home, target: str) -> None
     """Browsers (and yarl) drop tabs and newlines: "/\\t/evil" would become "//evil"."""
     async def test(c: Client) -> None:
         login = await (await c.get("/login")).text()
-        r = await c.post("/login", data={"token": "t0k", "csrf_token": _csrf(login),
+        r = await c.post("/login", data={"token": "t0k", "csrf_token": csrf_token(login),
                                          "next": target}, allow_redirects=False)
         assert r.status == 303
         assert r.headers["Location"] == "/findings"
@@ -181,10 +168,10 @@ def test_behind_a_tls_proxy_the_origin_check_accepts_this_host(home: Home) -> No
         url = f"/findings/{fid}/review"
         for origin in ("https://evil.example", f"https://{host}.evil.example", "null",
                        f"ftp://{host}"):
-            r = await c.post(url, data={"action": "confirm", "csrf_token": _csrf(page)},
+            r = await c.post(url, data={"action": "confirm", "csrf_token": csrf_token(page)},
                              headers={"Origin": origin}, allow_redirects=False)
             assert r.status == 403, origin
-        r = await c.post(url, data={"action": "confirm", "csrf_token": _csrf(page)},
+        r = await c.post(url, data={"action": "confirm", "csrf_token": csrf_token(page)},
                          headers={"Origin": f"https://{host}"}, allow_redirects=False)
         assert r.status == 303
 

@@ -21,22 +21,9 @@ from tests.crawler.clihome import make_home as make_cli_home
 from tests.crawler.clihome import run
 from tests.localserver import Server
 from tests.matcher.texts import ORIGINAL_PARAGRAPHS, page_html, paragraphs_html
-from tests.reports.reviewhome import ORIGINAL_URL, Home, client_run, make_home
+from tests.reports.reviewhome import ORIGINAL_URL, Home, client_run, csrf_token, make_home
 
 Client = Any
-
-
-@pytest.fixture
-def home(tmp_path: Path):
-    h = make_home(tmp_path)
-    yield h
-    h.store.close()
-
-
-def _csrf(html: str) -> str:
-    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert m, "no CSRF token in the form"
-    return m.group(1)
 
 
 def _state(home: Home, name: str) -> str:
@@ -117,7 +104,7 @@ def test_posts_need_the_csrf_token(home: Home) -> None:
         r = await c.post(url, data={"action": "confirm"}, allow_redirects=False)
         assert r.status == 403 and "CSRF" in await r.text()
         page = await (await c.get(f"/findings/{fid}")).text()  # sets the CSRF cookie
-        token = _csrf(page)
+        token = csrf_token(page)
         r = await c.post(url, data={"action": "confirm", "csrf_token": token + "x"},
                          allow_redirects=False)
         assert r.status == 403
@@ -171,16 +158,16 @@ def test_a_token_guards_pages_and_api(home: Home) -> None:
         assert (await r.json())["event"]["actor"] == "token"
         # a browser signs in with the token
         login = await (await c.get("/login?next=/sites")).text()
-        r = await c.post("/login", data={"token": "wrong", "csrf_token": _csrf(login),
+        r = await c.post("/login", data={"token": "wrong", "csrf_token": csrf_token(login),
                                          "next": "/sites"}, allow_redirects=False)
         assert r.status == 403
-        r = await c.post("/login", data={"token": "s3cret-token", "csrf_token": _csrf(login),
+        r = await c.post("/login", data={"token": "s3cret-token", "csrf_token": csrf_token(login),
                                          "next": "//evil.example/"}, allow_redirects=False)
         assert r.status == 303 and r.headers["Location"] == "/findings"
         page = await (await c.get(f"/findings/{fid}")).text()
         assert "wrote to the editor" in page
         r = await c.post(f"/findings/{fid}/review", allow_redirects=False,
-                         data={"action": "confirm", "csrf_token": _csrf(page)})
+                         data={"action": "confirm", "csrf_token": csrf_token(page)})
         assert r.status == 303
 
     client_run(home, test, auth=Auth(token="s3cret-token"))
