@@ -25,10 +25,11 @@ demo: $(VENV)/.app
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest
 
-## lint: ruff and mypy (strict on the packages)
+## lint: ruff, mypy (strict on the packages) and the import layers (import-linter)
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## gate: the accuracy floors on the real-world corpus (../shared/data)
 gate: $(VENV)/.dev

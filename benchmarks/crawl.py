@@ -90,10 +90,10 @@ def _bare_spider() -> type:
 def _child_crawl(spec: dict[str, Any]) -> dict[str, Any]:
     from scrapy.crawler import AsyncCrawlerProcess
 
-    from crawler.config import load_config
     from crawler.pipelines import JUDGE_PROCESSES_SETTING
     from crawler.runner import project_settings
     from crawler.spiders.watch import WatchSpider
+    from repostwatch.config import load_config
 
     config = load_config(spec["config"])
     settings = project_settings(config)
@@ -222,7 +222,7 @@ def _config(folder: Path, web: BenchWeb, proxy: str, database: Path) -> Path:
 
 def _fill_store(folder: Path, web: BenchWeb) -> Path:
     """A SQLite store holding the publisher's originals 0..originals-1 (copied for each run)."""
-    from crawler.config import load_config
+    from repostwatch.config import load_config
 
     database = folder / "template.db"
     config = load_config(_config(folder, web, "http://127.0.0.1:1", database))
@@ -232,7 +232,7 @@ def _fill_store(folder: Path, web: BenchWeb) -> Path:
 
 def store_originals(database_url: str, web: BenchWeb, rules: Any) -> None:
     """Fill the store at ``database_url`` with the publisher's originals 0..originals-1."""
-    from crawler.store import Store
+    from repostwatch.store import Store
 
     store = Store.open(database_url)
     try:
@@ -248,8 +248,8 @@ def store_originals(database_url: str, web: BenchWeb, rules: Any) -> None:
 
 def _found(database: Path, planted: dict[str, str]) -> dict[str, int]:
     """Planted copies found naming the right original, and findings on other pages."""
-    from crawler.store import Store
     from matcher import canonical_url
+    from repostwatch.store import Store
 
     want = {canonical_url(page): canonical_url(orig) for page, orig in planted.items()}
     store = Store.open(f"sqlite:///{database}")

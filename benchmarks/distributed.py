@@ -89,8 +89,8 @@ class _Database:
 def _run(folder: Path, web: BenchWeb, proxy: str, args: argparse.Namespace,
          workers: int) -> dict[str, Any]:
     """One row: ``workers`` distributed workers (0: one plain crawl, no Redis)."""
-    from crawler.config import load_config
-    from crawler.store import Store
+    from repostwatch.config import load_config
+    from repostwatch.store import Store
 
     label = f"{workers} worker(s)" if workers else "alone (no Redis)"
     print(f"  {label}", file=sys.stderr, flush=True)
@@ -103,7 +103,7 @@ def _run(folder: Path, web: BenchWeb, proxy: str, args: argparse.Namespace,
         env = {k: v for k, v in os.environ.items() if not k.startswith("REPOSTWATCH_")}
         cpu_before, redis_before = _children_cpu(), _redis_cpu(args.redis)
         env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
-        cmd = [sys.executable, "-m", "crawler", "--config", str(config), "crawl"]
+        cmd = [sys.executable, "-m", "repostwatch", "--config", str(config), "crawl"]
         procs = [subprocess.Popen([*cmd, "--distributed", args.redis] if workers else cmd,
                                   env=env, stderr=subprocess.PIPE, text=True)
                  for _ in range(max(workers, 1))]

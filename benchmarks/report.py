@@ -38,9 +38,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crawler.config import load_config
-from crawler.store import Store
-from crawler.store.models import (
+from reports import build_report, produce_report, render
+from repostwatch.config import load_config
+from repostwatch.store import Store
+from repostwatch.store.models import (
     FindingCheckRow,
     FindingRow,
     OriginalRow,
@@ -48,7 +49,6 @@ from crawler.store.models import (
     PageVersionRow,
     PublicationRow,
 )
-from reports import build_report, produce_report, render
 
 GOAL_S = 5.0  # issue 7: a report over 10,000 findings renders in <= 5 s
 PUBLICATION = "The Daily Planet"
@@ -160,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             store.close()
         cli_s, _ = _median(lambda: subprocess.run(
-            [sys.executable, "-m", "crawler", "--config", str(folder / "repostwatch.toml"),
+            [sys.executable, "-m", "repostwatch", "--config", str(folder / "repostwatch.toml"),
              "report", "--since", "2000-01-01", "--no-deliver", "-o", str(folder / "cli.html")],
             check=True, capture_output=True), args.runs)
     baseline = dict(rows)["render csv"]

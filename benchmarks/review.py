@@ -33,10 +33,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import text
 
 from benchmarks.reviewstore import PUBLICATIONS, build_review_store
-from crawler.config import load_config
-from crawler.store import Store
-from crawler.store.reviews import Cursor
 from reports.web import Auth, create_app
+from repostwatch.config import load_config
+from repostwatch.store import Store
+from repostwatch.store.reviews import Cursor
 
 GOAL_MS = 200.0
 
@@ -46,7 +46,7 @@ def _deep_cursor(store: Store, offset: int) -> str:
         row = conn.execute(text(
             "SELECT id FROM findings ORDER BY last_checked DESC, id DESC LIMIT 1 OFFSET :n"),
             {"n": offset}).first()
-    from crawler.store.models import FindingRow
+    from repostwatch.store.models import FindingRow
 
     with store.session() as s:
         finding = s.get(FindingRow, row[0]) if row else None

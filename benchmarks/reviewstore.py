@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert
 
-from crawler.store import Store
-from crawler.store.models import FindingRow, OriginalRow, PageRow, PublicationRow
 from matcher import CREDIT_STATUSES
+from repostwatch.store import Store
+from repostwatch.store.models import FindingRow, OriginalRow, PageRow, PublicationRow
 
 __all__ = ["PUBLICATIONS", "build_review_store"]
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import inspect
 import json
 import os
 import re
@@ -164,28 +163,20 @@ def _child_ours_build(data: Path, n: int) -> dict[str, Any]:
     for original in originals:
         index.add(original)
     out = {"build_s": time.perf_counter() - start, "index_mb": _rss_mb() - before,
-           "build_peak_mb": peak_mb(),
-           "persistent": all(callable(getattr(index, m, None)) for m in ("save", "load"))}
-    if out["persistent"]:
-        index.save(data / f"index-{n}")
-        return out
-    return {**out, **_judge(read_pages(data), _assess_with(index)), "peak_mb": peak_mb()}
+           "build_peak_mb": peak_mb()}
+    from repostwatch.store import index_cache  # the arrays on disk, as the application keeps them
+
+    index_cache.save(index, data / f"index-{n}")
+    return out
 
 
 def _child_ours_judge(data: Path, n: int) -> dict[str, Any]:
-    from matcher import FingerprintIndex
+    from repostwatch.store import index_cache
 
     pages, lazy, folder = read_pages(data), _LazyOriginals(data / "originals.jsonl", n), (
         data / f"index-{n}")
     start = time.perf_counter()
-    if not isinstance(inspect.getattr_static(FingerprintIndex, "load"),
-                      classmethod | staticmethod):
-        index = FingerprintIndex(originals=lazy)
-        index.load(folder)
-    elif "originals" in inspect.signature(FingerprintIndex.load).parameters:
-        index = FingerprintIndex.load(folder, originals=lazy)
-    else:
-        index = FingerprintIndex.load(folder)
+    index = index_cache.load(folder, originals=lazy)
     load_s = time.perf_counter() - start
     return {"load_s": load_s, **_judge(pages, _assess_with(index)), "peak_mb": peak_mb()}
 
@@ -271,8 +262,7 @@ def _measure(data: Path, sizes: Sequence[int], args: argparse.Namespace) -> list
     rows: list[dict[str, Any]] = []
     for n in sizes:
         row = _run_child("ours-build", data, n)
-        if row.pop("persistent", False):
-            row.update(_run_child("ours-judge", data, n))
+        row.update(_run_child("ours-judge", data, n))
         rows.append({**row, "system": "ours (repostwatch)", "n": n})
     if sizes[0] <= NAIVE_MAX_SIZE:
         rows.append({**_run_child("naive", data, sizes[0], sample=args.naive_pages),

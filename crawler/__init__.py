@@ -1,9 +1,7 @@
-"""repostwatch's application shell: CLI, configuration, Scrapy spiders, fetcher and store.
+"""Getting pages: the Scrapy project (spiders, pipeline, politeness, the distributed frontier),
+the one-URL fetcher with its address guard, and the sandbox web that plays every site in tests
+and the demo.
 
-Kept free of imports so that ``repostwatch --help`` starts without loading the matcher.
+Kept free of imports. The crawler reads the config and writes the store (the rooms below it);
+it never imports ``reports`` (the shell wires the two together).
 """
-
-CONFIG_NAME = "repostwatch.toml"  # the configuration file looked for in the working folder
-# The report formats (reports.FORMATS is this tuple), named here so that the CLI and the config
-# check them without importing the reports package.
-REPORT_FORMATS = ("html", "csv", "json", "md")

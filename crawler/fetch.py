@@ -24,9 +24,10 @@ from datetime import UTC, datetime
 import aiohttp
 from yarl import URL
 
+from repostwatch.config import CrawlConfig
+from repostwatch.errors import FetchError
+
 from .addresses import AddressRefused, GuardedResolver, ip_literal, is_public_address
-from .config import CrawlConfig
-from .errors import FetchError
 from .sniff import SNIFF_BYTES, declared_not_html, decode_html, looks_like_html
 
 __all__ = ["Fetched", "GuardedConnector", "fetch", "fetch_many", "is_public_address",

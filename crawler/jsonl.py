@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from repostwatch.errors import UsageError
 
 __all__ = ["read_lines", "read_objects"]
 

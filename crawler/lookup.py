@@ -14,16 +14,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from matcher import Assessment, CreditRule, FingerprintIndex, Page, assess
+from repostwatch.config import Config
+from repostwatch.errors import FetchError, UsageError
 
-from .config import Config
-from .errors import FetchError, UsageError
+from .items import GONE_STATUSES
 from .jsonl import read_lines, read_objects
 from .sniff import decode_html, looks_like_html
 
 if TYPE_CHECKING:
-    from .store import Store
+    from repostwatch.store import Store
 
-__all__ = ["Outcome", "Target", "exit_code", "judge_targets", "read_targets", "save_outcomes"]
+__all__ = ["Outcome", "Target", "exit_code", "judge_targets", "read_targets", "recheck_page",
+           "save_outcomes"]
 
 _EMPTY: dict[str, Any] = Assessment(url="", verdict="none").to_dict()
 
@@ -146,7 +148,7 @@ def judge_targets(
     rules: Mapping[str, CreditRule] | None = None,
 ) -> list[Outcome]:
     """Fetch what needs fetching, then ``assess`` every page with ``rules`` (default: the
-    config's; pass ``crawler.store.reviews.allowed_rules`` to count the store's allow-list)."""
+    config's; pass ``repostwatch.store.reviews.allowed_rules`` to count the store's allow-list)."""
     rules = config.rules if rules is None else rules
     outcomes = []
     for t in _fetch_all(targets, config, allow_private):
@@ -178,6 +180,24 @@ def save_outcomes(store: Store, outcomes: list[Outcome]) -> tuple[int, int]:
         "repostwatch/check_errors": failed,
     })
     return saved, copies
+
+
+def recheck_page(store: Store, config: Config, url: str) -> Outcome:
+    """Fetch ``url`` now, judge it with the store's allow-list counted, and record the outcome
+    as ``check --save`` does; a page answering 404 / 410 is recorded as gone (its findings
+    too), as ``repostwatch recheck`` does. A fetch that fails otherwise records nothing. The
+    review UI's "re-check now" (handed in by the shell). Runs its own event loop."""
+    from repostwatch.store.reviews import allowed_rules
+
+    index = store.load_index(cache_dir=config.index_cache)
+    outcome = judge_targets([Target(url, url)], index, config,
+                            allow_private=config.crawl.allow_private,
+                            rules=allowed_rules(store, config.rules))[0]
+    if outcome.result is None and outcome.target.status in GONE_STATUSES:
+        store.record_page(None, Page(url, ""), status=outcome.target.status)
+    elif outcome.result is not None:
+        save_outcomes(store, [outcome])
+    return outcome
 
 
 def exit_code(outcomes: list[Outcome]) -> int:

@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from matcher import extract_article, tokenize
+from repostwatch.config import Config
+from repostwatch.errors import ConfigError, UsageError
+from repostwatch.store import Store
 
-from .config import Config
-from .errors import ConfigError, UsageError
 from .jsonl import read_objects
-from .store import Store
 
 __all__ = ["OriginalRecord", "import_jsonl", "read_jsonl"]
 

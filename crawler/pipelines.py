@@ -29,11 +29,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from matcher import CreditRule, FingerprintIndex, Page, assess, extract_article, tokenize
+from repostwatch.config import Config, load_config
+from repostwatch.store import Store, Validators
+from repostwatch.store.reviews import allowed_rules
 
-from .config import Config, load_config
 from .items import GONE_STATUSES, ArticlePage, FetchedPage
-from .store import Store, Validators
-from .store.reviews import allowed_rules
 
 __all__ = ["JUDGE_PROCESSES_SETTING", "StorePipeline"]
 

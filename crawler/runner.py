@@ -17,7 +17,8 @@ from typing import Any
 from scrapy import Spider
 from scrapy.settings import Settings
 
-from .config import Config
+from repostwatch.config import Config
+
 from .problems import problem_counts
 
 __all__ = ["CrawlJob", "CrawlResult", "crawl_failed", "project_settings", "run_crawls"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from .config import SearchConfig
-from .errors import RepostwatchError
+from repostwatch.config import SearchConfig
+from repostwatch.errors import RepostwatchError
 
 __all__ = ["SearchBackendError", "query_url", "result_urls"]
 

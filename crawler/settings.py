@@ -6,6 +6,8 @@ watch`` from the project root and ``repostwatch crawl`` behave the same. Our own
 with ``REPOSTWATCH_``.
 """
 
+from repostwatch.config import DEFAULT_USER_AGENT
+
 BOT_NAME = "repostwatch"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -19,7 +21,7 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.5
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
-USER_AGENT = "repostwatch/0.1 (+https://github.com/repostwatch/repostwatch)"
+USER_AGENT = DEFAULT_USER_AGENT
 
 # Hostile-web limits: huge pages (and gzip bombs) stop at 10 MiB; slow pages at 30 s.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024

@@ -11,8 +11,9 @@ fingerprint once, sorted, with the slots of its postings; ~12 bytes a posting: ~
 a directory over the fingerprints' top bits and a short binary search; fingerprints found
 in more than ``max_postings`` originals are boilerplate of the publisher's own template (the
 repost rule under every article, a newsletter blurb) and are ignored, like passim's
-document-frequency limit. The arrays can be saved and memory-mapped back (``save`` /
-``load``): loading is instant and forked workers share the pages.
+document-frequency limit. The arrays are handed out and back in (``to_arrays`` /
+``from_arrays``); the store saves them and memory-maps them back, so loading is instant and
+forked workers share the pages (the matcher itself touches no file).
 
 Additions and removals are incremental: new postings go to a small delta that is merged into
 the main arrays when it grows past ``_DELTA_SHARE`` of them. Postings name a *slot*, not the
@@ -24,12 +25,12 @@ loader from the store in the application.
 
 from __future__ import annotations
 
-import json
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .original import Original
 from .postings import Postings, Slots
@@ -224,49 +225,34 @@ class FingerprintIndex:
                 break
         return found
 
-    # -- persistence ------------------------------------------------------------------
+    # -- arrays in and out (files are the store's: repostwatch.store.index_cache) ------
 
-    def save(self, folder: Path, *, stamp: str = "") -> None:
-        """Write the arrays to ``folder`` (created), merged and compact. ``stamp`` is any text
-        the caller uses to know whether the saved index is still current."""
+    def to_arrays(self) -> tuple[dict[str, npt.NDArray[Any]], dict[str, Any]]:
+        """The index as named arrays (merged and compact) and its settings: what
+        ``from_arrays`` needs to rebuild it. ``meta["version"]`` is ``FORMAT_VERSION``."""
         self._merge()
-        folder.mkdir(parents=True, exist_ok=True)
-        self._main.save(folder)
         slots = np.fromiter(self._id_of.keys(), dtype=np.int64, count=len(self._id_of))
         ids = np.fromiter(self._id_of.values(), dtype=np.int64, count=len(self._id_of))
-        sizes = self._sizes[slots]
-        for name, array in (("slot_slots", slots), ("slot_ids", ids), ("slot_sizes", sizes)):
-            tmp = folder / f".{name}.npy.tmp"
-            with tmp.open("wb") as fh:
-                np.save(fh, array)
-            tmp.replace(folder / f"{name}.npy")
-        meta = {"version": FORMAT_VERSION, "stamp": stamp, "max_postings": self.max_postings}
-        (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-
-    @staticmethod
-    def saved_stamp(folder: Path) -> str | None:
-        """The stamp of the index saved in ``folder``, or None if none usable is there."""
-        try:
-            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if not isinstance(meta, dict) or meta.get("version") != FORMAT_VERSION:
-            return None
-        return str(meta.get("stamp", ""))
+        arrays = {**self._main.arrays(), "slot_slots": slots, "slot_ids": ids,
+                  "slot_sizes": self._sizes[slots]}
+        return arrays, {"version": FORMAT_VERSION, "max_postings": self.max_postings}
 
     @classmethod
-    def load(cls, folder: Path, *, originals: MutableMapping[int, Original] | None = None,
-             mmap: bool = True) -> FingerprintIndex:
-        """An index from ``save``'s arrays, memory-mapped (shared by forked workers)."""
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    def from_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]], meta: Mapping[str, Any], *,
+                    originals: MutableMapping[int, Original] | None = None) -> FingerprintIndex:
+        """The index ``to_arrays`` described (arrays may be memory-mapped: forked workers then
+        share their pages). ``ValueError`` when the arrays are of another ``FORMAT_VERSION``
+        or do not fit together."""
+        if meta.get("version") != FORMAT_VERSION:
+            raise ValueError(f"index arrays of version {meta.get('version')!r}, "
+                             f"not {FORMAT_VERSION}")
         index = cls(max_postings=int(meta["max_postings"]), originals=originals)
-        index._main = Postings.load(folder, mmap=mmap)
-        slots = np.load(folder / "slot_slots.npy").tolist()
-        ids = np.load(folder / "slot_ids.npy").tolist()
-        sizes = np.load(folder / "slot_sizes.npy")
+        index._main = Postings.from_arrays(arrays)
+        slots = np.asarray(arrays["slot_slots"]).tolist()
+        ids = np.asarray(arrays["slot_ids"]).tolist()
         index._id_of = dict(zip(slots, ids, strict=True))
         index._slot_of = dict(zip(ids, slots, strict=True))
         index._next_slot = max(slots, default=-1) + 1
         index._sizes = np.full(max(index._next_slot, 1024), -1, dtype=np.int64)
-        index._sizes[slots] = sizes
+        index._sizes[slots] = arrays["slot_sizes"]
         return index

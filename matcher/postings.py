@@ -14,9 +14,9 @@ building an index from stored fingerprints linear in practice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -30,7 +30,8 @@ Slots = npt.NDArray[np.uint32]
 _Index = npt.NDArray[np.intp]
 
 _KEYS_PER_BUCKET = 4
-_FILES = ("keys", "starts", "slots", "directory")
+ARRAYS = ("keys", "starts", "slots", "directory")
+"""The names of the arrays a ``Postings`` is made of, in field order."""
 
 
 def _offsets(values: npt.ArrayLike, total: int) -> npt.NDArray[np.unsignedinteger]:
@@ -151,22 +152,18 @@ class Postings:
         del counts
         return Postings(all_keys, starts, all_slots, _directory(all_keys))
 
-    # -- persistence ------------------------------------------------------------------
+    # -- arrays in and out (files are the store's: repostwatch.store.index_cache) ------
 
-    def save(self, folder: Path) -> None:
-        for name in _FILES:
-            tmp = folder / f".{name}.npy.tmp"
-            with tmp.open("wb") as fh:
-                np.save(fh, getattr(self, name))
-            tmp.replace(folder / f"{name}.npy")
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """The arrays by name, to be saved by the caller (``from_arrays`` reads them back)."""
+        return {name: getattr(self, name) for name in ARRAYS}
 
     @classmethod
-    def load(cls, folder: Path, *, mmap: bool = True) -> Postings:
-        """The arrays ``save`` wrote, memory-mapped by default (shared by forked workers)."""
-        mode: Literal["r"] | None = "r" if mmap else None
-        arrays = [np.asarray(np.load(folder / f"{name}.npy", mmap_mode=mode)) for name in _FILES]
-        postings = cls(*arrays)
+    def from_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]]) -> Postings:
+        """Postings over ``arrays`` as ``arrays()`` gave them (memory-mapped ones too, used as
+        they are). ``ValueError`` when they do not fit together."""
+        postings = cls(*(np.asarray(arrays[name]) for name in ARRAYS))
         if len(postings.starts) != len(postings.keys) + 1 or (
                 len(postings.directory) - 1) & (len(postings.directory) - 2):
-            raise ValueError(f"inconsistent index arrays in {folder}")
+            raise ValueError("inconsistent index arrays")
         return postings

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from crawler.store import FindingRecord, Store
-from crawler.store.reporting import check_history, resolved_by_review
 from matcher import CREDIT_STATUSES
+from repostwatch.config import DEFAULT_CREDIT_LINE, DEFAULT_REPOST_RULE
+from repostwatch.store import FindingRecord, Store
+from repostwatch.store.reporting import check_history, resolved_by_review
 
 from .history import Changes, CompliancePoint, changes, compliance_series
-from .outreach import DEFAULT_CREDIT_LINE, DEFAULT_REPOST_RULE, OutreachLetter, outreach_letters
+from .outreach import OutreachLetter, outreach_letters
 
 __all__ = [
     "CREDIT_STATUSES",

@@ -33,10 +33,11 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
-from crawler.config import DeliveryConfig
-from crawler.errors import RepostwatchError
+from repostwatch.config import DeliveryConfig
+from repostwatch.errors import RepostwatchError
 
 from .build import Report, iso
+from .formats import FORMATS, default_filename, render, write_report
 
 __all__ = ["DeliveryError", "deliver", "email_message", "summary_dict"]
 
@@ -83,8 +84,6 @@ def summary_dict(report: Report, *, run_id: int | None = None,
 
 def email_message(report: Report, config: DeliveryConfig) -> EmailMessage:
     """The report as an e-mail: Markdown text, HTML alternative, the CSV attached."""
-    from . import default_filename, render
-
     c = report.changes
     subject = (f"repostwatch report {report.period_end:%Y-%m-%d}: "
                f"{report.totals.get('lacking_credit', 0)} copies lacking credit, "
@@ -99,8 +98,9 @@ def email_message(report: Report, config: DeliveryConfig) -> EmailMessage:
     msg["Message-ID"] = make_msgid(domain=config.email_from.rpartition("@")[2] or None)
     msg.set_content(render(report, "md"))
     msg.add_alternative(render(report, "html"), subtype="html")
-    msg.add_attachment(render(report, "csv").encode("utf-8"), maintype="text",
-                       subtype="csv", filename=default_filename(report, "csv"))
+    maintype, subtype = FORMATS["csv"].media_type.split("/")
+    msg.add_attachment(render(report, "csv").encode("utf-8"), maintype=maintype,
+                       subtype=subtype, filename=default_filename(report, "csv"))
     return msg
 
 
@@ -168,8 +168,6 @@ def _post_webhook(summary: dict[str, Any], config: DeliveryConfig) -> str:
 
 
 def _write_folder(report: Report, config: DeliveryConfig) -> str:
-    from . import default_filename, write_report
-
     folder = Path(config.folder)
     written = [write_report(report, fmt, folder / default_filename(report, fmt))
                for fmt in config.formats]

@@ -23,9 +23,9 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from crawler.store import FindingRecord
-from crawler.store.reporting import CheckPoint
 from matcher import lacks_credit
+from repostwatch.store import FindingRecord
+from repostwatch.store.reporting import CheckPoint
 
 __all__ = [
     "CHART_MIN_DAYS",

@@ -17,36 +17,27 @@ replaced so a page cannot drive a terminal.
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from crawler.store import FindingRecord, Store
-from crawler.store.reporting import newest_bodies
 from matcher import Page
+from repostwatch.config import DEFAULT_CREDIT_LINE, DEFAULT_REPOST_RULE
+from repostwatch.store import FindingRecord, Store
+from repostwatch.store.reporting import newest_bodies
 
 from .links import http_url
 
 __all__ = [
-    "CREDIT_LINE_FIELDS",
-    "DEFAULT_CREDIT_LINE",
-    "DEFAULT_REPOST_RULE",
     "Contact",
     "OutreachLetter",
-    "check_template",
     "find_contacts",
     "letter_dict",
     "letter_text",
     "outreach_letters",
 ]
 
-DEFAULT_REPOST_RULE = "Reposts are welcomed with the reference to {publication}."
-DEFAULT_CREDIT_LINE = "Source: {publication} — {url}"
-CREDIT_LINE_FIELDS = ("publication", "title", "url")
-"""The placeholders ``credit_line`` and ``repost_rule`` may use: the publication's name, the
-original's title and the original's URL."""
 
 PAGES_PER_SITE = 3  # saved pages of a site searched for contacts (its worst copies first)
 MAX_CONTACTS = 6
@@ -94,24 +85,6 @@ class OutreachLetter:
         """The id of this letter's section in the HTML report (``#outreach-...``)."""
         slug = re.sub(r"[^a-z0-9]+", "-", f"{self.site} {self.publication}".lower()).strip("-")
         return f"outreach-{slug}"
-
-
-def check_template(template: str) -> str | None:
-    """None when ``template`` is usable, else what is wrong with it (for config errors).
-
-    Only plain ``{name}`` fields of ``CREDIT_LINE_FIELDS`` are allowed: no attribute or index
-    lookups, no format specs."""
-    try:
-        parts = list(string.Formatter().parse(template))
-    except ValueError as exc:
-        return f"is not a valid template ({exc}); write braces as {{{{ and }}}}"
-    for _, name, spec, conversion in parts:
-        if name is None:
-            continue
-        if name not in CREDIT_LINE_FIELDS or spec or conversion:
-            return (f"has an unknown placeholder {{{name}}}: use "
-                    + ", ".join(f"{{{n}}}" for n in CREDIT_LINE_FIELDS))
-    return None
 
 
 def _fill(template: str, f: FindingRecord) -> str:

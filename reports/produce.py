@@ -18,12 +18,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from crawler.config import Config
-from crawler.store import Store
-from crawler.store.reporting import previous_report, record_report_run, set_report_delivery
+from repostwatch.config import Config
+from repostwatch.store import Store
+from repostwatch.store.reporting import previous_report, record_report_run, set_report_delivery
 
 from .build import Report, build_report, utc
 from .deliver import DeliveryError, deliver, summary_dict
+from .formats import default_filename, render, write_report
 
 __all__ = ["PERIODS", "Produced", "period_start", "produce_report", "resolve_period"]
 
@@ -96,8 +97,6 @@ def produce_report(
     ``ValueError`` for an unknown format or period; ``OSError`` when the file cannot be
     written; ``StoreError`` from the store.
     """
-    from . import default_filename, render, write_report
-
     now = utc(now) if now is not None else datetime.now(UTC)
     since, until = resolve_period(store, publication=publication, period=period, since=since,
                                   until=until, now=now)

@@ -125,3 +125,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     yield base
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working folder with a config naming The Daily Planet (and an empty store)."""
+    from tests.repostwatch.clihome import make_home
+
+    return make_home(tmp_path, monkeypatch)

@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..config import Config, DistributedConfig
-from ..errors import UsageError
+from repostwatch.config import Config, DistributedConfig
+from repostwatch.errors import UsageError
 
 __all__ = ["REDIS_URL_SETTING", "check_redis", "fleet_settings", "public_url",
            "require_shared_store"]

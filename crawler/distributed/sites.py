@@ -14,7 +14,8 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from ..config import WatchSite
+from repostwatch.config import WatchSite
+
 from .fleet import FleetKeys
 
 __all__ = ["SharedHosts", "share_site"]

@@ -16,7 +16,8 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from ..config import Config, load_config
+from repostwatch.config import Config, load_config
+
 from ..items import FetchedPage
 from ..problems import STATS_PREFIX, classify
 from ..sniff import decode_html, looks_like_html

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +16,28 @@ from ..items import ArticlePage
 from . import RepostwatchSpider
 from .listing import read_listing
 
-__all__ = ["OriginalsSpider"]
+__all__ = ["IMPORT_COUNTS", "OriginalsSpider", "import_counts", "import_problem"]
+
+IMPORT_COUNTS = ("added", "updated", "unchanged", "no_text")
+"""What an originals crawl counts (stats ``repostwatch/originals/<name>``): articles stored new,
+stored again changed, found unchanged, and pages whose article text could not be extracted."""
+
+
+def import_counts(stats: Mapping[str, Any]) -> dict[str, int]:
+    """The ``IMPORT_COUNTS`` of one originals crawl's stats."""
+    return {k: int(stats.get(f"repostwatch/originals/{k}", 0) or 0) for k in IMPORT_COUNTS}
+
+
+def import_problem(stats: Mapping[str, Any], source: str) -> str | None:
+    """"no articles found at SOURCE (HTTP 404)" when an originals crawl of ``source`` found no
+    article at all (a wrong sitemap URL, a feed that moved); None when it found some."""
+    counts = import_counts(stats)
+    if counts["added"] or counts["updated"] or counts["unchanged"]:
+        return None
+    statuses = sorted(k.rsplit("/", 1)[-1] for k in stats
+                      if k.startswith("downloader/response_status_count/"))
+    seen = f" (HTTP {', '.join(statuses)})" if statuses else ""
+    return f"no articles found at {source}{seen}"
 
 
 class OriginalsSpider(RepostwatchSpider):
@@ -39,7 +60,7 @@ class OriginalsSpider(RepostwatchSpider):
         super().__init__(**kwargs)
         self.publication = publication
         self.source = source
-        self.validators: dict[str, Any] = {}  # url_key → crawler.store.Validators
+        self.validators: dict[str, Any] = {}  # url_key → repostwatch.store.Validators
 
     async def start(self) -> AsyncIterator[Any]:
         config = self.repostwatch_config()
@@ -117,10 +138,7 @@ class OriginalsSpider(RepostwatchSpider):
 
 
 def _load_validators(database_url: str, publication: str) -> dict[str, Any]:
-    from ..store import Store
+    from repostwatch.store import Store
 
-    store = Store.open(database_url)
-    try:
+    with Store.open(database_url) as store:
         return dict(store.original_validators(publication))
-    finally:
-        store.close()

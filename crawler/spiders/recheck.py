@@ -11,7 +11,8 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import Response, TextResponse
 
-from ..errors import UsageError
+from repostwatch.errors import UsageError
+
 from ..items import GONE_STATUSES, FetchedPage
 from . import RepostwatchSpider, fetched_page, response_headers
 
@@ -76,10 +77,7 @@ class RecheckSpider(RepostwatchSpider):
 
 def _pages_to_recheck(database_url: str, before: datetime | None,
                       limit: int | None) -> list[str]:
-    from ..store import Store
+    from repostwatch.store import Store
 
-    store = Store.open(database_url)
-    try:
+    with Store.open(database_url) as store:
         return store.recheck_pages(checked_before=before, limit=limit)
-    finally:
-        store.close()

@@ -22,14 +22,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from matcher import canonical_url, host_matches, host_of
+from repostwatch.config import load_config
+from repostwatch.errors import UsageError
+from repostwatch.store import Store
 
-from ..config import load_config
-from ..errors import UsageError
 from ..extensions import wants_html
 from ..items import FetchedPage
 from ..search import SEARCHED_STAT, SearchTask, plan_search, searched_stat
 from ..searxng import SearchBackendError, query_url, result_urls
-from ..store import Store
 from . import RepostwatchSpider
 
 __all__ = ["BACKEND_SLOT", "SearchSpider"]
@@ -161,8 +161,5 @@ class SearchSpider(RepostwatchSpider):
 
 
 def _plan(database_url: str, budget: int, queries_per_original: int) -> list[SearchTask]:
-    store = Store.open(database_url)
-    try:
+    with Store.open(database_url) as store:
         return plan_search(store, budget=budget, queries_per_original=queries_per_original)
-    finally:
-        store.close()

@@ -11,9 +11,9 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 from matcher import canonical_url, host_of
+from repostwatch.config import WatchSite, load_config
+from repostwatch.errors import UsageError
 
-from ..config import WatchSite, load_config
-from ..errors import UsageError
 from ..extensions import wants_html
 from ..items import FetchedPage
 from . import RepostwatchSpider

@@ -13,9 +13,9 @@ from typing import Any
 
 from aiohttp import web
 
-from crawler.store.reviews import ReviewError
+from repostwatch.store.reviews import ReviewError
 
-from .app import SERVICE, in_thread
+from .context import SERVICE, in_thread
 from .security import ACTOR
 
 __all__ = ["KINDS", "perform"]

@@ -9,12 +9,12 @@ from typing import Any
 
 from aiohttp import web
 
-from crawler.store import FindingRecord
-from crawler.store.reviews import ReviewError, ReviewEvent
+from repostwatch.store import FindingRecord
+from repostwatch.store.reviews import ReviewError, ReviewEvent
 
 from ..build import finding_fields, iso
 from .actions import KINDS, perform
-from .app import PAGE_SIZE, SERVICE, in_thread
+from .context import PAGE_SIZE, SERVICE, in_thread
 from .security import ACTOR, csrf_token
 from .service import parse_query
 

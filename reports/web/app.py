@@ -1,89 +1,33 @@
-"""The review UI's aiohttp application: routes, templates, error pages, and ``serve``.
+"""The review UI's aiohttp application: routes, error pages, and ``serve``.
 
 Routes (docs/review.md): HTML pages under ``/findings``, ``/sites``, ``/reports``, sign-in at
 ``/login``; the JSON API under ``/api/``. Every state change is a POST (``views.act`` and
-``api.act`` both hand it to ``actions.perform``); GET never changes anything.
+``api.act`` both hand it to ``actions.perform``); GET never changes anything. "Re-check now"
+fetches a page: the UI does not fetch, so the shell hands that in as ``recheck``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from datetime import datetime
-from functools import cache
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
-import jinja2
 from aiohttp import web
 
-from crawler.config import Config
-from crawler.errors import UsageError
-from crawler.store import Store
-from crawler.store.reviews import FindingNotFound, ReviewError
+from repostwatch.config import Config
+from repostwatch.errors import UsageError
+from repostwatch.store import Store
+from repostwatch.store.reviews import FindingNotFound, ReviewError
 
-from ..build import utc
-from ..links import http_url
-from .security import (
-    ACTOR,
-    AUTH,
-    SIGNER,
-    Auth,
-    Signer,
-    check_bind,
-    csrf_token,
-    security_middlewares,
-)
-from .service import ReviewService
+from . import api, views
+from .context import PAGE_SIZE, SERVICE, render
+from .security import AUTH, SIGNER, Auth, Signer, check_bind, security_middlewares
+from .service import Recheck, ReviewService
 
-__all__ = ["SERVICE", "create_app", "render", "serve"]
+__all__ = ["create_app", "serve"]
 
-SERVICE = web.AppKey("service", ReviewService)
-PAGE_SIZE = web.AppKey("page_size", int)
 _STATIC = Path(__file__).resolve().parent / "static"
-
-
-def _when(moment: datetime | None) -> str:
-    return utc(moment).strftime("%Y-%m-%d %H:%M") if moment is not None else ""
-
-
-def _percent(share: float) -> str:
-    return "<1%" if 0 < share < 0.005 else f"{share:.0%}"
-
-
-def _query(params: Any, **changes: Any) -> str:
-    """``?...`` of ``params`` with ``changes`` (None removes a key); the page cursor is dropped
-    unless given, since any other change starts the list over."""
-    merged = {k: v for k, v in params.items() if v not in ("", None) and k != "after"}
-    for key, value in changes.items():
-        if value in ("", None):
-            merged.pop(key, None)
-        else:
-            merged[key] = value
-    return "?" + urlencode(merged) if merged else "?"
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("reports.web", "templates"),
-        autoescape=jinja2.select_autoescape(["html", "j2"], default_for_string=True),
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-    )
-    env.filters.update(when=_when, percent=_percent)
-    env.globals.update(http_url=http_url, query=_query)
-    return env
-
-
-def render(request: web.Request, template: str, *, status: int = 200,
-           **context: Any) -> web.Response:
-    """A page from ``template`` (autoescaped: crawled text is never markup) with the actor and
-    this request's CSRF token."""
-    html = _environment().get_template(template).render(
-        actor=request.get(ACTOR, ""), csrf=csrf_token(request),
-        signed_in=request.app[AUTH].required, **context)
-    return web.Response(text=html, content_type="text/html", status=status)
 
 
 @web.middleware
@@ -99,14 +43,16 @@ async def _errors(request: web.Request, handler: Any) -> web.StreamResponse:
         return render(request, "error.html.j2", status=status, message=str(exc))
 
 
-def create_app(store: Store, config: Config, *, auth: Auth,
-               signer: Signer | None = None) -> web.Application:
-    """The application over ``store``; the caller owns the store (and closes it)."""
-    from . import api, views
+def create_app(store: Store, config: Config, *, auth: Auth, signer: Signer | None = None,
+               recheck: Recheck | None = None) -> web.Application:
+    """The application over ``store``; the caller owns the store (and closes it).
 
+    ``recheck(page_url)`` fetches, judges and records one page now (the shell's
+    ``check --save``); without it "re-check now" answers that it is not available here.
+    """
     app = web.Application(middlewares=[*security_middlewares(), _errors],
                           client_max_size=64 * 1024)
-    app[SERVICE] = service = ReviewService(store, config)
+    app[SERVICE] = service = ReviewService(store, config, recheck=recheck)
 
     async def close_service(_: web.Application) -> None:
         service.close()
@@ -121,15 +67,17 @@ def create_app(store: Store, config: Config, *, auth: Auth,
     return app
 
 
-def serve(config: Config, *, host: str, port: int, token: str = "") -> None:
+def serve(config: Config, *, host: str, port: int, token: str = "",
+          recheck: Callable[[Store], Recheck] | None = None) -> None:
     """Serve the review UI until Ctrl-C. ``UsageError`` (exit 2) when ``host`` is not loopback
-    and no token or user is configured; ``StoreError`` (exit 4) when the store cannot open."""
+    and no token or user is configured; ``StoreError`` (exit 4) when the store cannot open.
+    ``recheck(store)`` makes the "re-check now" callable over the opened store."""
     auth = Auth.from_config(token or config.review.token, config.review.users)
     check_bind(host, auth)
-    store = Store.open(config.database_url)
-    try:
+    with Store.open(config.database_url) as store:
         store.ensure_publications(config.rules.values())
-        app = create_app(store, config, auth=auth)
+        app = create_app(store, config, auth=auth,
+                         recheck=recheck(store) if recheck is not None else None)
         where = f"[{host}]" if ":" in host else host
         mode = "sign-in required" if auth.required else "no sign-in: this machine only"
 
@@ -143,10 +91,4 @@ def serve(config: Config, *, host: str, port: int, token: str = "") -> None:
         except OSError as exc:
             raise UsageError(f"cannot listen on {where}:{port}: {exc.strerror or exc}",
                              hint="choose another --port, or stop what uses it") from exc
-    finally:
-        store.close()
 
-
-async def in_thread(func: Any, *args: Any, **kwargs: Any) -> Any:
-    """Run a store call off the event loop (the store is synchronous)."""
-    return await asyncio.to_thread(func, *args, **kwargs)

@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from crawler.errors import UsageError
+from repostwatch.errors import UsageError
 
 __all__ = [
     "ACTOR",

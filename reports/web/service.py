@@ -1,23 +1,23 @@
 """The review service: every read and every action of the UI, for the HTML pages and the JSON API
 alike (both call these methods; neither has logic of its own).
 
-Synchronous (the store is): the web handlers run each call in a worker thread. ``recheck``
-fetches and judges exactly as ``repostwatch check --save`` does (``crawler.lookup``: the SSRF
-guard, limits and ``assess``), with the store's allow-list merged into the rules.
+Synchronous (the store is): the web handlers run each call in a worker thread. "Re-check now"
+is handed in by the shell as a ``Recheck`` callable that fetches, judges and records one page
+exactly as ``repostwatch check --save`` does (the SSRF guard, limits, ``assess`` and the
+store's allow-list); the UI itself never fetches.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from crawler.config import Config
-from crawler.items import GONE_STATUSES
-from crawler.lookup import Target, judge_targets, save_outcomes
-from crawler.store import FindingRecord, Store
-from crawler.store.reviews import (
+from matcher import CREDIT_STATUSES, Assessment
+from repostwatch.config import Config
+from repostwatch.store import FindingRecord, Store
+from repostwatch.store.reviews import (
     REVIEW_STATES,
     SORTS,
     Cursor,
@@ -27,7 +27,6 @@ from crawler.store.reviews import (
     ReviewError,
     ReviewEvent,
     allow_site,
-    allowed_rules,
     facet_counts,
     finding_detail,
     list_findings,
@@ -35,12 +34,12 @@ from crawler.store.reviews import (
     review,
     site_tallies,
 )
-from matcher import CREDIT_STATUSES
 
 from .. import Report, SiteSummary, build_report
 from .passages import SideBySide, side_by_side
 
-__all__ = ["FILTERS", "VERDICTS", "FindingView", "ListView", "ReviewService", "parse_query"]
+__all__ = ["FILTERS", "VERDICTS", "FindingView", "ListView", "Recheck", "Rechecked",
+           "ReviewService", "parse_query"]
 
 VERDICTS = ("repost", "excerpt")
 FILTERS = ("publication", "site", "verdict", "credit_status", "review_state", "since", "until")
@@ -114,12 +113,33 @@ class FindingView:
         return self.detail.record
 
 
-class ReviewService:
-    """Reads and actions over one store, judged with one config."""
+@dataclass(frozen=True)
+class Rechecked:
+    """What a re-check of one page found, already recorded in the store.
 
-    def __init__(self, store: Store, config: Config) -> None:
+    ``assessment``: the page's judgement (None when it could not be judged); ``gone_status``:
+    the page answers 404 / 410, so it and its findings are gone; ``error``: why the page
+    could not be checked (nothing was recorded).
+    """
+
+    assessment: Assessment | None = None
+    gone_status: int | None = None
+    error: str | None = None
+
+
+Recheck = Callable[[str], Rechecked]
+"""Fetch the page at this URL now, judge it and record the outcome (the shell's
+``check --save``). Runs outside an event loop (the fetch runs its own)."""
+
+
+class ReviewService:
+    """Reads and actions over one store, judged with one config; ``recheck`` is the shell's
+    (None: "re-check now" is not available, and says so)."""
+
+    def __init__(self, store: Store, config: Config, *, recheck: Recheck | None = None) -> None:
         self.store = store
         self.config = config
+        self._recheck = recheck
         # the list's page and count queries run side by side (each on its own connection);
         # tasks in this pool never wait on the pool, so busy requests cannot deadlock it
         self._pool = ThreadPoolExecutor(4, thread_name_prefix="review-list")
@@ -184,30 +204,23 @@ class ReviewService:
         note in the trail what the check found. Must run outside an event loop (the fetch
         runs its own). A page answering 404 / 410 is gone (its findings too); a fetch that
         fails otherwise changes nothing but the trail."""
-        from matcher import Page
-
         before = finding_detail(self.store, finding_id).record
-        index = self.store.load_index(cache_dir=self.config.index_cache)
-        outcomes = judge_targets(
-            [Target(before.page_url, before.page_url)], index, self.config,
-            allow_private=self.config.crawl.allow_private,
-            rules=allowed_rules(self.store, self.config.rules))
-        outcome = outcomes[0]
-        if outcome.result is None and outcome.target.status in GONE_STATUSES:
-            # taken down: gone, as ``repostwatch recheck`` records a page answering 404 / 410
-            self.store.record_page(None, Page(before.page_url, ""), status=outcome.target.status)
+        if self._recheck is None:
+            raise ReviewError("re-check is not available in this server",
+                              hint="`repostwatch serve` provides it")
+        done = self._recheck(before.page_url)
+        if done.gone_status is not None:
             after = finding_detail(self.store, finding_id).record
             return record_event(self.store, finding_id, "recheck",
                                 from_state=before.review_state, to_state=after.review_state,
-                                actor=actor, note=f"the page answers HTTP {outcome.target.status}"
+                                actor=actor, note=f"the page answers HTTP {done.gone_status}"
                                                   ": the copy is gone")
-        if outcome.result is None:
+        result = done.assessment
+        if result is None:
             return record_event(self.store, finding_id, "recheck", from_state=before.review_state,
                                 to_state=before.review_state, actor=actor,
-                                note=f"could not check the page: {outcome.error}")
-        save_outcomes(self.store, outcomes)
+                                note=f"could not check the page: {done.error}")
         after = finding_detail(self.store, finding_id).record
-        result = outcome.result
         if not result.is_copy:
             found = "no copy of our originals on the page any more"
         elif result.original is not None and result.original.id != before.original_id:

@@ -7,10 +7,9 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from .. import FORMATS, default_filename
-from .. import render as render_report
+from .. import formats
 from .actions import KINDS, perform
-from .app import PAGE_SIZE, SERVICE, in_thread, render
+from .context import PAGE_SIZE, SERVICE, in_thread, render
 from .security import AUTH, SAVED_PAGE_CSP, sign_in, sign_out
 from .service import parse_query
 
@@ -73,24 +72,21 @@ async def site(request: web.Request) -> web.Response:
 async def reports(request: web.Request) -> web.Response:
     view = await in_thread(request.app[SERVICE].findings, parse_query({}, page_size=1))
     return render(request, "reports.html.j2", counts=view.counts, total=view.total,
-                  formats=FORMATS)
+                  formats=list(formats.FORMATS.values()))
 
 
 async def download(request: web.Request) -> web.Response:
-    """The report in one of ``reports.FORMATS`` as a file (``publication``, ``since``)."""
-    fmt = request.query.get("format", "html")
-    if fmt not in FORMATS:
-        raise web.HTTPBadRequest(text=f"format must be one of {', '.join(FORMATS)}")
+    """The report in one of ``reports.formats.NAMES`` as a file (``publication``, ``since``)."""
+    fmt = formats.FORMATS.get(request.query.get("format", "html"))
+    if fmt is None:
+        raise web.HTTPBadRequest(text=f"format must be one of {', '.join(formats.NAMES)}")
     query = parse_query(request.query, page_size=1)
     report = await in_thread(request.app[SERVICE].report, publication=query.publication,
                              since=query.since)
-    body = render_report(report, fmt)
-    kind = {"html": "text/html", "csv": "text/csv", "json": "application/json",
-            "md": "text/markdown"}.get(fmt, "text/plain")
-    response = web.Response(text=body, content_type=kind)
-    name = default_filename(report, fmt)
+    response = web.Response(text=fmt.render(report), content_type=fmt.media_type)
+    name = formats.default_filename(report, fmt.name)
     response.headers["Content-Disposition"] = f"attachment; filename=\"{quote(name)}\""
-    if fmt == "html":  # the report's own policy (inline style), opened as a file
+    if fmt.name == "html":  # the report's own policy (inline style), opened as a file
         response.headers["Content-Security-Policy"] = (
             "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
             "frame-ancestors 'none'")

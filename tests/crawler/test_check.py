@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from tests.crawler.clihome import URL, imported, run, save
 from tests.localserver import Server
 from tests.matcher.texts import ORIGINAL_PARAGRAPHS, OTHER_TEXT, page_html, paragraphs_html
+from tests.repostwatch.clihome import URL, imported, run, save
 
 COPY = page_html(paragraphs_html(ORIGINAL_PARAGRAPHS))
 CREDITED = page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)

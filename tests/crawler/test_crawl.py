@@ -16,13 +16,13 @@ from aiohttp import web
 from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.utils.defer import deferred_f_from_coro_f
 
-from crawler.config import Config, load_config
 from crawler.runner import project_settings
 from crawler.sandbox import PUBLISHER, SandboxServer, demo_config, expected_pages
 from crawler.spiders.originals import OriginalsSpider
 from crawler.spiders.watch import WatchSpider
-from crawler.store import Store
 from matcher import canonical_url
+from repostwatch.config import Config, load_config
+from repostwatch.store import Store
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ async def test_originals_are_fetched_again_only_when_they_may_have_changed(
         config: Config, sandbox) -> None:
     from datetime import timedelta
 
-    from crawler.store import Validators
+    from repostwatch.store import Validators
 
     await _crawl(config, OriginalsSpider)
     store = Store.open(config.database_url)
@@ -182,7 +182,7 @@ async def test_originals_are_fetched_again_only_when_they_may_have_changed(
 def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in __import__("os").environ.items()
            if not k.startswith("REPOSTWATCH_")}
-    return subprocess.run([sys.executable, "-m", "crawler", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "repostwatch", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300, check=False)
 
 
@@ -227,7 +227,7 @@ def test_sandbox_command_serves_until_interrupted(tmp_path: Path) -> None:
     import signal
     import urllib.request
 
-    proc = subprocess.Popen([sys.executable, "-m", "crawler", "sandbox"], cwd=tmp_path,
+    proc = subprocess.Popen([sys.executable, "-m", "repostwatch", "sandbox"], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None

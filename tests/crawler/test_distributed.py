@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 
-from crawler.config import load_config
 from crawler.distributed.fleet import Fleet, FleetKeys
 from crawler.sandbox import SandboxServer, demo_config
-from crawler.store import Store
+from repostwatch.config import load_config
+from repostwatch.store import Store
 from tests.conftest import fresh_pg_database
 from tests.crawler.test_crawl import _cli
 
@@ -116,7 +116,7 @@ def _fleet_home(tmp_path: Path, web: Any, database_url: str, prefix: str) -> Pat
 
 def _workers(home: Path, redis_url: str, n: int = 3) -> list[subprocess.Popen[str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REPOSTWATCH_")}
-    return [subprocess.Popen([sys.executable, "-m", "crawler", "crawl", "--distributed",
+    return [subprocess.Popen([sys.executable, "-m", "repostwatch", "crawl", "--distributed",
                               redis_url], cwd=home, env=env, stderr=subprocess.PIPE,
                              text=True) for _ in range(n)]
 
@@ -259,7 +259,7 @@ def test_unreachable_redis_is_a_clear_error(tmp_path: Path, web: Any) -> None:
 
 
 def test_distributed_config_is_validated(tmp_path: Path) -> None:
-    from crawler.errors import ConfigError
+    from repostwatch.errors import ConfigError
 
     path = tmp_path / "repostwatch.toml"
     path.write_text('[distributed]\nredis_url = "http://127.0.0.1:6379"\n')

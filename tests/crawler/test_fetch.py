@@ -24,9 +24,9 @@ from aiohttp import ClientSession, ClientTimeout, web
 
 from crawler import fetch as fetch_module
 from crawler.addresses import AddressRefused, GuardedResolver, ip_literal
-from crawler.config import CrawlConfig
-from crawler.errors import FetchError
 from crawler.fetch import Fetched, fetch, fetch_many, is_public_address, open_session
+from repostwatch.config import CrawlConfig
+from repostwatch.errors import FetchError
 from tests.localserver import Server
 
 PUBLIC_IP = "93.184.215.14"  # a global address; only ever "reached" through the fake proxy

@@ -14,15 +14,15 @@ import pytest
 from aiohttp import web
 from scrapy.utils.defer import deferred_f_from_coro_f
 
-from crawler.config import Config, load_config
-from crawler.errors import UsageError
 from crawler.runner import CrawlResult, crawl_failed
 from crawler.sandbox import PUBLISHER, SandboxServer
 from crawler.sandbox.content import generate_article
 from crawler.sandbox.sites import html_document, html_text
 from crawler.spiders.recheck import RecheckSpider, parse_duration
 from crawler.spiders.watch import WatchSpider
-from crawler.store import Store
+from repostwatch.config import Config, load_config
+from repostwatch.errors import UsageError
+from repostwatch.store import Store
 from tests.crawler.test_crawl import _crawl
 
 SITE = "http://copies.test"

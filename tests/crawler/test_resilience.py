@@ -18,7 +18,6 @@ import pytest
 from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.utils.defer import deferred_f_from_coro_f
 
-from crawler.config import Config, load_config
 from crawler.politeness import retry_after_seconds
 from crawler.runner import CrawlResult, crawl_failed, project_settings
 from crawler.sandbox import PUBLISHER, SandboxServer, build_app
@@ -26,8 +25,9 @@ from crawler.sandbox.content import generate_headline
 from crawler.sandbox.hostile import COPY_PATHS, ENCODED_PAGES, HOSTILE_LOG, HostileLog
 from crawler.spiders.originals import OriginalsSpider
 from crawler.spiders.watch import WatchSpider
-from crawler.store import Store
 from matcher import canonical_url
+from repostwatch.config import Config, load_config
+from repostwatch.store import Store
 
 P = "repostwatch/problems/"
 

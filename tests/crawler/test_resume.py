@@ -16,9 +16,9 @@ import pytest
 from aiohttp import web
 
 from crawler.sandbox import SandboxServer
-from crawler.store import Store
-from tests.crawler.clihome import URL
+from repostwatch.store import Store
 from tests.matcher.texts import ORIGINAL_PARAGRAPHS, ORIGINAL_TEXT, page_html, paragraphs_html
+from tests.repostwatch.clihome import URL
 
 PAGES = 40
 COPY_AT = 30  # the page holding a copy comes late, after the interruption
@@ -47,7 +47,7 @@ def _site(log: list[str]) -> web.Application:
 def _cli(home: Path, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "REPOSTWATCH_CONFIG": str(home / "repostwatch.toml")}
     env.pop("REPOSTWATCH_DATABASE_URL", None)
-    return subprocess.Popen([sys.executable, "-m", "crawler", *args], cwd=home, env=env,
+    return subprocess.Popen([sys.executable, "-m", "repostwatch", *args], cwd=home, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -151,7 +151,7 @@ def test_progress_line_on_a_terminal_only(tmp_path: Path) -> None:
         master, slave = pty.openpty()
         env = {**os.environ, "REPOSTWATCH_CONFIG": str(tmp_path / "repostwatch.toml"),
                "TERM": "xterm", "COLUMNS": "200"}
-        proc = subprocess.Popen([sys.executable, "-m", "crawler", "crawl"], cwd=tmp_path,
+        proc = subprocess.Popen([sys.executable, "-m", "repostwatch", "crawl"], cwd=tmp_path,
                                 env=env, stdout=subprocess.DEVNULL, stderr=slave)
         os.close(slave)
         seen = b""

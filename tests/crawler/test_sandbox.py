@@ -22,7 +22,6 @@ import pytest
 from rapidfuzz import fuzz
 from selectolax.lexbor import LexborHTMLParser
 
-from crawler.config import load_config
 from crawler.sandbox import (
     PUBLISHER,
     WATCH_SITES,
@@ -33,6 +32,7 @@ from crawler.sandbox import (
 )
 from crawler.sandbox.content import coined_name, generate_article
 from crawler.sandbox.sites import SITES
+from repostwatch.config import load_config
 
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",

@@ -10,7 +10,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from crawler.config import SearchConfig
 from crawler.search import (
     SEARCHED_STAT,
     last_searched,
@@ -21,6 +20,7 @@ from crawler.search import (
 )
 from crawler.searxng import SearchBackendError, query_url, result_urls
 from matcher import Original
+from repostwatch.config import SearchConfig
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 SENTENCE = ("Harbourmaster Ingrid Albescu{n} said the 1894 grain pier at Kelmouth will close "

@@ -18,15 +18,15 @@ import pytest
 from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.utils.defer import deferred_f_from_coro_f
 
-from crawler.config import Config, load_config
 from crawler.runner import project_settings
 from crawler.sandbox import PUBLISHER, SEARX_HOST, SandboxServer, demo_config, hidden_pages
 from crawler.sandbox.content import generate_headline
 from crawler.search import SEARCHED_STAT, searched_ids
 from crawler.spiders.originals import OriginalsSpider
 from crawler.spiders.search import SearchSpider
-from crawler.store import Store
 from matcher import canonical_url
+from repostwatch.config import Config, load_config
+from repostwatch.store import Store
 
 ARTICLES = 8
 
@@ -208,7 +208,7 @@ async def test_a_broken_backend_searches_nothing(config: Config, tmp_path: Path,
 
 def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REPOSTWATCH_")}
-    return subprocess.run([sys.executable, "-m", "crawler", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "repostwatch", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300, check=False)
 
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from pathlib import Path
-
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -79,19 +78,19 @@ def test_incremental_add_edit_remove_and_merge() -> None:
     assert len(idx) == 1 and 2 not in idx
 
 
-def test_save_and_memory_mapped_load(tmp_path: Path) -> None:
+def test_arrays_out_and_back_in() -> None:
     idx = FingerprintIndex(max_postings=7)
     for i, text in enumerate([ORIGINAL_TEXT, OTHER_TEXT], 1):
         idx.add(_orig(i, text))
-    idx.save(tmp_path / "ix", stamp="v1")
-    assert FingerprintIndex.saved_stamp(tmp_path / "ix") == "v1"
+    arrays, meta = idx.to_arrays()
     originals = {i: _orig(i, t) for i, t in enumerate([ORIGINAL_TEXT, OTHER_TEXT], 1)}
-    loaded = FingerprintIndex.load(tmp_path / "ix", originals=originals)
+    loaded = FingerprintIndex.from_arrays(arrays, meta, originals=originals)
     assert loaded.max_postings == 7 and len(loaded) == 2
     assert [c.original.id for c in loaded.candidates(tokenize(ORIGINAL_TEXT))] == [1]
     loaded.add(_orig(3, "A brand new story about " + OTHER_TEXT))  # a loaded index still grows
     assert {c.original.id for c in loaded.candidates(tokenize(OTHER_TEXT))} == {2, 3}
-    assert FingerprintIndex.saved_stamp(tmp_path / "nothing") is None
+    with pytest.raises(ValueError, match="version"):
+        FingerprintIndex.from_arrays(arrays, {**meta, "version": -1})
 
 
 VOCAB = [f"w{i}" for i in range(300)]

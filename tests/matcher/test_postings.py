@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -49,11 +49,10 @@ def test_merges_and_lookups_match_a_dict(batches: list[list[tuple[int, int]]],
         assert got == {q: reference.get(q, Counter()) for q in [*queries, *reference]}
 
 
-def test_save_and_load_round_trip(tmp_path: Path) -> None:
+def test_arrays_round_trip() -> None:
     keys = np.array([5, 2**63, 5, 7, 2**64 - 1], dtype=np.uint64)
     postings = Postings.build(keys, np.array([1, 2, 3, 1, 4], dtype=np.uint32))
-    postings.save(tmp_path)
-    loaded = Postings.load(tmp_path)
+    loaded = Postings.from_arrays(postings.arrays())
     assert _contents(loaded, [5, 7, 8, 2**63, 2**64 - 1]) == {
         5: Counter({1: 1, 3: 1}), 7: Counter({1: 1}), 8: Counter(),
         2**63: Counter({2: 1}), 2**64 - 1: Counter({4: 1})}
@@ -76,3 +75,10 @@ def test_crowded_buckets_are_searched_too() -> None:
     pos, counts = postings.lookup(np.arange(0, 3_000, dtype=np.uint64))
     assert counts.tolist() == [1 if k % 3 == 0 else 0 for k in range(3_000)]
     assert postings.gather(pos, counts).tolist() == list(range(1_000))
+
+
+def test_arrays_that_do_not_fit_are_refused() -> None:
+    postings = Postings.build(np.array([5, 7], dtype=np.uint64), np.array([1, 2], dtype=np.uint32))
+    arrays = postings.arrays()
+    with pytest.raises(ValueError, match="inconsistent"):
+        Postings.from_arrays({**arrays, "starts": arrays["starts"][:-1]})

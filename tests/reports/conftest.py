@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from crawler.store import Store
+from repostwatch.store import Store
 
 
 @pytest.fixture(scope="session")
@@ -22,7 +22,7 @@ def sandbox_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     folder = tmp_path_factory.mktemp("sandbox-store")
     env = {k: v for k, v in os.environ.items() if not k.startswith("REPOSTWATCH_")}
-    done = subprocess.run([sys.executable, "-m", "crawler", "demo", "--dir", "d"], cwd=folder,
+    done = subprocess.run([sys.executable, "-m", "repostwatch", "demo", "--dir", "d"], cwd=folder,
                           env=env, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     return folder / "d" / "repostwatch.db"

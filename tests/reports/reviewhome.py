@@ -10,10 +10,11 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from crawler.config import Config, load_config
-from crawler.store import Store
 from matcher import Page, assess
 from reports.web import Auth, create_app
+from repostwatch.cli.serving import recheck_with
+from repostwatch.config import Config, load_config
+from repostwatch.store import Store
 from tests.conftest import run_async
 from tests.matcher.texts import ORIGINAL_PARAGRAPHS, ORIGINAL_TEXT, page_html, paragraphs_html
 
@@ -91,11 +92,13 @@ def make_home(tmp_path: Path, *, allow_private: bool = False,
 
 
 def client_run(home: Home, test: Callable[[TestClient[Any, Any]], Awaitable[None]], *,
-               auth: Auth | None = None) -> None:
+               auth: Auth | None = None, recheck: bool = True) -> None:
     """Run ``test`` with a client of the review app (in a thread with its own event loop:
-    the main thread's loop belongs to Twisted)."""
+    the main thread's loop belongs to Twisted), "re-check now" wired as ``serve`` wires it
+    (``recheck=False``: not handed in)."""
     async def go() -> None:
-        app = create_app(home.store, home.config, auth=auth or Auth())
+        app = create_app(home.store, home.config, auth=auth or Auth(),
+                         recheck=recheck_with(home.config)(home.store) if recheck else None)
         async with TestClient(TestServer(app, host="127.0.0.1")) as client:
             await test(client)
 

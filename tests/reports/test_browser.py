@@ -11,8 +11,8 @@ import concurrent.futures
 from pathlib import Path
 from typing import Any
 
-from crawler.store import Store
 from reports import build_report, default_filename, write_report
+from repostwatch.store import Store
 from tests.browser import ARTIFACTS, launch_chromium, need_chromium
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.store import Store
-from crawler.store.reporting import report_runs
-from tests.crawler.clihome import run
+from repostwatch.store import Store
+from repostwatch.store.reporting import report_runs
+from tests.repostwatch.clihome import run
 
 
 def _runs(home: Path):

@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from crawler.config import DeliveryConfig, load_config
-from crawler.store import Store
-from crawler.store.reporting import report_runs
 from reports import DeliveryError, build_report, produce_report
 from reports.deliver import deliver
-from tests.crawler.clihome import run
+from repostwatch.config import DeliveryConfig, load_config
+from repostwatch.store import Store
+from repostwatch.store.reporting import report_runs
 from tests.localserver import Server
+from tests.repostwatch.clihome import run
 
 
 def _free_port() -> int:
@@ -258,14 +258,14 @@ def _capture_list(home: Path) -> list[str]:
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "crawler", "report", "--list", "--json"],
+    done = subprocess.run([sys.executable, "-m", "repostwatch", "report", "--list", "--json"],
                           cwd=home, capture_output=True, text=True, check=True)
     return done.stdout.splitlines()
 
 
 def test_the_cycle_report_stage_records_and_delivers_the_same_way(hook,
                                                                    sandbox_home: Path) -> None:
-    from crawler.cycle import report_stage
+    from repostwatch.cycle import report_stage
 
     server, h = hook
     _with_delivery(sandbox_home, f'\n[delivery]\nwebhook_url = "{server.url("/ok")}"\n')

@@ -9,12 +9,12 @@ import json
 import re
 from datetime import UTC, datetime
 
-from crawler.config import load_config
 from crawler.sandbox import expected_pages
-from crawler.store import Store
-from crawler.store.reporting import report_runs
 from matcher import CreditRule, Page, assess
 from reports import CSV_COLUMNS, build_report, produce_report, render
+from repostwatch.config import load_config
+from repostwatch.store import Store
+from repostwatch.store.reporting import report_runs
 
 LACKING = {e.url: e for e in expected_pages()
            if e.verdict != "none" and e.credit_status in ("uncredited", "misattributed")}
@@ -144,7 +144,7 @@ def test_a_site_allow_listed_in_the_review_ui_counts_as_resolved(sandbox_home,
                                                                  sandbox_store: Store) -> None:
     """Allow-listing turns a site's copies ``allowed`` without a new check: the period's
     figures and the compliance chart must agree with the table (they read the checks)."""
-    from crawler.store.reviews import allow_site
+    from repostwatch.store.reviews import allow_site
 
     config = load_config(sandbox_home / "repostwatch.toml")
     first = produce_report(sandbox_store, config, fmt="json")

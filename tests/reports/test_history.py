@@ -6,9 +6,9 @@ import dataclasses
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from crawler.store import FindingRecord
-from crawler.store.reporting import CheckPoint
 from reports.history import changes, compliance_series
+from repostwatch.store import FindingRecord
+from repostwatch.store.reporting import CheckPoint
 
 T0 = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from crawler.store import Store
 from reports import outreach_letters
-from reports.outreach import check_template, find_contacts, letter_text
-from tests.crawler.clihome import run
+from reports.outreach import find_contacts, letter_text
+from repostwatch.config import check_template
+from repostwatch.store import Store
+from tests.repostwatch.clihome import run
 
 PAGE = """<!DOCTYPE html><html><head><title>Copy</title></head><body>
 <header><a href="/">Home</a> <a href="/about-us">About us</a></header>

@@ -11,17 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from crawler.store import FindingRecord, Store
 from matcher import CreditRule, Page, assess
 from reports import (
     CSV_COLUMNS,
-    FORMATS,
+    NAMES,
     Report,
     build_report,
     default_filename,
     render,
     write_report,
 )
+from repostwatch.store import FindingRecord, Store
 
 PUB = "The Daily Planet"
 RULE = CreditRule(PUB, domains=("daily-planet.test",))
@@ -216,7 +216,7 @@ def test_json_has_the_documented_keys(report: Report) -> None:
 
 
 def test_render_refuses_an_unknown_format(report: Report) -> None:
-    assert FORMATS == ("html", "csv", "json", "md")
+    assert NAMES == ("html", "csv", "json", "md")
     with pytest.raises(ValueError, match="pdf"):
         render(report, "pdf")
 
@@ -253,7 +253,7 @@ def test_json_keeps_text_verbatim() -> None:
 # -- files --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", NAMES)
 def test_write_report_is_atomic_and_complete(report: Report, tmp_path: Path, fmt: str) -> None:
     folder = tmp_path / "out" / "nested"
     target = folder / default_filename(report, fmt)

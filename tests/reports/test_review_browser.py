@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.web import Auth, create_app
+from repostwatch.cli.serving import recheck_with
 from tests.browser import ARTIFACTS, launch_chromium, need_chromium
 from tests.localserver import Server
 from tests.reports.reviewhome import make_home
@@ -59,7 +60,8 @@ def test_editor_marks_a_false_positive_in_chromium(tmp_path: Path) -> None:
     hostile = home.ids["hostile"]
     try:
         # playwright's sync API runs its own loop: not in this thread (Twisted's loop)
-        with Server(create_app(home.store, home.config, auth=Auth())) as server, \
+        with Server(create_app(home.store, home.config, auth=Auth(),
+                                   recheck=recheck_with(home.config)(home.store))) as server, \
                 concurrent.futures.ThreadPoolExecutor(1) as pool:
             seen = pool.submit(_drive, server.url(""), hostile).result(120)
     finally:

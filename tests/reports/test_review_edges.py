@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from crawler.store.reviews import ReviewError
 from reports.web import Auth
 from reports.web.service import parse_query
+from repostwatch.store.reviews import ReviewError
 from tests.reports.reviewhome import Home, client_run, csrf_token, make_home
 
 Client = Any
@@ -155,6 +155,23 @@ def test_recheck_of_a_page_taken_down_makes_the_finding_gone(tmp_path: Path) -> 
             client_run(home, test, auth=Auth(token="t"))
         finally:
             home.store.close()
+
+
+def test_without_a_recheck_handed_in_the_ui_says_so_and_fetches_nothing(home: Home) -> None:
+    """The UI never fetches: "re-check now" is the shell's callable. An app made without one
+    answers that re-check is not available, and the finding and its trail stay as they were."""
+    fid = home.ids["credited"]
+
+    async def test(c: Client) -> None:
+        bearer = {"Authorization": "Bearer t"}
+        before = await (await c.get(f"/api/findings/{fid}", headers=bearer)).json()
+        r = await c.post(f"/api/findings/{fid}/recheck", headers=bearer)
+        assert r.status == 400
+        assert "re-check is not available" in (await r.json())["error"]
+        after = await (await c.get(f"/api/findings/{fid}", headers=bearer)).json()
+        assert after == before
+
+    client_run(home, test, auth=Auth(token="t"), recheck=False)
 
 
 def test_behind_a_tls_proxy_the_origin_check_accepts_this_host(home: Home) -> None:

@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from crawler.errors import UsageError
-from reports import FORMATS
+from reports import NAMES
 from reports.web import Auth, check_bind
-from tests.crawler.clihome import make_home as make_cli_home
-from tests.crawler.clihome import run
+from repostwatch.errors import UsageError
 from tests.localserver import Server
 from tests.matcher.texts import ORIGINAL_PARAGRAPHS, page_html, paragraphs_html
 from tests.reports.reviewhome import ORIGINAL_URL, Home, client_run, csrf_token, make_home
+from tests.repostwatch.clihome import make_home as make_cli_home
+from tests.repostwatch.clihome import run
 
 Client = Any
 
@@ -242,7 +242,7 @@ def test_api_actions_and_allow_list(home: Home) -> None:
 
 def test_reports_download_in_every_format(home: Home) -> None:
     async def test(c: Client) -> None:
-        for fmt in FORMATS:
+        for fmt in NAMES:
             r = await c.get(f"/reports/download?format={fmt}")
             assert r.status == 200, fmt
             assert r.headers["Content-Disposition"].startswith("attachment; filename=")
@@ -303,9 +303,9 @@ def test_recheck_fetches_and_judges_like_check(tmp_path: Path, allow_private: bo
 
 
 def test_site_scorecards_are_the_reports_own(home: Home) -> None:
-    from crawler.store.reviews import review as decide
     from reports import build_report
     from reports.web.service import ReviewService
+    from repostwatch.store.reviews import review as decide
 
     service = ReviewService(home.store, home.config)
     try:

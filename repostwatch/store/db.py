@@ -35,6 +35,7 @@ from matcher import (
 )
 
 from ..errors import StoreError
+from . import index_cache
 from .evidence import Headers, decompress, save_version
 from .lazy import LazyOriginals
 from .models import (
@@ -118,7 +119,10 @@ def _insert(session: Session, table: Any) -> Any:
 
 
 class Store:
-    """Persistence of publications, originals, pages, findings and runs."""
+    """Persistence of publications, originals, pages, findings and runs.
+
+    A context manager: ``with Store.open(url) as store: ...`` closes it however the block ends.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -144,6 +148,12 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def migrate(self) -> None:
         """Apply the Alembic migrations up to head (no-op when up to date).
@@ -306,9 +316,9 @@ class Store:
         """
         originals = LazyOriginals(self.original)
         stamp = self._index_stamp(max_postings)
-        if cache_dir is not None and FingerprintIndex.saved_stamp(cache_dir) == stamp:
+        if cache_dir is not None and index_cache.saved_stamp(cache_dir) == stamp:
             try:
-                return FingerprintIndex.load(cache_dir, originals=originals)
+                return index_cache.load(cache_dir, originals=originals)
             except (OSError, ValueError, KeyError):
                 pass  # a damaged cache is rebuilt below
         index = FingerprintIndex(max_postings=max_postings, originals=originals)
@@ -319,7 +329,7 @@ class Store:
                 index.add_fingerprints(oid, fps)
         if cache_dir is not None:
             try:
-                index.save(cache_dir, stamp=stamp)
+                index_cache.save(index, cache_dir, stamp=stamp)
             except OSError as exc:
                 raise StoreError(f"cannot write the index cache in {cache_dir}: {exc.strerror}",
                                  hint="check the folder's permissions or [database] "

@@ -13,10 +13,10 @@ from alembic.config import Config as _AlembicConfig
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from crawler.errors import StoreError
-from crawler.store import Store
-from crawler.store.db import _MIGRATIONS, SCHEMA_REVISION
-from matcher import CreditRule, FingerprintIndex, Page, assess, canonical_url
+from matcher import CreditRule, Page, assess, canonical_url
+from repostwatch.errors import StoreError
+from repostwatch.store import Store, index_cache
+from repostwatch.store.db import _MIGRATIONS, SCHEMA_REVISION
 from tests.matcher.texts import ORIGINAL_PARAGRAPHS, ORIGINAL_TEXT, page_html, paragraphs_html
 
 RULE = CreditRule("The Daily Planet", domains=("daily-planet.test",))
@@ -55,7 +55,7 @@ def test_migrations_build_exactly_the_models(store: Store) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from crawler.store.models import Base
+    from repostwatch.store.models import Base
 
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
@@ -145,7 +145,7 @@ def test_findings_keep_history(store: Store) -> None:
     with store.session() as s:
         from sqlalchemy import select
 
-        from crawler.store.models import FindingCheckRow
+        from repostwatch.store.models import FindingCheckRow
 
         history = [r.credit_status for r in s.scalars(select(FindingCheckRow).order_by(
             FindingCheckRow.id))]
@@ -280,9 +280,9 @@ def test_index_cache_follows_every_change(store: Store, tmp_path: Path) -> None:
     page = Page("https://copycat.test/a", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
     first = store.load_index(cache_dir=cache)
     assert (cache / "keys.npy").exists()
-    stamp = FingerprintIndex.saved_stamp(cache)
+    stamp = index_cache.saved_stamp(cache)
     again = store.load_index(cache_dir=cache)  # unchanged: memory-mapped from the cache
-    assert FingerprintIndex.saved_stamp(cache) == stamp
+    assert index_cache.saved_stamp(cache) == stamp
     assert [c.original.url for c in again.candidates(page.tokens)] == [URL]
     assert len(first) == len(again) == 1
     # An edit, an addition and a removal each invalidate the cache.
@@ -290,7 +290,7 @@ def test_index_cache_follows_every_change(store: Store, tmp_path: Path) -> None:
     store.upsert_original(publication=RULE.publication, url=other, title="Other",
                           text=" ".join(reversed(ORIGINAL_TEXT.split())))
     assert len(store.load_index(cache_dir=cache)) == 2
-    assert FingerprintIndex.saved_stamp(cache) != stamp
+    assert index_cache.saved_stamp(cache) != stamp
     assert store.remove_original(URL) and not store.remove_original(URL)
     index = store.load_index(cache_dir=cache)
     assert len(index) == 1 and index.candidates(page.tokens) == []
@@ -331,7 +331,7 @@ def test_evidence_is_kept_for_copies_only_and_deduplicated(store: Store) -> None
     with store.session() as s:
         from sqlalchemy import select
 
-        from crawler.store.models import PageVersionRow
+        from repostwatch.store.models import PageVersionRow
 
         stored = s.scalar(select(PageVersionRow.body))
     assert stored is not None and len(stored) < len(body)  # compressed
@@ -389,7 +389,7 @@ def test_recheck_pages_are_the_open_findings_least_recently_checked_first(
 
 
 def test_original_validators_round_trip(store: Store) -> None:
-    from crawler.store import Validators
+    from repostwatch.store import Validators
 
     store.upsert_original(publication=RULE.publication, url=URL, title="Pier", text=ORIGINAL_TEXT)
     assert store.original_validators() == {canonical_url(URL): (None, None, None)}

@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy import text
 
 from benchmarks.reviewstore import PUBLICATIONS, build_review_store
-from crawler.store import FindingRecord, Store
-from crawler.store.reviews import (
+from matcher import CreditRule, Page, assess
+from repostwatch.store import FindingRecord, Store
+from repostwatch.store.reviews import (
     FACETS,
     FindingNotFound,
     FindingQuery,
@@ -27,10 +28,9 @@ from crawler.store.reviews import (
     list_findings,
     review,
 )
-from matcher import CreditRule, Page, assess
-from tests.crawler.clihome import imported, make_home, run, save
 from tests.matcher.texts import ORIGINAL_PARAGRAPHS, ORIGINAL_TEXT, page_html, paragraphs_html
-from tests.store.test_store import _alembic_config
+from tests.repostwatch.clihome import imported, make_home, run, save
+from tests.repostwatch.store.test_store import _alembic_config
 
 RULE = CreditRule("The Daily Planet", domains=("daily-planet.test",))
 URL = "https://daily-planet.test/news/pier.html"
@@ -239,8 +239,8 @@ def test_random_filters_agree_with_the_reference(big: Store) -> None:
 
 
 def test_site_tallies_count_open_and_lacking_copies(big: Store) -> None:
-    from crawler.store.reviews import site_tallies
     from matcher import lacks_credit
+    from repostwatch.store.reviews import site_tallies
 
     shown = [f for f in _all(big) if f.review_state != "gone"]
     tallies = site_tallies(big)

@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crawler.config import load_config
-from crawler.errors import ConfigError
 from crawler.sandbox import demo_config
-from crawler.schedule import CronError, CycleProcess, Schedule, parse_cron, serve
-from crawler.store import Store
+from repostwatch.config import load_config
+from repostwatch.cron import CronError, parse_cron
+from repostwatch.errors import ConfigError
+from repostwatch.schedule import CycleProcess, Schedule, serve
+from repostwatch.store import Store
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -118,7 +119,7 @@ def test_the_service_skips_overlaps_survives_a_failed_cycle_and_goes_on(
 
 def _service(home: Path) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REPOSTWATCH_")}
-    return subprocess.Popen([sys.executable, "-m", "crawler", "schedule"], cwd=home, env=env,
+    return subprocess.Popen([sys.executable, "-m", "repostwatch", "schedule"], cwd=home, env=env,
                             stderr=subprocess.PIPE, text=True)
 
 

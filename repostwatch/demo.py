@@ -13,12 +13,13 @@ from pathlib import Path
 
 import click
 
+from crawler.runner import CrawlJob, crawl_failed, run_crawls
+from crawler.sandbox import SandboxServer, demo_config
+from crawler.spiders.originals import OriginalsSpider
+from crawler.spiders.watch import WatchSpider
+
 from .config import load_config
 from .errors import CrawlError
-from .runner import CrawlJob, crawl_failed, run_crawls
-from .sandbox import SandboxServer, demo_config
-from .spiders.originals import OriginalsSpider
-from .spiders.watch import WatchSpider
 from .store import Store
 
 __all__ = ["run_demo"]
@@ -35,21 +36,15 @@ def run_demo(folder: Path, *, log_level: str = "WARNING") -> None:
         config_path.write_text(demo_config(web.proxy_url), encoding="utf-8")
         config = load_config(config_path)
         click.echo(f"sandbox web: proxy {web.proxy_url}; config {config_path}", err=True)
-        store = Store.open(config.database_url)
-        try:
+        with Store.open(config.database_url) as store:
             store.ensure_publications(config.rules.values())
-        finally:
-            store.close()
         click.echo("importing originals, then crawling the watched sites…", err=True)
         results = run_crawls(config, [CrawlJob(OriginalsSpider), CrawlJob(WatchSpider)],
                              log_level=log_level)
     from reports import build_report, default_filename, write_report
 
-    store = Store.open(config.database_url)
-    try:
+    with Store.open(config.database_url) as store:
         rep = build_report(store)
-    finally:
-        store.close()
     path = write_report(rep, "html", config.report_dir / default_filename(rep, "html"))
     originals_stats, watch_stats = results[0], results[-1]
     imported = sum(originals_stats.get(f"repostwatch/originals/{k}")

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.config import load_config
-from crawler.errors import ConfigError
+from repostwatch.config import load_config
+from repostwatch.errors import ConfigError
 
 GOOD = """
 [[publications]]
@@ -129,7 +129,7 @@ def test_unknown_publication(tmp_path: Path) -> None:
 def test_starter_file_is_valid(tmp_path: Path) -> None:
     from importlib.resources import files
 
-    text = files("crawler").joinpath("starter.toml").read_text(encoding="utf-8")
+    text = files("repostwatch").joinpath("starter.toml").read_text(encoding="utf-8")
     cfg = load_config(write(tmp_path, text), env={})
     assert cfg.publications[0].name == "The Daily Planet"
     assert cfg.watch and cfg.crawl.obey_robots

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.markup import escape as escape_markup
 
-from .lookup import Outcome
+from crawler.lookup import Outcome
 
 if TYPE_CHECKING:
     from matcher import Original

@@ -7,7 +7,7 @@ import fcntl
 from pathlib import Path
 
 from crawler.sandbox import demo_config, expected_pages
-from crawler.store import Store
+from repostwatch.store import Store
 from tests.crawler.test_crawl import _cli
 
 
@@ -15,7 +15,8 @@ def test_one_cycle_imports_crawls_rechecks_and_reports(tmp_path: Path, sandbox) 
     (tmp_path / "repostwatch.toml").write_text(demo_config(sandbox.proxy_url))
     done = _cli(tmp_path, "run")
     assert done.returncode == 0, done.stderr
-    for stage in ("originals http://daily-planet.test/sitemap.xml: ok", "watch: ok",
+    # an import says what it found (it judges no page): "(8 added)", not "(pages judged 0, …)"
+    for stage in ("originals http://daily-planet.test/sitemap.xml: ok (8 added)", "watch: ok",
                   "search: ok", "recheck: ok",
                   "report: 6 copies lacking credit"):  # search finds 2 more
         assert stage in done.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from crawler.store.models import Base
+from repostwatch.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -13,16 +13,18 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import string
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from matcher import CREDIT_MODES, CreditRule, Thresholds
-
-from . import CONFIG_NAME, REPORT_FORMATS
 from .errors import ConfigError
+
+if TYPE_CHECKING:  # the matcher (numpy) is imported when rules or thresholds are first needed,
+    # so that `repostwatch --help` and the CLI's start stay instant
+    from matcher import CreditRule, Thresholds
 
 __all__ = [
     "CONFIG_NAME",
@@ -36,11 +38,22 @@ __all__ = [
     "ScheduleConfig",
     "SearchConfig",
     "WatchSite",
+    "check_template",
     "find_config",
     "load_config",
 ]
 
+CONFIG_NAME = "repostwatch.toml"
+"""The configuration file looked for in the working folder."""
 DEFAULT_USER_AGENT = "repostwatch/0.1 (+https://github.com/repostwatch/repostwatch)"
+"""Every fetch's User-Agent unless ``[crawl] user_agent`` says otherwise (Scrapy's too)."""
+DEFAULT_REPOST_RULE = "Reposts are welcomed with the reference to {publication}."
+"""``[report] repost_rule``: the publisher's condition, quoted in outreach letters."""
+DEFAULT_CREDIT_LINE = "Source: {publication} — {url}"
+"""``[report] credit_line``: the line a copy should carry, suggested in outreach letters."""
+CREDIT_LINE_FIELDS = ("publication", "title", "url")
+"""The placeholders ``credit_line`` and ``repost_rule`` may use: the publication's name, the
+original's title and the original's URL."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,8 @@ class Publication:
 
     @property
     def rule(self) -> CreditRule:
+        from matcher import CreditRule
+
         return CreditRule(
             publication=self.name, aliases=self.aliases, domains=self.domains,
             credit=self.credit, allow=self.allow,  # type: ignore[arg-type]
@@ -115,8 +130,8 @@ class ReportConfig:
     letters' templates (placeholders ``{publication}``, ``{title}``, ``{url}``)."""
 
     outreach: bool = True  # credit requests per site in the HTML, Markdown and JSON reports
-    repost_rule: str = "Reposts are welcomed with the reference to {publication}."
-    credit_line: str = "Source: {publication} — {url}"  # the line to add under each copy
+    repost_rule: str = DEFAULT_REPOST_RULE
+    credit_line: str = DEFAULT_CREDIT_LINE  # the line to add under each copy
 
 
 @dataclass(frozen=True)
@@ -193,7 +208,7 @@ class Config:
     review: ReviewConfig = field(default_factory=ReviewConfig)
     distributed: DistributedConfig = field(default_factory=DistributedConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
-    thresholds: Thresholds = field(default_factory=Thresholds)
+    thresholds: Thresholds = field(default_factory=lambda: _matcher().Thresholds())
     report_dir: Path = Path("reports")
     report: ReportConfig = field(default_factory=ReportConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
@@ -251,10 +266,23 @@ def find_config(explicit: str | os.PathLike[str] | None, env: Mapping[str, str])
     return path if path.is_file() else None
 
 
+def _matcher() -> Any:
+    """The matcher package, imported on first use (see the ``TYPE_CHECKING`` import above)."""
+    import matcher
+
+    return matcher
+
+
 def load_config(
-    explicit: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
+    explicit: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None,
+    *, report_formats: Collection[str] | None = None,
 ) -> Config:
-    """Read and validate the configuration. Raises ``ConfigError`` naming file, line and key."""
+    """Read and validate the configuration. Raises ``ConfigError`` naming file, line and key.
+
+    ``report_formats``: the report formats that exist (``reports.formats.NAMES``, handed in by
+    the shell, which knows the reports package); ``[delivery] formats`` are checked against
+    them. None: not checked (the crawler's spiders never deliver a report).
+    """
     env = os.environ if env is None else env
     path = find_config(explicit, env)
     data: dict[str, Any] = {}
@@ -269,7 +297,7 @@ def load_config(
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"cannot read config file {path}: {exc}") from exc
     base = path.resolve().parent if path else Path.cwd()
-    return _build(_Reader(path, text), data, base, env)
+    return _build(_Reader(path, text), data, base, env, report_formats)
 
 
 class _Reader:
@@ -349,7 +377,8 @@ def _crawl_config(r: _Reader, data: dict[str, Any], env: Mapping[str, str]) -> C
     return crawl
 
 
-def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str]) -> Config:
+def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
+           report_formats: Collection[str] | None) -> Config:
     sections = {"publications", "database", "watch", "crawl", "search", "matcher", "report",
                 "delivery", "review", "distributed", "schedule"}
     r.known(data, "(top level)", sections)
@@ -367,8 +396,8 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str])
         if not name:
             raise r.error(f"{where}.name", "is required")
         credit = r.get(p, "credit", where, str, "any")
-        if credit not in CREDIT_MODES:
-            raise r.error(f"{where}.credit", f"must be one of {', '.join(CREDIT_MODES)}")
+        if credit not in _matcher().CREDIT_MODES:
+            raise r.error(f"{where}.credit", f"must be one of {', '.join(_matcher().CREDIT_MODES)}")
         pubs.append(Publication(
             name=name, aliases=r.get(p, "aliases", where, tuple, ()),
             domains=tuple(d.lower() for d in r.get(p, "domains", where, tuple, ())),
@@ -403,7 +432,7 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str])
         ))
 
     crawl = _crawl_config(r, data, env)
-    thresholds = _dataclass_from(r, data, "matcher", Thresholds)
+    thresholds = _dataclass_from(r, data, "matcher", _matcher().Thresholds)
     for name in ("repost_min_coverage", "full_min_coverage"):
         if not 0 < getattr(thresholds, name) <= 1:
             raise r.error(f"matcher.{name}", "must be a share between 0 (excluded) and 1")
@@ -420,7 +449,8 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str])
         path=r.path, base_dir=base, publications=tuple(pubs), database_url=db_url,
         watch=tuple(watch), crawl=crawl, search=_search(r, data), review=_review(r, data, env),
         thresholds=thresholds, distributed=_distributed(r, data, env), schedule=_schedule(r, data),
-        report_dir=report_dir, report=report, delivery=_delivery(r, data, base, env),
+        report_dir=report_dir, report=report,
+        delivery=_delivery(r, data, base, env, report_formats),
         index_cache=base / cache if cache else None,
     )
 
@@ -432,27 +462,42 @@ def _report(r: _Reader, data: Mapping[str, Any], base: Path) -> tuple[ReportConf
     report: ReportConfig = _dataclass_from(r, {"report": {k: v for k, v in table.items()
                                                           if k != "dir"}}, "report", ReportConfig)
     for name in ("repost_rule", "credit_line"):
-        if name in table:  # the reports package is imported only when a template is set
-            from reports.outreach import check_template
-
+        if name in table:
             problem = check_template(getattr(report, name))
             if problem:
                 raise r.error(f"report.{name}", problem)
     return report, report_dir
 
 
+def check_template(template: str) -> str | None:
+    """None when ``template`` is usable, else what is wrong with it (for config errors).
+
+    Only plain ``{name}`` fields of ``CREDIT_LINE_FIELDS`` are allowed: no attribute or index
+    lookups, no format specs."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        return f"is not a valid template ({exc}); write braces as {{{{ and }}}}"
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in CREDIT_LINE_FIELDS or spec or conversion:
+            return (f"has an unknown placeholder {{{name}}}: use "
+                    + ", ".join(f"{{{n}}}" for n in CREDIT_LINE_FIELDS))
+    return None
+
+
 _EMAIL = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+")
 
 
-def _delivery(r: _Reader, data: Mapping[str, Any], base: Path,
-              env: Mapping[str, str]) -> DeliveryConfig:
+def _delivery(r: _Reader, data: Mapping[str, Any], base: Path, env: Mapping[str, str],
+              known: Collection[str] | None) -> DeliveryConfig:
     secrets = {"smtp_password", "webhook_token"}
     fields = {f.name for f in dataclasses.fields(DeliveryConfig)} - secrets
     table = r.table(data, "delivery", fields)
     d: DeliveryConfig = _dataclass_from(r, {"delivery": table}, "delivery", DeliveryConfig)
-    known = REPORT_FORMATS
     for fmt in d.formats:
-        if fmt not in known:
+        if known is not None and fmt not in known:
             raise r.error("delivery.formats", f"unknown format {fmt!r}: use {', '.join(known)}")
     if d.smtp_security not in ("starttls", "ssl", "none"):
         raise r.error("delivery.smtp_security", "must be starttls, ssl or none")
@@ -518,7 +563,7 @@ def _distributed(r: _Reader, data: Mapping[str, Any],
 
 def _schedule(r: _Reader, data: Mapping[str, Any]) -> ScheduleConfig:
     schedule: ScheduleConfig = _dataclass_from(r, data, "schedule", ScheduleConfig)
-    from .schedule import CronError, parse_cron, zone
+    from .cron import CronError, parse_cron, zone
 
     for expr in schedule.cron:
         try:

@@ -1,7 +1,7 @@
 """``repostwatch schedule``: a long-running service that runs cycles at cron times.
 
 Each fire runs ``repostwatch run`` (the same command, so the same run function and the same
-``run.lock``, ``crawler.cycle``) in a child process: a Twisted reactor cannot be started twice
+``run.lock``, ``repostwatch.cycle``) in a child process: a Twisted reactor cannot be started twice
 in one process, and a cycle that crashes must not take the service with it. A fire whose time
 comes while a cycle holds the lock (this service's own, a cron ``run``, a person's) is skipped
 and logged; fires that pass while this service's own cycle runs are counted and skipped, never
@@ -27,44 +27,10 @@ from typing import Any
 
 from .errors import UsageError
 
-__all__ = ["CronError", "CycleProcess", "Schedule", "install_stop_handlers", "parse_cron", "serve",
-           "zone"]
+__all__ = ["CycleProcess", "Schedule", "install_stop_handlers", "serve"]
 
 _MAX_WAIT_S = 60.0  # the clock is read again at least this often (suspend, clock changes)
 _FIRES_COUNTED = 1000  # at most this many skipped fires are counted after a long cycle
-
-
-class CronError(ValueError):
-    """A cron expression or time zone that cannot be used; the message says why."""
-
-
-def parse_cron(expr: str) -> str:
-    """``expr`` when it is a valid five-field cron expression; ``CronError`` otherwise."""
-    from cronsim import CronSim, CronSimError
-
-    if len(expr.split()) != 5:
-        raise CronError(f"{expr!r} is not a cron expression: it needs 5 fields "
-                        "(minute hour day-of-month month day-of-week), e.g. \"0 6 * * 1\"")
-    try:
-        CronSim(expr, datetime(2000, 1, 1))
-    except CronSimError as exc:
-        raise CronError(f"{expr!r} is not a valid cron expression: {exc}") from None
-    return expr
-
-
-def zone(name: str) -> tzinfo:
-    """The time zone called ``name`` ("" = the machine's local zone); ``CronError`` if unknown."""
-    if not name:
-        local = datetime.now().astimezone().tzinfo
-        assert local is not None
-        return local
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise CronError(f"unknown time zone {name!r} (use an IANA name such as "
-                        "\"Europe/Berlin\" or \"UTC\")") from None
 
 
 @dataclass(frozen=True)
@@ -106,7 +72,7 @@ class CycleProcess:
     def for_config(cls, config_path: Path | None, *, fmt: str = "html",
                    flags: Sequence[str] = ()) -> CycleProcess:
         where = ["--config", str(config_path)] if config_path else []
-        return cls([sys.executable, "-m", "crawler", *flags, *where, "run", "-f", fmt])
+        return cls([sys.executable, "-m", "repostwatch", *flags, *where, "run", "-f", fmt])
 
     def __call__(self) -> int:
         with self._lock:

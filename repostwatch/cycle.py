@@ -56,22 +56,25 @@ def run_lock(folder: Path) -> Iterator[IO[str]]:
 
 @dataclass(frozen=True)
 class Stage:
-    """One crawl of the cycle: its name for the summary and its job."""
+    """One crawl of the cycle: its name for the summary, its job, and for an originals stage
+    the source it reads."""
 
     name: str
     job: Any  # crawler.runner.CrawlJob
+    source: str | None = None
 
 
 def cycle_jobs(config: Config) -> list[Stage]:
     """The crawls of one cycle, in order (see the module docstring)."""
-    from .runner import CrawlJob
-    from .spiders.originals import OriginalsSpider
-    from .spiders.recheck import RecheckSpider
-    from .spiders.search import SearchSpider
-    from .spiders.watch import WatchSpider
+    from crawler.runner import CrawlJob
+    from crawler.spiders.originals import OriginalsSpider
+    from crawler.spiders.recheck import RecheckSpider
+    from crawler.spiders.search import SearchSpider
+    from crawler.spiders.watch import WatchSpider
 
     stages = [Stage(f"originals {url}", CrawlJob(OriginalsSpider,
-                                                   {"publication": p.name, "source": url}))
+                                                   {"publication": p.name, "source": url}),
+                    source=url)
               for p in config.publications for url in p.originals]
     if config.watch:
         stages.append(Stage("watch", CrawlJob(WatchSpider, {})))
@@ -83,12 +86,15 @@ def cycle_jobs(config: Config) -> list[Stage]:
 
 def stage_summary(stage: Stage, result: Any) -> tuple[str, str | None]:
     """One line about a finished stage, and its problem (None when it went well)."""
-    from .runner import crawl_failed
+    from crawler.runner import crawl_failed
+    from crawler.spiders.originals import import_counts, import_problem
 
     problem = crawl_failed(result)
-    if stage.name.startswith("originals") and not problem and not any(
-            result.get(f"repostwatch/originals/{k}") for k in ("added", "updated", "unchanged")):
-        problem = "no articles found"
+    if stage.source is not None:  # an import: what it found, not what it judged
+        problem = problem or import_problem(result.stats, stage.source)
+        found = ", ".join(f"{n} {k.replace('_', ' ')}"
+                          for k, n in import_counts(result.stats).items() if n)
+        return f"{stage.name}: {problem or 'ok'} ({found or 'no articles'})", problem
     copies = result.get("repostwatch/verdict/repost") + result.get("repostwatch/verdict/excerpt")
     line = (f"{stage.name}: {problem or 'ok'} (pages judged "
             f"{result.get('repostwatch/pages_judged')}, copies {copies})")
@@ -102,13 +108,11 @@ def report_stage(config: Config, fmt: str) -> tuple[str, str | None]:
 
     from .store import Store
 
-    store = Store.open(config.database_url)
     try:
-        done = produce_report(store, config, fmt=fmt)
+        with Store.open(config.database_url) as store:
+            done = produce_report(store, config, fmt=fmt)
     except DeliveryError as exc:
         return f"report: {exc}", "report delivery failed"
-    finally:
-        store.close()
     sent = f", delivered ({', '.join(done.delivery)})" if done.delivery else ""
     return (f"report: {len(done.report.rows)} copies lacking credit, written to "
             f"{done.paths[0]}{sent}"), None

@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 import pytest
 
-from crawler.cli import cli
-from tests.crawler.clihome import CONFIG, URL, imported, run, save
+from repostwatch.cli import cli
 from tests.matcher.texts import ORIGINAL_PARAGRAPHS, ORIGINAL_TEXT, page_html, paragraphs_html
+from tests.repostwatch.clihome import CONFIG, URL, imported, run, save
 
 
 def test_init_writes_a_valid_starter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -111,9 +111,9 @@ def test_report_formats(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     imported(home)
     copy = save(home, "copy.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
     # A finding is stored by a crawl; here through the library, as the pipeline does.
-    from crawler.config import load_config
-    from crawler.store import Store
     from matcher import Page, assess
+    from repostwatch.config import load_config
+    from repostwatch.store import Store
 
     cfg = load_config()
     store = Store.open(cfg.database_url)
@@ -161,7 +161,7 @@ def test_every_command_is_documented(name: str, command: click.Command) -> None:
 
 def test_subprocess_help_and_private_address_refused(tmp_path: Path) -> None:
     (tmp_path / "repostwatch.toml").write_text(CONFIG)
-    env_cmd = [sys.executable, "-m", "crawler"]
+    env_cmd = [sys.executable, "-m", "repostwatch"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("REPOSTWATCH_")}
     done = subprocess.run([*env_cmd, "--help"], capture_output=True, text=True, cwd=tmp_path,
                           timeout=60, check=False, env=env)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.cli import main
+from repostwatch.cli import main
 from tests.matcher.texts import ORIGINAL_TEXT
 
 __all__ = ["CONFIG", "URL", "imported", "make_home", "run", "save"]

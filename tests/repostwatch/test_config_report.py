@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.config import load_config
-from crawler.errors import ConfigError
-from reports import FORMATS
+from reports import NAMES
+from repostwatch.config import load_config
+from repostwatch.errors import ConfigError
 
 PUB = '[[publications]]\nname = "The Daily Planet"\n'
 
@@ -17,7 +17,7 @@ PUB = '[[publications]]\nname = "The Daily Planet"\n'
 def _load(tmp_path: Path, text: str, env: dict[str, str] | None = None):
     path = tmp_path / "repostwatch.toml"
     path.write_text(PUB + text, encoding="utf-8")
-    return load_config(path, env=env or {})
+    return load_config(path, env=env or {}, report_formats=NAMES)  # as the shell reads it
 
 
 def test_defaults_deliver_nothing(tmp_path: Path) -> None:
@@ -74,5 +74,19 @@ def test_bad_values_are_one_line_errors(tmp_path: Path, text: str, message: str)
 
 
 def test_the_config_knows_every_report_format(tmp_path: Path) -> None:
-    config = _load(tmp_path, f"[delivery]\nformats = {list(FORMATS)!r}\n".replace("'", '"'))
-    assert config.delivery.formats == FORMATS
+    config = _load(tmp_path, f"[delivery]\nformats = {list(NAMES)!r}\n".replace("'", '"'))
+    assert config.delivery.formats == NAMES
+
+
+def test_the_cli_checks_delivery_formats_against_the_registry(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The config cannot know the report formats (reports sit above it): the shell hands the
+    registry's names in, so a format no renderer has is refused before anything runs."""
+    from repostwatch.cli import main
+
+    (tmp_path / "repostwatch.toml").write_text(PUB + '[delivery]\nformats = ["pdf"]\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["report"]) == 2
+    assert "line 4: delivery.formats: unknown format 'pdf'" in capsys.readouterr().err
+    assert not (tmp_path / "repostwatch.db").exists()

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawler.store import Store
-from crawler.store.models import ReviewEventRow
-from crawler.store.reporting import (
+from matcher import CreditRule, Page, assess
+from repostwatch.store import Store
+from repostwatch.store.models import ReviewEventRow
+from repostwatch.store.reporting import (
     check_history,
     newest_bodies,
     previous_report,
@@ -18,7 +19,6 @@ from crawler.store.reporting import (
     resolved_by_review,
     set_report_delivery,
 )
-from matcher import CreditRule, Page, assess
 from tests.matcher.texts import ORIGINAL_PARAGRAPHS, ORIGINAL_TEXT, page_html, paragraphs_html
 
 RULE = CreditRule("The Daily Planet", domains=("daily-planet.test",))

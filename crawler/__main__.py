@@ -1,7 +1,0 @@
-"""``python -m crawler`` runs the repostwatch CLI."""
-
-import sys
-
-from .cli import main
-
-sys.exit(main())

@@ -1,0 +1,89 @@
+"""``repostwatch check | lookup``: one page judged now; every known copy of one original."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from repostwatch.errors import UsageError
+
+from .state import State, err, json_line
+
+__all__ = ["check", "lookup"]
+
+
+@click.command()
+@click.argument("targets", nargs=-1, metavar="TARGET...")
+@click.option("--url", "file_url", metavar="URL", help="The address of a saved HTML file.")
+@click.option("--pages", type=click.Path(dir_okay=False, path_type=Path),
+              help="JSON Lines file of {\"url\": ..., \"html\": ...} pages.")
+@click.option("--from", "url_list", type=click.Path(dir_okay=False, path_type=Path),
+              help="A file listing URLs to check, one per line (# comments).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per target on stdout.")
+@click.option("--save", is_flag=True,
+              help="Store the results as findings (as a crawl would), so they are reported.")
+@click.option("--allow-private", is_flag=True,
+              help="Allow fetching private, loopback and link-local addresses.")
+@click.pass_obj
+def check(state: State, targets: tuple[str, ...], file_url: str | None, pages: Path | None,
+          url_list: Path | None, as_json: bool, save: bool, allow_private: bool) -> None:
+    """Judge pages now: is each a copy of one of our originals, and does it credit us?
+
+    TARGET is an http(s) URL or a saved HTML file. URLs are fetched concurrently (at most
+    two at a time per site). Exit code: 0 nothing to chase, 1 a copy lacks credit, 2 usage or
+    configuration error, 3 a target could not be checked.
+
+    Example: repostwatch check https://aggregator.example/story --json
+    """
+    from crawler.lookup import exit_code, judge_targets, read_targets, save_outcomes
+    from repostwatch.render import print_outcome
+    from repostwatch.store.reviews import allowed_rules
+
+    todo = read_targets(list(targets), file_url=file_url, pages=pages, url_list=url_list)
+    config = state.config
+    with state.store() as store:  # open while judging: originals' texts are read on a match
+        index = store.load_index(cache_dir=config.index_cache)
+        if not len(index):
+            raise UsageError("the store has no originals to compare pages with",
+                             hint="run `repostwatch originals import` first")
+        outcomes = judge_targets(todo, index, config, rules=allowed_rules(store, config.rules),
+                                 allow_private=allow_private or config.crawl.allow_private)
+        if save:
+            saved, copies = save_outcomes(store, outcomes)
+            err(f"saved {saved} judged page(s), {copies} copy(ies), to the store")
+    for o in outcomes:
+        if as_json:
+            click.echo(json_line(o.to_dict()))
+        else:
+            print_outcome(o)
+    sys.exit(exit_code(outcomes))
+
+
+@click.command()
+@click.argument("original", metavar="ORIGINAL")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: the original and its copies with their history.")
+@click.pass_obj
+def lookup(state: State, original: str, as_json: bool) -> None:
+    """Every known copy of one of our originals, with its status history, newest first.
+
+    ORIGINAL is the original's URL (any variant of it) or its id from `originals list`. Exit
+    code: 0 nothing to chase, 1 a copy lacks credit, 2 no such original.
+
+    Example: repostwatch lookup https://dailyplanet.example/news/pier.html
+    """
+    from repostwatch.render import copies_to_dict, print_copies
+
+    with state.store() as store:
+        found = store.find_original(original)
+        if found is None:
+            raise UsageError(f"no original {original!r} in the store",
+                             hint="`repostwatch originals list` shows ids and URLs")
+        copies = store.copies_of(found.id)
+    if as_json:
+        click.echo(json_line(copies_to_dict(found, copies)))
+    else:
+        print_copies(found, copies)
+    sys.exit(1 if any(c.lacks_credit and c.is_open for c in copies) else 0)

@@ -1,0 +1,146 @@
+"""What every command shares: the lazily loaded config, the store, messages on stderr, one-line
+JSON on stdout, and the run of a crawl from its stats to a summary and an exit code.
+
+Kept light: importing this module loads neither the matcher nor Scrapy (``--help`` is instant).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from repostwatch.errors import CrawlError, UsageError
+
+if TYPE_CHECKING:
+    from repostwatch.config import Config
+    from repostwatch.store import Store
+
+__all__ = ["State", "err", "fmt_counts", "json_line", "parse_date", "run_crawl"]
+
+
+class State:
+    """The group's options, handed to every command (``@click.pass_obj``)."""
+
+    def __init__(self, config_path: str | None, verbose: bool, debug: bool) -> None:
+        self.config_path = config_path
+        self.verbose = verbose
+        self.debug = debug
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        """The config, read on first use with the report formats checked."""
+        if self._config is None:
+            from reports.formats import NAMES
+            from repostwatch.config import load_config
+
+            self._config = load_config(self.config_path, report_formats=NAMES)
+        return self._config
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        """The configured store, open for the block and closed however it ends."""
+        from repostwatch.store import Store
+
+        with Store.open(self.config.database_url) as store:
+            yield store
+
+    @property
+    def log_level(self) -> str:
+        return "DEBUG" if self.debug else "INFO" if self.verbose else "WARNING"
+
+    def preflight(self, *, need_watch: bool) -> None:
+        """Fail before starting Scrapy when the config or the store cannot work."""
+        config = self.config
+        if not config.publications:
+            config.publication(None)  # raises the "no publications" error
+        if need_watch and not config.watch:
+            raise UsageError(f"no [[watch]] sites in {config.describe()}",
+                             hint="add one, or pass --site URL")
+        with self.store() as store:
+            store.ensure_publications(config.rules.values())
+            if not store.counts()["originals"]:
+                raise UsageError("the store has no originals to compare pages with",
+                                 hint="run `repostwatch originals import` first")
+
+    def preflight_store(self) -> None:
+        """The store opens and knows the publications (before any crawl starts); a fleet's
+        watch stage needs a shared store (``crawler.distributed``)."""
+        if self.config.distributed.redis_url:
+            from crawler.distributed import require_shared_store
+
+            require_shared_store(self.config)
+        with self.store() as store:
+            store.ensure_publications(self.config.rules.values())
+
+
+def err(message: str) -> None:
+    """A message for people, on stderr (stdout carries results)."""
+    click.echo(message, err=True)
+
+
+_C1 = re.compile(r"[\x7f-\x9f]")
+
+
+def json_line(data: dict[str, Any]) -> str:
+    """One JSON object on one line; C1 controls (terminal escapes) are \\u-escaped too, so
+    that crawled text cannot drive a terminal reading the output."""
+    text = json.dumps(data, ensure_ascii=False)
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def fmt_counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
+
+
+def parse_date(value: str | None, option: str = "--since") -> datetime | None:
+    """An ISO 8601 date or time (UTC when it names no zone); ``UsageError`` otherwise."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)  # year 1 or 9999 may overflow here
+    except (ValueError, OverflowError) as exc:
+        raise UsageError(f"{option} {value!r} is not a date", hint="use e.g. 2026-11-01") from exc
+
+
+def run_crawl(state: State, jobs: Sequence[Any], *, what: str,
+              summary: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Run the crawls ``jobs`` (``crawler.runner.CrawlJob``), print the last one's summary
+    (``summary``, default ``print_crawl_summary``) and raise ``CrawlError`` (exit 3) when it
+    failed; returns its stats. ``what`` names it in the error ("the crawl", "the recheck")."""
+    from crawler.runner import crawl_failed, run_crawls
+
+    results = run_crawls(state.config, list(jobs), log_level=state.log_level)
+    stats: dict[str, Any] = results[-1].stats if results else {}
+    (summary or print_crawl_summary)(stats)
+    problem = crawl_failed(results[-1]) if results else f"{what} did not run"
+    if problem:
+        raise CrawlError(problem)
+    return stats
+
+
+def print_crawl_summary(stats: dict[str, Any]) -> None:
+    """The judging figures of a crawl, and what it skipped, on stderr."""
+    def n(key: str) -> int:
+        return int(stats.get(key, 0) or 0)
+
+    err(
+        f"pages judged: {n('repostwatch/pages_judged')}  reposts: "
+        f"{n('repostwatch/verdict/repost')}  excerpts: {n('repostwatch/verdict/excerpt')}  "
+        f"credited: {n('repostwatch/credit/credited') + n('repostwatch/credit/allowed')}  "
+        f"lacking credit: {n('repostwatch/lacking_credit')}"
+    )
+    from crawler.problems import problem_counts
+
+    problems = problem_counts(stats)
+    if problems:
+        err("pages skipped: " + ", ".join(f"{v} {k.replace('_', ' ')}"
+                                          for k, v in problems.items()))
