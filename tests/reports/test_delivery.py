@@ -4,6 +4,7 @@ reported with exit 3 while the report file stays."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import email
@@ -11,6 +12,7 @@ import email.policy
 import io
 import json
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -122,7 +124,7 @@ def test_email_has_html_text_alternative_and_csv(smtp, sandbox_store: Store) -> 
     config = _config(email_to=("editor@daily-planet.test", "desk@daily-planet.test"),
                      email_from="repostwatch@daily-planet.test", smtp_host="127.0.0.1",
                      smtp_port=port, smtp_security="none", smtp_user="editor",
-                     smtp_password="s3cret")
+                     smtp_password="s3cret", smtp_cleartext_login=True)
     outcome = deliver(report, config)
     assert outcome["email"]["ok"] is True and outcome["email"]["attempts"] == 1
     assert auth.logins == ["editor"]
@@ -149,11 +151,62 @@ def test_a_wrong_password_is_not_retried(smtp, sandbox_store: Store) -> None:
     waits: list[float] = []
     config = _config(email_to=("editor@daily-planet.test",), email_from="rw@daily-planet.test",
                      smtp_host="127.0.0.1", smtp_port=port, smtp_security="none",
-                     smtp_user="editor", smtp_password="wrong")
+                     smtp_user="editor", smtp_password="wrong", smtp_cleartext_login=True)
     outcome = deliver(build_report(sandbox_store), config, sleep=waits.append)
     assert outcome["email"]["ok"] is False and outcome["email"]["attempts"] == 1
     assert "login as editor refused: 535" in outcome["email"]["error"]
     assert waits == [] and inbox.messages == []
+
+
+def test_no_login_over_cleartext_unless_allowed(smtp, sandbox_store: Store) -> None:
+    port, inbox, auth = smtp  # the password would cross the network readable
+    waits: list[float] = []
+    config = _config(email_to=("editor@daily-planet.test",), email_from="rw@daily-planet.test",
+                     smtp_host="127.0.0.1", smtp_port=port, smtp_security="none",
+                     smtp_user="editor", smtp_password="s3cret")
+    outcome = deliver(build_report(sandbox_store), config, sleep=waits.append)
+    assert outcome["email"]["ok"] is False and outcome["email"]["attempts"] == 1
+    error = outcome["email"]["error"]
+    assert "unencrypted" in error and "smtp_cleartext_login" in error and "s3cret" not in error
+    assert auth.logins == [] and inbox.messages == [] and waits == []
+
+
+@pytest.fixture
+def trickling_smtp() -> Iterator[int]:
+    """A server that greets one byte at a time and never ends the line (for up to 30 s)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = listener.accept()
+            with conn:
+                conn.sendall(b"220 ")
+                for _ in range(600):
+                    if stop.wait(0.05):
+                        break
+                    conn.sendall(b"x")  # each read gets a byte: smtp_timeout never trips
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(5)
+
+
+def test_a_server_trickling_bytes_meets_the_deadline(trickling_smtp: int,
+                                                     sandbox_store: Store) -> None:
+    # smtplib's timeout is per read: without an overall deadline this delivery never ended
+    config = _config(email_to=("editor@daily-planet.test",), email_from="rw@daily-planet.test",
+                     smtp_host="127.0.0.1", smtp_port=trickling_smtp, smtp_security="none",
+                     smtp_timeout=10, smtp_deadline=0.5, retries=0)
+    outcome = deliver(build_report(sandbox_store), config)
+    assert outcome["email"]["ok"] is False
+    assert outcome["email"]["error"] == (f"127.0.0.1:{trickling_smtp} did not finish within "
+                                         "smtp_deadline = 0.5 s (too slow)")
 
 
 def test_starttls_refused_by_the_server_is_a_clear_failure(smtp, sandbox_store: Store) -> None:
