@@ -307,6 +307,46 @@ def test_cli_report_exits_3_when_delivery_fails(hook, sandbox_home: Path) -> Non
     assert out[1]["delivery"]["webhook"]["error"].endswith("HTTP 400 Bad Request")
 
 
+def test_a_server_answer_cannot_drive_the_terminal(
+        sandbox_home: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # The SMTP server's text reached stderr with its escapes in the delivery error
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = listener.accept()
+            with conn, conn.makefile("rb") as lines:
+                conn.sendall(b"220 hostile ESMTP\r\n")
+                for line in lines:
+                    verb = line[:4].upper()
+                    if verb == b"EHLO":
+                        conn.sendall(b"250-hostile\r\n250 AUTH PLAIN LOGIN\r\n")
+                    elif verb == b"AUTH":
+                        conn.sendall(b"535 \x1b]0;pwned\x07\x1b[2J\xc2\x9b31m denied\r\n")
+                    else:
+                        conn.sendall(b"221 bye\r\n")
+                        return
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    monkeypatch.setenv("REPOSTWATCH_SMTP_PASSWORD", "s3cret")
+    _with_delivery(sandbox_home, '\n[delivery]\nemail_to = ["ed@daily-planet.test"]\n'
+                   'email_from = "rw@daily-planet.test"\nsmtp_host = "127.0.0.1"\n'
+                   f'smtp_port = {port}\nsmtp_security = "none"\nsmtp_user = "editor"\n'
+                   'smtp_cleartext_login = true\nretries = 0\n')
+    try:
+        capsys.readouterr()
+        assert run("report", "-f", "csv") == 3
+    finally:
+        listener.close()
+        thread.join(5)
+    message = capsys.readouterr().err
+    assert "login as editor refused: 535" in message and "denied" in message
+    assert not any(c in message for c in "\x1b\x07\x9b")
+
+
 def _capture_list(home: Path) -> list[str]:
     import subprocess
     import sys

@@ -205,6 +205,34 @@ def test_crawled_text_cannot_drive_the_terminal(home: Path,
     assert "\x9b" in json.loads(line)["credit_reason"]  # the data itself is kept, escaped
 
 
+def test_reports_and_lists_to_a_terminal_carry_no_control_characters(
+        home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The report's CSV and Markdown on stdout, `originals list` and `report --list` printed
+    # crawled titles and text with their escapes (`check` already replaced them)
+    hostile = "\x1b[2J\x1b]0;pwned\x07\x9b31m\rfake"
+    path = home / "originals.jsonl"
+    path.write_text(json.dumps({"url": URL, "title": f"Pier {hostile}", "text": ORIGINAL_TEXT,
+                                "published": "2026-11-01"}) + "\n", encoding="utf-8")
+    assert run("originals", "import", str(path)) == 0
+    copy = save(home, "copy.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)
+                                              + f"<p>Source: Metro {hostile}</p>",
+                                              title=f"Copy {hostile}"))
+    assert run("check", "--save", str(copy), "--url", "https://copycat.test/x") == 1
+    capsys.readouterr()
+    outputs = []
+    for args in (("originals", "list"), ("report", "-f", "csv", "-o", "-"),
+                 ("report", "-f", "md", "-o", "-"), ("report", "--list")):
+        assert run(*args) == 0, args
+        outputs.append(capsys.readouterr())
+    for args, captured in zip(("list", "csv", "md", "runs"), outputs, strict=True):
+        for stream in (captured.out, captured.err):
+            assert not any(c in stream for c in "\x1b\x9b\x07"), args
+        assert "[2J" in captured.out or args == "runs", args  # shown, made inert
+    listed = outputs[0].out.splitlines()
+    assert [len(line.split("\t")) for line in listed] == [4]  # the title kept its column
+    assert outputs[1].out.count("\r\n") == 2  # the CSV's own line ends stay
+
+
 def test_file_errors_are_one_line(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("init", "no/such/folder/x.toml") == 2
     err = capsys.readouterr().err
