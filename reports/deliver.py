@@ -32,6 +32,7 @@ import ssl
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from email.message import EmailMessage
@@ -42,6 +43,7 @@ from typing import Any
 
 from repostwatch.config import DeliveryConfig
 from repostwatch.errors import RepostwatchError
+from repostwatch.redact import safe_webhook_url
 
 from .build import Report, iso
 from .formats import FORMATS, default_filename, render, write_report
@@ -212,19 +214,21 @@ def _post_webhook(summary: dict[str, Any], config: DeliveryConfig) -> str:
         headers["Authorization"] = f"Bearer {config.webhook_token}"
     request = urllib.request.Request(config.webhook_url, data=body, headers=headers,  # noqa: S310 (http(s) checked by the config)
                                      method="POST")
+    shown = safe_webhook_url(config.webhook_url)  # the path or query may be the secret
     try:
         with _OPENER.open(request, timeout=config.webhook_timeout) as answer:
-            return f"POST {config.webhook_url}: HTTP {answer.status}"
+            return f"POST {shown}: HTTP {answer.status}"
     except urllib.error.HTTPError as exc:
-        problem = f"POST {config.webhook_url}: HTTP {exc.code} {exc.reason}"
+        problem = f"POST {shown}: HTTP {exc.code} {exc.reason}"
         if exc.headers is not None and exc.headers.get("Location"):
-            problem += (f" to {exc.headers['Location']} (redirects are not followed: "
+            target = urllib.parse.urljoin(config.webhook_url, exc.headers["Location"])
+            problem += (f" to {safe_webhook_url(target)} (redirects are not followed: "
                         "set webhook_url to where it points)")
         if exc.code >= 500 or exc.code in _RETRY_STATUSES:
             raise OSError(problem) from exc
         raise _Permanent(problem) from exc
     except http.client.HTTPException as exc:  # not an HTTP answer (no OSError): worth a retry
-        raise OSError(f"POST {config.webhook_url}: not an HTTP answer "
+        raise OSError(f"POST {shown}: not an HTTP answer "
                       f"({type(exc).__name__}: {str(exc)[:80]})") from exc
 
 

@@ -34,7 +34,8 @@ from matcher import (
     canonical_url,
 )
 
-from ..errors import StoreError
+from ..errors import ConfigError, StoreError
+from ..redact import ambiguous_user_info, safe_url
 from . import index_cache
 from .evidence import Headers, decompress, save_version
 from .lazy import LazyOriginals
@@ -66,23 +67,22 @@ SCHEMA_REVISION = "0004"  # the head of the migrations: change it with every new
 _MIGRATION_LOCK = 0x7265706F7374  # PostgreSQL advisory lock key of migrations ("repost")
 
 
-def safe_url(url: str) -> str:
-    """The database URL with any password hidden, for messages and logs."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<invalid database URL>"
-
-
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a 30 s busy timeout."""
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a 30 s busy timeout.
+
+    ``ConfigError`` when the user info holds an unescaped ``@`` (see ``redact``);
+    ``StoreError`` when the URL cannot be used."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StoreError(
-            f"invalid database URL {url!r}",
+            f"invalid database URL {safe_url(url)!r}",
             hint="use e.g. sqlite:///repostwatch.db or postgresql+psycopg://user@host/db",
         ) from exc
+    if ambiguous_user_info(url):
+        raise ConfigError(f"invalid database URL {safe_url(url)!r}: an '@' in the user name or "
+                         "password must be written %40",
+                         hint="e.g. postgresql+psycopg://user:p%40ss@host/db")
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
