@@ -11,6 +11,7 @@ read at import time.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import string
@@ -354,6 +355,9 @@ class _Reader:
         value = table[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
+        if kind is float and isinstance(value, float) and not math.isfinite(value):
+            # TOML has nan and inf: a timeout of nan never expires, a size of inf overflows
+            raise self.error(f"{where}.{key}", f"must be a finite number, not {value!r}")
         if kind is tuple:
             if isinstance(value, str):
                 value = [value]

@@ -64,6 +64,46 @@ def test_bad_jsonl_writes_nothing(home: Path, capsys: pytest.CaptureFixture[str]
     assert "0 original(s)" in capsys.readouterr().err
 
 
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ({"url": URL + "?2", "title": "Pier \x00 closes", "text": ORIGINAL_TEXT},
+     "`title` contains a NUL character"),
+    ({"url": URL + "?2", "text": ORIGINAL_TEXT + "\x00"}, "`text` contains a NUL character"),
+    ({"url": URL + "\x00", "text": ORIGINAL_TEXT}, "`url` contains a NUL character"),
+    ({"url": URL + "?2", "text": ORIGINAL_TEXT, "published": "0001-01-01T00:00:00+05:00"},
+     "out of range"),
+    ({"url": URL + "?2", "text": ORIGINAL_TEXT, "published": "9999-12-31T23:59:59-05:00"},
+     "out of range"),
+    (DEEP, "nested too deeply"),
+    ('{"url": ' + DEEP + "}", "nested too deeply"),
+])
+def test_input_that_a_database_cannot_hold_is_a_usage_error_on_both(
+        home: Path, db_url: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], line: str | dict[str, str], message: str) -> None:
+    # NUL: fine on SQLite, exit 4 on PostgreSQL; dates past year 1 or 9999 in UTC: exit 4;
+    # deep JSON: a RecursionError traceback. Each is now one line and exit 2, on both.
+    monkeypatch.setenv("REPOSTWATCH_DATABASE_URL", db_url)
+    path = home / "bad.jsonl"
+    bad = line if isinstance(line, str) else json.dumps(line)
+    path.write_text(json.dumps({"url": URL, "text": ORIGINAL_TEXT}) + "\n" + bad + "\n",
+                    encoding="utf-8")
+    capsys.readouterr()
+    assert run("originals", "import", str(path)) == 2
+    err = capsys.readouterr().err
+    assert message in err and "line 2" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert run("originals", "list") == 0
+    assert "0 original(s)" in capsys.readouterr().err
+
+
+def test_a_duration_beyond_any_date_is_a_usage_error(
+        home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("recheck", "--older-than", "99999999999d") == 2  # was an OverflowError
+    assert "too long a duration" in capsys.readouterr().err
+
+
 def test_check_files_exit_codes_and_json(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     imported(home)
     copy = save(home, "copy.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
