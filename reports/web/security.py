@@ -77,7 +77,7 @@ MIN_PUBLIC_TOKEN = 16
 """Characters a shared token needs at least when the UI listens beyond loopback."""
 RESERVED_ACTORS = ("token", "local")
 """The actors of the shared token and of loopback without sign-in: no user may be named so
-(``[review] users`` refuses them), or the audit trail could not tell them apart."""
+(``Auth.from_config`` refuses them), or the audit trail could not tell them apart."""
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
