@@ -26,6 +26,7 @@ from yarl import URL
 
 from repostwatch.config import CrawlConfig
 from repostwatch.errors import FetchError
+from repostwatch.redact import safe_url
 
 from .addresses import AddressRefused, GuardedResolver, ip_literal, is_public_address
 from .sniff import SNIFF_BYTES, declared_not_html, decode_html, looks_like_html
@@ -246,7 +247,8 @@ def _describe(exc: aiohttp.ClientError, hop: URL, config: CrawlConfig) -> str:
     host = f"[{hop.host}]" if ":" in (hop.host or "") else str(hop.host)
     where = f"{host}:{hop.explicit_port}" if hop.explicit_port else host
     if isinstance(exc, aiohttp.ClientProxyConnectionError):
-        return f"cannot connect to the proxy {config.proxy}: {exc.os_error.strerror or exc}"
+        return (f"cannot connect to the proxy {safe_url(config.proxy)}: "
+                f"{exc.os_error.strerror or exc}")
     if isinstance(exc, aiohttp.ClientConnectorDNSError):
         return f"cannot resolve host {hop.host}"
     if isinstance(exc, aiohttp.ClientSSLError | aiohttp.ServerFingerprintMismatch):

@@ -41,7 +41,11 @@ def _published(value: object, where: str) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise UsageError(f"{where}: `published` is not an ISO 8601 date: {value!r}") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:  # stored in UTC: 0001-01-01 in a zone east of UTC falls before year 1
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:
+        raise UsageError(f"{where}: `published` {value!r} is out of range",
+                         hint="a date between the years 1 and 9999, in UTC") from None
 
 
 def read_jsonl(path: Path, config: Config, publication: str | None) -> list[OriginalRecord]:

@@ -21,7 +21,11 @@ from repostwatch.config import Config
 
 from .problems import problem_counts
 
-__all__ = ["CrawlJob", "CrawlResult", "crawl_failed", "project_settings", "run_crawls"]
+__all__ = ["STORE_FAILED", "CrawlJob", "CrawlResult", "crawl_failed", "project_settings",
+           "run_crawls"]
+
+STORE_FAILED = "store_failed"
+"""The finish reason of a crawl the pipeline closed because the store failed."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,9 @@ class CrawlResult:
 def crawl_failed(result: CrawlResult) -> str | None:
     """Why a crawl counts as failed (for the exit code), or None when it did not fail."""
     reason = str(result.stats.get("finish_reason", ""))
+    if reason == STORE_FAILED:  # the pipeline logged the store's error
+        return (f"the {result.spider} crawl stopped: the store failed (the error above); what "
+                "was stored so far is kept")
     if reason and reason != "finished":
         return f"the {result.spider} crawl stopped early ({reason})"
     errors = result.get("log_count/ERROR")  # page problems are not errors: crawler.problems

@@ -11,6 +11,7 @@ read at import time.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import string
@@ -151,7 +152,9 @@ class DeliveryConfig:
     smtp_security: str = "starttls"  # starttls, ssl or none
     smtp_user: str = ""  # log in as this user (password: REPOSTWATCH_SMTP_PASSWORD)
     smtp_password: str = field(default="", repr=False)  # from the environment only
-    smtp_timeout: float = 30.0  # seconds
+    smtp_timeout: float = 30.0  # seconds one read may wait
+    smtp_deadline: float = 120.0  # seconds one attempt may take in all
+    smtp_cleartext_login: bool = False  # allow smtp_user's login when smtp_security = "none"
     webhook_url: str = ""  # POST a JSON summary here ("" = off)
     webhook_token: str = field(default="", repr=False)  # from the environment only
     webhook_timeout: float = 30.0  # seconds
@@ -352,6 +355,9 @@ class _Reader:
         value = table[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
+        if kind is float and isinstance(value, float) and not math.isfinite(value):
+            # TOML has nan and inf: a timeout of nan never expires, a size of inf overflows
+            raise self.error(f"{where}.{key}", f"must be a finite number, not {value!r}")
         if kind is tuple:
             if isinstance(value, str):
                 value = [value]
@@ -511,7 +517,7 @@ def _delivery(r: _Reader, data: Mapping[str, Any], base: Path, env: Mapping[str,
         raise r.error("delivery.smtp_port", "must be a port number (1-65535, or 0 for the default)")
     if d.webhook_url and not re.match(r"https?://[^/\s]+", d.webhook_url):
         raise r.error("delivery.webhook_url", "must be an http(s) URL (or \"\" for none)")
-    for name in ("smtp_timeout", "webhook_timeout"):
+    for name in ("smtp_timeout", "smtp_deadline", "webhook_timeout"):
         if getattr(d, name) <= 0:
             raise r.error(f"delivery.{name}", "must be greater than 0")
     folder = str(base / d.folder) if d.folder else ""

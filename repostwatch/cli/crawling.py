@@ -116,10 +116,11 @@ def _crawl_distributed(state: State, site: str | None, resume: bool, redis_url: 
 
 
 def _last_run_unfinished(state: State, kind: str) -> bool:
-    """Whether the last run of ``kind`` never recorded its end (killed: SIGKILL, power loss)."""
+    """Whether the last run of ``kind`` never recorded its end (killed: SIGKILL, power loss;
+    ``abandoned`` once a later crawl found its process gone)."""
     with state.store() as store:
         runs = store.runs(1, kind=kind)
-    return bool(runs) and runs[0].status == "running"
+    return bool(runs) and runs[0].status in ("running", "abandoned")
 
 
 @click.command()

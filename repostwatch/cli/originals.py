@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from repostwatch.errors import CrawlError, UsageError
+from repostwatch.terminal import one_line
 
 from .state import State, err, fmt_counts
 
@@ -104,7 +105,7 @@ def originals_list(state: State, publication: str | None, as_json: bool) -> None
             click.echo(json.dumps({"id": o.id, "publication": o.publication, "url": o.url,
                                    "title": o.title, "words": len(o.tokens)}))
         else:
-            click.echo(f"{o.id}\t{o.publication}\t{o.url}\t{o.title}")
+            click.echo("\t".join(map(one_line, (str(o.id), o.publication, o.url, o.title))))
     if not as_json:
         err(f"{len(items)} original(s)")
 

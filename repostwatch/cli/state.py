@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from repostwatch.errors import CrawlError, UsageError
+from repostwatch.terminal import printable
 
 if TYPE_CHECKING:
     from repostwatch.config import Config
@@ -81,8 +82,9 @@ class State:
 
 
 def err(message: str) -> None:
-    """A message for people, on stderr (stdout carries results)."""
-    click.echo(message, err=True)
+    """A message for people, on stderr (stdout carries results); control characters (from
+    crawled text or a server's answer) are replaced, so they cannot drive the terminal."""
+    click.echo(printable(message), err=True)
 
 
 _C1 = re.compile(r"[\x7f-\x9f]")

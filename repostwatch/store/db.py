@@ -10,6 +10,8 @@ import or crawl twice never duplicates a row, and concurrent writers lose nothin
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -34,7 +36,8 @@ from matcher import (
     canonical_url,
 )
 
-from ..errors import StoreError
+from ..errors import ConfigError, StoreError
+from ..redact import ambiguous_user_info, safe_url
 from . import index_cache
 from .evidence import Headers, decompress, save_version
 from .lazy import LazyOriginals
@@ -66,23 +69,22 @@ SCHEMA_REVISION = "0004"  # the head of the migrations: change it with every new
 _MIGRATION_LOCK = 0x7265706F7374  # PostgreSQL advisory lock key of migrations ("repost")
 
 
-def safe_url(url: str) -> str:
-    """The database URL with any password hidden, for messages and logs."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<invalid database URL>"
-
-
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a 30 s busy timeout."""
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a 30 s busy timeout.
+
+    ``ConfigError`` when the user info holds an unescaped ``@`` (see ``redact``);
+    ``StoreError`` when the URL cannot be used."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StoreError(
-            f"invalid database URL {url!r}",
+            f"invalid database URL {safe_url(url)!r}",
             hint="use e.g. sqlite:///repostwatch.db or postgresql+psycopg://user@host/db",
         ) from exc
+    if ambiguous_user_info(url):
+        raise ConfigError(f"invalid database URL {safe_url(url)!r}: an '@' in the user name or "
+                         "password must be written %40",
+                         hint="e.g. postgresql+psycopg://user:p%40ss@host/db")
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
@@ -111,6 +113,22 @@ def make_engine(url: str) -> Engine:
             f"cannot use database {safe_url(url)}: {exc}",
             hint="for PostgreSQL install the extra: pip install 'repostwatch[postgres]'",
         ) from exc
+
+
+def _process_gone(pid: object) -> bool:
+    """Whether no process of this machine has the id ``pid`` (False when that cannot be told:
+    not an id, or not a POSIX system; a live process of another user counts as alive)."""
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0 or pid == os.getpid():
+        return False
+    if os.name != "posix":  # os.kill(pid, 0) would send Ctrl-C on Windows
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # PermissionError: it exists, as another user's
+        return False
+    return False
 
 
 def _insert(session: Session, table: Any) -> Any:
@@ -339,8 +357,19 @@ class Store:
     # -- crawl runs --------------------------------------------------------------------
 
     def start_run(self, kind: str) -> int:
+        """Record a run starting in this process; its ``stats`` name this host and process
+        until it ends (``finish_run``). Runs left ``running`` by a process of this host that is
+        gone are first marked ``abandoned`` (stats ``finish_reason``; no ``finished_at``): a
+        crawl killed outright (SIGKILL, power loss) never records its end."""
+        here = socket.gethostname()
         with self.session() as s:
-            run = CrawlRun(kind=kind, started_at=utcnow(), status="running", stats={})
+            for stale in s.scalars(select(CrawlRun).where(CrawlRun.status == "running")):
+                owner = dict(stale.stats or {})
+                if owner.get("host") == here and _process_gone(owner.get("pid")):
+                    stale.status = "abandoned"
+                    stale.stats = {**owner, "finish_reason": "abandoned"}
+            run = CrawlRun(kind=kind, started_at=utcnow(), status="running",
+                           stats={"host": here, "pid": os.getpid()})
             s.add(run)
             s.flush()
             return run.id
