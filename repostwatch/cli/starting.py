@@ -61,8 +61,8 @@ def sandbox(port: int, articles: int) -> None:
     from crawler.sandbox import serve
 
     def ready(proxy_url: str) -> None:
-        click.echo(f"sandbox web: proxy {proxy_url} (Ctrl-C to stop); "
-                   f"set [crawl] proxy = \"{proxy_url}\"")
+        click.echo(f"sandbox web: proxy {proxy_url} (Ctrl-C to stop); set [crawl] "
+                   f"proxy = \"{proxy_url}\" and allow_private_sites = [\"*.test\"]")
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(port=port, articles=articles, on_ready=ready))
