@@ -27,7 +27,7 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.threads import deferToThread
@@ -65,23 +65,22 @@ class AddressGuard:
         self.policy = policy
         self.resolved: dict[str, Refusal | None] = {}  # host:port -> judging its addresses
         self._previous: Any = None  # the reactor's resolver while ours is installed
-        if not policy.proxied:
+        if not (policy.proxied or policy.allow_all):
             crawler.signals.connect(self._install, signal=signals.engine_started)
             crawler.signals.connect(self._restore, signal=signals.engine_stopped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AddressGuard:
-        policy = policy_from_settings(crawler.settings)
-        if policy.allow_all:
-            raise NotConfigured  # `allow_private = true`: the operator lifted the guard
-        return cls(crawler, policy)
+        return cls(crawler, policy_from_settings(crawler.settings))
 
     async def process_request(self, request: Request) -> None:
         if request.meta.get(OPERATOR_URL) and not request.meta.get("redirect_urls"):
             return
         parts = urlparse_cached(request)
-        if parts.scheme not in ("http", "https"):
+        if parts.scheme not in ("http", "https"):  # file:, ftp:, s3:, data: never, allowed or not
             raise AddressRefusedError(f"only http and https URLs are fetched, not {parts.scheme}:")
+        if self.policy.allow_all:
+            return  # `allow_private = true`: the operator lifted the address checks
         host = parts.hostname or ""
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)

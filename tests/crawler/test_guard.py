@@ -255,3 +255,19 @@ def test_watch_sites_marked_allow_private_join_the_allowed_sites(tmp_path: Path)
               '[[watch]]\nurl = "http://public.example/"\n')
     assert config.crawl.allow_private_sites == ("intranet.example", "127.0.0.1:9101", "cms.lan")
     assert json.dumps(list(config.crawl.allow_private_sites))  # plain strings, for Scrapy
+
+
+def test_only_http_is_fetched_even_with_the_guard_lifted() -> None:
+    from types import SimpleNamespace
+
+    from scrapy import Request
+
+    from crawler.guard import AddressGuard, AddressRefusedError
+    from tests.conftest import run_async
+
+    crawler: Any = SimpleNamespace(signals=None)
+    lifted = AddressGuard(crawler, AddressPolicy.of(allow_all=True))
+    for url in ("file:///etc/passwd", "ftp://10.0.0.1/x", "s3://bucket/key"):
+        with pytest.raises(AddressRefusedError, match="only http and https"):
+            run_async(lifted.process_request(Request(url)))
+    assert run_async(lifted.process_request(Request("http://10.0.0.1/x"))) is None
