@@ -44,6 +44,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.politeness.RobotsTxtMiddleware": 100,
     "crawler.middlewares.ErrbackMiddleware": 50,
+    # the address guard (private/local addresses, names through a proxy), before robots.txt
+    "crawler.guard.AddressGuard": 60,
     "crawler.middlewares.ProxyMiddleware": 350,
     "crawler.middlewares.RedirectLoopMiddleware": 650,  # before Scrapy's redirects (600)
     # decode as the judge does: after decompression (590), before meta refreshes (580)
@@ -69,3 +71,5 @@ REPOSTWATCH_MAX_CRAWL_DELAY = 30.0
 REPOSTWATCH_MAX_RETRY_AFTER = 120.0
 REPOSTWATCH_CONFIG = None  # path of repostwatch.toml (None: the usual search, see config.py)
 REPOSTWATCH_PROXY = ""  # HTTP proxy for every request ("" = none)
+REPOSTWATCH_ALLOW_PRIVATE = False  # lift the address guard (crawler.guard)
+REPOSTWATCH_ALLOW_PRIVATE_SITES: list[str] = []  # sites the guard lets through (addresses)

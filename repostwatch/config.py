@@ -20,6 +20,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 
@@ -89,6 +90,14 @@ class WatchSite:
     feed: str | None = None
     max_pages: int = 200
     max_depth: int = 3
+    allow_private: bool = False  # its host may be private/local (or named through a proxy)
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """``host[:port]`` of its url, sitemap and feed (what ``allow_private`` allows)."""
+        urls = (self.url, self.sitemap or "", self.feed or "")
+        found = (urlsplit(u).netloc.rpartition("@")[2].lower() for u in urls)
+        return tuple(dict.fromkeys(h for h in found if h))
 
 
 @dataclass(frozen=True)
@@ -109,7 +118,11 @@ class CrawlConfig:
     job_dir: str = "repostwatch-jobs"  # state of interrupted crawls (next to the config file)
     judge_processes: int = 2  # judge and store pages in worker processes (0: in threads)
     proxy: str = ""  # HTTP proxy for every fetch ("" = none); the sandbox web is one
-    allow_private: bool = False  # lookups may fetch private / loopback addresses
+    allow_private: bool = False  # every fetch may reach private / loopback addresses
+    # sites (host names with their subdomains, IP addresses or networks, optionally :port)
+    # that may be private, or be fetched by name through the proxy; the [[watch]] sites marked
+    # allow_private are added here when the config is read (docs/config.md)
+    allow_private_sites: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -426,7 +439,7 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
         where = f"watch[{i}]"
         if not isinstance(w, dict):
             raise r.error(where, "must be a table")
-        r.known(w, where, {"url", "sitemap", "feed", "max_pages", "max_depth"})
+        r.known(w, where, {"url", "sitemap", "feed", "max_pages", "max_depth", "allow_private"})
         url = r.get(w, "url", where, str, "")
         if not re.match(r"https?://[^/\s]+", url):
             raise r.error(f"{where}.url", "is required and must be an http(s) URL")
@@ -435,9 +448,14 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
             feed=r.get(w, "feed", where, str, None),
             max_pages=_positive(r, w, "max_pages", where, 200),
             max_depth=_positive(r, w, "max_depth", where, 3, allow_zero=True),
+            allow_private=r.get(w, "allow_private", where, bool, False),
         ))
 
     crawl = _crawl_config(r, data, env)
+    named = tuple(h for w in watch if w.allow_private for h in w.hosts)
+    if named:
+        crawl = dataclasses.replace(
+            crawl, allow_private_sites=tuple(dict.fromkeys(crawl.allow_private_sites + named)))
     thresholds = _dataclass_from(r, data, "matcher", _matcher().Thresholds)
     for name in ("repost_min_coverage", "full_min_coverage"):
         if not 0 < getattr(thresholds, name) <= 1:

@@ -50,6 +50,7 @@ def _config(tmp_path: Path, proxy: str, watch: str, crawl: str = "") -> Config:
         f"originals = [{q(PUBLISHER.sitemap)}]\n\n"
         f"[database]\nurl = {q(database)}\n\n{watch}\n"
         f"[crawl]\nproxy = {q(proxy)}\ndownload_delay = 0\nautothrottle = false\n"
+        'allow_private_sites = ["*.test"]\n'
         f"timeout = 1\nretries = 1\nconcurrency_per_site = 4\n{crawl}",
         encoding="utf-8")
     return load_config(path)
