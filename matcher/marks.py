@@ -102,6 +102,11 @@ class Grammar:
             branches.append(r"(?-i:" + "|".join(tag_alts) + ")")
         name = r"(?<!\w)(?:" + ("|".join(branches) or r"(?!)") + r")(?!\w)"
         self.names = re.compile(name, re.IGNORECASE)
+        # After a person's name and before a role ("Jane Doe, Ap Sports Writer") a tag is
+        # safe in any letter case.
+        loose = r"(?<!\w)(?:the[ \t]+)?(?:" + "|".join(
+            sorted({*alts, *tag_alts}, key=len, reverse=True) or [r"(?!)"]) + r")(?!\w)"
+        self._loose = re.compile(loose, re.IGNORECASE)
         # The first word of every name and tag, case-folded: a line or window without one
         # cannot hold a name, and a set look-up is ~10 times cheaper than ``self.names``.
         self._firsts = frozenset(w for n in (*names, *tags) if (w := _first_word(n)))
@@ -122,9 +127,9 @@ class Grammar:
         whole = {
             "byline": (
                 rf"{_BY}[ \t]*:?[ \t]+(?P<b1>{many})(?:[ \t]+{_ROLE}){{0,3}}\.?"
-                rf"|{_BY}[ \t]+{_PERSON}[ \t]*(?:,|\||/|–|—|-|\(|\bof\b|\bfor\b)[ \t]*"
+                rf"|{_BY}[ \t]+{_PERSON}(?:[ \t]*(?:,|\||/|–|—|-|\(|\bof\b|\bfor\b))?[ \t]*"
                 rf"(?P<b2>{many})\)?(?:[ \t]+{_ROLE}){{0,3}}\.?"
-                rf"|{_PERSON}[ \t]*,[ \t]*(?P<b3>{many})(?:[ \t]+{_ROLE}){{1,3}}\.?"
+                rf"|{_PERSON}[ \t]*,[ \t]*(?P<b3>{loose})(?:[ \t]+{_ROLE}){{1,3}}\.?"
             ),
             "source-line": (
                 r"(?:(?:source|sources|quelle|quellen|fuente|fuentes|fonte|fontes|bron|"
@@ -132,9 +137,11 @@ class Grammar:
                 r"mit[ \t]+freundlicher[ \t]+genehmigung(?:[ \t]+(?:von|der|des))?)"
                 rf"[ \t]*:?[ \t]*(?P<s>{many})\.?"
             ),
-            "with-line": (rf"(?P<wp>(?:[^\n]{{0,40}}?[ \t])?){_WITH}[ \t]+(?:l['’][ \t]*)?"
-                          rf"(?P<w>{many})\.?"),
-            "tag-line": rf"[ \t(\[—–/\-]*(?P<t>{many})[ \t)\]./]*",
+            "with-line": (rf"(?P<wp>(?:[^\n]{{0,40}}?[ \t])?)[(\[]?{_WITH}[ \t]+"
+                          rf"(?:l['’][ \t]*)?(?P<w>{many})[)\]]?\.?"),
+            # "(dpa)", "— dpa", "dpa/lnw", and editors' initials first: "kev/dpa/Reuters".
+            "tag-line": (r"[ \t(\[—–/\-]*(?:(?-i:[a-zäöüß]{2,4})[ \t]*/[ \t]*)*?"
+                         rf"(?P<t>{many})[ \t)\]./]*"),
         }
         self._whole = [(form, re.compile(p, re.IGNORECASE)) for form, p in whole.items()]
         self._copyright = re.compile(
@@ -171,7 +178,8 @@ class Grammar:
         found: list[str] = []
         for key, value in m.groupdict().items():
             if value and key in _NAME_GROUPS:
-                found += [n.group() for n in self.names.finditer(value)]
+                names = self._loose if key == "b3" else self.names
+                found += [n.group() for n in names.finditer(value)]
         return tuple(found)
 
     def dateline(self, text: str, start: int = 0, end: int | None = None) -> Mark | None:

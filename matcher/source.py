@@ -133,8 +133,10 @@ def _own(wire: Wire, original: Original, rule: CreditRule | None) -> bool:
         host_matches(d, wire.domains) for d in domains if d)
 
 
-def _wire_of(name: str, wires: Sequence[Wire], where: Where) -> Wire | None:
-    return next((w for w in wires if w.spells(name, any_case=where == "author")), None)
+def _wire_of(name: str, wires: Sequence[Wire], mark: Mark, where: Where) -> Wire | None:
+    # In an author field or a byline's "Jane Doe, Ap Sports Writer" a tag is safe in any case.
+    any_case = where == "author" or mark.form == "byline"
+    return next((w for w in wires if w.spells(name, any_case=any_case)), None)
 
 
 def detect_source(original: Original, rule: CreditRule | None = None) -> SourceDecision:
@@ -149,7 +151,7 @@ def detect_source(original: Original, rule: CreditRule | None = None) -> SourceD
     evidence: list[tuple[int, int, SourceMark, bool]] = []
     for order, (mark, where) in enumerate(_marks(original, wires)):
         for name in mark.names:
-            wire = _wire_of(name, wires, where)
+            wire = _wire_of(name, wires, mark, where)
             if wire is None:
                 continue
             own = _own(wire, original, rule)

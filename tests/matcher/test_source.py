@@ -43,6 +43,8 @@ SYNDICATED = [
     (text("By The Associated Press", *BODY), "Associated Press"),
     (text("By Mara Lindqvist, Associated Press", *BODY), "Associated Press"),
     (text("Tomas Okafor, AP Business Writer", *BODY), "Associated Press"),
+    (text("Greg Beacham, Ap Sports Writer", *BODY), "Associated Press"),
+    (text("By ZEKE MILLER and JILL COLVIN Associated Press", *BODY), "Associated Press"),
     (last("(Reporting by Mara Lindqvist; Editing by Tomas Okafor)"), "Reuters"),
     (last("© 2026 The Associated Press. All rights reserved. This material may not be "
           "published, broadcast, rewritten or redistributed."), "Associated Press"),
@@ -58,10 +60,13 @@ SYNDICATED = [
     (last("(dpa)"), "dpa"),
     (last("Quelle: dpa"), "dpa"),
     (last("dpa/lnw"), "dpa"),
+    (last("kev/dpa/Reuters"), "dpa"),
     # French
     (first("PARIS (AFP) - "), "AFP"),
     (text("Le Monde avec AFP", *BODY), "AFP"),
     (text("Par AFP", *BODY), "AFP"),
+    (last("(avec AFP)"), "AFP"),
+    (text("Par Le Figaro avec AFP", *BODY), "AFP"),
     (last("Source : AFP"), "AFP"),
     # Spanish
     (first("Madrid, 5 dic (EFE).- "), "EFE"),
