@@ -254,6 +254,7 @@ class StorePipeline:
                 self.store.upsert_original,
                 publication=item.publication, url=item.url, title=article.title,
                 text=article.text, author=article.author, published=article.published,
+                rule=self.rules.get(item.publication),
             )
             await asyncio.to_thread(  # what the next import sends for a conditional GET
                 self.store.set_original_validators, item.url,

@@ -13,12 +13,15 @@ from .assess import SCHEMA_VERSION, Assessment, Verdict, assess
 from .credit import (
     CREDIT_MET,
     CREDIT_STATUSES,
+    KEPT_APART,
     Credit,
     CreditStatus,
+    KeptApart,
     Signal,
     allowed_credit,
     check_credit,
     decide,
+    kept_apart,
     lacks_credit,
 )
 from .index import Candidate, FingerprintIndex
@@ -34,6 +37,7 @@ __all__ = [
     "CREDIT_MET",
     "CREDIT_MODES",
     "CREDIT_STATUSES",
+    "KEPT_APART",
     "SCHEMA_VERSION",
     "WIRES",
     "Alignment",
@@ -45,6 +49,7 @@ __all__ = [
     "CreditRule",
     "CreditStatus",
     "FingerprintIndex",
+    "KeptApart",
     "Link",
     "Original",
     "Page",
@@ -67,6 +72,7 @@ __all__ = [
     "find_wire",
     "host_matches",
     "host_of",
+    "kept_apart",
     "lacks_credit",
     "tokenize",
 ]

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from .align import Alignment, Passage, align
-from .credit import Credit, check_credit, lacks_credit
+from .credit import Credit, KeptApart, check_credit, kept_apart, lacks_credit
 from .index import SHINGLE_WORDS, WINDOW, Candidate, FingerprintIndex
 from .original import Original
 from .page import Page
@@ -99,17 +99,24 @@ class Assessment:
             "source": self.source,
             "syndicated": self.syndicated,
             "lacks_credit": self.lacks_credit,
+            "kept_apart": self.kept_apart,
         }
 
     @property
-    def lacks_credit(self) -> bool:
-        """A copy whose credit does not meet the publication's rule (what reports chase).
+    def kept_apart(self) -> KeptApart | None:
+        """Why this copy is kept out of "lacking credit" (``matcher.credit.kept_apart``):
+        ``syndicated`` for a copy of a wire story unless the rule says ``report_syndicated``;
+        None for a copy whose credit is chased (and for a page that is no copy)."""
+        if not self.is_copy:
+            return None
+        return kept_apart(syndicated=self.syndicated, report_syndicated=self.report_syndicated)
 
-        False for copies of syndicated originals unless the rule says ``report_syndicated``.
-        """
-        return self.is_copy and self.credit is not None and lacks_credit(
-            self.credit.status, syndicated=self.syndicated,
-            report_syndicated=self.report_syndicated)
+    @property
+    def lacks_credit(self) -> bool:
+        """A copy whose credit does not meet the publication's rule (what reports chase): not
+        a copy kept apart (``kept_apart``)."""
+        return (self.is_copy and self.credit is not None
+                and lacks_credit(self.credit.status) and self.kept_apart is None)
 
 
 def _worth_aligning(cand: Candidate, t: Thresholds) -> bool:

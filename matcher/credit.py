@@ -70,16 +70,33 @@ _RULE_WORDS = {
 }
 
 
-def lacks_credit(status: str, *, syndicated: bool = False,
-                 report_syndicated: bool = False) -> bool:
-    """Whether a copy with this credit status breaks the rule (what reports chase).
+KeptApart = Literal["syndicated", "earlier"]
+"""Why a copy is kept out of "lacking credit" whatever its credit status: ``syndicated`` (it
+copies a wire story the publisher licensed too: usually another licensee of the same wire),
+``earlier`` (the page says it was published before the original: it may be the source)."""
+KEPT_APART: tuple[KeptApart, ...] = ("syndicated", "earlier")
 
-    A copy of a syndicated original (``syndicated``) is kept apart, never lacking credit,
-    unless the publication's rule says ``report_syndicated``.
+
+def kept_apart(*, syndicated: bool = False, report_syndicated: bool = False,
+               earlier: bool = False) -> KeptApart | None:
+    """Why a copy is kept apart (see ``KeptApart``), or None when its credit is chased.
+
+    A copy of a syndicated original is kept apart unless the publication's rule says
+    ``report_syndicated``; a page published earlier than the original always is.
     """
+    if earlier:
+        return "earlier"
     if syndicated and not report_syndicated:
-        return False
-    return status not in CREDIT_MET
+        return "syndicated"
+    return None
+
+
+def lacks_credit(status: str, *, syndicated: bool = False, report_syndicated: bool = False,
+                 earlier: bool = False) -> bool:
+    """Whether a copy with this credit status breaks the rule (what reports chase): its
+    status does not meet the rule, and it is not kept apart (``kept_apart``)."""
+    return status not in CREDIT_MET and kept_apart(
+        syndicated=syndicated, report_syndicated=report_syndicated, earlier=earlier) is None
 
 
 @dataclass(frozen=True, slots=True)

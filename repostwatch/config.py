@@ -40,6 +40,7 @@ __all__ = [
     "ScheduleConfig",
     "SearchConfig",
     "WatchSite",
+    "WireConfig",
     "check_template",
     "find_config",
     "load_config",
@@ -59,8 +60,26 @@ original's title and the original's URL."""
 
 
 @dataclass(frozen=True)
+class WireConfig:
+    """A wire service of ``[[wires]]``, added to the built-in list (``matcher.WIRES``): its
+    ``name``, other spellings (``aliases``, any letter case), short signs matched as written
+    (``tags``: "NNA"), its sites (``domains``) and its own closing lines (``signatures``:
+    regular expressions matched at the start of a line)."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    signatures: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Publication:
-    """A publication whose articles are watched, with its credit rule and original sources."""
+    """A publication whose articles are watched, with its credit rule and original sources.
+
+    ``report_syndicated``: copies of its wire stories that lack credit are reported like
+    copies of its own stories (default: kept apart). ``wires``: the config's ``[[wires]]``,
+    recognised besides the built-in list."""
 
     name: str
     aliases: tuple[str, ...] = ()
@@ -69,15 +88,20 @@ class Publication:
     allow: tuple[str, ...] = ()
     originals: tuple[str, ...] = ()  # sitemap / feed URLs or JSON Lines files
     nofollow_ok: bool = True
+    report_syndicated: bool = False
+    wires: tuple[WireConfig, ...] = ()
 
     @property
     def rule(self) -> CreditRule:
-        from matcher import CreditRule
+        from matcher import WIRES, CreditRule, Wire
 
+        extra = tuple(Wire(w.name, aliases=w.aliases, tags=w.tags, domains=w.domains,
+                           signatures=w.signatures) for w in self.wires)
         return CreditRule(
             publication=self.name, aliases=self.aliases, domains=self.domains,
             credit=self.credit, allow=self.allow,  # type: ignore[arg-type]
-            nofollow_ok=self.nofollow_ok,
+            nofollow_ok=self.nofollow_ok, report_syndicated=self.report_syndicated,
+            wires=WIRES + extra,
         )
 
 
@@ -399,13 +423,15 @@ def _crawl_config(r: _Reader, data: dict[str, Any], env: Mapping[str, str]) -> C
 def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
            report_formats: Collection[str] | None) -> Config:
     sections = {"publications", "database", "watch", "crawl", "search", "matcher", "report",
-                "delivery", "review", "distributed", "schedule"}
+                "delivery", "review", "distributed", "schedule", "wires"}
     r.known(data, "(top level)", sections)
+    wires = _wires(r, data)
     pubs = []
     raw_pubs = data.get("publications", [])
     if not isinstance(raw_pubs, list):
         raise r.error("publications", "must be an array of tables: [[publications]]")
-    pub_keys = {"name", "aliases", "domains", "credit", "allow", "originals", "nofollow_ok"}
+    pub_keys = {"name", "aliases", "domains", "credit", "allow", "originals", "nofollow_ok",
+                "report_syndicated"}
     for i, p in enumerate(raw_pubs):
         where = f"publications[{i}]"
         if not isinstance(p, dict):
@@ -423,6 +449,8 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
             credit=credit, allow=tuple(d.lower() for d in r.get(p, "allow", where, tuple, ())),
             originals=r.get(p, "originals", where, tuple, ()),
             nofollow_ok=r.get(p, "nofollow_ok", where, bool, True),
+            report_syndicated=r.get(p, "report_syndicated", where, bool, False),
+            wires=wires,
         ))
     if len({p.name.casefold() for p in pubs}) != len(pubs):
         raise r.error("publications", "two publications have the same name")
@@ -477,6 +505,32 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
         delivery=_delivery(r, data, base, env, report_formats),
         index_cache=base / cache if cache else None,
     )
+
+
+def _wires(r: _Reader, data: Mapping[str, Any]) -> tuple[WireConfig, ...]:
+    """``[[wires]]``: wire services the publications syndicate beyond the built-in list."""
+    raw = data.get("wires", [])
+    if not isinstance(raw, list):
+        raise r.error("wires", "must be an array of tables: [[wires]]")
+    keys = {f.name for f in dataclasses.fields(WireConfig)}
+    wires = []
+    for i, w in enumerate(raw):
+        where = f"wires[{i}]"
+        if not isinstance(w, dict):
+            raise r.error(where, "must be a table")
+        r.known(w, where, keys)
+        name = r.get(w, "name", where, str, "").strip()
+        if not name:
+            raise r.error(f"{where}.name", "is required")
+        wire = WireConfig(name, **{k: r.get(w, k, where, tuple, ()) for k in keys - {"name"}})
+        for pattern in wire.signatures:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise r.error(f"{where}.signatures", f"{pattern!r} is not a regular "
+                              f"expression: {exc}") from None
+        wires.append(wire)
+    return tuple(wires)
 
 
 def _report(r: _Reader, data: Mapping[str, Any], base: Path) -> tuple[ReportConfig, Path]:

@@ -49,7 +49,7 @@ def originals_import(state: State, sources: tuple[str, ...], publication: str | 
     records = [r for f, p in files for r in read_jsonl(f, config, p)]
     with state.store() as store:
         store.ensure_publications(config.rules.values())
-        counts = import_jsonl(store, records) if records else {}
+        counts = import_jsonl(store, records, config.rules) if records else {}
     if counts:
         err(f"{len(records)} originals from files: {fmt_counts(counts)}")
     if urls:

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, case, create_engine, event, func, inspect, select
+from sqlalchemy import Engine, case, create_engine, event, func, inspect, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -27,7 +27,6 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher import (
-    CREDIT_MET,
     Assessment,
     CreditRule,
     FingerprintIndex,
@@ -60,12 +59,14 @@ from .records import (
     Validators,
     finding_record,
     finding_select,
+    lacking_credit_clause,
 )
+from .sources import decide_source, refresh_kept_apart
 
 __all__ = ["SCHEMA_REVISION", "Store", "make_engine", "safe_url"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-SCHEMA_REVISION = "0004"  # the head of the migrations: change it with every new migration
+SCHEMA_REVISION = "0005"  # the head of the migrations: change it with every new migration
 _MIGRATION_LOCK = 0x7265706F7374  # PostgreSQL advisory lock key of migrations ("repost")
 
 
@@ -220,11 +221,22 @@ class Store:
     # -- publications and originals ----------------------------------------------------
 
     def ensure_publications(self, rules: Iterable[CreditRule]) -> dict[str, int]:
-        """Create the configured publications if missing; return name → id."""
+        """Create the configured publications if missing; return name → id. A publication whose
+        ``report_syndicated`` changed has its copies of wire stories kept apart (or not) anew."""
         with self.session() as s:
             for rule in rules:
-                stmt = _insert(s, PublicationRow).values(name=rule.publication, created_at=utcnow())
+                stmt = _insert(s, PublicationRow).values(
+                    name=rule.publication, created_at=utcnow(),
+                    report_syndicated=rule.report_syndicated)
                 s.execute(stmt.on_conflict_do_nothing(index_elements=["name"]))
+                changed = s.execute(
+                    update(PublicationRow)
+                    .where(PublicationRow.name == rule.publication,
+                           PublicationRow.report_syndicated != rule.report_syndicated)
+                    .values(report_syndicated=rule.report_syndicated)
+                    .returning(PublicationRow.id)).scalars().all()
+                for pub_id in changed:
+                    refresh_kept_apart(s, publication_id=pub_id)
             rows = s.execute(select(PublicationRow.name, PublicationRow.id)).all()
             return {name: pid for name, pid in rows}  # noqa: C416 - Row pairs, typed
 
@@ -237,8 +249,15 @@ class Store:
         text: str,
         author: str | None = None,
         published: datetime | None = None,
+        rule: CreditRule | None = None,
     ) -> tuple[int, str]:
-        """Add or update an original; returns (id, ``added`` | ``updated`` | ``unchanged``)."""
+        """Add or update an original; returns (id, ``added`` | ``updated`` | ``unchanged``).
+
+        Its source (a wire, or the publisher's own) is decided from its text whenever it is
+        added or changes, and once for an original stored before sources were kept
+        (``repostwatch.store.sources``); ``rule`` is the publication's credit rule (its wires,
+        names and domains; default: the built-in wires). A person's override is kept.
+        """
         key = canonical_url(url)
         text_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
         with self.session() as s:
@@ -247,14 +266,19 @@ class Store:
                 raise StoreError(f"unknown publication {publication!r}")
             existing = s.execute(
                 select(OriginalRow.id, OriginalRow.publication_id, OriginalRow.text_hash,
-                       OriginalRow.title, OriginalRow.author, OriginalRow.published)
+                       OriginalRow.title, OriginalRow.author, OriginalRow.published,
+                       OriginalRow.source_reason)
                 .where(OriginalRow.url_key == key)
             ).first()
-            if existing is not None and tuple(existing)[1:] == (
+            original = Original(0, publication, url, title, text, published=published,
+                                author=author)
+            if existing is not None and tuple(existing)[1:6] == (
                 pub_id, text_hash, title, author, published
             ):
+                if existing.source_reason is None:  # stored before sources were decided
+                    decide_source(s, existing.id, original, rule)
                 return existing.id, "unchanged"
-            fps = FingerprintIndex.fingerprint(Original(0, publication, url, title, text))
+            fps = FingerprintIndex.fingerprint(original)
             now = utcnow()
             values: dict[str, Any] = dict(
                 publication_id=pub_id, url=url, url_key=key, title=title, author=author,
@@ -262,10 +286,11 @@ class Store:
                 added_at=now, updated_at=now,
             )
             stmt = _insert(s, OriginalRow).values(**values)
-            update = {k: v for k, v in values.items() if k not in ("url_key", "added_at")}
-            stmt = stmt.on_conflict_do_update(index_elements=["url_key"], set_=update)
+            update_ = {k: v for k, v in values.items() if k not in ("url_key", "added_at")}
+            stmt = stmt.on_conflict_do_update(index_elements=["url_key"], set_=update_)
             oid = s.scalar(stmt.returning(OriginalRow.id))
             assert oid is not None
+            decide_source(s, oid, original, rule)
             return oid, "added" if existing is None else "updated"
 
     def originals(self, publication: str | None = None) -> list[Original]:
@@ -459,6 +484,7 @@ class Store:
                 evidence={"signals": [asdict(sig) for sig in result.credit.evidence]},
                 passages={"longest": data["longest_passage"], "spans": data["passages"]},
                 first_seen=now, last_checked=now, review_state="new",
+                kept_apart=result.kept_apart,
             )
             stmt = _insert(s, FindingRow).values(**values)
             keep = ("original_id", "page_id", "first_seen", "review_state")
@@ -549,7 +575,7 @@ class Store:
             if not include_gone:
                 q = q.where(FindingRow.review_state != "gone")
             if lacking_credit:
-                q = q.where(FindingRow.credit_status.not_in(CREDIT_MET))
+                q = q.where(lacking_credit_clause())
             if publication is not None:
                 q = q.where(PublicationRow.name == publication)
             if since is not None:
@@ -607,5 +633,5 @@ class Store:
 def _original(row: OriginalRow) -> Original:
     return Original(
         id=row.id, publication=row.publication.name, url=row.url, title=row.title,
-        text=row.text, published=row.published, author=row.author,
+        text=row.text, published=row.published, author=row.author, source=row.source,
     )
