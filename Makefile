@@ -14,7 +14,7 @@ $(VENV)/.app: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test,postgres,distributed,bench]'
+	$(BIN)/python -m pip install -q -e '.[test,postgres,distributed,scan,bench]'
 	touch $@ $(VENV)/.app
 
 ## demo: set up and run the whole job on the bundled sandbox web (SQLite in ./demo)
