@@ -63,8 +63,10 @@ class _Raw(io.RawIOBase):
                                         sock_read=config.timeout)
         connector = (aiohttp.TCPConnector() if config.proxy
                      else GuardedConnector(allow_private=self._allow))
+        # auto_decompress off: the bytes as stored, whatever a server says of them (a
+        # Content-Encoding on a .warc.gz would shift every offset)
         self._session = aiohttp.ClientSession(connector=connector, timeout=timeout,
-                                              trust_env=False)
+                                              trust_env=False, auto_decompress=False)
         hop = URL(self.url)
         headers = {"User-Agent": config.user_agent}
         if self._offset:
