@@ -109,6 +109,7 @@ class _Tracked:
         self.position = stream.tell() if stream.seekable() else 0
         self._tail: list[bytes] = []
         self._kept = 0
+        self._gzipped: bool | None = None  # told by the first bytes read
 
     def tell(self) -> int:
         return self.position
@@ -116,6 +117,8 @@ class _Tracked:
     def read(self, size: int = -1) -> bytes:
         data = self._stream.read(size)
         self.position += len(data)
+        if self._gzipped is None and data:
+            self._gzipped = data.startswith(b"\x1f\x8b")
         if data:
             self._tail.append(data)
             self._kept += len(data)
@@ -129,7 +132,7 @@ class _Tracked:
         tail = b"".join(self._tail)
         if not tail:
             return None
-        if not tail.startswith(b"\x1f\x8b") and _GZIP_START not in tail[:64]:
+        if not self._gzipped:
             # not gzipped: a record ends with two CRLFs (an ARC record with one LF)
             return None if tail.endswith((b"\r\n\r\n", b"\n")) else "the last record is cut"
         start = tail.rfind(_GZIP_START)

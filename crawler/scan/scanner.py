@@ -99,12 +99,13 @@ class FileScan:
     seconds: float = 0.0
     worker: str = ""
     attempt: int = 0
+    cpu_seconds: float = 0.0  # CPU time of the scanning process while it read this file
 
     def to_dict(self) -> dict[str, Any]:
         return {"location": self.location, "status": self.status, "counts": self.counts,
                 "problems": list(self.problems), "error": self.error,
                 "seconds": round(self.seconds, 3), "worker": self.worker,
-                "attempt": self.attempt}
+                "attempt": self.attempt, "cpu_seconds": round(self.cpu_seconds, 3)}
 
 
 class _Tally:
@@ -127,7 +128,7 @@ def scan_file(location: str, judge: Judge, *, run_id: int | None, allow_private:
     """Scan the archive at ``location`` into the store; never raises for a bad file or record
     (the outcome says what happened). ``progress(records, copies)`` is called now and then."""
     worker = worker_name()
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     attempt = start_file(judge.store, location, run_id=run_id, worker=worker)
     tally = _Tally()
     max_bytes = int(judge.config.scan.max_record_mb * 1024 * 1024)
@@ -156,7 +157,7 @@ def scan_file(location: str, judge: Judge, *, run_id: int | None, allow_private:
     if progress is not None:
         progress(counts.get("records", 0), counts.get("copies", 0))
     return FileScan(location, status, counts, tuple(tally.problems), error,
-                    time.monotonic() - started, worker, attempt)
+                    time.monotonic() - started, worker, attempt, time.process_time() - cpu)
 
 
 def _stats(tally: _Tally) -> dict[str, Any]:

@@ -111,8 +111,12 @@ def test_a_100_mb_record_is_skipped_unread(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("cut", [0.5, 0.1, 30, 12])
 @pytest.mark.parametrize("zipped", [True, False])
-def test_a_file_cut_short_raises_after_its_whole_records(tmp_path: Path, cut: float,
-                                                        zipped: bool) -> None:
+@pytest.mark.parametrize("tail", [None, 600])
+def test_a_file_cut_short_raises_after_its_whole_records(
+        tmp_path: Path, cut: float, zipped: bool, tail: int | None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    if tail is not None:
+        monkeypatch.setattr("crawler.scan.records._TAIL", tail)
     path = tmp_path / ("cut.warc.gz" if zipped else "cut.warc")
     with WarcFile(path) as warc:
         warc.add(response_record("http://a.test/1", b"<p>one</p>"))
@@ -132,12 +136,23 @@ def test_a_file_cut_short_raises_after_its_whole_records(tmp_path: Path, cut: fl
     assert str(path) in str(info.value) and "cut short" in str(info.value)
 
 
-def test_whole_files_are_not_taken_for_cut_ones(tmp_path: Path) -> None:
+@pytest.mark.parametrize("tail", [None, 3000])
+def test_whole_files_are_not_taken_for_cut_ones(tmp_path: Path, tail: int | None,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    if tail is not None:  # a file much longer than the bytes kept of its end
+        monkeypatch.setattr("crawler.scan.records._TAIL", tail)
+    import hashlib
+
+    def body(i: int) -> bytes:  # incompressible enough: the files span many reads
+        return b"<p>" + b"".join(hashlib.sha512(f"{i} {k}".encode()).hexdigest().encode()
+                                 for k in range(10)) + b"</p>"
+
     for name in ("whole.warc.gz", "whole.warc"):
         path = tmp_path / name
-        WarcFile.write(path, [response_record(f"http://a.test/{i}", b"<p>x</p>" * i)
-                              for i in range(1, 40)])
-        assert len(_read(path)) == 39
+        WarcFile.write(path, [response_record(f"http://a.test/{i}", body(i))
+                              for i in range(300)])
+        assert path.stat().st_size > 4 * 64 * 1024
+        assert len(_read(path)) == 300
 
 
 def test_arc_files_are_read_with_their_dates(tmp_path: Path) -> None:
