@@ -35,7 +35,7 @@ lint: $(VENV)/.dev
 gate: $(VENV)/.dev
 	$(BIN)/python -m pytest tests/matcher/test_accuracy_gate.py -v
 
-## bench: benchmark tables (accuracy on the corpus; speed and memory at scale, crawl throughput, report over 10,000 findings, review list at 100,000 findings, 1-3 distributed workers; quick sizes)
+## bench: benchmark tables (accuracy on the corpus; speed and memory at scale, crawl throughput, report over 10,000 findings, review list at 100,000 findings, 1-3 distributed workers, archive scans; quick sizes)
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/scale.py --quick
@@ -44,6 +44,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/report.py
 	$(BIN)/python benchmarks/review.py --runs 9
 	$(BIN)/python benchmarks/distributed.py --quick
+	$(BIN)/python benchmarks/scan.py --quick
 
 clean:
 	rm -rf $(VENV) demo .mypy_cache .ruff_cache build *.egg-info
