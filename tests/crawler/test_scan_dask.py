@@ -25,7 +25,7 @@ from repostwatch.store.models import ArchiveCaptureRow, FindingCheckRow
 from tests.conftest import fresh_pg_database
 from tests.crawler.scanhome import make_home, unrelated_page, write_sandbox_warc
 
-LONG_FILE_PAGES = 1_500  # unrelated pages after the long file's first copy: seconds of work
+LONG_FILE_PAGES = 800  # unrelated pages after the long file's first copy: seconds of work
 
 
 def _copy_page(n: int, *, credited: bool) -> bytes:
