@@ -13,9 +13,12 @@ from crawler.lookup import Outcome
 from .terminal import printable
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from matcher import Original
 
     from .store import FindingRecord
+    from .store.archive import CaptureRecord
 
 __all__ = ["copies_to_dict", "print_copies", "print_outcome"]
 
@@ -63,10 +66,14 @@ def print_outcome(outcome: Outcome) -> None:
         out.print(f"  longest copied passage ({longest.words} words): “{escape(text)}”")
 
 
-def copies_to_dict(original: Original, copies: list[FindingRecord]) -> dict[str, Any]:
+def copies_to_dict(original: Original, copies: list[FindingRecord],
+                   captures: Mapping[int, list[CaptureRecord]] | None = None) -> dict[str, Any]:
     """``lookup --json``: the original and its copies, each with the report's finding fields,
-    its evidence and its history newest first (docs/json.md)."""
+    its evidence, its history newest first and, for copies found in web archives, the
+    archive records they were judged from (``captures``: finding id → records; docs/json.md)."""
     from reports.build import finding_fields, iso  # the report's columns, one definition
+
+    captures = captures or {}
 
     return {
         "original": {"id": original.id, "publication": original.publication,
@@ -77,14 +84,20 @@ def copies_to_dict(original: Original, copies: list[FindingRecord]) -> dict[str,
              "evidence": [dict(e) for e in c.evidence],
              "history": [{"checked_at": iso(h.checked_at), "verdict": h.verdict,
                           "coverage": round(h.coverage, 4), "credit_status": h.credit_status}
-                         for h in c.history]}
+                         for h in c.history],
+             "archive": [{"warc": a.location, "offset": a.offset, "record_id": a.record_id,
+                          "captured_at": iso(a.captured_at)}
+                         for a in captures.get(c.id, [])]}
             for c in copies
         ],
     }
 
 
-def print_copies(original: Original, copies: list[FindingRecord]) -> None:
-    """Print an original and every known copy of it, most recently checked first."""
+def print_copies(original: Original, copies: list[FindingRecord],
+                 captures: Mapping[int, list[CaptureRecord]] | None = None) -> None:
+    """Print an original and every known copy of it, most recently checked first, with the
+    archive records of copies found in web archives (``captures``)."""
+    captures = captures or {}
     out = _console()
     out.print(f"[bold]{escape(original.title)}[/bold] <{escape(original.url)}> "
               f"({escape(original.publication)}, id {original.id})")
@@ -106,6 +119,9 @@ def print_copies(original: Original, copies: list[FindingRecord]) -> None:
                       f"{h.credit_status}")
         if len(c.history) > 10:
             out.print(f"    … {len(c.history) - 10} earlier check(s) (--json has them all)")
+        for a in captures.get(c.id, [])[:5]:
+            out.print(f"    archived {_day(a.captured_at)} in {escape(a.location)} at offset "
+                      f"{a.offset}")
 
 
 def _day(moment: Any) -> str:
