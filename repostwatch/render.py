@@ -78,7 +78,7 @@ def copies_to_dict(original: Original, copies: list[FindingRecord],
     return {
         "original": {"id": original.id, "publication": original.publication,
                      "url": original.url, "title": original.title,
-                     "published": iso(original.published)},
+                     "published": iso(original.published), "source": original.source},
         "copies": [
             {"id": c.id, **finding_fields(c), "lacks_credit": c.lacks_credit,
              "evidence": [dict(e) for e in c.evidence],
@@ -105,7 +105,11 @@ def print_copies(original: Original, copies: list[FindingRecord],
         out.print("  no copies found so far")
         return
     lacking = sum(c.lacks_credit and c.is_open for c in copies)
-    out.print(f"  {len(copies)} known copy(ies), {lacking} lacking credit")
+    apart = sum(c.kept_apart is not None and c.is_open for c in copies)
+    out.print(f"  {len(copies)} known copy(ies), {lacking} lacking credit"
+              + (f", {apart} kept apart" if apart else "")
+              + (f" — a wire story ({escape(original.source)}): its copies are kept apart"
+                 if original.source else ""))
     for c in copies:
         style = _STYLE.get(c.credit_status, "white")
         extent = f" ({c.extent})" if c.extent else ""
