@@ -19,7 +19,7 @@ extraction, which any judge pays), selectolax's parse alone (the share of time s
 it is printed), and "before": the ``matcher`` package of another revision (``git archive``
 into a temporary directory, imported under another name). Each figure is the best of
 ``--runs`` passes, the systems taking turns, so that other work on the machine weighs on all
-alike.
+alike. The last rows judge hostile pages (deeply nested markup): seconds per page.
 Exit codes: 0 done, 2 no corpus.
 """
 
@@ -153,6 +153,26 @@ def _best(systems: dict[str, Callable[[str, str], object]], pages: Sequence[tupl
     return best
 
 
+def _hostile_pages(original: str) -> list[tuple[str, str, bool]]:
+    """(what, HTML, whether "before" is run on it: the largest would take it hours); each
+    copies ``original`` after its hostile markup, so the verdict shows the copy is found."""
+    article = "".join(f"<p>{line}</p>" for line in original.splitlines())
+    return [
+        ("50,000 nested <div> (0.3 MB)", "<html><body>" + "<div>x" * 50_000 + article, True),
+        ("10 MiB of nested <div>", "<html><body>" + "<div>x" * 1_750_000 + article, False),
+        ("10 MiB of nested <span> then </div>",
+         "<html><body>" + "<span>" * 1_000_000 + article + "</div>" * 700_000, False),
+        ("formatting clones: 2,000 <b id=n>, 2,000 <p>x</p>",
+         "<html><body><p>" + "".join(f"<b id={i}>" for i in range(2000)) + "</p>"
+         + "<p>x</p>" * 2000 + article, True),
+        ("10 MiB of links, 5 levels deep",
+         "<html><body>" + "<div><nav><ul><li><span>" + '<a href="/p">x</a>' * 580_000
+         + article, False),
+        ("10 MiB of paragraphs of text",
+         "<html><body>" + article * (10_000_000 // len(article) + 1), False),
+    ]
+
+
 def _table(rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for n, row in enumerate(rows):
@@ -234,6 +254,7 @@ def main() -> int:
                         help="also profile 'after' on the dev corpus (cProfile, top 15)")
     parser.add_argument("--stages", action="store_true",
                         help="also time each stage of 'after' on both sets of pages")
+    parser.add_argument("--no-hostile", action="store_true", help="skip the hostile pages")
     args = parser.parse_args()
     path = corpus_path()
     if not path.exists():
@@ -267,6 +288,23 @@ def main() -> int:
             print("\nprofile of 'after' on the dev corpus (cProfile: slows Python code, "
                   "not selectolax)\n")
             _profile(after, _datasets(cases, after)["dev corpus"])
+        if not args.no_hostile:
+            print("\nhostile pages: seconds for one page (parse to verdict)\n")
+            rows = [("page", "size", "before", "after", "verdict")]
+            copied = next(c["original"]["text"] for c in cases if c.get("original"))
+            for what, html, run_before in _hostile_pages(copied):
+                url = "https://hostile.test/"
+                start = time.process_time()
+                verdict = after(url, html).verdict
+                took = time.process_time() - start
+                was = "not run"
+                if run_before:
+                    start = time.process_time()
+                    before(url, html)
+                    was = f"{time.process_time() - start:.2f} s"
+                rows.append((what, f"{len(html) / 2**20:.1f} MiB", was, f"{took:.2f} s",
+                             verdict))
+            _table(rows)
     return 0
 
 

@@ -7,7 +7,7 @@ extraction mistake can hide a copy). Everything else is worked out from the same
 when asked: the links with where they sit, and the ``<head>`` signals (canonical, og:url,
 JSON-LD, title, language). Most pages of a crawl copy nothing, and credit evidence is looked
 for only on copies. Main-article extraction (trafilatura, ``matcher.article``) is only used
-for originals.
+for originals. A hostile page cannot make the parser walk without end: see ``matcher.markup``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .dom import Placement, Walk, clean_text, offset_map, visible_text, walk
+from .markup import MAX_TEXT, bounded
 from .mentions import may_mention, mentioning
 from .text import Tokens, normalize_space, tokenize
 
@@ -62,7 +63,9 @@ class _Document:
 
     def __init__(self, html: str | None, url: str, *, text: str = "", title: str = "") -> None:
         self._url = url
-        self._tree = LexborHTMLParser(html) if html is not None else None
+        # Encoded here as selectolax would encode it: the limits are checked on the bytes.
+        data = bounded(html.encode("utf-8", "ignore")) if html is not None else None
+        self._tree = LexborHTMLParser(data) if data is not None else None
         self._walk = walk(self._tree) if self._tree is not None else Walk()
         if self._tree is None:  # known only by its text
             self.__dict__.update(text=text, title=title)
@@ -73,7 +76,7 @@ class _Document:
 
     @cached_property
     def raw(self) -> str:
-        return "".join(self._walk.parts)
+        return "".join(self._walk.parts)[:MAX_TEXT]
 
     @cached_property
     def text(self) -> str:
