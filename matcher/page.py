@@ -59,20 +59,38 @@ class Link:
 
 
 class _Document:
-    """A parsed page: the tree, the one walk over it, and what is worked out from them."""
+    """A parsed page: the tree, the one walk over it, and what is worked out from them.
+
+    The tree (Lexbor holds 0.2–1 MB for a page) can be let go once the page is judged
+    (``release``): what was worked out stays, anything else asked later parses again.
+    """
 
     def __init__(self, html: str | None, url: str, *, text: str = "", title: str = "") -> None:
         self._url = url
-        # Encoded here as selectolax would encode it: the limits are checked on the bytes.
-        data = bounded(html.encode("utf-8", "ignore")) if html is not None else None
-        self._tree = LexborHTMLParser(data) if data is not None else None
-        self._walk = walk(self._tree) if self._tree is not None else Walk()
-        if self._tree is None:  # known only by its text
-            self.__dict__.update(text=text, title=title)
+        self._html = html
+        if html is None:  # known only by its text
+            self.__dict__.update(text=text, title=title, _walk=Walk(), _tree=None)
 
     @property
     def parsed(self) -> bool:
-        return self._tree is not None
+        return self._html is not None
+
+    @cached_property
+    def _tree(self) -> LexborHTMLParser | None:
+        # Encoded here as selectolax would encode it: the limits are checked on the bytes.
+        assert self._html is not None
+        return LexborHTMLParser(bounded(self._html.encode("utf-8", "ignore")))
+
+    @cached_property
+    def _walk(self) -> Walk:
+        return walk(self._tree) if self._tree is not None else Walk()
+
+    def release(self) -> None:
+        """Let the tree go, keeping the text and the title (which every caller wants)."""
+        if self._html is not None and "_tree" in self.__dict__:
+            _ = self.text, self.title
+            for name in ("_tree", "_walk", "_link_parts"):
+                self.__dict__.pop(name, None)
 
     @cached_property
     def raw(self) -> str:
@@ -109,7 +127,8 @@ class _Document:
 
     @cached_property
     def lang(self) -> str:
-        root = self._tree.root if self._tree is not None else None
+        tree = self._tree
+        root = tree.root if tree is not None else None
         return ((root.attributes.get("lang") or "") if root is not None else "").lower()
 
     @cached_property
@@ -246,6 +265,14 @@ class Page:
     @property
     def address(self) -> str:
         return self.final_url or self.url
+
+    def release(self) -> None:
+        """Let the parse tree go (Lexbor holds 0.2–1 MB for a page): the text, tokens, title
+        and whatever was asked for stay; links or ``<head>`` signals asked for later are
+        worked out again from the HTML. ``assess`` calls it when it is done with a page, so
+        that pages held by a caller (a crawl has many in flight) do not hold their trees."""
+        if "_doc" in self.__dict__:
+            self._doc.release()
 
     @cached_property
     def _doc(self) -> _Document:

@@ -9,7 +9,7 @@ import pickle
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher import Page
+from matcher import FingerprintIndex, Page, assess
 from matcher.dom import clean_text, offset_map
 from matcher.mentions import may_mention
 
@@ -89,3 +89,14 @@ def test_a_page_pickles_without_its_parse() -> None:
     known = Page.from_text("https://example.test/t", "Just text", title="T")
     again = pickle.loads(pickle.dumps(known))
     assert again.text == "Just text" and again.title == "T" and again.links == ()
+
+
+def test_a_judged_page_lets_its_tree_go_and_parses_again_if_asked() -> None:
+    html = ("<html><head><title>T</title><link rel=canonical href='/c'></head><body>"
+            "<p>Some words <a href='https://a.test/'>here</a></p></body></html>")
+    page = Page("https://example.test/", html)
+    assess(page, FingerprintIndex(), {})
+    assert "_tree" not in page._doc.__dict__  # a crawl holds many judged pages at once
+    assert page.title == "T" and page.text == "Some words here"
+    fresh = Page("https://example.test/", html)
+    assert page.links == fresh.links and page.canonical == fresh.canonical
