@@ -134,6 +134,9 @@ class _Model:
         self.left_out: dict[str, int] = {}  # start tags left out, by name, not yet closed
         self.foreign = 0  # open <svg>/<math>: no raw text inside them
         self.deepest = 0  # the most elements open at once (what the limits keep down)
+        self._closings: dict[str, int] = {}  # raw text name -> its next end tag (-1: none)
+        self.searches = 0  # searches for the end of raw text (each one reads on to it)
+        self._lt_at: np.ndarray[tuple[int], np.dtype[np.intp]] | None = None
         self.out: list[bytes] = []  # the page, cut: pieces kept
         self.kept = 0  # html[:kept] is accounted for in ``out``
 
@@ -257,13 +260,25 @@ class _Model:
             self._pop_to(at)
         return True
 
+    def _lts(self, start: int, end: int) -> int:
+        """How many "<" ``html[start:end]`` holds (from the positions of all of them, found
+        once: no region is counted twice however many raw text tags open in it)."""
+        if self._lt_at is None:
+            self._lt_at = np.flatnonzero(np.frombuffer(self.html, dtype=np.uint8) == _LT)
+        first, last = np.searchsorted(self._lt_at, (start, end))
+        return int(last - first)
+
     def _skip_raw(self, name: str, pos: int) -> int:
         """Where the raw text of ``name`` opened before ``pos`` ends (the start of its end
         tag), or ``pos`` when its content is to be read as markup after all."""
-        closing = _closing(name).search(self.html, pos)
-        if closing is None or self.html.count(b"<", pos, closing.start()) > _RAW_MAX_TAGS:
+        known = self._closings.get(name)  # the next end tag found by an earlier search
+        if known is None or 0 <= known < pos:
+            self.searches += 1
+            found = _closing(name).search(self.html, pos)
+            known = self._closings[name] = found.start() if found is not None else -1
+        if known < 0 or self._lts(pos, known) > _RAW_MAX_TAGS:
             return pos  # no end (or too much inside): read on as markup, never hide a tag
-        return closing.start()
+        return known
 
     def run(self) -> bytes:
         html, tags, pos = self.html, 0, 0
@@ -302,7 +317,7 @@ class _Model:
                 self._cut(lt, end)
             elif name in _RAW and not self.foreign:
                 text_end = self._skip_raw(name, end)
-                tags += html.count(b"<", end, text_end)
+                tags += self._lts(end, text_end) if text_end > end else 0
                 end = text_end
             elif name == "plaintext" and not self.foreign:
                 return self._finish(len(html))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -166,7 +167,7 @@ class _Document:
         return tuple(found)
 
     @cached_property
-    def _link_parts(self) -> tuple[list[int], Placement, Any]:
+    def _link_parts(self) -> tuple[list[int], Placement, Callable[[int], int]]:
         return self._walk.offsets(), Placement(), offset_map(self.raw, self.text)
 
     def _link(self, n: int, href: str) -> Link:

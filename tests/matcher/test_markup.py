@@ -79,6 +79,17 @@ def test_formatting_elements_are_not_cloned_without_end() -> None:
     assert elements(tree) <= (MAX_FORMATTING + 2) * rounds + 100
 
 
+@pytest.mark.parametrize("raw", [
+    "<script>" * 20_000,  # no end tag: each would read on to the end of the page
+    "<title>" + "<script>x" * 20_000 + "</title>",  # each would count the "<" to </title>
+])
+def test_raw_text_is_looked_through_once(raw: str) -> None:
+    html = ("<html><body>" + "<div>" * 20 + raw + ARTICLE).encode()
+    model = _Model(html)
+    model.run()
+    assert model.searches <= 3  # one search per raw text name, not per start tag
+
+
 def test_past_the_tag_limit_the_rest_is_read_as_text() -> None:
     html = ("<html><body>" + "<i>x</i>" * (MAX_TAGS // 2) + "<div><svg><g>"
             + '<a href="https://daily-planet.test/">link</a>' + ARTICLE)
