@@ -321,6 +321,11 @@ class Page:
     def og_site_name(self) -> str | None:
         return self._doc.og_site_name if self._doc.parsed else None
 
+    def meta(self, prop: str) -> str | None:
+        """The ``content`` of the first ``<meta property=prop>`` (else ``<meta name=prop>``),
+        stripped; None when absent or empty. Names are compared exactly, as CSS does."""
+        return self._doc._meta(prop) if self._doc.parsed else None
+
     @property
     def json_ld(self) -> tuple[dict[str, Any], ...]:
         return self._doc.json_ld if self._doc.parsed else ()

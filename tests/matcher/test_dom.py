@@ -53,6 +53,7 @@ def test_page_is_what_the_plain_parse_gives(pieces: list[str], url: str) -> None
             for lk in page.links] == ref["links"]
     assert (page.title, page.lang, page.canonical, page.og_url, page.og_site_name) == (
         ref["title"], ref["lang"], ref["canonical"], ref["og_url"], ref["og_site_name"])
+    assert page.meta("og:site_name") == ref["og_site_name"]
     assert list(page.json_ld) == ref["json_ld"]
 
 
