@@ -110,8 +110,10 @@ class Run:
         return dict(sorted(groups.items()))
 
 
-def run(cases: list[dict[str, Any]], *, credit: CreditMode = "any") -> Run:
-    """Judge every candidate page against all originals, each publication under ``credit``."""
+def corpus_index(cases: list[dict[str, Any]], *, credit: CreditMode = "any",
+                 ) -> tuple[FingerprintIndex, dict[str, CreditRule]]:
+    """Every original of the corpus in one index, with its source decided as an import does,
+    and each publication's rule under ``credit`` (its domain: the host of its originals)."""
     index = FingerprintIndex()
     rules: dict[str, CreditRule] = {}
     for original, url in _originals(cases):
@@ -120,6 +122,12 @@ def run(cases: list[dict[str, Any]], *, credit: CreditMode = "any") -> Run:
             CreditRule(original.publication, domains=(host_of(url),), credit=credit),
         )
         index.add(replace(original, source=detect_source(original, rule).source))
+    return index, rules
+
+
+def run(cases: list[dict[str, Any]], *, credit: CreditMode = "any") -> Run:
+    """Judge every candidate page against all originals, each publication under ``credit``."""
+    index, rules = corpus_index(cases, credit=credit)
     result = Run()
     start = time.perf_counter()
     for case in cases:
@@ -237,6 +245,16 @@ class CreditLineOutcome:
         return bool(self.found) == self.expected
 
 
+def credit_line_rule(case: dict[str, Any]) -> tuple[str, CreditRule]:
+    """The labelled publication of a credit-line case, and a rule naming it as it signs (a
+    wire signs its datelines with its tag: "(AP) —")."""
+    labels = case["labels"]
+    target = (labels.get("credit_target") or {}).get("name") or host_of(
+        case["candidate"]["url"]).split(".")[0]
+    wire = find_wire(target, WIRES)
+    return target, CreditRule(target, aliases=(*wire.aliases, *wire.tags))
+
+
 def credit_lines(cases: list[dict[str, Any]]) -> list[CreditLineOutcome]:
     from matcher.signals import collect_signals
 
@@ -245,12 +263,8 @@ def credit_lines(cases: list[dict[str, Any]]) -> list[CreditLineOutcome]:
         expected = CREDIT_LINE_KINDS.get(case["kind"])
         if expected is None:
             continue
-        labels = case["labels"]
-        target = (labels.get("credit_target") or {}).get("name") or host_of(
-            case["candidate"]["url"]).split(".")[0]
         page = Page(case["candidate"]["url"], case["candidate"]["html"])
-        wire = find_wire(target, WIRES)  # how a wire signs its datelines: "(AP) —"
-        rule = CreditRule(target, aliases=(*wire.aliases, *wire.tags))
+        target, rule = credit_line_rule(case)
         probe = Original(0, target, "https://unknown.invalid/", "", "")
         found = [s.value for s in collect_signals(page, probe, rule) if s.kind == "source-line"]
         out.append(CreditLineOutcome(case, target, expected, found))

@@ -156,6 +156,18 @@ def assess(
     rule is judged with the default rule ``any`` and no known domains. Pages on a publication's
     own domains are never reported as copies of that publication's originals.
     """
+    try:
+        return _assess(page, index, rules, thresholds)
+    finally:
+        page.release()  # the parse tree is no longer needed: a crawl holds many pages
+
+
+def _assess(
+    page: Page,
+    index: FingerprintIndex,
+    rules: Mapping[str, CreditRule],
+    thresholds: Thresholds | None,
+) -> Assessment:
     t = thresholds or Thresholds()
     best: tuple[Alignment, Original] | None = None
     own = False

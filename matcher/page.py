@@ -1,42 +1,40 @@
-"""HTML → the parts of a web page the matcher needs, parsed once and lazily.
+"""HTML → the parts of a web page the matcher needs, parsed once and worked out lazily.
 
 Parsing uses selectolax (the Lexbor HTML5 engine): it builds the same tree a browser does from
-broken markup and is about ten times faster than lxml+trafilatura (see STACK.md). From one parse
-we keep: the whole *visible* text (what we match on, so that no extraction mistake can hide a
-copy), the links with where they sit, and the ``<head>`` signals (canonical, og:url, JSON-LD,
-title, language). Main-article extraction (trafilatura, ``matcher.article``) is only used
-for originals.
+broken markup and is about ten times faster than lxml+trafilatura (see STACK.md). One walk of
+the tree (``matcher.dom``) gives the whole *visible* text (what we match on, so that no
+extraction mistake can hide a copy). Everything else is worked out from the same tree only
+when asked: the links with where they sit, and the ``<head>`` signals (canonical, og:url,
+JSON-LD, title, language). Most pages of a crawl copy nothing, and credit evidence is looked
+for only on copies. Main-article extraction (trafilatura, ``matcher.article``) is only used
+for originals. A hostile page cannot make the parser walk without end: see ``matcher.markup``.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from .dom import Placement, Walk, clean_text, offset_map, visible_text, walk
+from .markup import MAX_TEXT, bounded
+from .mentions import may_mention, mentioning
 from .text import Tokens, normalize_space, tokenize
 
 __all__ = ["Link", "Page"]
 
-_DROP_TAGS = ["script", "style", "noscript", "template", "svg", "iframe", "object", "canvas"]
-_BLOCK_TAGS = frozenset(
-    "address article aside blockquote br dd details dialog div dl dt fieldset figcaption figure "
-    "footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table td th "
-    "tr ul caption option button label title body html".split()
-)
-# Regions of a page, innermost first wins; class/id hints catch templates without HTML5 tags.
-_REGION_TAGS = {"footer": "footer", "header": "header", "nav": "nav", "aside": "aside",
-                "article": "article", "main": "article"}
-_REGION_HINT = re.compile(r"footer|header|sidebar|(?<![a-z])nav|menu|related|comment", re.I)
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0", re.I)
+# An absolute http(s) URL that urljoin gives back unchanged: a host (and port), a path without
+# ";" params, a non-empty query and fragment, nothing urlsplit strips or checks.
+_PLAIN_URL = re.compile(
+    r"https?://[A-Za-z0-9.\-]+(?::[0-9]*)?(?:/[\w.~!$&'()*+,=:@%/\-]*)?"
+    r"(?:\?[\w.~!$&'()*+,;=:@%/?\-]+)?(?:#[\w.~!$&'()*+,;=:@%/?#\-]+)?", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,16 +59,176 @@ class Link:
         return any(r in ("nofollow", "ugc", "sponsored") for r in self.rel)
 
 
-@dataclass(frozen=True, slots=True)
-class _Parsed:
-    text: str
-    title: str
-    lang: str
-    links: tuple[Link, ...]
-    canonical: str | None
-    og_url: str | None
-    og_site_name: str | None
-    json_ld: tuple[dict[str, Any], ...]
+class _Document:
+    """A parsed page: the tree, the one walk over it, and what is worked out from them.
+
+    The tree (Lexbor holds 0.2–1 MB for a page) can be let go once the page is judged
+    (``release``): what was worked out stays, anything else asked later parses again.
+    """
+
+    def __init__(self, html: str | None, url: str, *, text: str = "", title: str = "") -> None:
+        self._url = url
+        self._html = html
+        if html is None:  # known only by its text
+            self.__dict__.update(text=text, title=title, _walk=Walk(), _tree=None)
+
+    @property
+    def parsed(self) -> bool:
+        return self._html is not None
+
+    @cached_property
+    def _tree(self) -> LexborHTMLParser | None:
+        # Encoded here as selectolax would encode it: the limits are checked on the bytes.
+        assert self._html is not None
+        return LexborHTMLParser(bounded(self._html.encode("utf-8", "ignore")))
+
+    @cached_property
+    def _walk(self) -> Walk:
+        return walk(self._tree) if self._tree is not None else Walk()
+
+    def release(self) -> None:
+        """Let the tree go, keeping the text and the title (which every caller wants)."""
+        if self._html is not None and "_tree" in self.__dict__:
+            _ = self.text, self.title
+            for name in ("_tree", "_walk", "_link_parts"):
+                self.__dict__.pop(name, None)
+
+    @cached_property
+    def raw(self) -> str:
+        return "".join(self._walk.parts)[:MAX_TEXT]
+
+    @cached_property
+    def text(self) -> str:
+        return clean_text(self.raw)
+
+    def _first(self, tag: str, **attrs: str) -> LexborNode | None:
+        """The first ``<head>``-kind element with ``tag`` whose attributes are as given
+        (``""``: present; ``rel``/``type`` compared ignoring ASCII case, as CSS does)."""
+        for node in self._walk.heads.get(tag, ()):
+            have = node.attributes
+            if all(_same(name, have.get(name), want) for name, want in attrs.items()):
+                return node
+        return None
+
+    def _meta(self, prop: str) -> str | None:
+        node = self._first("meta", property=prop) or self._first("meta", name=prop)
+        value = node.attributes.get("content") if node is not None else None
+        return value.strip() if value else None
+
+    @cached_property
+    def base(self) -> str:
+        node = self._first("base", href="")
+        base = _absolute(self._url, node.attributes.get("href")) if node is not None else None
+        return base or self._url
+
+    @cached_property
+    def title(self) -> str:
+        node = self._first("title")
+        return normalize_space(node.text()) if node is not None else ""
+
+    @cached_property
+    def lang(self) -> str:
+        tree = self._tree
+        root = tree.root if tree is not None else None
+        return ((root.attributes.get("lang") or "") if root is not None else "").lower()
+
+    @cached_property
+    def canonical(self) -> str | None:
+        node = self._first("link", rel="canonical")
+        return _absolute(self.base, node.attributes.get("href")) if node is not None else None
+
+    @cached_property
+    def og_url(self) -> str | None:
+        return _absolute(self.base, self._meta("og:url"))
+
+    @cached_property
+    def og_site_name(self) -> str | None:
+        return self._meta("og:site_name")
+
+    @cached_property
+    def json_ld(self) -> tuple[dict[str, Any], ...]:
+        found: list[dict[str, Any]] = []
+        for node in self._walk.heads.get("script", ()):
+            if not _same("type", node.attributes.get("type"), "application/ld+json"):
+                continue
+            try:
+                data = json.loads(node.text() or "null")
+            except ValueError:
+                continue  # malformed JSON-LD is common and carries no signal
+            stack = [data]
+            while stack:
+                item = stack.pop()
+                if isinstance(item, list):
+                    stack.extend(item)
+                elif isinstance(item, dict):
+                    found.append(item)
+                    if isinstance(item.get("@graph"), list):
+                        stack.extend(item["@graph"])
+        return tuple(found)
+
+    @cached_property
+    def _link_parts(self) -> tuple[list[int], Placement, Callable[[int], int]]:
+        return self._walk.offsets(), Placement(), offset_map(self.raw, self.text)
+
+    def _link(self, n: int, href: str) -> Link:
+        offsets, placement, mapping = self._link_parts
+        node = self._walk.anchors[n][0]
+        rel = tuple((node.attributes.get("rel") or "").lower().split())
+        region, hidden = placement.of(node)
+        text = normalize_space(visible_text(node))
+        return Link(href, text, rel, region, hidden, mapping(offsets[n]))
+
+    @cached_property
+    def links(self) -> tuple[Link, ...]:
+        base = self.base
+        hrefs = ((n, _absolute(base, node.attributes.get("href")))
+                 for n, (node, _) in enumerate(self._walk.anchors))
+        return tuple(self._link(n, href) for n, href in hrefs if href is not None)
+
+    def links_mentioning(self, needles: tuple[str, ...]) -> tuple[Link, ...]:
+        if "links" in self.__dict__ or may_mention(self.base, needles):
+            return tuple(link for link in self.links if may_mention(link.href, needles))
+        base, anchors, out = self.base, self._walk.anchors, []
+        raw = [node.attrs.get("href") or "" for node, _ in anchors]
+        for n in mentioning(raw, needles):
+            href = _absolute(base, raw[n])
+            if href is not None and may_mention(href, needles):
+                out.append(self._link(n, href))
+        return tuple(out)
+
+
+def _same(name: str, value: str | None, want: str) -> bool:
+    if value is None:
+        return False
+    if not want:
+        return True
+    if name in ("rel", "type"):
+        return value.isascii() and value.lower() == want
+    return value == want
+
+
+def _absolute(base: str, href: str | None) -> str | None:
+    """``href`` resolved against ``base``, if it is an http(s) URL."""
+    if not href:
+        return None
+    href = href.strip()
+    if _PLAIN_URL.fullmatch(href) and _plain_base(base):
+        return href  # what urljoin would return, at a tenth of the cost
+    try:
+        url = urljoin(base, href)
+    except ValueError:
+        return None
+    return url if url.startswith(("http://", "https://")) else None
+
+
+@lru_cache(maxsize=1024)
+def _plain_base(base: str) -> bool:
+    """Whether urljoin can use ``base`` at all (it raises on some malformed ones)."""
+    try:
+        urlsplit(base)
+    except ValueError:
+        return False
+    return bool(base)
 
 
 @dataclass(frozen=True)
@@ -93,23 +251,38 @@ class Page:
         For judging text from elsewhere (benchmarks, other crawlers' output) without HTML.
         """
         page = cls(url, "")
-        parsed = _Parsed(text=text, title=title, lang="", links=(), canonical=None,
-                         og_url=None, og_site_name=None, json_ld=())
-        page.__dict__["_parsed"] = parsed  # fills the cached_property
+        page.__dict__["_doc"] = _Document(None, url, text=text, title=title)
         return page
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The parsed tree cannot be pickled: a page sent to another process parses again.
+        state = dict(self.__dict__)
+        doc = state.get("_doc")
+        if doc is not None and doc.parsed:
+            del state["_doc"]
+        state.pop("tokens", None)
+        return state
 
     @property
     def address(self) -> str:
         return self.final_url or self.url
 
+    def release(self) -> None:
+        """Let the parse tree go (Lexbor holds 0.2–1 MB for a page): the text, tokens, title
+        and whatever was asked for stay; links or ``<head>`` signals asked for later are
+        worked out again from the HTML. ``assess`` calls it when it is done with a page, so
+        that pages held by a caller (a crawl has many in flight) do not hold their trees."""
+        if "_doc" in self.__dict__:
+            self._doc.release()
+
     @cached_property
-    def _parsed(self) -> _Parsed:
-        return _parse(self.html, self.address)
+    def _doc(self) -> _Document:
+        return _Document(self.html, self.address)
 
     @property
     def text(self) -> str:
         """Everything a reader can see, blocks separated by newlines."""
-        return self._parsed.text
+        return self._doc.text
 
     @cached_property
     def tokens(self) -> Tokens:
@@ -117,180 +290,46 @@ class Page:
 
     @property
     def title(self) -> str:
-        return self._parsed.title
+        return self._doc.title
 
     @property
     def lang(self) -> str:
-        return self._parsed.lang
+        return self._doc.lang
 
     @property
     def links(self) -> tuple[Link, ...]:
-        return self._parsed.links
+        """Every http(s) link, in page order."""
+        return self._doc.links if self._doc.parsed else ()
+
+    def links_mentioning(self, needles: tuple[str, ...]) -> tuple[Link, ...]:
+        """The links (as ``links`` gives them, in order) whose address may name one of
+        ``needles`` (host names): every link whose ``href`` holds a needle as a whole name,
+        ignoring case, or may once percent-decoded (``matcher.mentions``). The others are
+        skipped before they are resolved and placed: on a page of a hundred links, only the
+        few that can matter are worked out."""
+        return self._doc.links_mentioning(needles) if self._doc.parsed else ()
 
     @property
     def canonical(self) -> str | None:
-        return self._parsed.canonical
+        return self._doc.canonical if self._doc.parsed else None
 
     @property
     def og_url(self) -> str | None:
-        return self._parsed.og_url
+        return self._doc.og_url if self._doc.parsed else None
 
     @property
     def og_site_name(self) -> str | None:
-        return self._parsed.og_site_name
+        return self._doc.og_site_name if self._doc.parsed else None
+
+    def meta(self, prop: str) -> str | None:
+        """The ``content`` of the first ``<meta property=prop>`` (else ``<meta name=prop>``),
+        stripped; None when absent or empty. Names are compared exactly, as CSS does."""
+        return self._doc._meta(prop) if self._doc.parsed else None
 
     @property
     def json_ld(self) -> tuple[dict[str, Any], ...]:
-        return self._parsed.json_ld
+        return self._doc.json_ld if self._doc.parsed else ()
 
     @property
     def host(self) -> str:
         return urlsplit(self.address).hostname or ""
-
-
-def _absolute(base: str, href: str | None) -> str | None:
-    if not href:
-        return None
-    href = href.strip()
-    try:
-        url = urljoin(base, href)
-    except ValueError:
-        return None
-    return url if url.startswith(("http://", "https://")) else None
-
-
-def _json_ld(tree: LexborHTMLParser) -> tuple[dict[str, Any], ...]:
-    found: list[dict[str, Any]] = []
-    for node in tree.css('script[type="application/ld+json"]'):
-        try:
-            data = json.loads(node.text() or "null")
-        except ValueError:
-            continue  # malformed JSON-LD is common and carries no signal
-        stack = [data]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(item)
-            elif isinstance(item, dict):
-                found.append(item)
-                if isinstance(item.get("@graph"), list):
-                    stack.extend(item["@graph"])
-    return tuple(found)
-
-
-def _meta(tree: LexborHTMLParser, prop: str) -> str | None:
-    node = tree.css_first(f'meta[property="{prop}"]') or tree.css_first(f'meta[name="{prop}"]')
-    value = node.attributes.get("content") if node is not None else None
-    return value.strip() if value else None
-
-
-def _region_and_hidden(node: LexborNode) -> tuple[str, bool]:
-    region = ""
-    hidden = False
-    cur: LexborNode | None = node
-    while cur is not None and cur.tag not in ("body", "html", "-document"):
-        attrs = cur.attributes
-        if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-            hidden = True
-        style = attrs.get("style")
-        if style and _HIDDEN_STYLE.search(style):
-            hidden = True
-        if not region:
-            tag = cur.tag or ""
-            if tag in _REGION_TAGS:
-                region = _REGION_TAGS[tag]
-            else:
-                hint = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-                m = _REGION_HINT.search(hint)
-                if m:
-                    region = {"header": "header", "footer": "footer"}.get(
-                        m.group().lower(), m.group().lower()
-                    )
-        cur = cur.parent
-    return region or "body", hidden
-
-
-def _text_and_links(root: LexborNode | None, base: str) -> tuple[str, tuple[Link, ...]]:
-    """Visible text (blocks on their own lines) and links with their offset in that text."""
-    if root is None:
-        return "", ()
-    parts: list[str] = []
-    size = 0
-    links: list[Link] = []
-    for node in root.traverse(include_text=True):
-        if node.is_text_node:
-            prev = node.prev
-            chunk = node.text_content or ""
-            if prev is not None and prev.tag in _BLOCK_TAGS:
-                chunk = "\n" + chunk
-        elif node.tag in _BLOCK_TAGS:
-            chunk = "\n"
-        else:
-            chunk = ""
-            if node.tag == "a":
-                href = _absolute(base, node.attributes.get("href"))
-                if href is not None:
-                    rel = tuple((node.attributes.get("rel") or "").lower().split())
-                    region, hidden = _region_and_hidden(node)
-                    text = normalize_space(node.text() or "")
-                    links.append(Link(href, text, rel, region, hidden, size))
-        parts.append(chunk)
-        size += len(chunk)
-    text, mapping = _clean_lines("".join(parts))
-    fixed = tuple(
-        Link(lk.href, lk.text, lk.rel, lk.region, lk.hidden, mapping(lk.offset)) for lk in links
-    )
-    return text, fixed
-
-
-def _clean_lines(raw: str) -> tuple[str, Callable[[int], int]]:
-    """Collapse white space line by line; return the text and a map of raw → clean offsets."""
-    out: list[str] = []
-    starts: list[int] = []  # raw offset of each kept line
-    clean_starts: list[int] = []
-    pos = 0
-    raw_pos = 0
-    for line in raw.split("\n"):
-        clean = normalize_space(line)
-        if clean:
-            if out:
-                pos += 1
-            starts.append(raw_pos)
-            clean_starts.append(pos)
-            out.append(clean)
-            pos += len(clean)
-        raw_pos += len(line) + 1
-
-    def mapping(offset: int) -> int:
-        i = bisect_right(starts, offset) - 1
-        if i < 0:
-            return 0
-        return min(clean_starts[i] + (offset - starts[i]), clean_starts[i] + len(out[i]))
-
-    return "\n".join(out), mapping
-
-
-def _parse(html: str, url: str) -> _Parsed:
-    tree = LexborHTMLParser(html)
-    base_node = tree.css_first("base[href]")
-    base = _absolute(url, base_node.attributes.get("href")) if base_node is not None else None
-    base = base or url
-    title_node = tree.css_first("title")
-    html_node = tree.css_first("html")
-    canonical_node = tree.css_first('link[rel="canonical"]')
-    parsed_ld = _json_ld(tree)
-    canonical = _absolute(base, canonical_node.attributes.get("href")) if canonical_node else None
-    og_url = _absolute(base, _meta(tree, "og:url"))
-    og_site_name = _meta(tree, "og:site_name")
-    tree.strip_tags(_DROP_TAGS)
-    text, links = _text_and_links(tree.body, base)
-    return _Parsed(
-        text=text,
-        title=normalize_space(title_node.text()) if title_node is not None else "",
-        lang=((html_node.attributes.get("lang") or "") if html_node is not None else "").lower(),
-        links=links,
-        canonical=canonical,
-        og_url=og_url,
-        og_site_name=og_site_name,
-        json_ld=parsed_ld,
-    )

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import accumulate
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import numpy as np
@@ -31,7 +32,7 @@ from .marks import grammar
 from .original import Original
 from .page import Page
 from .rules import CreditRule
-from .urls import canonical_url, host_matches, host_of
+from .urls import canonical_url, domain_keys, host_matches, host_of
 
 __all__ = ["SHORTENERS", "Signal", "collect_signals"]
 
@@ -73,9 +74,20 @@ _LEGAL = re.compile(
     r"terms of (?:use|service)|privacy policy",
     re.IGNORECASE,
 )
+_LEGAL_STARTS = ("copyright", "all rights reserved", "alle rechte vorbehalten",
+                 "tous droits réservés", "todos los derechos reservados", "все права защищены",
+                 "trademark", "under licen", "terms of ", "privacy policy")
 _LEGAL_MIN_WORDS = 10  # a short "© The Daily Planet" line is a credit, a legal paragraph is not
 _REPEATED = 3  # a line seen this many times on one page is a widget, not a credit
+_WORD = re.compile(r"\w+")
 _REDIRECT_KEYS = ("u", "url", "to", "target", "dest", "destination", "redirect", "q", "link")
+
+
+@lru_cache(maxsize=4)
+def _lowered(text: str) -> str | None:
+    """``text.lower()``, or None when it holds a ``_CASE_ODDITIES`` character (kept for the
+    few searches of one page's text)."""
+    return None if _CASE_ODDITIES.search(text) else text.lower()
 
 
 def _finditer(pattern: re.Pattern[str], starts: Sequence[str],
@@ -83,10 +95,10 @@ def _finditer(pattern: re.Pattern[str], starts: Sequence[str],
     """``pattern.finditer(text)`` for a case-insensitive ``pattern`` each match of which begins
     with one of ``starts`` (lower case): the pattern is tried only where they occur in the
     lower-cased text (found by ``str.find``), not at every character of the page."""
-    if _CASE_ODDITIES.search(text):  # lower() would not show every match (or would shift it)
+    lowered = _lowered(text)
+    if lowered is None:  # lower() would not show every match (or would shift it)
         yield from pattern.finditer(text)
         return
-    lowered = text.lower()
     tries: set[int] = set()
     for start in starts:
         at = lowered.find(start)
@@ -160,18 +172,40 @@ def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=256)
+def _name_starts(names: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The first word of each name in lower case: where a match of ``_name_pattern(names)``
+    can begin (None unless every name is ASCII: ``_finditer`` knows the characters that
+    match an ASCII letter ignoring case although ``lower()`` does not make them that letter)."""
+    if not all(name.isascii() for name in names):
+        return None
+    firsts = [next(iter(w for w in re.split(r"[\s\-_.]+", name.strip()) if w), "")
+              for name in names]
+    return tuple(sorted({w.lower() for w in firsts if w}))
+
+
+def _names_in(pattern: re.Pattern[str], names: tuple[str, ...],
+              text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for ``pattern = _name_pattern(names)``, searching only where
+    a name's first word occurs."""
+    starts = _name_starts(names)
+    return pattern.finditer(text) if starts is None else _finditer(pattern, starts, text)
+
+
 def _boilerplate(text: str) -> list[tuple[int, int]]:
     """Spans of repeated lines and long legal lines."""
-    lines: list[tuple[int, int, str]] = []
-    pos = 0
-    for line in text.split("\n"):
-        lines.append((pos, pos + len(line), line))
-        pos += len(line) + 1
-    counts = Counter(line.casefold() for _, _, line in lines)
+    lines = text.split("\n")
+    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    folded = text.casefold().split("\n")  # casefold() maps no character to a line break
+    counts = Counter(folded)
+    # A legal phrase never spans lines: one search of the text finds the lines holding one.
+    legal = {bisect_right(starts, m.start()) - 1
+             for m in _finditer(_LEGAL, _LEGAL_STARTS, text)}
     return [
-        (s, e) for s, e, line in lines
-        if counts[line.casefold()] >= _REPEATED
-        or (_LEGAL.search(line) and len(line.split()) >= _LEGAL_MIN_WORDS)
+        (start, start + len(line))
+        for n, (start, line) in enumerate(zip(starts, lines, strict=True))
+        if counts[folded[n]] >= _REPEATED
+        or (n in legal and len(line.split()) >= _LEGAL_MIN_WORDS)
     ]
 
 
@@ -184,9 +218,8 @@ def _copied_title(text: str, title: str) -> list[tuple[int, int]]:
     return [m.span() for m in re.finditer(pattern, text, re.IGNORECASE)]
 
 
-def _head_signals(page: Page, original: Original, rule: CreditRule) -> list[Signal]:
+def _head_signals(page: Page, target: str, rule: CreditRule) -> list[Signal]:
     signals: list[Signal] = []
-    target = canonical_url(original.url)
     for kind, url in (("canonical", page.canonical), ("og:url", page.og_url)):
         if url and canonical_url(url) == target:
             signals.append(Signal(kind, url, "head", True))
@@ -222,11 +255,18 @@ def _through_redirector(href: str, rule: CreditRule) -> str | None:
     return None
 
 
-def _link_signals(page: Page, original: Original, rule: CreditRule,
-                  scope: _Scope) -> list[Signal]:
+@lru_cache(maxsize=256)
+def _needles(domains: tuple[str, ...]) -> tuple[str, ...]:
+    """What the address of every link that can be evidence contains (see ``_link_signals``)."""
+    return (*domain_keys(domains), *SHORTENERS)
+
+
+def _link_signals(page: Page, target: str, rule: CreditRule, scope: _Scope) -> list[Signal]:
     signals: list[Signal] = []
-    target = canonical_url(original.url)
-    for link in page.links:
+    # Only links to our domains, through a redirector to them, or through a shortener can be
+    # evidence, and their addresses show our domain or a shortener's (percent-encoded ones are
+    # let through too): the other links of the page are never resolved or placed.
+    for link in page.links_mentioning(_needles(tuple(rule.domains))):
         host = host_of(link.href)
         href, note = link.href, ""
         near = link.region not in FAR_REGIONS and scope.near(link.offset)
@@ -256,6 +296,48 @@ def _outside(positions: Sequence[int], spans: Sequence[tuple[int, int]]) -> list
     return np.flatnonzero(~covered).tolist()
 
 
+def _covered(spans: Sequence[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """The union of ``spans``: starts and ends of disjoint, sorted intervals."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for s, e in sorted(spans):
+        if ends and s <= ends[-1]:
+            ends[-1] = max(ends[-1], e)
+        else:
+            starts.append(s)
+            ends.append(e)
+    return starts, ends
+
+
+def _edge_words(text: str, edges: Sequence[tuple[int, int]],
+                copied: Sequence[tuple[int, int]], keep: int) -> list[tuple[int, str]]:
+    """The words (start, word) of each ``text[lo:hi]`` of ``edges``, as ``\\w+`` finds them,
+    except that of a run of words starting in ``copied`` only the first ``keep`` are listed:
+    every window of up to ``keep + 1`` words that starts outside the copy holds the same words,
+    and the copy itself (most of the page next to it) is not read word by word."""
+    cstarts, cends = _covered(copied)
+    words: list[tuple[int, str]] = []
+    for lo, hi in edges:
+        pos: int | None = lo
+        while pos is not None:
+            start, pos, inside = pos, None, 0
+            for m in _WORD.finditer(text, start, hi):
+                at = m.start()
+                k = bisect_right(cstarts, at) - 1
+                if k >= 0 and at < cends[k]:
+                    if inside >= keep:  # skip to the copy's end (past a word across it)
+                        pos = cends[k]
+                        across = _WORD.match(text, pos, hi)
+                        if across is not None and _WORD.match(text, pos - 1, pos):
+                            pos = across.end()
+                        break
+                    inside += 1
+                else:
+                    inside = 0
+                words.append((at, m.group()))
+    return words
+
+
 def _fuzzy_names(text: str, rule: CreditRule, scope: _Scope) -> list[Signal]:
     """Names written with one typo ("Daily Plantet"), near the copy; names of 6+ letters only
     (shorter ones collide with ordinary words)."""
@@ -272,8 +354,8 @@ def _fuzzy_names(text: str, rule: CreditRule, scope: _Scope) -> list[Signal]:
             edges[-1] = (edges[-1][0], max(edges[-1][1], hi))
         else:
             edges.append((lo, hi))
-    words = [(m.start() + lo, m.group()) for lo, hi in edges
-             for m in re.finditer(r"\w+", text[lo:hi])]
+    longest = max(len(t.split()) for t in targets)
+    words = _edge_words(text, edges, scope.copied, longest - 1)
     outside = _outside([pos for pos, _ in words], scope.copied)  # a typo in the copy is copied
     for target in targets:
         n = len(target.split())
@@ -294,7 +376,8 @@ def _fuzzy_names(text: str, rule: CreditRule, scope: _Scope) -> list[Signal]:
 def _text_signals(page: Page, rule: CreditRule, scope: _Scope) -> list[Signal]:
     signals: list[Signal] = []
     text = page.text
-    names = _name_pattern((*rule.names, *rule.domains))
+    every = (*rule.names, *rule.domains)
+    names = _name_pattern(every)
     for m in _finditer(_SOURCE_LINE, _SOURCE_STARTS, text):
         if not scope.counts(m.start()):
             continue
@@ -306,7 +389,7 @@ def _text_signals(page: Page, rule: CreditRule, scope: _Scope) -> list[Signal]:
         if names.search(m.group("tail")) and scope.counts(m.start()):
             signals.append(Signal("source-line", m.group().strip()[:160], "body",
                                   scope.near(m.start())))
-    found = list(names.finditer(text))
+    found = list(_names_in(names, every, text))
     # A dateline naming the publication counts inside the copied text too: the copy kept the
     # source's name ("LONDON (Reuters) -" copied from Reuters). See matcher.marks.
     datelines = grammar(rule.names)
@@ -338,8 +421,9 @@ def collect_signals(
     far from them a credit still counts as being with the article.
     """
     scope = _Scope(copied, near_chars, page.text, original.title)
+    target = canonical_url(original.url)
     return (
-        *_head_signals(page, original, rule),
-        *_link_signals(page, original, rule, scope),
+        *_head_signals(page, target, rule),
+        *_link_signals(page, target, rule, scope),
         *_text_signals(page, rule, scope),
     )

@@ -7,9 +7,10 @@ suffixes (``/amp``, ``?amp=1``, ``?outputType=amp``), and trailing slashes.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-__all__ = ["canonical_url", "host_matches", "host_of"]
+__all__ = ["canonical_url", "domain_keys", "host_matches", "host_of"]
 
 _HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
 _TRACKING = {"fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "igshid",
@@ -31,12 +32,21 @@ def host_of(url: str) -> str:
 
 def host_matches(host: str, domains: tuple[str, ...] | list[str]) -> bool:
     """True when ``host`` is one of ``domains`` or a subdomain of one."""
-    host = host_of(f"http://{host}") if "://" not in host else host_of(host)
-    for domain in domains:
-        d = host_of(f"http://{domain}") if "://" not in domain else host_of(domain)
-        if d and (host == d or host.endswith("." + d)):
-            return True
-    return False
+    key = _host_key(host)
+    return any(key == d or key.endswith("." + d) for d in domain_keys(tuple(domains)))
+
+
+@lru_cache(maxsize=4096)
+def _host_key(host: str) -> str:
+    """``host`` (or a URL) as ``host_matches`` compares it."""
+    return host_of(f"http://{host}") if "://" not in host else host_of(host)
+
+
+@lru_cache(maxsize=256)
+def domain_keys(domains: tuple[str, ...]) -> tuple[str, ...]:
+    """``domains`` as ``host_matches`` compares them (lower case, no ``www.``; none empty),
+    worked out once per rule rather than once per link."""
+    return tuple(key for key in map(_host_key, domains) if key)
 
 
 def canonical_url(url: str) -> str:
