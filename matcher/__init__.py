@@ -26,7 +26,7 @@ from .original import Original
 from .page import Link, Page
 from .rules import CREDIT_MODES, CreditMode, CreditRule, Thresholds
 from .text import Tokens, tokenize
-from .urls import canonical_url, host_matches, host_of
+from .urls import canonical_url, host_matches, host_of, site_of
 
 __all__ = [
     "CREDIT_MET",
@@ -59,5 +59,6 @@ __all__ = [
     "host_matches",
     "host_of",
     "lacks_credit",
+    "site_of",
     "tokenize",
 ]

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .text import Tokens, normalize_space, tokenize
+from .urls import site_of
 
 __all__ = ["Link", "Page"]
 
@@ -145,7 +146,8 @@ class Page:
 
     @property
     def host(self) -> str:
-        return urlsplit(self.address).hostname or ""
+        """The site (``urls.site_of``): the host, with its port unless 80 or 443."""
+        return site_of(self.address)
 
 
 def _absolute(base: str, href: str | None) -> str | None:

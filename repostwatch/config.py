@@ -400,8 +400,8 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
             raise r.error(f"{where}.credit", f"must be one of {', '.join(_matcher().CREDIT_MODES)}")
         pubs.append(Publication(
             name=name, aliases=r.get(p, "aliases", where, tuple, ()),
-            domains=tuple(d.lower() for d in r.get(p, "domains", where, tuple, ())),
-            credit=credit, allow=tuple(d.lower() for d in r.get(p, "allow", where, tuple, ())),
+            domains=_hosts(r, p, "domains", where), credit=credit,
+            allow=_hosts(r, p, "allow", where),
             originals=r.get(p, "originals", where, tuple, ()),
             nofollow_ok=r.get(p, "nofollow_ok", where, bool, True),
         ))
@@ -575,6 +575,22 @@ def _schedule(r: _Reader, data: Mapping[str, Any]) -> ScheduleConfig:
     except CronError as exc:
         raise r.error("schedule.timezone", str(exc)) from None
     return schedule
+
+
+_HOST = re.compile(r"(?:https?://)?([^\s/:@?#\[\]]+|\[[0-9a-f:.]+\])(?::(\d{1,5}))?/?")
+
+
+def _hosts(r: _Reader, t: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    """Host names, each with an optional port ("127.0.0.1:9101": that port only; no port:
+    every port), lower case. A path, or a port that is not one, is an error: it would match
+    nothing, silently."""
+    hosts = tuple(h.lower() for h in r.get(t, key, where, tuple, ()))
+    for host in hosts:
+        m = _HOST.fullmatch(host)
+        if not m or (m.group(2) and not 0 < int(m.group(2)) < 65536):
+            raise r.error(f"{where}.{key}", f"{host!r} is not a host name (write e.g. "
+                          "\"daily-planet.com\", or \"127.0.0.1:8080\" for one port only)")
+    return hosts
 
 
 def _positive(r: _Reader, t: Mapping[str, Any], key: str, where: str, default: int,

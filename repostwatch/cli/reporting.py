@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 
@@ -116,12 +115,13 @@ def outreach(state: State, site: str, publication: str | None, fmt: str) -> None
 
     Example: repostwatch outreach scraperdaily.test --format md
     """
+    from matcher import site_of
     from reports import outreach_letters
     from reports.md_report import letter_md
     from reports.outreach import letter_dict, letter_text
 
-    host = (urlsplit(site).hostname or "") if "://" in site else site.strip().lower()
-    host = host.rstrip(".")
+    # the site as findings name it: a port other than 80/443 is part of it (127.0.0.1:9102)
+    host = site_of(site.strip() if "://" in site else f"http://{site.strip()}")
     name = state.config.publication(publication).name if publication else None
     rc = state.config.report
     with state.store() as store:

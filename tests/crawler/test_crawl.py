@@ -301,3 +301,62 @@ async def test_judging_in_worker_processes_finds_the_same_copies(config: Config)
     assert found == {(canonical_url(e.url), e.verdict, e.credit_status) for e in copies}
     assert stats.get("repostwatch/evidence_kept") == len(copies)
     assert stats["repostwatch/pages_judged"] == stats["item_scraped_count"]  # all, in a worker
+
+
+@deferred_f_from_coro_f
+async def test_sites_on_two_ports_of_one_host_are_two_sites(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The publisher on 127.0.0.1:A (``domains = ["127.0.0.1:A"]``), a copier on 127.0.0.1:B
+    linking to it: the copy is found, and the crawl of B never follows links into A."""
+    from tests.localserver import Server
+    from tests.matcher.texts import ORIGINAL_PARAGRAPHS, ORIGINAL_TEXT, page_html, paragraphs_html
+
+    for var in ("REPOSTWATCH_DATABASE_URL", "REPOSTWATCH_PROXY", "REPOSTWATCH_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    publisher_hits: list[str] = []
+
+    async def publisher(request: web.Request) -> web.Response:
+        publisher_hits.append(request.path)
+        return web.Response(text=page_html("<p>Our own page</p>"), content_type="text/html")
+
+    pub_app = web.Application()
+    pub_app.router.add_get("/{tail:.*}", publisher)
+    with Server(pub_app) as pub:
+        own = pub.url("/news/pier.html")
+
+        async def copier(request: web.Request) -> web.Response:
+            if request.path == "/copy.html":
+                body = paragraphs_html(ORIGINAL_PARAGRAPHS)
+            else:
+                body = (f'<a href="/copy.html">pier</a> <a href="{own}">the original</a> '
+                        f'<a href="{pub.url("/")}">their home</a>')
+            return web.Response(text=page_html(body), content_type="text/html")
+
+        copy_app = web.Application()
+        copy_app.router.add_get("/{tail:.*}", copier)
+        with Server(copy_app) as copies:
+            path = tmp_path / "repostwatch.toml"
+            path.write_text(
+                f'[[publications]]\nname = "The Daily Planet"\n'
+                f'domains = ["127.0.0.1:{pub.port}"]\n'
+                f'[[watch]]\nurl = "{copies.url("/")}"\n'
+                '[crawl]\ndownload_delay = 0\nautothrottle = false\nallow_private = true\n'
+                f'[database]\nurl = "sqlite:///{tmp_path / "rw.db"}"\n', encoding="utf-8")
+            config = load_config(path)
+            store = Store.open(config.database_url)
+            try:
+                store.ensure_publications(config.rules.values())
+                store.upsert_original(publication="The Daily Planet", url=own,
+                                      title="Old grain pier to close", text=ORIGINAL_TEXT)
+            finally:
+                store.close()
+            stats = await _crawl(config, WatchSpider)
+    assert stats.get("log_count/ERROR", 0) == 0
+    assert publisher_hits == []
+    store = Store.open(config.database_url)
+    try:
+        [finding] = store.findings()
+    finally:
+        store.close()
+    assert (finding.page_url, finding.verdict) == (copies.url("/copy.html"), "repost")
+    assert finding.site == f"127.0.0.1:{copies.port}"

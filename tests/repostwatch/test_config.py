@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,16 @@ def test_review_section(tmp_path: Path) -> None:
     path.write_text("[review]\nport = 70000\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"review\.port"):
         load_config(path, env={})
+
+
+def test_domains_may_name_a_port_and_must_be_hosts(tmp_path: Path) -> None:
+    text = ("[[publications]]\nname = 'X'\ndomains = ['127.0.0.1:9101', 'X.test', "
+            "'https://x.test/']\nallow = ['[::1]:8080']\n")
+    pub = load_config(write(tmp_path, text), env={}).publications[0]
+    assert pub.domains == ("127.0.0.1:9101", "x.test", "https://x.test/")
+    assert pub.allow == ("[::1]:8080",)
+    for bad in ("x.test/news", "x.test:99999", "x.test:port", "two words.test"):
+        with pytest.raises(ConfigError, match=rf"line 3: publications\[0\].domains: "
+                                              rf"'{re.escape(bad)}' is not a host name"):
+            load_config(write(tmp_path, f"[[publications]]\nname = 'X'\ndomains = ['{bad}']\n"),
+                        env={})
