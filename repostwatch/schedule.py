@@ -103,7 +103,7 @@ def serve(schedule: Schedule, lock_dir: Path, run_cycle: Callable[[], int], *,
     ``clock`` gives the time (tz-aware); ``wait(seconds)`` sleeps and returns True when the
     service must stop (an ``Event.wait``). Both are injected so that tests drive the loop.
     """
-    from .cycle import run_lock
+    from .locks import run_lock
 
     def stamp(when: datetime) -> str:
         return when.astimezone(schedule.tz).strftime("%Y-%m-%d %H:%M %Z")

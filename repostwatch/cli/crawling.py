@@ -37,13 +37,6 @@ def crawl(state: State, site: str | None, resume: bool, redis_url: str | None) -
 
     Example: repostwatch crawl --site https://aggregator.example/
     """
-    import hashlib
-    import shutil
-
-    from crawler.runner import CrawlJob
-    from crawler.spiders.watch import WatchSpider
-    from matcher import canonical_url
-
     config = state.config
     if site is not None and not re.match(r"https?://[^/\s]+", site):
         raise UsageError(f"--site {site!r} is not an http(s) URL",
@@ -52,6 +45,21 @@ def crawl(state: State, site: str | None, resume: bool, redis_url: str | None) -
     if redis_url:
         _crawl_distributed(state, site, resume, redis_url)
         return
+    # one watch crawl at a time (with or without --site: a whole crawl covers the sites)
+    with state.job_lock("crawl"):
+        _crawl_alone(state, site, resume)
+
+
+def _crawl_alone(state: State, site: str | None, resume: bool) -> None:
+    """``crawl`` on this machine alone: its queue in ``[crawl] job_dir``, resumable."""
+    import hashlib
+    import shutil
+
+    from crawler.runner import CrawlJob
+    from crawler.spiders.watch import WatchSpider
+    from matcher import canonical_url
+
+    config = state.config
     state.preflight(need_watch=site is None)
     # one folder per --site, so resuming one site never replays another's queue
     key = hashlib.sha256(canonical_url(site).encode()).hexdigest()[:16] if site else ""
@@ -60,8 +68,8 @@ def crawl(state: State, site: str | None, resume: bool, redis_url: str | None) -
         err("nothing to resume: starting a new crawl")
     elif resume and _last_run_unfinished(state, "watch"):
         raise UsageError(
-            "the interrupted crawl did not stop cleanly (it was killed, or is still running): "
-            "its queue cannot be resumed",
+            "the interrupted crawl did not stop cleanly (it was killed, or stopped at once by "
+            "a second Ctrl-C): its queue cannot be resumed",
             hint="run `repostwatch crawl` without --resume to start over; what was stored "
                  "stays stored")
     elif not resume and jobdir.exists():
@@ -141,7 +149,6 @@ def recheck(state: State, limit: int | None, older_than: str | None) -> None:
 
     if older_than is not None:
         parse_duration(older_than)  # a usage error before Scrapy starts
-    state.preflight(need_watch=False)
 
     def summary(stats: dict[str, Any]) -> None:
         if not stats.get("repostwatch/recheck/scheduled"):
@@ -153,7 +160,10 @@ def recheck(state: State, limit: int | None, older_than: str | None) -> None:
             f"findings now gone: {int(stats.get('repostwatch/gone', 0) or 0)}")
 
     kwargs = {k: v for k, v in (("limit", limit), ("older_than", older_than)) if v is not None}
-    run_crawl(state, [CrawlJob(RecheckSpider, kwargs)], what="the recheck", summary=summary)
+    with state.job_lock("recheck"):
+        state.preflight(need_watch=False)
+        run_crawl(state, [CrawlJob(RecheckSpider, kwargs)], what="the recheck",
+                  summary=summary)
 
 
 @click.command()
@@ -177,7 +187,6 @@ def search(state: State, budget: int | None) -> None:
     if not config.search.url:
         raise UsageError(f"search is not configured in {config.describe()}",
                          hint="set [search] url to your SearXNG instance")
-    state.preflight(need_watch=False)
 
     def summary(stats: dict[str, Any]) -> None:
         def n(key: str) -> int:
@@ -189,5 +198,7 @@ def search(state: State, budget: int | None) -> None:
             f"{n('pages_requested')}")
         print_crawl_summary(stats)
 
-    run_crawl(state, [CrawlJob(SearchSpider, {"budget": budget} if budget else {})],
-              what="the search", summary=summary)
+    with state.job_lock("search"):
+        state.preflight(need_watch=False)
+        run_crawl(state, [CrawlJob(SearchSpider, {"budget": budget} if budget else {})],
+                  what="the search", summary=summary)

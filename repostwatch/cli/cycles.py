@@ -28,7 +28,8 @@ def run_cycle(state: State, fmt: str) -> None:
     Example: repostwatch run
     """
     from crawler.runner import run_crawls
-    from repostwatch.cycle import cycle_jobs, report_stage, run_lock, stage_summary
+    from repostwatch.cycle import cycle_jobs, report_stage, stage_summary
+    from repostwatch.locks import run_lock
 
     config = state.config
     with run_lock(config.base_dir / config.crawl.job_dir):

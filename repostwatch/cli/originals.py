@@ -56,7 +56,8 @@ def originals_import(state: State, sources: tuple[str, ...], publication: str | 
         from crawler.spiders.originals import OriginalsSpider, import_counts, import_problem
 
         jobs = [CrawlJob(OriginalsSpider, {"publication": p, "source": u}) for u, p in urls]
-        results = run_crawls(config, jobs, log_level=state.log_level)
+        with state.job_lock("originals", "originals import"):
+            results = run_crawls(config, jobs, log_level=state.log_level)
         got = {k: sum(import_counts(r.stats)[k] for r in results)
                for k in ("added", "updated", "unchanged", "no_text")}
         err(f"originals from {len(urls)} URL source(s): {fmt_counts(got)}")

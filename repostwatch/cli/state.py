@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +68,13 @@ class State:
             if not store.counts()["originals"]:
                 raise UsageError("the store has no originals to compare pages with",
                                  hint="run `repostwatch originals import` first")
+
+    def job_lock(self, job: str, what: str | None = None) -> AbstractContextManager[None]:
+        """The lock of one crawl of ``job`` on ``[crawl] job_dir`` (``repostwatch.locks``):
+        refused (exit 2, naming the holder's pid) while a ``run`` or another ``job`` runs."""
+        from repostwatch.locks import job_lock
+
+        return job_lock(self.config.base_dir / self.config.crawl.job_dir, job, what=what)
 
     def preflight_store(self) -> None:
         """The store opens and knows the publications (before any crawl starts); a fleet's

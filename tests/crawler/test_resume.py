@@ -126,6 +126,31 @@ def test_a_killed_crawl_is_not_resumed(tmp_path: Path) -> None:
     assert [f.page_url for f in findings] == [f"http://allotment.test/p{COPY_AT}"]  # once
 
 
+def test_a_second_crawl_or_a_run_is_refused_while_a_crawl_runs(tmp_path: Path) -> None:
+    log: list[str] = []
+    with SandboxServer(app=_site(log)) as server:
+        _prepare(tmp_path, server.proxy_url, delay=0.15)
+        first = _cli(tmp_path, "crawl")
+        deadline = time.monotonic() + 30
+        while sum(p.startswith("/p") for p in log) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        refused = {}
+        for args in (("crawl",), ("crawl", "--resume"), ("run",)):
+            second = _cli(tmp_path, *args)
+            refused[args] = (second.communicate(timeout=60)[1], second.returncode)
+        _, err = first.communicate(timeout=120)
+        assert first.returncode == 0, err
+    for args in (("crawl",), ("crawl", "--resume")):
+        message, code = refused[args]
+        assert code == 2, message
+        assert f"another crawl is in progress (pid {first.pid})" in message
+        assert "discarding" not in message and "Traceback" not in message
+    message, code = refused[("run",)]
+    assert code == 2 and f"a crawl is in progress (crawl: pid {first.pid})" in message
+    counts = Counter(p for p in log if p != "/robots.txt")  # the first crawl alone fetched
+    assert counts == Counter({"/": 1, "/sport": 1, **{f"/p{i}": 1 for i in range(PAGES)}})
+
+
 @pytest.mark.parametrize("resume", [False, True])
 def test_nothing_to_resume_or_discard(tmp_path: Path, resume: bool) -> None:
     log: list[str] = []
