@@ -2,7 +2,8 @@
 
 Each crawl's stats come back to the caller, which turns them into a summary and an exit code
 (``scrapy crawl`` itself exits 0 even when a crawl logged errors). A first Ctrl-C stops the
-crawls gracefully (what was stored stays stored); a second one stops at once.
+crawls gracefully (what was stored stays stored; a crawl with a JOBDIR saves its queue); a
+second one stops at once (nothing more is saved). Either raises ``Interrupted`` saying which.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from scrapy import Spider
 from scrapy.settings import Settings
 
 from repostwatch.config import Config
+from repostwatch.errors import Interrupted
 
 from .problems import problem_counts
 
@@ -174,10 +176,10 @@ def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WA
     stopping: list[bool] = []
 
     def on_signal(signum: int, _frame: Any) -> None:
-        if stopping:
+        stopping.append(True)
+        if len(stopping) > 1:
             reactor.callFromThread(reactor.stop)
             return
-        stopping.append(True)
         logging.getLogger(__name__).warning("interrupted: finishing what is in flight; "
                                             "press Ctrl-C again to stop at once")
         for crawler in active:
@@ -199,5 +201,5 @@ def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WA
     if failure:
         raise failure[0]
     if stopping:
-        raise KeyboardInterrupt
+        raise Interrupted(at_once=len(stopping) > 1)
     return results

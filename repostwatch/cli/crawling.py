@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from repostwatch.errors import UsageError
+from repostwatch.errors import Interrupted, UsageError
 
 from .state import State, err, print_crawl_summary, run_crawl
 
@@ -81,8 +81,15 @@ def _crawl_alone(state: State, site: str | None, resume: bool) -> None:
         if stats.get("finish_reason") == "finished":
             shutil.rmtree(jobdir, ignore_errors=True)  # done: nothing left to resume
 
-    run_crawl(state, [CrawlJob(WatchSpider, {"url": site} if site else {}, jobdir=jobdir)],
-              what="the crawl", summary=summary)
+    again = f"repostwatch crawl{f' --site {site}' if site else ''}"
+    try:
+        run_crawl(state, [CrawlJob(WatchSpider, {"url": site} if site else {}, jobdir=jobdir)],
+                  what="the crawl", summary=summary)
+    except Interrupted as exc:  # say what is true: only a graceful stop saved the queue
+        exc.advice = (f"the crawl stopped at once (a second Ctrl-C) without saving its queue, "
+                      f"so it cannot be resumed: `{again}` starts it over" if exc.at_once
+                      else f"`{again} --resume` continues the crawl where it stopped")
+        raise
 
 
 def _crawl_distributed(state: State, site: str | None, resume: bool, redis_url: str) -> None:

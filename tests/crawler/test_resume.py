@@ -3,6 +3,7 @@ duplicate findings. The CLI starts a reactor of its own, so it runs as a subproc
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -24,9 +25,13 @@ PAGES = 40
 COPY_AT = 30  # the page holding a copy comes late, after the interruption
 
 
-def _site(log: list[str]) -> web.Application:
+def _site(log: list[str], *, stall: str = "") -> web.Application:
+    """allotment.test; the page ``stall`` answers after 20 s (a crawl stopping gracefully
+    waits for it)."""
     async def page(request: web.Request) -> web.Response:
         log.append(request.path)
+        if request.path == stall:
+            await asyncio.sleep(20)
         if request.path == "/robots.txt":
             return web.Response(text="User-agent: *\nAllow: /\n")
         if request.path == "/":
@@ -78,7 +83,7 @@ def test_interrupted_crawl_resumes_without_fetching_twice(tmp_path: Path) -> Non
         first.send_signal(signal.SIGINT)
         _, err = first.communicate(timeout=60)
         assert first.returncode == 130, err
-        assert "--resume" in err
+        assert "`repostwatch crawl --resume` continues the crawl where it stopped" in err
         assert "crawling: " not in err  # no live progress line when stderr is not a terminal
         fetched_before = sum(p.startswith("/p") for p in log)
         assert 5 <= fetched_before < PAGES  # stopped part-way
@@ -99,6 +104,30 @@ def test_interrupted_crawl_resumes_without_fetching_twice(tmp_path: Path) -> Non
         store.close()
     assert [f.page_url for f in findings] == [f"http://allotment.test/p{COPY_AT}"]
     assert [r.status for r in runs[:2]] == ["finished", "interrupted"]
+
+
+def test_a_second_ctrl_c_says_the_crawl_cannot_be_resumed(tmp_path: Path) -> None:
+    """The first Ctrl-C waits for the page in flight (stalled); the second stops at once,
+    without saving the queue: the advice must not be --resume, which would refuse."""
+    log: list[str] = []
+    with SandboxServer(app=_site(log, stall="/p2")) as server:
+        _prepare(tmp_path, server.proxy_url, delay=0)
+        first = _cli(tmp_path, "crawl")
+        deadline = time.monotonic() + 30
+        while "/p2" not in log and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first.send_signal(signal.SIGINT)
+        time.sleep(1)
+        assert first.poll() is None  # still waiting for /p2
+        first.send_signal(signal.SIGINT)
+        _, err = first.communicate(timeout=60)
+        assert first.returncode == 130, err
+        assert "--resume" not in err
+        assert ("the crawl stopped at once (a second Ctrl-C) without saving its queue, so it "
+                "cannot be resumed: `repostwatch crawl` starts it over") in err
+        again = _cli(tmp_path, "crawl", "--resume")  # what the advice says not to do
+        _, err = again.communicate(timeout=60)
+        assert again.returncode == 2 and "cannot be resumed" in err
 
 
 def test_a_killed_crawl_is_not_resumed(tmp_path: Path) -> None:
