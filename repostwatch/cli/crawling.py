@@ -38,6 +38,7 @@ def crawl(state: State, site: str | None, resume: bool, redis_url: str | None) -
     Example: repostwatch crawl --site https://aggregator.example/
     """
     config = state.config
+    state.require_publications()
     if site is not None and not re.match(r"https?://[^/\s]+", site):
         raise UsageError(f"--site {site!r} is not an http(s) URL",
                          hint="e.g. --site https://aggregator.example/")
@@ -191,6 +192,7 @@ def search(state: State, budget: int | None) -> None:
     from crawler.spiders.search import SearchSpider
 
     config = state.config
+    state.require_publications()
     if not config.search.url:
         raise UsageError(f"search is not configured in {config.describe()}",
                          hint="set [search] url to your SearXNG instance")

@@ -32,6 +32,7 @@ def run_cycle(state: State, fmt: str) -> None:
     from repostwatch.locks import run_lock
 
     config = state.config
+    state.require_publications()  # before the job folder is made
     with run_lock(config.base_dir / config.crawl.job_dir):
         state.preflight_store()
         stages = cycle_jobs(config)
@@ -71,6 +72,7 @@ def schedule_cycles(state: State, fmt: str) -> None:
     from repostwatch.schedule import CycleProcess, Schedule, install_stop_handlers, serve
 
     config = state.config
+    state.require_publications()
     if not config.schedule.cron:
         raise UsageError(f"no [schedule] cron in {config.describe()}",
                          hint='add e.g. [schedule] cron = ["0 6 * * 1"] (Mondays 06:00)')

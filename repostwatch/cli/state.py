@@ -43,11 +43,20 @@ class State:
             self._config = load_config(self.config_path, report_formats=NAMES)
         return self._config
 
+    def require_publications(self) -> None:
+        """``ConfigError`` (exit 2) when no publication is configured: the one message of every
+        command that needs one (``run repostwatch init``), before any file is created."""
+        if not self.config.publications:
+            self.config.publication(None)  # raises the "no publications" error
+
     @contextmanager
     def store(self) -> Iterator[Store]:
-        """The configured store, open for the block and closed however it ends."""
+        """The configured store, open for the block and closed however it ends. Every
+        command that opens it needs a configured publication (``require_publications``): a
+        folder without a config gets no stray database."""
         from repostwatch.store import Store
 
+        self.require_publications()
         with Store.open(self.config.database_url) as store:
             yield store
 
@@ -58,8 +67,7 @@ class State:
     def preflight(self, *, need_watch: bool) -> None:
         """Fail before starting Scrapy when the config or the store cannot work."""
         config = self.config
-        if not config.publications:
-            config.publication(None)  # raises the "no publications" error
+        self.require_publications()
         if need_watch and not config.watch:
             raise UsageError(f"no [[watch]] sites in {config.describe()}",
                              hint="add one, or pass --site URL")
@@ -74,6 +82,7 @@ class State:
         refused (exit 2, naming the holder's pid) while a ``run`` or another ``job`` runs."""
         from repostwatch.locks import job_lock
 
+        self.require_publications()  # before the job folder is made
         return job_lock(self.config.base_dir / self.config.crawl.job_dir, job, what=what)
 
     def preflight_store(self) -> None:

@@ -222,3 +222,24 @@ def test_originals_remove(home: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "1 original(s) removed" in err and "nope" in err
     assert run("originals", "list") == 0
     assert "0 original(s)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args", [
+    ("report",), ("report", "--list"), ("outreach", "copycat.test"), ("originals", "list"),
+    ("originals", "import"), ("originals", "remove", URL), ("check", "page.html"),
+    ("lookup", "1"), ("serve",), ("run",), ("schedule",), ("crawl",), ("recheck",),
+    ("search",),
+])
+def test_commands_need_a_configured_publication(
+        args: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """In a folder without a config, every command that needs a publication exits 2 with
+    crawl's message, and leaves no database, report or job folder behind."""
+    monkeypatch.chdir(tmp_path)
+    for var in ("REPOSTWATCH_CONFIG", "REPOSTWATCH_DATABASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    save(tmp_path, "page.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
+    assert run(*args) == 2
+    assert ("error: no [[publications]] configured in the built-in defaults (no config file) "
+            "(run `repostwatch init` or add a [[publications]] table)") in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
