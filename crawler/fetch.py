@@ -71,19 +71,21 @@ def open_session(config: CrawlConfig, *, allow_private: bool | None = None
 
 
 async def fetch(url: str, config: CrawlConfig, *, session: aiohttp.ClientSession | None = None,
-                allow_private: bool | None = None) -> Fetched:
+                allow_private: bool | None = None, html_only: bool = True) -> Fetched:
     """Fetch the HTML page at ``url`` following up to ``config.max_redirects`` redirects.
 
     ``allow_private`` (None: ``config.allow_private``) lifts the SSRF guard. Limits:
     ``config.timeout`` seconds for the whole fetch, ``config.max_size_mb`` MiB of (decompressed)
     body. A given ``session`` must come from ``open_session`` with the same ``allow_private``
     unless a proxy is configured or private addresses are allowed (else ``ValueError``): another
-    session's resolver would not check host names. Raises ``FetchError``.
+    session's resolver would not check host names. ``html_only=False`` accepts any text (a
+    robots.txt), decoded by its charset. Raises ``FetchError``.
     """
     allow = config.allow_private if allow_private is None else allow_private
     if session is None:
         async with open_session(config, allow_private=allow) as own:
-            return await fetch(url, config, session=own, allow_private=allow)
+            return await fetch(url, config, session=own, allow_private=allow,
+                               html_only=html_only)
     connector = session.connector
     if isinstance(connector, GuardedConnector):
         usable = connector.allow_private == allow
@@ -94,7 +96,7 @@ async def fetch(url: str, config: CrawlConfig, *, session: aiohttp.ClientSession
                          "allow_private, so that host names are checked")
     try:
         async with asyncio.timeout(config.timeout):
-            return await _follow(url, config, session, allow)
+            return await _follow(url, config, session, allow, html_only)
     except TimeoutError as exc:
         raise FetchError(f"timed out after {config.timeout:g} s", url=url) from exc
 
@@ -134,7 +136,7 @@ def _site(url: str) -> str:
 
 
 async def _follow(url: str, config: CrawlConfig, session: aiohttp.ClientSession,
-                  allow: bool) -> Fetched:
+                  allow: bool, html_only: bool = True) -> Fetched:
     first = hop = _parse(url, url)
     seen = {hop}
     for _ in range(config.max_redirects + 1):
@@ -146,7 +148,7 @@ async def _follow(url: str, config: CrawlConfig, session: aiohttp.ClientSession,
             ) as resp:
                 location = resp.headers.get("Location") if resp.status in REDIRECTS else None
                 if not location:
-                    return await _read(url, hop, resp, config)
+                    return await _read(url, hop, resp, config, html_only)
         except AddressRefused as exc:
             raise FetchError(_refusal(hop, url, exc.host, exc.address, redirected=hop != first),
                              url=url) from exc
@@ -204,19 +206,19 @@ def _refusal(hop: URL, asked: str, host: str, address: str, *, redirected: bool)
 
 
 async def _read(asked: str, hop: URL, resp: aiohttp.ClientResponse,
-                config: CrawlConfig) -> Fetched:
+                config: CrawlConfig, html_only: bool = True) -> Fetched:
     if resp.status >= 400:
         raise FetchError(f"HTTP {resp.status} {resp.reason or ''}".rstrip(), url=asked,
                          status=resp.status)
     content_type = resp.headers.get("Content-Type", "").strip()
-    if declared_not_html(content_type):
+    if html_only and declared_not_html(content_type):
         raise FetchError(f"not an HTML page (Content-Type: {content_type})", url=asked)
     limit = int(config.max_size_mb * 1024 * 1024)
     too_large = FetchError(f"page larger than {config.max_size_mb:g} MiB", url=asked)
     if "Content-Encoding" not in resp.headers and (resp.content_length or 0) > limit:
         raise too_large
     body = bytearray()
-    sniffed = bool(content_type)
+    sniffed = bool(content_type) or not html_only
     async for chunk in resp.content.iter_chunked(_CHUNK):
         body += chunk
         if len(body) > limit:

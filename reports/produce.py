@@ -25,6 +25,7 @@ from repostwatch.store.reporting import previous_report, record_report_run, set_
 from .build import Report, build_report, utc
 from .deliver import DeliveryError, deliver, summary_dict
 from .formats import default_filename, render, write_report
+from .outreach import FetchPages
 
 __all__ = ["PERIODS", "Produced", "period_start", "produce_report", "resolve_period"]
 
@@ -88,10 +89,12 @@ def produce_report(
     to_stdout: bool = False,
     send: bool = True,
     now: datetime | None = None,
+    fetch: FetchPages | None = None,
 ) -> Produced:
     """Build the report, write it (to ``output``, default a dated file in ``[report] dir``;
     or return its text with ``to_stdout``), record it, and deliver it when ``send`` and
-    ``[delivery]`` is configured.
+    ``[delivery]`` is configured. ``fetch``: the shell's polite fetcher of the outreach
+    letters' contact pages (``reports.outreach``; None: addresses on saved pages only).
 
     Raises ``DeliveryError`` (exit 3) after recording when a channel failed: the file stays.
     ``ValueError`` for an unknown format or period; ``OSError`` when the file cannot be
@@ -103,7 +106,7 @@ def produce_report(
     rc = config.report
     report = build_report(store, publication=publication, since=since, until=until, now=now,
                           outreach=rc.outreach, repost_rule=rc.repost_rule,
-                          credit_line=rc.credit_line)
+                          credit_line=rc.credit_line, fetch=fetch)
     text = None
     paths: tuple[Path, ...] = ()
     if to_stdout:

@@ -73,13 +73,15 @@ def stage_summary(stage: Stage, result: Any) -> tuple[str, str | None]:
 def report_stage(config: Config, fmt: str) -> tuple[str, str | None]:
     """The cycle's report (since the previous one), through ``reports.produce_report`` like
     ``repostwatch report``: one line about it, and its problem (None when it went well)."""
+    from crawler.polite import PoliteFetcher
     from reports import DeliveryError, produce_report
 
     from .store import Store
 
+    fetch = PoliteFetcher(config.crawl).pages if config.report.outreach else None
     try:
         with Store.open(config.database_url) as store:
-            done = produce_report(store, config, fmt=fmt)
+            done = produce_report(store, config, fmt=fmt, fetch=fetch)
     except DeliveryError as exc:
         return f"report: {exc}", "report delivery failed"
     sent = f", delivered ({', '.join(done.delivery)})" if done.delivery else ""

@@ -65,7 +65,7 @@ def report(state: State, fmt: str, output: str | None, publication: str | None,
     with state.store() as store:
         done = produce_report(store, state.config, fmt=fmt, publication=name, period=period,
                               since=start, until=end, output=path, to_stdout=output == "-",
-                              send=not no_deliver)
+                              send=not no_deliver, fetch=state.contact_fetcher())
     if done.text is not None:
         click.echo(done.text, nl=False)
         return
@@ -108,13 +108,14 @@ def _list_reports(state: State, as_json: bool) -> None:
 @click.pass_obj
 def outreach(state: State, site: str, publication: str | None, fmt: str) -> None:
     """Print a polite credit request to SITE: its copies lacking credit, the line to add,
-    and the contacts found on its saved pages.
+    and its contacts (on its saved pages, and its contact pages fetched now).
 
     SITE is a host name (or any URL on it). Exit 2 when the site has no open copy lacking
     credit.
 
     Example: repostwatch outreach scraperdaily.test --format md
     """
+    from crawler.polite import PoliteFetcher
     from matcher import site_of
     from reports import outreach_letters
     from reports.md_report import letter_md
@@ -128,7 +129,8 @@ def outreach(state: State, site: str, publication: str | None, fmt: str) -> None
         rows = store.findings(publication=name, lacking_credit=True)
         mine = [f for f in rows if f.site in (host, host.removeprefix("www."), f"www.{host}")]
         letters = outreach_letters(store, mine, repost_rule=rc.repost_rule,
-                                   credit_line=rc.credit_line)
+                                   credit_line=rc.credit_line,
+                                   fetch=PoliteFetcher(state.config.crawl).pages)
     if not letters:
         others = sorted({f.site for f in rows if f.is_open})
         raise UsageError(f"no open copy lacking credit on {host!r}",

@@ -85,6 +85,15 @@ class State:
         self.require_publications()  # before the job folder is made
         return job_lock(self.config.base_dir / self.config.crawl.job_dir, job, what=what)
 
+    def contact_fetcher(self) -> Callable[[Sequence[str]], dict[str, tuple[str, str]]] | None:
+        """What outreach letters read contact pages with (``crawler.polite``, handed to
+        ``reports``: reports never fetch); None when ``[report] outreach`` is off."""
+        if not self.config.report.outreach:
+            return None
+        from crawler.polite import PoliteFetcher
+
+        return PoliteFetcher(self.config.crawl).pages
+
     def preflight_store(self) -> None:
         """The store opens and knows the publications (before any crawl starts); a fleet's
         watch stage needs a shared store (``crawler.distributed``)."""

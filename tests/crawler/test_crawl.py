@@ -200,6 +200,11 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     again = _cli(tmp_path, "demo", "--dir", "d")  # idempotent: same numbers
     assert again.returncode == 0, again.stderr
     assert again.stdout.split("database:")[0] == done.stdout.split("database:")[0]
+    # the demo's reports are recorded like any other: `report --list` shows both
+    listed = _cli(tmp_path, "--config", "d/repostwatch.toml", "report", "--list")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 2 and all(str(tmp_path / "d" / "reports") in ln for ln in lines)
 
 
 def test_cli_crawl_and_check_against_the_sandbox(tmp_path: Path, sandbox) -> None:
