@@ -54,7 +54,8 @@ def crawl_failed(result: CrawlResult) -> str | None:
         return f"the {result.spider} crawl stopped early ({reason})"
     errors = result.get("log_count/ERROR")  # page problems are not errors: crawler.problems
     if errors:
-        return (f"the {result.spider} crawl logged {errors} error(s) (see above; --verbose "
+        return (f"the {result.spider} crawl logged {errors} error{'' if errors == 1 else 's'} "
+                "(see above; --verbose "
                 "shows the details)")
     # Page problems (timeouts, 5xx, not HTML...) are the open web, not a failure; a crawl that
     # got no page at all is one (every site down, or a proxy/network problem on our side).

@@ -300,6 +300,11 @@ def load_config(
     return _build(_Reader(path, text), data, base, env, report_formats)
 
 
+_KIND_NAMES = {int: "a whole number", float: "a number", str: "a string (in quotes)",
+               bool: "true or false"}
+"""How config errors name the kinds of values (not Python's ``int``: "must be a int")."""
+
+
 class _Reader:
     """Validates values and names the file, line and key of any problem."""
 
@@ -359,7 +364,8 @@ class _Reader:
                 raise self.error(f"{where}.{key}", "must be a list of strings")
             return tuple(v.strip() for v in value if v.strip())
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.error(f"{where}.{key}", f"must be a {kind.__name__}, not {value!r}")
+            raise self.error(f"{where}.{key}", f"must be {_KIND_NAMES.get(kind, kind.__name__)}, "
+                                               f"not {value!r}")
         return value
 
 

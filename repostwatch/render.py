@@ -95,7 +95,8 @@ def print_copies(original: Original, copies: list[FindingRecord]) -> None:
         out.print("  no copies found so far")
         return
     lacking = sum(c.lacks_credit and c.is_open for c in copies)
-    out.print(f"  {len(copies)} known copy(ies), {lacking} lacking credit")
+    out.print(f"  {len(copies)} known cop{'y' if len(copies) == 1 else 'ies'}, {lacking} "
+              "lacking credit")
     for c in copies:
         style = _STYLE.get(c.credit_status, "white")
         extent = f" ({c.extent})" if c.extent else ""
@@ -108,11 +109,13 @@ def print_copies(original: Original, copies: list[FindingRecord]) -> None:
             out.print(f"    {_day(h.checked_at)}  {h.verdict:8} {h.coverage:4.0%}  "
                       f"{h.credit_status}")
         if len(c.history) > 10:
-            out.print(f"    … {len(c.history) - 10} earlier check(s) (--json has them all)")
+            earlier = len(c.history) - 10
+            out.print(f"    … {earlier} earlier check{'' if earlier == 1 else 's'} (--json has "
+                      "them all)")
 
 
 def _day(moment: Any) -> str:
     from reports.build import iso
 
     text = iso(moment)
-    return text.replace("T", " ").removesuffix("Z") if text else "-"
+    return text.replace("T", " ").replace("Z", " UTC") if text else "-"

@@ -128,7 +128,8 @@ def serve(schedule: Schedule, lock_dir: Path, run_cycle: Callable[[], int], *,
             f"after {_span(ended - due)}")
         missed = schedule.fires_between(due, ended)
         if missed:
-            log(f"skipped {missed} fire(s) that came while the cycle ran")
+            log(f"skipped {missed} fire{'' if missed == 1 else 's'} that came while the cycle "
+                "ran")
         if wait(0):
             return
 

@@ -37,7 +37,7 @@ async def in_thread(func: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs)
 
 
 def _when(moment: datetime | None) -> str:
-    return utc(moment).strftime("%Y-%m-%d %H:%M") if moment is not None else ""
+    return utc(moment).strftime("%Y-%m-%d %H:%M UTC") if moment is not None else ""
 
 
 def _percent(share: float) -> str:

@@ -124,7 +124,8 @@ def _crawl_distributed(state: State, site: str | None, resume: bool, redis_url: 
             f"{public_url(redis_url)} (prefix {config.distributed.key_prefix}): "
             f"{n} responses"
             + (", queued the start pages" if stats.get("repostwatch/fleet/seeder") else "")
-            + (f", handed {requeued} request(s) of dead workers back" if requeued else ""))
+            + (f", handed {requeued} request{'' if requeued == 1 else 's'} of dead workers back"
+               if requeued else ""))
 
     job = CrawlJob(WatchSpider, {"url": site} if site else {},
                    settings={REDIS_URL_SETTING: redis_url})

@@ -48,7 +48,8 @@ def run_cycle(state: State, fmt: str) -> None:
         if problem:
             failed.append("report")
     if failed:
-        raise CrawlError(f"stage(s) failed: {', '.join(failed)}")
+        raise CrawlError(f"{'a stage' if len(failed) == 1 else f'{len(failed)} stages'} "
+                         f"failed: {', '.join(failed)}")
 
 
 @click.command("schedule")
@@ -84,7 +85,7 @@ def schedule_cycles(state: State, fmt: str) -> None:
     received = install_stop_handlers(stop, cycle)
 
     def log(message: str) -> None:
-        err(f"{datetime.now(plan.tz):%Y-%m-%d %H:%M:%S} {message}")
+        err(f"{datetime.now(plan.tz):%Y-%m-%d %H:%M:%S %Z} {message}")
 
     log(f"schedule: {', '.join(plan.crons)} ({config.schedule.timezone or 'local time'})")
     serve(plan, config.base_dir / config.crawl.job_dir, cycle,

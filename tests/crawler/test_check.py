@@ -176,7 +176,7 @@ def test_save_stores_findings_and_lookup_shows_their_history(
     for _ in range(2):
         assert run("check", "--save", "--allow-private", site.url("/copy"),
                    site.url("/credited"), site.url("/unrelated"), site.url("/gone")) == 3
-    assert "saved 3 judged page(s), 2 copy(ies), to the store" in capsys.readouterr().err
+    assert "saved 3 judged pages, 2 copies, to the store" in capsys.readouterr().err
 
     assert run("lookup", "--json", URL + "?utm_source=feed") == 1  # any variant of the URL
     data = json.loads(capsys.readouterr().out)
@@ -193,7 +193,7 @@ def test_save_stores_findings_and_lookup_shows_their_history(
 
     assert run("lookup", str(data["original"]["id"])) == 1
     out = capsys.readouterr().out
-    assert "2 known copy(ies), 1 lacking credit" in out
+    assert "2 known copies, 1 lacking credit" in out
     assert out.index(site.url("/copy")) >= 0 and "repost   100%  uncredited" in out
 
     # the saved findings are in the report like crawled ones

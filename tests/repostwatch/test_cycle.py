@@ -76,5 +76,5 @@ def test_a_failed_stage_fails_the_cycle_but_not_the_others(tmp_path: Path, sandb
     assert ("originals http://daily-planet.test/no-such-feed.xml: the originals crawl could "
             "not fetch any page") in done.stderr
     assert "watch: ok" in done.stderr and "report: 6 copies lacking credit" in done.stderr
-    assert "stage(s) failed: originals http://daily-planet.test/no-such-feed.xml" in (
+    assert "a stage failed: originals http://daily-planet.test/no-such-feed.xml" in (
         done.stderr)
