@@ -114,7 +114,8 @@ def _start_progress(crawler: Any, log_level: str) -> Callable[[], None] | None:
 
     if not LiveProgress.wanted(log_level):
         return None
-    live = LiveProgress(lambda: crawler.stats.get_stats() if crawler.stats else {})
+    live = LiveProgress(lambda: crawler.stats.get_stats() if crawler.stats else {},
+                        spider=crawler.spidercls.name)
     ticker = LoopingCall(live.tick)
     ticker.start(1.0, now=False)
 

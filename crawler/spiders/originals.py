@@ -86,6 +86,8 @@ class OriginalsSpider(RepostwatchSpider):
             for url in listing.urls:
                 yield Request(url, callback=self.parse_source, cb_kwargs=kwargs)
         else:
+            # the import's total, for its progress line (crawler.progress)
+            self.crawler.stats.inc_value("repostwatch/originals/listed", len(listing.urls))
             for url in listing.urls:
                 request = self._article_request(url, publication, listing.lastmod.get(url))
                 if request is not None:

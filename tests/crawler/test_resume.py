@@ -233,3 +233,21 @@ def test_progress_line_counts() -> None:
              "repostwatch/problems/robots_forbidden": 7}
     assert progress_line(stats, 10.0) == (
         "crawling: 50 fetched (5.0/s) · 40 judged · 4 copies · 2 lacking credit · 2 skipped")
+
+
+def test_progress_line_shows_the_work_left_where_it_is_known() -> None:
+    from crawler.progress import progress_line
+
+    stats = {"response_received_count": 50, "repostwatch/pages_judged": 48,
+             "scheduler/enqueued": 85, "scheduler/dequeued": 50}
+    assert progress_line(stats, 10.0) == (
+        "crawling: 50 fetched (5.0/s) · 48 judged · 0 copies · 0 lacking credit · 0 skipped · "
+        "35 queued · about 7 s left")
+    assert progress_line(stats, 1.0).endswith("· 35 queued")  # no rate to go by yet
+    imported = {"repostwatch/originals/listed": 400, "repostwatch/originals/added": 30,
+                "repostwatch/originals/updated": 5, "repostwatch/originals/unchanged": 85,
+                "repostwatch/problems/http_error": 2}
+    assert progress_line(imported, 40.0, spider="originals") == (
+        "importing originals: 122 of 400 listed (30 added, 5 updated, 85 unchanged, 2 failed)"
+        " · 3.0/s · about 1 min 31 s left")
+    assert progress_line({}, 0.5, spider="originals") == "importing originals: 0 articles · 0.0/s"
