@@ -34,6 +34,9 @@ __all__ = ["Fetched", "GuardedConnector", "fetch", "fetch_many", "is_public_addr
            "open_session"]
 
 ACCEPT = "text/html,application/xhtml+xml"
+# how to lift the guard, where a refusal is read: `check` has the flag, the review UI's
+# "re-check now" and every other fetch only the config key
+_ALLOW = "pass --allow-private or set [crawl] allow_private = true to allow it"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
 
@@ -196,13 +199,13 @@ def _check_hop(hop: URL, asked: str, *, allow: bool, proxied: bool, redirected: 
     elif proxied:
         raise FetchError(
             f"refusing to fetch {hop}: {host} is resolved by the proxy, so its address cannot "
-            "be checked; pass --allow-private to allow it", url=asked)
+            f"be checked; {_ALLOW}", url=asked)
 
 
 def _refusal(hop: URL, asked: str, host: str, address: str, *, redirected: bool) -> str:
     where = f"{hop} (redirected from {asked})" if redirected else asked
     return (f"refusing to fetch {where}: {host} resolves to a private or local address "
-            f"({address}); pass --allow-private to allow it")
+            f"({address}); {_ALLOW}")
 
 
 async def _read(asked: str, hop: URL, resp: aiohttp.ClientResponse,
