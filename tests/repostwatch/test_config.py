@@ -201,3 +201,28 @@ def test_domains_may_name_a_port_and_must_be_hosts(tmp_path: Path) -> None:
                                               rf"'{re.escape(bad)}' is not a host name"):
             load_config(write(tmp_path, f"[[publications]]\nname = 'X'\ndomains = ['{bad}']\n"),
                         env={})
+
+
+def _accepted(tmp_path: Path, table: str) -> set[str]:
+    """The keys the loader accepts in ``table``, as its own "unknown key" error lists them."""
+    head = {"(top level)": "", "publications": "[[publications]]\nname = 'X'\n",
+            "watch": "[[watch]]\nurl = 'http://x.test/'\n"}.get(table, f"[{table}]\n")
+    with pytest.raises(ConfigError, match="unknown key") as err:
+        load_config(write(tmp_path, f"{head}zz_not_a_key = 1\n"), env={})
+    known = re.search(r"unknown key \(known: ([^)]*)\)", str(err.value))
+    assert known is not None, str(err.value)
+    return set(known.group(1).split(", "))
+
+
+def test_every_key_the_loader_accepts_is_documented(tmp_path: Path) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "config.md").read_text()
+    sections = {m.group(1): m.start()
+                for m in re.finditer(r"^## `\[\[?(\w+)\]?\]`", docs, re.MULTILINE)}
+    tables = _accepted(tmp_path, "(top level)")
+    assert tables == set(sections), "a [section] of the loader has no heading in docs/config.md"
+    starts = [*sorted(sections.values()), len(docs)]
+    for table, start in sections.items():
+        body = docs[start:starts[starts.index(start) + 1]]
+        documented = set(re.findall(r"^\| `(\w+)` \|", body, re.MULTILINE))
+        missing = _accepted(tmp_path, table) - documented
+        assert not missing, f"[{table}] keys missing from docs/config.md: {sorted(missing)}"
