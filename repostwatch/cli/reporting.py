@@ -15,11 +15,24 @@ from .state import State, err, json_line, parse_date
 __all__ = ["outreach", "report"]
 
 
+def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
+    """``-f html,md,csv``: the formats, each checked against the registry."""
+    names = tuple(dict.fromkeys(v.strip().lower() for v in value.split(",") if v.strip()))
+    unknown = [n for n in names if n not in REPORT_FORMATS]
+    if unknown or not names:
+        raise click.BadParameter(f"{', '.join(unknown) or repr(value)}: use one or more of "
+                                 f"{', '.join(REPORT_FORMATS)}, separated by commas")
+    return names
+
+
 @click.command()
-@click.option("-f", "--format", "fmt", type=click.Choice(REPORT_FORMATS),
-              default="html", show_default=True)
-@click.option("-o", "--output", metavar="PATH", help="File to write ('-' = stdout). "
-              "Default: a dated file in [report] dir.")
+@click.option("-f", "--format", "fmt", default="html", show_default=True, callback=_formats,
+              metavar="FORMAT[,FORMAT...]",
+              help=f"{', '.join(REPORT_FORMATS)}; several with commas: one report (one "
+                   "period) written in each.")
+@click.option("-o", "--output", metavar="PATH", help="File to write ('-' = stdout, one "
+              "format). With several formats, PATH with each format's extension. Default: "
+              "dated files in [report] dir.")
 @click.option("-p", "--publication", metavar="NAME", help="Only this publication's copies.")
 @click.option("--period", type=click.Choice(["day", "week", "month"]),
               help="The last day, week or month (default: since the previous report).")
@@ -29,7 +42,7 @@ __all__ = ["outreach", "report"]
 @click.option("--list", "list_runs", is_flag=True, help="List the reports generated so far.")
 @click.option("--json", "as_json", is_flag=True, help="With --list: one JSON object per line.")
 @click.pass_obj
-def report(state: State, fmt: str, output: str | None, publication: str | None,
+def report(state: State, fmt: tuple[str, ...], output: str | None, publication: str | None,
            period: str | None, since: str | None, until: str | None, no_deliver: bool,
            list_runs: bool, as_json: bool) -> None:
     """Write the report of the copies that lack credit, record it, and deliver it.
@@ -39,7 +52,7 @@ def report(state: State, fmt: str, output: str | None, publication: str | None,
     Delivery (folder, e-mail, webhook) follows [delivery] in the config; a failed delivery
     is retried, then exits 3 (the report file is kept).
 
-    Example: repostwatch report --period week --format md -o week.md
+    Example: repostwatch report --period week -f html,md -o week.html
     """
     if list_runs:
         _list_reports(state, as_json)
@@ -58,6 +71,9 @@ def report(state: State, fmt: str, output: str | None, publication: str | None,
         if value is not None and value > datetime.now(UTC):
             raise UsageError(f"{option} {raw} is in the future",
                              hint="leave --until out for a period ending now")
+    if output == "-" and len(fmt) > 1:
+        raise UsageError(f"-o - writes one format, not {len(fmt)} ({', '.join(fmt)})",
+                         hint="give one -f, or -o PATH for files")
     name = state.config.publication(publication).name if publication else None
     path = Path(output) if output and output != "-" else None
     if path is not None and path.is_dir():
@@ -71,7 +87,7 @@ def report(state: State, fmt: str, output: str | None, publication: str | None,
         return
     sent = f"; delivered ({', '.join(done.delivery)})" if done.delivery else ""
     err(f"{len(done.report.rows)} copies lacking credit; report {done.run_id} written to "
-        f"{done.paths[0]}{sent}")
+        f"{', '.join(map(str, done.paths))}{sent}")
 
 
 def _list_reports(state: State, as_json: bool) -> None:
