@@ -31,6 +31,7 @@ from repostwatch.config import DEFAULT_CREDIT_LINE, DEFAULT_REPOST_RULE
 from repostwatch.store import FindingRecord, Store
 from repostwatch.store.reporting import newest_bodies
 
+from .labels import verdict_label
 from .links import http_url
 
 __all__ = [
@@ -263,7 +264,7 @@ def letter_text(letter: OutreachLetter) -> str:
               f"is read on {_plain(letter.site)}. {_plain(letter.repost_rule)}", "",
               "These pages carry our articles without that credit:", ""]
     for n, f in enumerate(letter.copies, 1):
-        kind = f"{f.verdict}{f' ({f.extent})' if f.extent else ''}"
+        kind = verdict_label(f.verdict, f.extent)
         lines += [
             f"{n}. {_plain(f.page_url)}",
             f"   copies \"{_plain(f.original_title)}\" ({_plain(f.original_url)}): {kind}, "

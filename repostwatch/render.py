@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape as escape_markup
 
 from crawler.lookup import Outcome
+from reports.labels import verdict_label
 
 if TYPE_CHECKING:
     from matcher import Original
@@ -49,9 +50,9 @@ def print_outcome(outcome: Outcome) -> None:
         note = f" ({escape(r.note)})" if r.note else ""
         out.print(f"  verdict: none — no copy of our originals found{note}")
         return
-    extent = f" ({r.extent})" if r.extent else ""
     style = _STYLE.get(r.credit.status, "white")
-    out.print(f"  verdict: [bold]{r.verdict}[/bold]{extent}, coverage {r.coverage:.0%}")
+    out.print(f"  verdict: [bold]{verdict_label(r.verdict, r.extent)}[/bold], coverage "
+              f"{r.coverage:.0%}")
     out.print(f"  original: {escape(r.original.title)} <{escape(r.original.url)}> "
               f"({escape(r.original.publication)})")
     out.print(f"  credit: [{style}]{r.credit.status}[/{style}] — {escape(r.credit.reason)}")
@@ -99,9 +100,8 @@ def print_copies(original: Original, copies: list[FindingRecord]) -> None:
               "lacking credit")
     for c in copies:
         style = _STYLE.get(c.credit_status, "white")
-        extent = f" ({c.extent})" if c.extent else ""
         out.print(f"\n  [bold]{escape(c.page_url)}[/bold]")
-        out.print(f"    {c.verdict}{extent}, coverage {c.coverage:.0%}, credit "
+        out.print(f"    {verdict_label(c.verdict, c.extent)}, coverage {c.coverage:.0%}, credit "
                   f"[{style}]{c.credit_status}[/{style}] — {escape(c.credit_reason)}")
         out.print(f"    review: {c.review_state}; first seen {_day(c.first_seen)}, "
                   f"last checked {_day(c.last_checked)}")

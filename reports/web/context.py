@@ -18,6 +18,7 @@ import jinja2
 from aiohttp import web
 
 from ..build import utc
+from ..labels import verdict_label
 from ..links import http_url
 from .security import ACTOR, AUTH, csrf_token
 from .service import ReviewService
@@ -64,6 +65,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
     env.filters.update(when=_when, percent=_percent)
+    env.globals.update(verdict_label=verdict_label)
     env.globals.update(http_url=http_url, query=_query)
     return env
 
