@@ -212,7 +212,8 @@ def test_cli_crawl_and_check_against_the_sandbox(tmp_path: Path, sandbox) -> Non
     assert _cli(tmp_path, "crawl").returncode == 2  # no originals yet: says what to do
     done = _cli(tmp_path, "originals", "import", f"{PUBLISHER.home}missing-sitemap.xml")
     assert done.returncode == 3
-    assert "no articles found" in done.stderr and "404" in done.stderr
+    assert ("no articles found at http://daily-planet.test/missing-sitemap.xml (it answered "
+            "HTTP 404)") in done.stderr  # robots.txt's 200 is not the source's answer
     done = _cli(tmp_path, "originals", "import")
     assert done.returncode == 0, done.stderr
     assert "8 added" in done.stderr
@@ -365,3 +366,16 @@ async def test_sites_on_two_ports_of_one_host_are_two_sites(
         store.close()
     assert (finding.page_url, finding.verdict) == (copies.url("/copy.html"), "repost")
     assert finding.site == f"127.0.0.1:{copies.port}"
+
+
+def test_an_empty_import_names_the_answers_of_its_source_not_of_robots_txt() -> None:
+    from crawler.spiders.originals import import_problem
+
+    status = "downloader/response_status_count/"
+    robots = {f"{status}200": 1, "robotstxt/response_status_count/200": 1}
+    assert import_problem({**robots, f"{status}404": 1}, "http://x.test/s.xml") == (
+        "no articles found at http://x.test/s.xml (it answered HTTP 404)")
+    assert import_problem({f"{status}200": 2, "robotstxt/response_status_count/200": 1,
+                           f"{status}404": 3}, "http://x.test/s.xml") == (
+        "no articles found at http://x.test/s.xml (answers: 1 × HTTP 200, 3 × HTTP 404)")
+    assert import_problem({"repostwatch/originals/unchanged": 7}, "http://x.test/s.xml") is None
