@@ -194,7 +194,8 @@ def _fetch_contact_pages(
             for c in find_contacts(html, final_url):
                 if c.kind == "page" and len(links) < CONTACT_PAGES_PER_SITE:
                     links.setdefault(c.value, c.found_on)
-    got = dict(fetch([*homes.values(), *(u for links in wanted.values() for u in links)]))
+    first = [*homes.values(), *(u for links in wanted.values() for u in links)]
+    got = dict(fetch(first)) if first else {}
     second = []
     for site, home in homes.items():
         if home not in got:

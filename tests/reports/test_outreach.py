@@ -99,7 +99,7 @@ def test_contacts_are_pages_that_answer_and_the_addresses_on_them(
     served: list[str] = []
     copy = page_html(paragraphs_html(ORIGINAL_PARAGRAPHS) + '<p><a href="/contact">Contact'
                      '</a> <a href="/about">About us</a> <a href="/private/contact">Write '
-                     'to us</a></p>')
+                     'to us</a> <a href="/contact-us">Get in touch</a></p>')
     pages = {"/copy": copy,
              "/": page_html('<a href="/copy">pier</a> <a href="/impressum">Impressum</a>'),
              "/about": page_html('<p><a href="mailto:desk@copies.test">the desk</a></p>'),
@@ -110,6 +110,8 @@ def test_contacts_are_pages_that_answer_and_the_addresses_on_them(
         served.append(request.path)
         if request.path == "/robots.txt":
             return web.Response(text="User-agent: *\nDisallow: /private/\n")
+        if request.path == "/contact-us":  # lands on the home page: no contact page
+            raise web.HTTPFound("/")
         if request.path in pages:
             return web.Response(text=pages[request.path], content_type="text/html")
         return web.Response(status=404, text="<p>Not found</p>", content_type="text/html")
@@ -130,4 +132,5 @@ def test_contacts_are_pages_that_answer_and_the_addresses_on_them(
         ("email", "desk@copies.test"), ("email", "redaktion@copies.test"),
         ("page", site.url("/about")), ("page", site.url("/impressum"))]
     assert "/private/contact" not in served and served[0] == "/robots.txt"
-    assert sorted(served) == sorted(["/robots.txt", "/", "/contact", "/about", "/impressum"])
+    assert sorted(served) == sorted(["/robots.txt", "/", "/contact", "/about", "/contact-us",
+                                     "/", "/impressum"])
