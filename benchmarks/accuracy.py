@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.corpus import STRICT_EXPECTED, corpus_path, evaluate, load_cases
+from benchmarks.wirejudge import WireOutcome, WireRun
 from matcher import Page
 
 BASELINE = Path(__file__).with_name("accuracy_baseline.json")
@@ -56,6 +57,8 @@ def main() -> int:
             cells.append(" ".join(f"{k}:{n}" for k, n in sorted(got.items())))
         print(f"{kind:48} {sum(1 for o in result.outcomes if o.kind == kind):>3}  "
               f"{cells[0]:24} / {cells[1]}")
+    if ev.wires is not None:
+        _print_wires(ev.wires)
     baseline = json.loads(BASELINE.read_text())
     print(f"\n{'figure':28} {'measured':>10} {'gate':>10}")
     for name, value in figures.items():
@@ -76,7 +79,32 @@ def main() -> int:
     print(f"{'baseline: parse only':28} {parse_rate:>10.0f} {1.0:>10.2f}")
     rate = figures["pages_per_second"]
     print(f"{'assess (parse+match+credit)':28} {rate:>10.0f} {rate / parse_rate:>10.2f}")
+    if ev.wires is not None and ev.wires.detect_seconds:
+        w = ev.wires
+        print(f"{'detect_source (originals/s)':28} "
+              f"{len(w.sources) / w.detect_seconds:>10.0f}   (once per original, at import)")
     return 0
+
+
+def _print_wires(w: WireRun) -> None:
+    """Syndication cases generated from the corpus: per family, verdicts and credit."""
+    print(f"\n{'syndication cases (generated)':48} {'n':>3}  verdicts / credit / lacking credit")
+    families: dict[str, list[WireOutcome]] = {}
+    for o in w.outcomes:
+        families.setdefault(o.case.family, []).append(o)
+    for family, outs in families.items():
+        verdicts = Counter(o.result.verdict for o in outs)
+        credit = Counter(o.status or "-" for o in outs)
+        lacking = sum(o.result.lacks_credit for o in outs)
+        v = " ".join(f"{k}:{n}" for k, n in sorted(verdicts.items()))
+        c = " ".join(f"{k}:{n}" for k, n in sorted(credit.items()))
+        print(f"{family:48} {len(outs):>3}  {v} / {c} / {lacking}")
+    groups = Counter(s.label.split(":")[0] for s, _ in w.sources)
+    right = Counter(s.label.split(":")[0] for s, d in w.sources if d.source == s.source)
+    synd = Counter(s.label.split(":")[0] for s, _ in w.sources if s.source)
+    print(f"\n{'source detection':48} {'n':>3}  right (syndicated)")
+    for g, n in groups.items():
+        print(f"{g:48} {n:>3}  {right[g]} ({synd[g]})")
 
 
 if __name__ == "__main__":

@@ -210,7 +210,7 @@ def bench_config(web: BenchWeb, proxy: str, database_url: str, *,
              "[database]", f"url = {q(database_url)}", ""]
     for home in web.home_urls():
         lines += ["[[watch]]", f"url = {q(home)}", f"max_pages = {len(web.stories) + 1_000}", ""]
-    lines += ["[crawl]", f"proxy = {q(proxy)}", *more, ""]
+    lines += ["[crawl]", f"proxy = {q(proxy)}", 'allow_private_sites = ["*.test"]', *more, ""]
     return "\n".join(lines)
 
 

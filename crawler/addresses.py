@@ -1,8 +1,11 @@
-"""Which network addresses a user-given URL may reach: the guard against SSRF.
+"""Which network addresses a fetch may reach: the guard against SSRF, for every fetch.
 
-A lookup fetches whatever URL a person types, so without a guard ``repostwatch check`` could be
-pointed at the cloud metadata service (``169.254.169.254``), a database on ``localhost`` or a
-router on ``192.168.x``. Only *global* unicast addresses pass. The guard has two halves:
+A lookup fetches whatever URL a person types, and a crawl whatever a search result, a link or a
+redirect names: without a guard ``repostwatch check`` or a crawl could be pointed at the cloud
+metadata service (``169.254.169.254``), a database on ``localhost`` or a router on
+``192.168.x``. Only *global* unicast addresses pass, unless the operator allows more
+(``AddressPolicy``: ``[crawl] allow_private`` / ``allow_private_sites``, ``allow_private`` of a
+``[[watch]]`` site; docs/crawling.md "Addresses"). The guard has these parts:
 
 - ``ip_literal`` / ``is_public_address`` judge a host written as an IP address, in any notation a
   socket library accepts (``127.1``, ``2130706433``, ``0x7f000001``, ``0177.0.0.1``,
@@ -11,6 +14,11 @@ router on ``192.168.x``. Only *global* unicast addresses pass. The guard has two
 - ``GuardedResolver`` resolves host names for aiohttp and refuses the name when any address it
   resolves to is not public; it returns only the vetted addresses, so the connection is pinned
   to them and a second lookup (DNS rebinding) cannot swap in another.
+- ``AddressPolicy`` is what the operator allows, and judges a host before any connection;
+  crawls apply it in ``crawler.guard`` (a downloader middleware and a pinning Twisted resolver).
+
+Through a proxy (``[crawl] proxy``, e.g. the sandbox web) the proxy resolves host names, not
+us: IP literals are still judged, and a host *name* is fetched only when the policy allows it.
 """
 
 from __future__ import annotations
@@ -19,13 +27,17 @@ import asyncio
 import ipaddress
 import re
 import socket
-from urllib.parse import unquote
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-__all__ = ["AddressRefused", "GuardedResolver", "ip_literal", "is_public_address"]
+__all__ = ["AddressPolicy", "AddressRefused", "GuardedResolver", "Refusal", "ip_literal",
+           "is_public_address", "parse_site"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # The legacy IPv4 notations ``inet_aton`` accepts: 1 to 4 parts, each decimal, octal or hex.
 _NUMERIC_HOST = re.compile(r"(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+)){0,3}", re.I | re.ASCII)
@@ -98,17 +110,152 @@ def _is_public(address: IPAddress) -> bool:
     )
 
 
+def parse_site(entry: str) -> tuple[str | IPNetwork, int | None]:
+    """One ``allow_private_sites`` entry: a host name (its subdomains too; ``*.`` or a leading
+    dot may say so), an IP address or network (``10.1.0.0/16``, ``[fd00::]/8``), optionally
+    with a port (``127.0.0.1:9101``, ``intranet.example:8080``; not with a network).
+
+    Returns ``(name or network, port or None)``; raises ``ValueError`` for anything else.
+    """
+    text = entry.strip().lower()
+    if "/" in text:
+        try:
+            return ipaddress.ip_network(text.replace("[", "").replace("]", ""), strict=False), None
+        except ValueError as exc:
+            raise ValueError(f"{entry!r} is not an IP network ({exc})") from exc
+    try:
+        return ipaddress.ip_network(text, strict=False), None  # a bare IPv6 address
+    except ValueError:
+        pass
+    if not text or any(c.isspace() or c in "?#@\\" for c in text):
+        raise ValueError(f"{entry!r} is not a host name, address or network")
+    try:
+        parts = urlsplit("//" + text.removeprefix("*."))
+        host, port = parts.hostname or "", parts.port
+    except ValueError as exc:
+        raise ValueError(f"{entry!r} has an invalid port") from exc
+    host = host.removeprefix(".").removesuffix(".")
+    if not host or "*" in host:
+        raise ValueError(f"{entry!r} is not a host name, address or network")
+    try:
+        address = ip_literal(host)
+    except ValueError as exc:
+        raise ValueError(f"{entry!r}: {exc}") from exc
+    if address is not None:
+        return ipaddress.ip_network(address), port
+    return host, port
+
+
+@dataclass(frozen=True)
+class AddressPolicy:
+    """Which hosts a fetch may reach: public addresses, plus what the operator allows.
+
+    ``allow_all``: anything (``[crawl] allow_private = true``, ``check --allow-private``).
+    ``sites``: entries of ``parse_site`` (``allow_private_sites``, and the ``[[watch]]`` sites
+    marked ``allow_private``): their hosts may be private or local, and, through a proxy, their
+    names are fetched although the proxy resolves them. ``proxied``: a proxy resolves names.
+    Build it with ``AddressPolicy.of``.
+    """
+
+    allow_all: bool = False
+    sites: tuple[tuple[str | IPNetwork, int | None], ...] = ()
+    proxied: bool = False
+
+    @classmethod
+    def of(cls, *, allow_all: bool = False, sites: Iterable[str] = (),
+           proxied: bool = False) -> AddressPolicy:
+        """The policy for these settings; raises ``ValueError`` for a bad site entry."""
+        return cls(allow_all=allow_all, sites=tuple(parse_site(s) for s in sites),
+                   proxied=proxied)
+
+    def allows_host(self, host: str, port: int | None = None) -> bool:
+        """True when ``host`` (a name or IP literal, in any notation) on ``port`` (None: any)
+        is allowed whatever its address."""
+        if self.allow_all:
+            return True
+        name = unquote(host).strip().lower().removeprefix("[").removesuffix("]").rstrip(".")
+        try:
+            address = ip_literal(name)
+        except ValueError:
+            return False
+        for site, site_port in self.sites:
+            if site_port is not None and port is not None and site_port != port:
+                continue
+            if isinstance(site, str):
+                if address is None and (name == site or name.endswith("." + site)):
+                    return True
+            elif address is not None and address in site:
+                return True
+        return False
+
+    def allows_address(self, address: str, port: int | None = None) -> bool:
+        """True when a connection may go to ``address`` (what a name resolved to) on ``port``
+        (None: any): a public address, or one inside an allowed network."""
+        if self.allow_all or is_public_address(address):
+            return True
+        try:
+            ip = ip_literal(address)
+        except ValueError:
+            return False
+        return ip is not None and any(
+            not isinstance(site, str) and ip in site
+            and (site_port is None or port is None or site_port == port)
+            for site, site_port in self.sites)
+
+    def refusal(self, host: str, port: int | None = None) -> Refusal | None:
+        """Why ``host`` may not be fetched, judged before any connection, or None.
+
+        An IP literal is judged now; a name is refused only through a proxy (which resolves
+        it out of our sight) unless allowed. Without a proxy a name is judged when it is
+        resolved (``GuardedResolver``, ``crawler.guard``), so None here does not mean allowed.
+        """
+        if self.allows_host(host, port):
+            return None
+        try:
+            address = ip_literal(host)
+        except ValueError as exc:
+            return Refusal(host, "invalid", str(exc))
+        if address is not None:
+            return None if _is_public(address) else Refusal(host, "private", str(address))
+        return Refusal(host, "proxied") if self.proxied else None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why the guard refuses a host: ``kind`` is ``private`` (``address`` is what it is or
+    resolves to), ``proxied`` (a name the proxy would resolve) or ``invalid`` (``address``
+    says what is wrong)."""
+
+    host: str
+    kind: str
+    address: str = ""
+
+    def __str__(self) -> str:
+        if self.kind == "private":
+            if ip_literal(self.host) is None:
+                return f"{self.host} resolves to a private or local address ({self.address})"
+            same = self.host.strip("[]") == self.address
+            return f"{self.host} is a private or local address" + (
+                "" if same else f" ({self.address})")
+        if self.kind == "proxied":
+            return (f"{self.host} is resolved by the proxy, so its address cannot be checked")
+        return f"invalid host {self.host!r}: {self.address}"
+
+
 class GuardedResolver(AbstractResolver):
     """An aiohttp resolver that returns only public addresses, or raises ``AddressRefused``.
 
-    With ``allow_private`` it resolves like aiohttp's own threaded resolver. A name with one
+    With ``allow_private`` it resolves like aiohttp's own threaded resolver; with a ``policy``,
+    a host it allows, or an address inside a network it allows, passes too. A name with one
     non-public address among public ones is refused as a whole: which address a connection
     would use is not ours to predict. Lookup failures raise ``OSError`` (``socket.gaierror``),
     which aiohttp reports as ``ClientConnectorDNSError``.
     """
 
-    def __init__(self, *, allow_private: bool = False) -> None:
-        self.allow_private = allow_private
+    def __init__(self, *, allow_private: bool = False,
+                 policy: AddressPolicy | None = None) -> None:
+        self.policy = policy if policy is not None else AddressPolicy(allow_all=allow_private)
+        self.allow_private = self.policy.allow_all
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
@@ -118,11 +265,12 @@ class GuardedResolver(AbstractResolver):
             host, port, type=socket.SOCK_STREAM, family=family, flags=socket.AI_ADDRCONFIG
         )
         results: list[ResolveResult] = []
+        named = self.policy.allows_host(host, port or None)
         for fam, _, proto, _, sockaddr in infos:
             if fam == socket.AF_INET6 and len(sockaddr) < 3:
                 continue  # IPv6 unsupported by this Python build
             address, found_port = str(sockaddr[0]), int(sockaddr[1])
-            if not self.allow_private and not is_public_address(address):
+            if not named and not self.policy.allows_address(address, port or None):
                 raise AddressRefused(host, address)
             if fam == socket.AF_INET6 and len(sockaddr) == 4 and sockaddr[3]:
                 # A link-local address needs its zone; only reachable with allow_private.

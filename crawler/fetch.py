@@ -9,8 +9,9 @@ notation before the request, host names by the session's ``GuardedResolver`` at 
 which also pins the connection to the addresses it vetted (no DNS rebinding).
 
 With a proxy (``config.proxy``, e.g. the sandbox web) the proxy resolves the target host, not
-us: then only IP literals can be checked, and a host *name* is fetched only with
-``allow_private`` — the proxy is trusted to be the operator's choice.
+us: then only IP literals can be checked, and a host *name* is fetched only when allowed
+(``allow_private``, or a site of ``config.allow_private_sites``). Crawls follow the same
+policy (``crawler.addresses.AddressPolicy``, applied to them by ``crawler.guard``).
 """
 
 from __future__ import annotations
@@ -25,18 +26,20 @@ import aiohttp
 from yarl import URL
 
 from repostwatch.config import CrawlConfig
-from repostwatch.errors import FetchError
+from repostwatch.errors import ConfigError, FetchError
+from repostwatch.redact import safe_url
 
-from .addresses import AddressRefused, GuardedResolver, ip_literal, is_public_address
+from .addresses import AddressPolicy, AddressRefused, GuardedResolver, is_public_address
 from .sniff import SNIFF_BYTES, declared_not_html, decode_html, looks_like_html
 
-__all__ = ["Fetched", "GuardedConnector", "fetch", "fetch_many", "is_public_address",
-           "open_session"]
+__all__ = ["Fetched", "GuardedConnector", "address_policy", "fetch", "fetch_many",
+           "is_public_address", "open_session"]
 
 ACCEPT = "text/html,application/xhtml+xml"
 # how to lift the guard, where a refusal is read: `check` has the flag, the review UI's
 # "re-check now" and every other fetch only the config key
-_ALLOW = "pass --allow-private or set [crawl] allow_private = true to allow it"
+_ALLOW = ("to allow it: [crawl] allow_private_sites (or allow_private = true; `check "
+          "--allow-private` for one run)")
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
 
@@ -58,18 +61,32 @@ class GuardedConnector(aiohttp.TCPConnector):
     """A TCP connector resolving names through ``GuardedResolver`` (no DNS cache: each
     connection is checked and pinned)."""
 
-    def __init__(self, *, allow_private: bool) -> None:
-        super().__init__(resolver=GuardedResolver(allow_private=allow_private),
-                         use_dns_cache=False)
-        self.allow_private = allow_private
+    def __init__(self, *, allow_private: bool = False, policy: AddressPolicy | None = None
+                 ) -> None:
+        self.policy = policy if policy is not None else AddressPolicy(allow_all=allow_private)
+        super().__init__(resolver=GuardedResolver(policy=self.policy), use_dns_cache=False)
+        self.allow_private = self.policy.allow_all
+
+
+def address_policy(config: CrawlConfig, *, allow_private: bool | None = None) -> AddressPolicy:
+    """The address policy of ``config`` (``allow_private`` None: ``config.allow_private``).
+
+    Raises ``ConfigError`` for a bad ``allow_private_sites`` entry."""
+    allow = config.allow_private if allow_private is None else allow_private
+    try:
+        return AddressPolicy.of(allow_all=allow, sites=config.allow_private_sites,
+                                proxied=bool(config.proxy))
+    except ValueError as exc:
+        raise ConfigError(f"[crawl] allow_private_sites: {exc}",
+                          hint="see docs/config.md for the keys and their values") from exc
 
 
 def open_session(config: CrawlConfig, *, allow_private: bool | None = None
                  ) -> aiohttp.ClientSession:
     """A session for ``fetch``: guarded resolver (or, with a proxy, a plain one for the proxy's
     own name), ``config.timeout`` per request, no proxy settings from the environment."""
-    allow = config.allow_private if allow_private is None else allow_private
-    connector = aiohttp.TCPConnector() if config.proxy else GuardedConnector(allow_private=allow)
+    policy = address_policy(config, allow_private=allow_private)
+    connector = aiohttp.TCPConnector() if config.proxy else GuardedConnector(policy=policy)
     return aiohttp.ClientSession(connector=connector, timeout=_timeout(config), trust_env=False)
 
 
@@ -89,9 +106,10 @@ async def fetch(url: str, config: CrawlConfig, *, session: aiohttp.ClientSession
         async with open_session(config, allow_private=allow) as own:
             return await fetch(url, config, session=own, allow_private=allow,
                                html_only=html_only)
+    policy = address_policy(config, allow_private=allow)
     connector = session.connector
     if isinstance(connector, GuardedConnector):
-        usable = connector.allow_private == allow
+        usable = connector.policy == policy
     else:
         usable = allow or bool(config.proxy)
     if not usable:
@@ -99,7 +117,7 @@ async def fetch(url: str, config: CrawlConfig, *, session: aiohttp.ClientSession
                          "allow_private, so that host names are checked")
     try:
         async with asyncio.timeout(config.timeout):
-            return await _follow(url, config, session, allow, html_only)
+            return await _follow(url, config, session, policy, html_only)
     except TimeoutError as exc:
         raise FetchError(f"timed out after {config.timeout:g} s", url=url) from exc
 
@@ -139,11 +157,11 @@ def _site(url: str) -> str:
 
 
 async def _follow(url: str, config: CrawlConfig, session: aiohttp.ClientSession,
-                  allow: bool, html_only: bool = True) -> Fetched:
+                  policy: AddressPolicy, html_only: bool = True) -> Fetched:
     first = hop = _parse(url, url)
     seen = {hop}
     for _ in range(config.max_redirects + 1):
-        _check_hop(hop, url, allow=allow, proxied=bool(config.proxy), redirected=hop != first)
+        _check_hop(hop, url, policy, redirected=hop != first)
         try:
             async with session.get(
                 hop, allow_redirects=False, proxy=config.proxy or None, timeout=_timeout(config),
@@ -183,23 +201,18 @@ def _parse(location: str, asked: str, *, base: URL | None = None) -> URL:
     return target.with_fragment(None)
 
 
-def _check_hop(hop: URL, asked: str, *, allow: bool, proxied: bool, redirected: bool) -> None:
+def _check_hop(hop: URL, asked: str, policy: AddressPolicy, *, redirected: bool) -> None:
     """Refuse a hop the guard can already judge; names go on to the session's resolver."""
-    if allow:
-        return
     host = hop.raw_host or ""
-    try:
-        address = ip_literal(host)
-    except ValueError as exc:
-        raise FetchError(f"invalid host in {hop}: {exc}", url=asked) from exc
-    if address is not None:
-        if not is_public_address(str(address)):
-            raise FetchError(_refusal(hop, asked, host, str(address), redirected=redirected),
-                             url=asked)
-    elif proxied:
-        raise FetchError(
-            f"refusing to fetch {hop}: {host} is resolved by the proxy, so its address cannot "
-            f"be checked; {_ALLOW}", url=asked)
+    why = policy.refusal(host, hop.port)
+    if why is None:
+        return
+    if why.kind == "invalid":
+        raise FetchError(f"invalid host in {hop}: {why.address}", url=asked)
+    if why.kind == "proxied":
+        where = f"{hop} (redirected from {asked})" if redirected else str(hop)
+        raise FetchError(f"refusing to fetch {where}: {why}; {_ALLOW}", url=asked)
+    raise FetchError(_refusal(hop, asked, host, why.address, redirected=redirected), url=asked)
 
 
 def _refusal(hop: URL, asked: str, host: str, address: str, *, redirected: bool) -> str:
@@ -251,7 +264,8 @@ def _describe(exc: aiohttp.ClientError, hop: URL, config: CrawlConfig) -> str:
     host = f"[{hop.host}]" if ":" in (hop.host or "") else str(hop.host)
     where = f"{host}:{hop.explicit_port}" if hop.explicit_port else host
     if isinstance(exc, aiohttp.ClientProxyConnectionError):
-        return f"cannot connect to the proxy {config.proxy}: {exc.os_error.strerror or exc}"
+        return (f"cannot connect to the proxy {safe_url(config.proxy)}: "
+                f"{exc.os_error.strerror or exc}")
     if isinstance(exc, aiohttp.ClientConnectorDNSError):
         return f"cannot resolve host {hop.host}"
     if isinstance(exc, aiohttp.ClientSSLError | aiohttp.ServerFingerprintMismatch):

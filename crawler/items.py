@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 __all__ = ["GONE_STATUSES", "ArticlePage", "FetchedPage"]
@@ -16,16 +16,17 @@ class FetchedPage:
 
     ``headers`` (name, value pairs as received), ``body`` (the response bytes, after transfer
     decoding) and ``encoding`` (what ``html`` was decoded with) are kept as evidence when the
-    page holds a copy. A ``status`` in ``GONE_STATUSES`` is not judged: the page is gone.
+    page holds a copy. A ``status`` in ``GONE_STATUSES`` is not judged: the page is gone. The
+    ``repr`` leaves the page out (Scrapy logs an item that fails in a pipeline: the URL will do).
     """
 
     url: str
     final_url: str
     status: int
-    html: str
+    html: str = field(repr=False)
     fetched_at: datetime
-    headers: tuple[tuple[str, str], ...] = ()
-    body: bytes | None = None
+    headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    body: bytes | None = field(default=None, repr=False)
     encoding: str = "utf-8"
 
 
@@ -36,7 +37,7 @@ class ArticlePage:
     publication: str
     url: str
     final_url: str
-    html: str
+    html: str = field(repr=False)
     fetched_at: datetime
     # For conditional GET next time: the response's validators, the sitemap's <lastmod>.
     etag: str | None = None

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as _ScrapyMetaRefresh
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.http.request import NO_CALLBACK
+from scrapy.settings import BaseSettings
+from scrapy.utils.response import get_meta_refresh
 
-__all__ = ["ErrbackMiddleware", "ProxyMiddleware", "RedirectLoopMiddleware"]
+from .sniff import html_encoding
+
+__all__ = ["DecodingMiddleware", "ErrbackMiddleware", "MetaRefreshMiddleware", "ProxyMiddleware",
+           "RedirectLoopMiddleware"]
 
 
 class ErrbackMiddleware:
@@ -71,3 +79,41 @@ class RedirectLoopMiddleware:
         if target in chain:
             raise IgnoreRequest(f"redirect loop: {request.url} redirects back to {target}")
         return response
+
+
+class DecodingMiddleware:
+    """Give every text response the encoding ``crawler.sniff.decode_html`` decodes it with.
+
+    Scrapy would decode with whatever the Content-Type or a ``<meta>`` names, and a name like
+    ``hex`` or ``rot13`` (codecs, not character sets) made ``response.text`` raise in Scrapy's
+    meta refresh handling and in link extraction: the page was skipped. With the encoding set
+    here, every later reader decodes the page as the judge does. Runs after decompression
+    (Scrapy's HttpCompressionMiddleware, order 590) and before meta refreshes (580).
+    """
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not isinstance(response, TextResponse):
+            return response
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        return response.replace(encoding=html_encoding(content_type, response.body))
+
+
+class MetaRefreshMiddleware(_ScrapyMetaRefresh):
+    """Scrapy's meta refresh handling, but a refresh to an address that is not http(s)
+    (``mailto:``, ``javascript:``) leaves the page as it is: Scrapy 2.19 failed on it and the
+    page was skipped. How long a refresh may wait and still count as a redirect is Scrapy's
+    ``METAREFRESH_MAXDELAY`` (crawler/settings.py): a page shown longer is the page readers
+    see, and is judged."""
+
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        self.ignore_tags = settings.getlist("METAREFRESH_IGNORE_TAGS")
+
+    def process_response(  # type: ignore[override]  # Scrapy's also takes a deprecated spider
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        if isinstance(response, HtmlResponse):
+            _, url = get_meta_refresh(response, ignore_tags=self.ignore_tags)
+            if url and urlsplit(url).scheme.lower() not in ("http", "https"):
+                return response
+        return super().process_response(request, response)

@@ -8,11 +8,12 @@ store untouched.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from matcher import extract_article, tokenize
+from matcher import CreditRule, extract_article, tokenize
 from repostwatch.config import Config
 from repostwatch.errors import ConfigError, UsageError
 from repostwatch.store import Store
@@ -41,7 +42,11 @@ def _published(value: object, where: str) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise UsageError(f"{where}: `published` is not an ISO 8601 date: {value!r}") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:  # stored in UTC: 0001-01-01 in a zone east of UTC falls before year 1
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:
+        raise UsageError(f"{where}: `published` {value!r} is out of range",
+                         hint="a date between the years 1 and 9999, in UTC") from None
 
 
 def read_jsonl(path: Path, config: Config, publication: str | None) -> list[OriginalRecord]:
@@ -92,13 +97,16 @@ def read_jsonl(path: Path, config: Config, publication: str | None) -> list[Orig
     return records
 
 
-def import_jsonl(store: Store, records: list[OriginalRecord]) -> dict[str, int]:
-    """Upsert the records; return how many were added, updated and unchanged."""
+def import_jsonl(store: Store, records: list[OriginalRecord],
+                 rules: Mapping[str, CreditRule] | None = None) -> dict[str, int]:
+    """Upsert the records; return how many were added, updated and unchanged. ``rules`` (the
+    config's, by publication) decide each original's source (its wires, names, domains)."""
     counts = {"added": 0, "updated": 0, "unchanged": 0}
     for r in records:
         _, outcome = store.upsert_original(
             publication=r.publication, url=r.url, title=r.title, text=r.text,
             author=r.author, published=r.published,
+            rule=(rules or {}).get(r.publication),
         )
         counts[outcome] += 1
     return counts

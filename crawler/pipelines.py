@@ -8,6 +8,10 @@ the setting ``REPOSTWATCH_JUDGE_PROCESSES`` = N > 0, pages of the ``watch``/``re
 store connection and the index, memory-mapped from the index cache), which lets the crawl use
 a second core (``benchmarks/crawl.py`` measures both). Counts go to the crawl stats under
 ``repostwatch/``; the CLI derives its exit code and summary from them.
+
+When the store fails (the database is gone, the disk full, the server down), the pipeline logs
+one error and closes the crawl (finish reason ``STORE_FAILED``): downloading on would fetch
+pages that cannot be recorded. Items still in flight are let go without a word.
 """
 
 from __future__ import annotations
@@ -30,10 +34,12 @@ from scrapy.exceptions import DropItem
 
 from matcher import CreditRule, FingerprintIndex, Page, assess, extract_article, tokenize
 from repostwatch.config import Config, load_config
+from repostwatch.errors import StoreError
 from repostwatch.store import Store, Validators
 from repostwatch.store.reviews import allowed_rules
 
 from .items import GONE_STATUSES, ArticlePage, FetchedPage
+from .runner import STORE_FAILED
 
 __all__ = ["JUDGE_PROCESSES_SETTING", "StorePipeline"]
 
@@ -117,6 +123,8 @@ class StorePipeline:
         self._lock = asyncio.Lock()
         self._processes = crawler.settings.getint(JUDGE_PROCESSES_SETTING, 0)
         self._pool: ProcessPoolExecutor | None = None
+        self._store_failed: StoreError | None = None
+        self._closing: asyncio.Future[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -164,16 +172,35 @@ class StorePipeline:
         else:
             status = "finished"
         if self.run_id is not None:
-            await asyncio.to_thread(self.store.finish_run, self.run_id, status, stats)
+            try:
+                await asyncio.to_thread(self.store.finish_run, self.run_id, status, stats)
+            except StoreError as exc:  # the run stays "running": the next crawl marks it
+                if self._store_failed is None:
+                    logger.error("could not record the end of the crawl: %s", exc)
         self.store.close()
         self.store = None
 
     async def process_item(self, item: Any) -> Any:
-        if isinstance(item, FetchedPage):
-            await self._judge(item)
-        elif isinstance(item, ArticlePage):
-            await self._save_original(item)
+        if self._store_failed is not None:
+            return item  # the crawl is closing: nothing can be recorded
+        try:
+            if isinstance(item, FetchedPage):
+                await self._judge(item)
+            elif isinstance(item, ArticlePage):
+                await self._save_original(item)
+        except StoreError as exc:
+            self._stop(exc)
         return item
+
+    def _stop(self, exc: StoreError) -> None:
+        """The store failed: say so once, and close the crawl."""
+        if self._store_failed is not None:
+            return
+        self._store_failed = exc
+        logger.error("the store failed, so the crawl stops (what was stored is kept): %s", exc)
+        engine = self.crawler.engine
+        if engine is not None:  # not awaited: closing waits for this very item to be done
+            self._closing = asyncio.ensure_future(engine.close_spider_async(reason=STORE_FAILED))
 
     async def _judge(self, item: FetchedPage) -> None:
         """Judge a page and store it with its evidence; a page answering 404 / 410 is not
@@ -227,6 +254,7 @@ class StorePipeline:
                 self.store.upsert_original,
                 publication=item.publication, url=item.url, title=article.title,
                 text=article.text, author=article.author, published=article.published,
+                rule=self.rules.get(item.publication),
             )
             await asyncio.to_thread(  # what the next import sends for a conditional GET
                 self.store.set_original_validators, item.url,

@@ -33,6 +33,8 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from .guard import AddressRefusedError
+
 __all__ = ["FETCH_FAILURES", "PROBLEM_KINDS", "STATS_PREFIX", "ProblemLog", "classify",
            "classify_error", "problem_counts", "quiet_duplicate_warnings",
            "quiet_robots_fetch_errors"]
@@ -47,6 +49,8 @@ PROBLEM_KINDS = {
     "too_large": "larger than [crawl] max_size_mb (a gzip bomb counts by its unpacked size)",
     "redirects": "a redirect loop, or more than [crawl] max_redirects redirects",
     "robots_forbidden": "robots.txt forbids it (or robots.txt could not be read: RFC 9309)",
+    "address_refused": "a private or local address, or a name only the proxy could resolve "
+                       "(the address guard: docs/crawling.md)",
     "not_html": "not an HTML page (by its Content-Type, or by its bytes)",
     "other": "anything else (the warning says what)",
 }
@@ -71,6 +75,8 @@ def classify_error(exc: Any) -> tuple[str, str]:
     if isinstance(exc, HttpError):
         response = exc.response
         return "http_error", f"HTTP {response.status}"
+    if isinstance(exc, AddressRefusedError):
+        return "address_refused", str(exc)
     if isinstance(exc, IgnoreRequest):
         text = str(exc)
         if "robots.txt" in text:

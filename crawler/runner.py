@@ -8,10 +8,12 @@ second one stops at once (nothing more is saved). Either raises ``Interrupted`` 
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,11 @@ from repostwatch.errors import Interrupted
 
 from .problems import problem_counts
 
-__all__ = ["CrawlJob", "CrawlResult", "crawl_failed", "project_settings", "run_crawls"]
+__all__ = ["STORE_FAILED", "CrawlJob", "CrawlResult", "JsonLogFormatter", "crawl_failed",
+           "project_settings", "run_crawls"]
+
+STORE_FAILED = "store_failed"
+"""The finish reason of a crawl the pipeline closed because the store failed."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,9 @@ class CrawlResult:
 def crawl_failed(result: CrawlResult) -> str | None:
     """Why a crawl counts as failed (for the exit code), or None when it did not fail."""
     reason = str(result.stats.get("finish_reason", ""))
+    if reason == STORE_FAILED:  # the pipeline logged the store's error
+        return (f"the {result.spider} crawl stopped: the store failed (the error above); what "
+                "was stored so far is kept")
     if reason and reason != "finished":
         return f"the {result.spider} crawl stopped early ({reason})"
     errors = result.get("log_count/ERROR")  # page problems are not errors: crawler.problems
@@ -80,17 +89,40 @@ def _one_line(record: logging.LogRecord) -> bool:
     return True
 
 
-def _setup_logging(settings: Settings, log_level: str) -> None:
+class JsonLogFormatter(logging.Formatter):
+    """A log record as one JSON object on one line (``--log-format json``): ``time`` (UTC,
+    ISO 8601), ``level``, ``logger``, ``message``, and ``exception`` (the traceback) when the
+    record carries one. For log collectors (journald, Loki, CloudWatch ...)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(
+                timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info and record.exc_info[1] is not None:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)
+
+
+def _setup_logging(settings: Settings, log_level: str, log_format: str = "text") -> None:
     from scrapy.utils.log import configure_logging
 
-    if log_level in ("DEBUG", "INFO"):
+    if log_level in ("DEBUG", "INFO") and log_format == "text":
         configure_logging(settings)  # Scrapy's own log, tracebacks included
         return
-    # Scrapy's handler would print whole tracebacks: use ours, one line per problem.
+    # Scrapy's handler would print whole tracebacks: use ours, one line per problem (or per
+    # JSON object, tracebacks inside it at --verbose/--debug).
     settings.set("LOG_ENABLED", False, "cmdline")
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-    handler.addFilter(_one_line)
+    if log_format == "json":
+        handler.setFormatter(JsonLogFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    if log_level not in ("DEBUG", "INFO"):
+        handler.addFilter(_one_line)
     handler.setLevel(log_level)
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(log_level)
@@ -150,8 +182,10 @@ async def _crawl_one(runner: Any, job: CrawlJob, active: list[Any],
 
 
 def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WARNING",
-               ) -> list[CrawlResult]:
-    """Run ``jobs`` one after another in this process; return each crawl's stats."""
+               log_format: str = "text") -> list[CrawlResult]:
+    """Run ``jobs`` one after another in this process; return each crawl's stats.
+
+    ``log_format``: ``text`` (one line per record) or ``json`` (``JsonLogFormatter``)."""
     from scrapy.crawler import AsyncCrawlerRunner
     from scrapy.utils.defer import deferred_from_coro
     from scrapy.utils.reactor import install_reactor
@@ -162,7 +196,7 @@ def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WA
 
     reactor: Any = installed  # the installed reactor's type is only known at run time
 
-    _setup_logging(settings, log_level)
+    _setup_logging(settings, log_level, log_format)
     runner = AsyncCrawlerRunner(settings)
     results: list[CrawlResult] = []
     failure: list[BaseException] = []

@@ -8,15 +8,29 @@ the page only. Guessing from the whole page fails on the usual case of a page in
 Chinese inside mostly-ASCII markup: measured on the sandbox's undeclared windows-1251 and
 gb18030 pages, the whole page was taken for cp1125 and mac_iceland, the runs for cp1251 and
 gb18030.
+
+Only a character encoding a browser would use counts as declared (``TEXT_ENCODINGS``): a
+Content-Type or ``<meta>`` naming a codec that is no character set (``hex``, ``base64``,
+``rot13``, ``zlib``, ``idna``, ``punycode``, ``undefined``…) is ignored, as browsers ignore
+it, and the next source decides; a ``<meta>`` declaring UTF-16 or UTF-32 is read as UTF-8 (the
+Encoding Standard: bytes that spell an ASCII ``<meta>`` are not UTF-16). Otherwise one such tag
+made decoding raise, and a copier could hide a page from crawls and ``check`` with it.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    read_bom,
+    to_unicode,
+)
 
-__all__ = ["HTML_TYPES", "SNIFF_BYTES", "declared_not_html", "decode_html", "looks_like_html"]
+__all__ = ["HTML_TYPES", "SNIFF_BYTES", "TEXT_ENCODINGS", "declared_not_html", "decode_html",
+           "html_encoding", "looks_like_html"]
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 """Content-Types of HTML pages."""
@@ -57,6 +71,26 @@ _NON_ASCII_RUN = re.compile(rb"[\x80-\xff][^<>\r\n]*")
 _SAMPLE_BYTES = 64 * 1024
 
 
+TEXT_ENCODINGS = frozenset({
+    "utf-8", "utf-16", "utf-16-be", "utf-16-le", "utf-32", "utf-32-be", "utf-32-le",
+    "ascii", "cp866", "koi8-r", "koi8-u", "koi8-t", "mac-roman", "cp874", "tis-620",
+    *(f"iso8859-{n}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16)),
+    *(f"cp{n}" for n in range(1250, 1259)), "cp1125", "ptcp154", "kz1048",
+    "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "euc_jp", "iso2022_jp", "shift_jis",
+    "cp932", "euc_kr", "cp949",
+})
+"""The encodings a page may declare, by Python's codec name (``codecs.lookup(label).name``):
+those of the WHATWG Encoding Standard (what browsers decode), and a few national ones that
+browsers read under a near label (tis-620, cp1125, ptcp154, kz1048, koi8-t)."""
+
+_WIDE = frozenset({"utf-16", "utf-16-be", "utf-16-le", "utf-32", "utf-32-be", "utf-32-le"})
+
+
+def _declared(encoding: str | None) -> str | None:
+    """``encoding`` if it is one of ``TEXT_ENCODINGS`` (w3lib has resolved the label)."""
+    return encoding if encoding in TEXT_ENCODINGS else None
+
+
 def _guess(body: bytes) -> str | None:
     try:
         body.decode("utf-8")
@@ -68,11 +102,37 @@ def _guess(body: bytes) -> str | None:
 
     sample = b" ".join(_NON_ASCII_RUN.findall(body))[:_SAMPLE_BYTES]
     match = from_bytes(sample or body[:_SAMPLE_BYTES]).best()
-    return match.encoding if match is not None else None
+    if match is None:
+        return None
+    try:
+        name = codecs.lookup(match.encoding).name
+    except LookupError:
+        return None
+    # UTF-7 re-spells "<" in ASCII letters: a page no browser decodes so would become markup
+    return None if name == "utf-7" else match.encoding
+
+
+def html_encoding(content_type: str | None, body: bytes) -> str:
+    """The encoding ``decode_html`` decodes ``body`` with: a BOM's, the header's, the
+    ``<meta>``'s, a guess, UTF-8 — the first that is there and usable."""
+    bom_encoding, _ = read_bom(body)
+    if bom_encoding is not None:
+        return bom_encoding
+    header = _declared(http_content_type_encoding(content_type))
+    if header is not None:
+        return header + "-be" if header in ("utf-16", "utf-32") else header
+    meta = _declared(html_body_declared_encoding(body))
+    if meta is not None:
+        return "utf-8" if meta in _WIDE else meta
+    return _guess(body) or "utf-8"
 
 
 def decode_html(content_type: str | None, body: bytes) -> tuple[str, str]:
     """``(encoding, text)`` of an HTML page (module docstring); never raises for bad bytes
-    (undecodable ones become U+FFFD)."""
-    encoding, text = html_to_unicode(content_type or None, body, auto_detect_fun=_guess)
-    return encoding, text
+    (undecodable ones become U+FFFD) nor for a charset that names no text encoding."""
+    encoding = html_encoding(content_type, body)
+    _, bom = read_bom(body)
+    try:
+        return encoding, to_unicode(body[len(bom or b""):], encoding)
+    except (LookupError, UnicodeError):  # a guessed codec that cannot decode with "replace"
+        return "utf-8", to_unicode(body, "utf-8")

@@ -9,29 +9,37 @@ from __future__ import annotations
 
 from .align import Alignment, Passage, align
 from .article import Article, extract_article
-from .assess import Assessment, Verdict, assess
+from .assess import SCHEMA_VERSION, Assessment, Verdict, assess
 from .credit import (
     CREDIT_MET,
     CREDIT_STATUSES,
+    KEPT_APART,
     Credit,
     CreditStatus,
+    KeptApart,
     Signal,
     allowed_credit,
     check_credit,
     decide,
+    kept_apart,
     lacks_credit,
 )
 from .index import Candidate, FingerprintIndex
 from .original import Original
 from .page import Link, Page
 from .rules import CREDIT_MODES, CreditMode, CreditRule, Thresholds
+from .source import SourceDecision, SourceMark, detect_source
 from .text import Tokens, tokenize
 from .urls import canonical_url, host_matches, host_of, site_of
+from .wires import WIRES, Wire, find_wire
 
 __all__ = [
     "CREDIT_MET",
     "CREDIT_MODES",
     "CREDIT_STATUSES",
+    "KEPT_APART",
+    "SCHEMA_VERSION",
+    "WIRES",
     "Alignment",
     "Article",
     "Assessment",
@@ -41,23 +49,30 @@ __all__ = [
     "CreditRule",
     "CreditStatus",
     "FingerprintIndex",
+    "KeptApart",
     "Link",
     "Original",
     "Page",
     "Passage",
     "Signal",
+    "SourceDecision",
+    "SourceMark",
     "Thresholds",
     "Tokens",
     "Verdict",
+    "Wire",
     "align",
     "allowed_credit",
     "assess",
     "canonical_url",
     "check_credit",
     "decide",
+    "detect_source",
     "extract_article",
+    "find_wire",
     "host_matches",
     "host_of",
+    "kept_apart",
     "lacks_credit",
     "site_of",
     "tokenize",

@@ -13,16 +13,18 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from .align import Alignment, Passage, align
-from .credit import Credit, check_credit, lacks_credit
+from .credit import Credit, KeptApart, check_credit, kept_apart, lacks_credit
 from .index import SHINGLE_WORDS, WINDOW, Candidate, FingerprintIndex
 from .original import Original
 from .page import Page
 from .rules import CreditRule, Thresholds
 from .urls import host_matches
 
-__all__ = ["Assessment", "Verdict", "assess"]
+__all__ = ["SCHEMA_VERSION", "Assessment", "Verdict", "assess"]
 
 Verdict = Literal["repost", "excerpt", "none"]
+SCHEMA_VERSION = 2
+"""Version of ``Assessment.to_dict``'s keys (docs/json.md); 2 added the source keys."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,8 @@ class Assessment:
     its words found on the page (0..1); ``passages`` the copied passages in page order;
     ``credit`` how the page credits the original (None for ``none``). ``note`` says why a page
     was not judged (for instance: it is on the publication's own site).
+    ``report_syndicated``: the publication's rule of that name, as judged (copies of its
+    syndicated originals lack credit only when it is set).
     """
 
     url: str
@@ -44,6 +48,17 @@ class Assessment:
     passages: tuple[Passage, ...] = ()
     credit: Credit | None = None
     note: str = ""
+    report_syndicated: bool = False
+
+    @property
+    def source(self) -> str | None:
+        """The wire the copied original comes from (None: the publisher's own, or no copy)."""
+        return self.original.source if self.original is not None else None
+
+    @property
+    def syndicated(self) -> bool:
+        """Whether the copied original is a syndicated (wire) story: kept apart by default."""
+        return self.source is not None
 
     @property
     def longest_passage(self) -> Passage | None:
@@ -58,6 +73,7 @@ class Assessment:
         o = self.original
         longest = self.longest_passage
         return {
+            "schema_version": SCHEMA_VERSION,
             "url": self.url,
             "verdict": self.verdict,
             "extent": self.extent,
@@ -80,12 +96,27 @@ class Assessment:
             ],
             "note": self.note,
             "error": None,
+            "source": self.source,
+            "syndicated": self.syndicated,
+            "lacks_credit": self.lacks_credit,
+            "kept_apart": self.kept_apart,
         }
 
     @property
+    def kept_apart(self) -> KeptApart | None:
+        """Why this copy is kept out of "lacking credit" (``matcher.credit.kept_apart``):
+        ``syndicated`` for a copy of a wire story unless the rule says ``report_syndicated``;
+        None for a copy whose credit is chased (and for a page that is no copy)."""
+        if not self.is_copy:
+            return None
+        return kept_apart(syndicated=self.syndicated, report_syndicated=self.report_syndicated)
+
+    @property
     def lacks_credit(self) -> bool:
-        """A copy whose credit does not meet the publication's rule (what reports chase)."""
-        return self.is_copy and self.credit is not None and lacks_credit(self.credit.status)
+        """A copy whose credit does not meet the publication's rule (what reports chase): not
+        a copy kept apart (``kept_apart``)."""
+        return (self.is_copy and self.credit is not None
+                and lacks_credit(self.credit.status) and self.kept_apart is None)
 
 
 def _worth_aligning(cand: Candidate, t: Thresholds) -> bool:
@@ -170,4 +201,5 @@ def assess(
         coverage=alignment.coverage,
         passages=alignment.passages,
         credit=credit,
+        report_syndicated=rule.report_syndicated,
     )

@@ -19,6 +19,12 @@ The rule (``CreditRule.credit``):
 | nothing                              | uncredited (all rules)                  |
 
 A ``rel=nofollow`` link counts unless the rule says ``nofollow_ok = false`` (then: partial).
+
+A copy of a syndicated original (``Original.source`` names a wire) that does not meet the rule
+for the publisher is ``credited`` when it credits the wire next to the copied text (any form:
+link, name, source line, or a mark of the wire kept in the copy such as its dateline; see
+``matcher.syndication``); otherwise its status stands and the reason says that the wire is not
+credited either. Copies of the publisher's own stories are never credited by naming a wire.
 """
 
 from __future__ import annotations
@@ -31,7 +37,9 @@ from .original import Original
 from .page import Page
 from .rules import CreditRule
 from .signals import Signal, collect_signals
+from .syndication import describe, wire_evidence
 from .urls import host_matches
+from .wires import Wire, find_wire
 
 __all__ = [
     "CREDIT_MET",
@@ -62,9 +70,33 @@ _RULE_WORDS = {
 }
 
 
-def lacks_credit(status: str) -> bool:
-    """Whether a copy with this credit status breaks the rule (what reports chase)."""
-    return status not in CREDIT_MET
+KeptApart = Literal["syndicated", "earlier"]
+"""Why a copy is kept out of "lacking credit" whatever its credit status: ``syndicated`` (it
+copies a wire story the publisher licensed too: usually another licensee of the same wire),
+``earlier`` (the page says it was published before the original: it may be the source)."""
+KEPT_APART: tuple[KeptApart, ...] = ("syndicated", "earlier")
+
+
+def kept_apart(*, syndicated: bool = False, report_syndicated: bool = False,
+               earlier: bool = False) -> KeptApart | None:
+    """Why a copy is kept apart (see ``KeptApart``), or None when its credit is chased.
+
+    A copy of a syndicated original is kept apart unless the publication's rule says
+    ``report_syndicated``; a page published earlier than the original always is.
+    """
+    if earlier:
+        return "earlier"
+    if syndicated and not report_syndicated:
+        return "syndicated"
+    return None
+
+
+def lacks_credit(status: str, *, syndicated: bool = False, report_syndicated: bool = False,
+                 earlier: bool = False) -> bool:
+    """Whether a copy with this credit status breaks the rule (what reports chase): its
+    status does not meet the rule, and it is not kept apart (``kept_apart``)."""
+    return status not in CREDIT_MET and kept_apart(
+        syndicated=syndicated, report_syndicated=report_syndicated, earlier=earlier) is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +130,26 @@ def check_credit(
     if rule.allow and host_matches(page.host, rule.allow):
         return allowed_credit(page.host, rule.publication)
     evidence = collect_signals(page, original, rule, copied=copied, near_chars=near_chars)
-    return decide(rule, evidence)
+    credit = decide(rule, evidence)
+    if original.source is not None and lacks_credit(credit.status):
+        wire = find_wire(original.source, rule.wires)
+        return _credit_to_wire(page, original, wire, credit, copied, near_chars)
+    return credit
+
+
+def _credit_to_wire(page: Page, original: Original, wire: Wire, credit: Credit,
+                    copied: Sequence[tuple[int, int]], near_chars: int) -> Credit:
+    """The credit of a copy of ``wire``'s story that falls short for the publisher."""
+    found = wire_evidence(page, original, wire, copied=copied, near_chars=near_chars)
+    evidence = (*credit.evidence, *found)
+    counted = [s for s in found if s.in_article and not s.hidden]
+    if counted:
+        return Credit("credited", f"Credits the wire service {wire.name}, the source of this "
+                                  f"syndicated story ({describe(counted[0])}).", evidence)
+    return Credit(credit.status, f"{credit.reason} The original is syndicated from "
+                                 f"{wire.name}, which the copy does not credit either.",
+                  evidence)
+
 
 
 def decide(rule: CreditRule, evidence: Sequence[Signal]) -> Credit:

@@ -16,6 +16,8 @@ class Original:
     """An article of a publication: clean article text (no site chrome) plus its metadata.
 
     ``id`` is the store's key; ``publication`` names the publication whose credit rule applies.
+    ``source``: the wire service the story comes from (``matcher.detect_source`` decides it at
+    import; a person may override it), None for the publisher's own story.
     """
 
     id: int
@@ -25,6 +27,7 @@ class Original:
     text: str
     published: datetime | None = None
     author: str | None = field(default=None, compare=False)
+    source: str | None = field(default=None, compare=False)
 
     @cached_property
     def tokens(self) -> Tokens:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from .wires import WIRES, Wire
+
 __all__ = ["CREDIT_MODES", "CreditMode", "CreditRule", "Thresholds"]
 
 CreditMode = Literal["any", "link", "article-link"]
@@ -23,6 +25,11 @@ class CreditRule:
     hyperlink to the original article itself. ``allow``: partner domains allowed to republish.
     ``domains``: the publication's own sites (pages there are never reported).
     ``nofollow_ok``: whether a ``rel=nofollow`` link counts as credit (else: ``partial``).
+    ``report_syndicated``: whether copies of the publication's syndicated originals (wire
+    stories, ``Original.source`` set) that lack credit count as lacking credit; by default
+    they are kept apart (they are usually other licensees of the same wire).
+    ``wires``: the wire services recognised in its originals and credited on their copies
+    (the built-in list; the config adds its own).
     """
 
     publication: str
@@ -31,6 +38,8 @@ class CreditRule:
     credit: CreditMode = "any"
     allow: tuple[str, ...] = ()
     nofollow_ok: bool = True
+    report_syndicated: bool = False
+    wires: tuple[Wire, ...] = WIRES
 
     @property
     def names(self) -> tuple[str, ...]:

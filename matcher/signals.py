@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
+from .marks import grammar
 from .original import Original
 from .page import Page
 from .rules import CreditRule
@@ -66,9 +67,6 @@ _OURS_STARTS = ("via", "©", "(c)")
 # Characters that re's IGNORECASE matches to a Latin or Cyrillic letter although str.lower()
 # does not turn them into that letter (dotted and dotless i, long s, old Cyrillic letter forms).
 _CASE_ODDITIES = re.compile("[\u0130\u0131\u017f\u1c80-\u1c86]")
-# A wire dateline: "WASHINGTON (Reuters) -", "LOS ANGELES (AP) —".
-_DATELINE = re.compile(r"^[A-ZÀ-Ý][A-ZÀ-Ý .,'’-]{1,40}\((?P<tail>[^()\n]{2,40})\)\s*[-–—]",
-                       re.MULTILINE)
 _LEGAL = re.compile(
     r"copyright|all rights reserved|alle rechte vorbehalten|tous droits réservés|"
     r"todos los derechos reservados|все права защищены|trademark|under licen[cs]e|"
@@ -308,11 +306,18 @@ def _text_signals(page: Page, rule: CreditRule, scope: _Scope) -> list[Signal]:
         if names.search(m.group("tail")) and scope.counts(m.start()):
             signals.append(Signal("source-line", m.group().strip()[:160], "body",
                                   scope.near(m.start())))
-    for m in _DATELINE.finditer(text):
-        if names.fullmatch(m.group("tail").strip()):  # inside the copy too: it names the wire
-            signals.append(Signal("source-line", m.group().strip(), "body", True,
+    found = list(names.finditer(text))
+    # A dateline naming the publication counts inside the copied text too: the copy kept the
+    # source's name ("LONDON (Reuters) -" copied from Reuters). See matcher.marks.
+    datelines = grammar(rule.names)
+    lines: set[int] = set()
+    for m in found:
+        first = text.rfind("\n", 0, m.start()) + 1
+        if first not in lines and (mark := datelines.dateline_around(text, m.start())):
+            lines.add(first)
+            signals.append(Signal("source-line", mark.text, "body", scope.near(mark.start),
                                   note="dateline"))
-    mentions = [m for m in names.finditer(text) if scope.counts(m.start())]
+    mentions = [m for m in found if scope.counts(m.start())]
     signals += [Signal("name", m.group(), "body", scope.near(m.start())) for m in mentions]
     if not any(scope.near(m.start()) for m in mentions):
         signals += _fuzzy_names(text, rule, scope)

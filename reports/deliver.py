@@ -11,8 +11,11 @@ channel (recorded in ``report_runs.delivery``) and the caller raises ``DeliveryE
   atomically.
 - **email** (stdlib ``smtplib``): an HTML body with the Markdown report as its text
   alternative, the CSV attached; ``smtp_security`` ``starttls`` (default), ``ssl`` or
-  ``none``; log in when ``smtp_user`` is set (password from ``REPOSTWATCH_SMTP_PASSWORD``).
-  Refused recipients and authentication failures are not retried: trying again cannot help.
+  ``none``; log in when ``smtp_user`` is set (password from ``REPOSTWATCH_SMTP_PASSWORD``),
+  never over an unencrypted connection unless ``smtp_cleartext_login`` allows it. Each
+  attempt has ``smtp_deadline`` seconds in all (``smtp_timeout`` bounds one read only, and a
+  server sending a byte at a time would hold it forever). Refused recipients, authentication
+  failures and a refused cleartext login are not retried: trying again cannot help.
 - **webhook**: ``POST`` of a JSON summary (``summary_dict``) with ``Content-Type:
   application/json``; a bearer token from ``REPOSTWATCH_WEBHOOK_TOKEN`` when set. 2xx is
   success; 5xx, 408, 429 and network errors are retried; other answers are not.
@@ -20,21 +23,27 @@ channel (recorded in ``report_runs.delivery``) and the caller raises ``DeliveryE
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import smtplib
+import socket
 import ssl
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from repostwatch.config import DeliveryConfig
 from repostwatch.errors import RepostwatchError
+from repostwatch.redact import safe_webhook_url
 
 from .build import Report, iso
 from .formats import FORMATS, default_filename, render, write_report
@@ -104,33 +113,87 @@ def email_message(report: Report, config: DeliveryConfig) -> EmailMessage:
     return msg
 
 
+class _Deadline:
+    """Shuts an SMTP connection down once ``seconds`` have passed, so that a blocked read ends
+    (``expired`` tells why it ended). Used as a context manager around one attempt."""
+
+    _POLL = 0.05  # seconds between looks for the socket while the connection is being made
+
+    def __init__(self, smtp: smtplib.SMTP, seconds: float) -> None:
+        self.smtp = smtp
+        self.expired = threading.Event()
+        self._done = threading.Event()
+        self._seconds = seconds
+
+    def __enter__(self) -> _Deadline:
+        self._arm(self._seconds)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._done.set()
+
+    def _arm(self, seconds: float) -> None:
+        timer = threading.Timer(seconds, self._expire)
+        timer.daemon = True
+        timer.start()
+
+    def _expire(self) -> None:
+        if self._done.is_set():
+            return
+        self.expired.set()
+        sock = self.smtp.sock
+        if sock is None:  # still connecting (bounded by smtp_timeout): look again soon
+            self._arm(self._POLL)
+            return
+        with contextlib.suppress(OSError):  # already closed
+            sock.shutdown(socket.SHUT_RDWR)
+
+
 def _send_email(report: Report, config: DeliveryConfig) -> str:
     msg = email_message(report, config)
     port = config.smtp_port or _DEFAULT_PORTS[config.smtp_security]
+    if config.smtp_user and config.smtp_security == "none" and not config.smtp_cleartext_login:
+        raise _Permanent(f"not logging in as {config.smtp_user} over an unencrypted connection "
+                         '(smtp_security = "none"): use starttls or ssl, or set '
+                         "smtp_cleartext_login = true")
     context = ssl.create_default_context()
     smtp: smtplib.SMTP
-    if config.smtp_security == "ssl":
-        smtp = smtplib.SMTP_SSL(config.smtp_host, port, timeout=config.smtp_timeout,
-                                context=context)
+    if config.smtp_security == "ssl":  # no host yet: connect() below, under the deadline
+        smtp = smtplib.SMTP_SSL(timeout=config.smtp_timeout, context=context)
     else:
-        smtp = smtplib.SMTP(config.smtp_host, port, timeout=config.smtp_timeout)
-    with smtp:
-        if config.smtp_security == "starttls":
-            smtp.starttls(context=context)
-        if config.smtp_user:
-            try:
-                smtp.login(config.smtp_user, config.smtp_password)
-            except smtplib.SMTPAuthenticationError as exc:
-                said = exc.smtp_error
-                said = said.decode(errors="replace") if isinstance(said, bytes) else said
-                raise _Permanent(f"login as {config.smtp_user} refused: {exc.smtp_code} "
-                                 f"{said}") from exc
+        smtp = smtplib.SMTP(timeout=config.smtp_timeout)
+    with _Deadline(smtp, config.smtp_deadline) as deadline:
         try:
-            refused = smtp.send_message(msg)
-        except smtplib.SMTPRecipientsRefused as exc:
-            raise _Permanent(f"every recipient refused: {', '.join(exc.recipients)}") from exc
+            with smtp:
+                smtp.connect(config.smtp_host, port)
+                refused = _converse(smtp, msg, config, context)
+        except (OSError, smtplib.SMTPException) as exc:
+            if deadline.expired.is_set():
+                raise OSError(f"{config.smtp_host}:{port} did not finish within "
+                              f"smtp_deadline = {config.smtp_deadline:g} s (too slow)") from exc
+            raise
     sent = [a for a in config.email_to if a not in refused]
     return f"sent to {', '.join(sent)} via {config.smtp_host}:{port}"
+
+
+def _converse(smtp: smtplib.SMTP, msg: EmailMessage, config: DeliveryConfig,
+              context: ssl.SSLContext) -> dict[str, tuple[int, bytes]]:
+    """STARTTLS, login and the message on a connected ``smtp``; the refused recipients."""
+    if config.smtp_security == "starttls":
+        smtp.starttls(context=context)
+    if config.smtp_user:
+        try:
+            smtp.login(config.smtp_user, config.smtp_password)
+        except smtplib.SMTPAuthenticationError as exc:
+            said = exc.smtp_error
+            said = said.decode(errors="replace") if isinstance(said, bytes) else said
+            raise _Permanent(f"login as {config.smtp_user} refused: {exc.smtp_code} "
+                             f"{said}") from exc
+    try:
+        return smtp.send_message(msg)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise _Permanent(f"every recipient refused: {', '.join(exc.recipients)}") from exc
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -151,19 +214,21 @@ def _post_webhook(summary: dict[str, Any], config: DeliveryConfig) -> str:
         headers["Authorization"] = f"Bearer {config.webhook_token}"
     request = urllib.request.Request(config.webhook_url, data=body, headers=headers,  # noqa: S310 (http(s) checked by the config)
                                      method="POST")
+    shown = safe_webhook_url(config.webhook_url)  # the path or query may be the secret
     try:
         with _OPENER.open(request, timeout=config.webhook_timeout) as answer:
-            return f"POST {config.webhook_url}: HTTP {answer.status}"
+            return f"POST {shown}: HTTP {answer.status}"
     except urllib.error.HTTPError as exc:
-        problem = f"POST {config.webhook_url}: HTTP {exc.code} {exc.reason}"
+        problem = f"POST {shown}: HTTP {exc.code} {exc.reason}"
         if exc.headers is not None and exc.headers.get("Location"):
-            problem += (f" to {exc.headers['Location']} (redirects are not followed: "
+            target = urllib.parse.urljoin(config.webhook_url, exc.headers["Location"])
+            problem += (f" to {safe_webhook_url(target)} (redirects are not followed: "
                         "set webhook_url to where it points)")
         if exc.code >= 500 or exc.code in _RETRY_STATUSES:
             raise OSError(problem) from exc
         raise _Permanent(problem) from exc
     except http.client.HTTPException as exc:  # not an HTTP answer (no OSError): worth a retry
-        raise OSError(f"POST {config.webhook_url}: not an HTTP answer "
+        raise OSError(f"POST {shown}: not an HTTP answer "
                       f"({type(exc).__name__}: {str(exc)[:80]})") from exc
 
 

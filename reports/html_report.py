@@ -2,7 +2,7 @@
 
 Crawled pages are hostile, and every title, URL, passage and reason in a report comes from
 one. So: the template is autoescaped (Jinja2 does not autoescape unless told), nothing from a
-page is marked safe (the charts' SVG is ours, its labels escaped by matplotlib), only
+page is marked safe (the charts' SVG is ours, from autoescaped templates too), only
 ``http``/``https`` URLs become links (``javascript:`` or ``data:`` URLs are shown as text;
 e-mail contacts become ``mailto:`` links only after validation), and a
 Content-Security-Policy forbids scripts and every external resource should anything slip
@@ -77,8 +77,9 @@ def render_html(report: Report) -> str:
     letters_by_site: dict[str, list[OutreachLetter]] = {}
     for letter in report.letters:
         letters_by_site.setdefault(letter.site, []).append(letter)
-    # The charts are SVG that matplotlib wrote from our numbers, with every label (site names
-    # are crawled text) escaped as XML by matplotlib: the one piece of markup not autoescaped.
+    # The charts are SVG rendered from our numbers by autoescaped templates (reports.charts),
+    # so every label (site names are crawled text) is already escaped: the one piece of markup
+    # not escaped again here.
     charts = {"compliance": Markup(compliance_chart(report.compliance)),  # noqa: S704
               "sites": Markup(sites_chart(report.sites))}  # noqa: S704
     return template.render(

@@ -11,6 +11,7 @@ read at import time.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import string
@@ -19,6 +20,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 
@@ -38,6 +40,7 @@ __all__ = [
     "ScheduleConfig",
     "SearchConfig",
     "WatchSite",
+    "WireConfig",
     "check_template",
     "find_config",
     "load_config",
@@ -57,8 +60,26 @@ original's title and the original's URL."""
 
 
 @dataclass(frozen=True)
+class WireConfig:
+    """A wire service of ``[[wires]]``, added to the built-in list (``matcher.WIRES``): its
+    ``name``, other spellings (``aliases``, any letter case), short signs matched as written
+    (``tags``: "NNA"), its sites (``domains``) and its own closing lines (``signatures``:
+    regular expressions matched at the start of a line)."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    signatures: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Publication:
-    """A publication whose articles are watched, with its credit rule and original sources."""
+    """A publication whose articles are watched, with its credit rule and original sources.
+
+    ``report_syndicated``: copies of its wire stories that lack credit are reported like
+    copies of its own stories (default: kept apart). ``wires``: the config's ``[[wires]]``,
+    recognised besides the built-in list."""
 
     name: str
     aliases: tuple[str, ...] = ()
@@ -67,15 +88,20 @@ class Publication:
     allow: tuple[str, ...] = ()
     originals: tuple[str, ...] = ()  # sitemap / feed URLs or JSON Lines files
     nofollow_ok: bool = True
+    report_syndicated: bool = False
+    wires: tuple[WireConfig, ...] = ()
 
     @property
     def rule(self) -> CreditRule:
-        from matcher import CreditRule
+        from matcher import WIRES, CreditRule, Wire
 
+        extra = tuple(Wire(w.name, aliases=w.aliases, tags=w.tags, domains=w.domains,
+                           signatures=w.signatures) for w in self.wires)
         return CreditRule(
             publication=self.name, aliases=self.aliases, domains=self.domains,
             credit=self.credit, allow=self.allow,  # type: ignore[arg-type]
-            nofollow_ok=self.nofollow_ok,
+            nofollow_ok=self.nofollow_ok, report_syndicated=self.report_syndicated,
+            wires=WIRES + extra,
         )
 
 
@@ -88,6 +114,14 @@ class WatchSite:
     feed: str | None = None
     max_pages: int = 200
     max_depth: int = 3
+    allow_private: bool = False  # its host may be private/local (or named through a proxy)
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """``host[:port]`` of its url, sitemap and feed (what ``allow_private`` allows)."""
+        urls = (self.url, self.sitemap or "", self.feed or "")
+        found = (urlsplit(u).netloc.rpartition("@")[2].lower() for u in urls)
+        return tuple(dict.fromkeys(h for h in found if h))
 
 
 @dataclass(frozen=True)
@@ -108,7 +142,11 @@ class CrawlConfig:
     job_dir: str = "repostwatch-jobs"  # state of interrupted crawls (next to the config file)
     judge_processes: int = 2  # judge and store pages in worker processes (0: in threads)
     proxy: str = ""  # HTTP proxy for every fetch ("" = none); the sandbox web is one
-    allow_private: bool = False  # lookups may fetch private / loopback addresses
+    allow_private: bool = False  # every fetch may reach private / loopback addresses
+    # sites (host names with their subdomains, IP addresses or networks, optionally :port)
+    # that may be private, or be fetched by name through the proxy; the [[watch]] sites marked
+    # allow_private are added here when the config is read (docs/config.md)
+    allow_private_sites: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,7 +189,9 @@ class DeliveryConfig:
     smtp_security: str = "starttls"  # starttls, ssl or none
     smtp_user: str = ""  # log in as this user (password: REPOSTWATCH_SMTP_PASSWORD)
     smtp_password: str = field(default="", repr=False)  # from the environment only
-    smtp_timeout: float = 30.0  # seconds
+    smtp_timeout: float = 30.0  # seconds one read may wait
+    smtp_deadline: float = 120.0  # seconds one attempt may take in all
+    smtp_cleartext_login: bool = False  # allow smtp_user's login when smtp_security = "none"
     webhook_url: str = ""  # POST a JSON summary here ("" = off)
     webhook_token: str = field(default="", repr=False)  # from the environment only
     webhook_timeout: float = 30.0  # seconds
@@ -357,6 +397,9 @@ class _Reader:
         value = table[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
+        if kind is float and isinstance(value, float) and not math.isfinite(value):
+            # TOML has nan and inf: a timeout of nan never expires, a size of inf overflows
+            raise self.error(f"{where}.{key}", f"must be a finite number, not {value!r}")
         if kind is tuple:
             if isinstance(value, str):
                 value = [value]
@@ -386,13 +429,15 @@ def _crawl_config(r: _Reader, data: dict[str, Any], env: Mapping[str, str]) -> C
 def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
            report_formats: Collection[str] | None) -> Config:
     sections = {"publications", "database", "watch", "crawl", "search", "matcher", "report",
-                "delivery", "review", "distributed", "schedule"}
+                "delivery", "review", "distributed", "schedule", "wires"}
     r.known(data, "(top level)", sections)
+    wires = _wires(r, data)
     pubs = []
     raw_pubs = data.get("publications", [])
     if not isinstance(raw_pubs, list):
         raise r.error("publications", "must be an array of tables: [[publications]]")
-    pub_keys = {"name", "aliases", "domains", "credit", "allow", "originals", "nofollow_ok"}
+    pub_keys = {"name", "aliases", "domains", "credit", "allow", "originals", "nofollow_ok",
+                "report_syndicated"}
     for i, p in enumerate(raw_pubs):
         where = f"publications[{i}]"
         if not isinstance(p, dict):
@@ -410,6 +455,8 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
             allow=_hosts(r, p, "allow", where),
             originals=r.get(p, "originals", where, tuple, ()),
             nofollow_ok=r.get(p, "nofollow_ok", where, bool, True),
+            report_syndicated=r.get(p, "report_syndicated", where, bool, False),
+            wires=wires,
         ))
     if len({p.name.casefold() for p in pubs}) != len(pubs):
         raise r.error("publications", "two publications have the same name")
@@ -426,7 +473,7 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
         where = f"watch[{i}]"
         if not isinstance(w, dict):
             raise r.error(where, "must be a table")
-        r.known(w, where, {"url", "sitemap", "feed", "max_pages", "max_depth"})
+        r.known(w, where, {"url", "sitemap", "feed", "max_pages", "max_depth", "allow_private"})
         url = r.get(w, "url", where, str, "")
         if not re.match(r"https?://[^/\s]+", url):
             raise r.error(f"{where}.url", "is required and must be an http(s) URL")
@@ -435,9 +482,14 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
             feed=r.get(w, "feed", where, str, None),
             max_pages=_positive(r, w, "max_pages", where, 200),
             max_depth=_positive(r, w, "max_depth", where, 3, allow_zero=True),
+            allow_private=r.get(w, "allow_private", where, bool, False),
         ))
 
     crawl = _crawl_config(r, data, env)
+    named = tuple(h for w in watch if w.allow_private for h in w.hosts)
+    if named:
+        crawl = dataclasses.replace(
+            crawl, allow_private_sites=tuple(dict.fromkeys(crawl.allow_private_sites + named)))
     thresholds = _dataclass_from(r, data, "matcher", _matcher().Thresholds)
     for name in ("repost_min_coverage", "full_min_coverage"):
         if not 0 < getattr(thresholds, name) <= 1:
@@ -459,6 +511,32 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
         delivery=_delivery(r, data, base, env, report_formats),
         index_cache=base / cache if cache else None,
     )
+
+
+def _wires(r: _Reader, data: Mapping[str, Any]) -> tuple[WireConfig, ...]:
+    """``[[wires]]``: wire services the publications syndicate beyond the built-in list."""
+    raw = data.get("wires", [])
+    if not isinstance(raw, list):
+        raise r.error("wires", "must be an array of tables: [[wires]]")
+    keys = {f.name for f in dataclasses.fields(WireConfig)}
+    wires = []
+    for i, w in enumerate(raw):
+        where = f"wires[{i}]"
+        if not isinstance(w, dict):
+            raise r.error(where, "must be a table")
+        r.known(w, where, keys)
+        name = r.get(w, "name", where, str, "").strip()
+        if not name:
+            raise r.error(f"{where}.name", "is required")
+        wire = WireConfig(name, **{k: r.get(w, k, where, tuple, ()) for k in keys - {"name"}})
+        for pattern in wire.signatures:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise r.error(f"{where}.signatures", f"{pattern!r} is not a regular "
+                              f"expression: {exc}") from None
+        wires.append(wire)
+    return tuple(wires)
 
 
 def _report(r: _Reader, data: Mapping[str, Any], base: Path) -> tuple[ReportConfig, Path]:
@@ -517,7 +595,7 @@ def _delivery(r: _Reader, data: Mapping[str, Any], base: Path, env: Mapping[str,
         raise r.error("delivery.smtp_port", "must be a port number (1-65535, or 0 for the default)")
     if d.webhook_url and not re.match(r"https?://[^/\s]+", d.webhook_url):
         raise r.error("delivery.webhook_url", "must be an http(s) URL (or \"\" for none)")
-    for name in ("smtp_timeout", "webhook_timeout"):
+    for name in ("smtp_timeout", "smtp_deadline", "webhook_timeout"):
         if getattr(d, name) <= 0:
             raise r.error(f"delivery.{name}", "must be greater than 0")
     folder = str(base / d.folder) if d.folder else ""

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -12,6 +11,8 @@ from rich.markup import escape as escape_markup
 from crawler.lookup import Outcome
 from reports.labels import verdict_label
 
+from .terminal import printable
+
 if TYPE_CHECKING:
     from matcher import Original
 
@@ -19,13 +20,9 @@ if TYPE_CHECKING:
 
 __all__ = ["copies_to_dict", "print_copies", "print_outcome"]
 
-# C0 and C1 control characters (ESC, CSI...) in crawled text could drive the terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def escape(text: str) -> str:
     """Crawled text made inert for the terminal: no control sequences, no rich markup."""
-    return escape_markup(_CONTROL.sub("\ufffd", text))
+    return escape_markup(printable(text))
 
 
 _STYLE = {"credited": "green", "allowed": "green", "partial": "yellow",

@@ -14,11 +14,11 @@ worker. Only the ``watch`` spider runs distributed; the store must be PostgreSQL
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from repostwatch.config import Config, DistributedConfig
 from repostwatch.errors import UsageError
+from repostwatch.redact import safe_url
 
 __all__ = ["REDIS_URL_SETTING", "check_redis", "fleet_settings", "public_url",
            "require_shared_store"]
@@ -58,7 +58,7 @@ def require_shared_store(config: Config) -> None:
 
 def public_url(url: str) -> str:
     """``url`` with its password hidden, for messages and logs."""
-    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
+    return safe_url(url)
 
 
 def check_redis(url: str) -> None:

@@ -10,7 +10,8 @@ the publisher's article 0 (uncredited), so the crawl's judgement can be checked.
 Robots.txt behaviours have hosts of their own: ``robots-500.test`` (robots.txt answers 500),
 ``robots-slow.test`` (robots.txt never answers in time), ``robots-late.test`` (robots.txt
 forbids ``/private/`` and answers after half a second, while requests wait),
-``crawl-delay.test`` (``Crawl-delay: 1`` and five pages). Nothing here is in the demo's
+``crawl-delay.test`` (``Crawl-delay: 1`` and five pages); copies that try to hide are on
+``disguise.test`` (crawler/sandbox/disguise.py). Nothing here is in the demo's
 ``[[watch]]``: tests crawl these hosts explicitly. ``HOSTILE_LOG`` (app key) records
 ``(host, path, monotonic time)`` of each request.
 """
@@ -27,6 +28,7 @@ from html import escape
 from aiohttp import web
 
 from .content import Article
+from .disguise import DISGUISE_HOST, disguise_routes
 
 __all__ = ["FALLBACK", "HOSTILE_HOSTS", "HOSTILE_LOG", "HostileLog", "hostile_routes"]
 
@@ -35,7 +37,7 @@ HostileLog = list[tuple[str, str, float]]
 HOSTILE_LOG = web.AppKey("sandbox_hostile_log", HostileLog)
 FALLBACK = "*"  # the path key of a host's handler for every other path (else a 404)
 HOSTILE_HOSTS = ("hostile.test", "robots-500.test", "robots-slow.test", "robots-late.test",
-                 "crawl-delay.test")
+                 "crawl-delay.test", DISGUISE_HOST)
 
 STALL_SECONDS = 60.0  # how long slow routes keep the client waiting (any crawl timeout is less)
 HUGE_BYTES = 11 * 1024 * 1024  # over the 10 MiB default limit
@@ -259,6 +261,7 @@ def hostile_routes(article: Callable[[int], Article],
                              **{f"/private/{n}": late_private for n in ("a", "b", "c")}},
         "crawl-delay.test": {"/robots.txt": delay_robots, "/": delay_home,
                              **{f"/p{i}": delay_page for i in range(1, 5)}},
+        DISGUISE_HOST: disguise_routes(article),
     }
     return {host: {path: _timed(host, handler, log) for path, handler in paths.items()}
             for host, paths in tables.items()}

@@ -85,7 +85,7 @@ class RepostwatchSpider(Spider):
 
 
 def crawl_settings(config: Config) -> dict[str, Any]:
-    """Scrapy settings for the ``[crawl]`` config (politeness, limits, proxy)."""
+    """Scrapy settings for the ``[crawl]`` config (politeness, limits, proxy, addresses)."""
     c = config.crawl
     return {
         "USER_AGENT": c.user_agent,
@@ -103,6 +103,8 @@ def crawl_settings(config: Config) -> dict[str, Any]:
         "REPOSTWATCH_MAX_RETRY_AFTER": c.max_retry_after,
         "REPOSTWATCH_JUDGE_PROCESSES": c.judge_processes,
         "REPOSTWATCH_PROXY": c.proxy,
+        "REPOSTWATCH_ALLOW_PRIVATE": c.allow_private,
+        "REPOSTWATCH_ALLOW_PRIVATE_SITES": list(c.allow_private_sites),
     }
 
 

@@ -28,7 +28,11 @@ def parse_duration(text: str) -> timedelta:
     parts = _DURATION.findall(compact)
     if not compact or "".join(n + u for n, u in parts) != compact:
         raise UsageError(f"{text!r} is not a duration", hint="use e.g. 12h, 7d or 2w")
-    return sum((timedelta(**{_UNITS[u]: int(n)}) for n, u in parts), timedelta())
+    try:
+        return sum((timedelta(**{_UNITS[u]: int(n)}) for n, u in parts), timedelta())
+    except OverflowError:
+        raise UsageError(f"{text!r} is too long a duration",
+                         hint="use e.g. 12h, 7d or 2w") from None
 
 
 class RecheckSpider(RepostwatchSpider):

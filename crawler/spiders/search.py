@@ -5,7 +5,8 @@ The backend is the operator's own SearXNG instance (``[search] url``): its reque
 time, ``min_interval`` seconds apart, in a download slot of their own, are never retried (a
 query is a unit of the ``budget``: at most that many requests reach the backend per run) and
 skip robots.txt (SearXNG's own robots.txt forbids ``/search`` to crawlers; the instance is
-ours). Result pages are ordinary fetches: robots.txt, politeness and limits apply.
+ours; the address guard lets it through, not its redirects). Result pages are ordinary
+fetches: the address guard, robots.txt, politeness and limits apply.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from repostwatch.errors import UsageError
 from repostwatch.store import Store
 
 from ..extensions import wants_html
+from ..guard import OPERATOR_URL
 from ..items import FetchedPage
 from ..search import SEARCHED_STAT, SearchTask, plan_search, searched_stat
 from ..searxng import SearchBackendError, query_url, result_urls
@@ -97,7 +99,8 @@ class SearchSpider(RepostwatchSpider):
                 query_url(search, query), callback=self.parse_results, priority=-n,
                 errback=self.search_failed, cb_kwargs={"task": task}, dont_filter=True,
                 meta={"download_slot": BACKEND_SLOT, "dont_retry": True,
-                      "dont_obey_robotstxt": True, "autothrottle_dont_adjust_delay": True},
+                      "dont_obey_robotstxt": True, "autothrottle_dont_adjust_delay": True,
+                      OPERATOR_URL: True},  # the operator's instance: not a crawled site
             )
 
     def parse_results(self, response: Response, task: SearchTask) -> Iterator[Request]:

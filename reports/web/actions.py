@@ -8,7 +8,9 @@ in the finding's audit trail. Raises ``ReviewError`` for a bad request.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -37,6 +39,7 @@ async def perform(request: web.Request, finding_id: int, kind: str,
     if kind == "allow-site":
         changed = await in_thread(service.allow_site, finding_id, note=note, actor=actor)
         return {"changed": changed}
-    if kind == "recheck":
-        return {"event": await in_thread(service.recheck, finding_id, actor=actor)}
+    if kind == "recheck":  # a fetch: in threads of its own, so that pages never wait for it
+        run = partial(service.recheck, finding_id, actor=actor)
+        return {"event": await asyncio.get_running_loop().run_in_executor(service.rechecks, run)}
     raise ReviewError(f"unknown action {kind!r}", hint=f"use one of {', '.join(KINDS)}")

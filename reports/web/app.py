@@ -22,8 +22,18 @@ from repostwatch.store.reviews import FindingNotFound, ReviewError
 
 from . import api, views
 from .context import PAGE_SIZE, SERVICE, render
-from .security import AUTH, SIGNER, Auth, Signer, check_bind, security_middlewares
+from .security import (
+    AUTH,
+    GUARD,
+    SESSIONS,
+    SIGNER,
+    Auth,
+    Signer,
+    check_bind,
+    security_middlewares,
+)
 from .service import Recheck, ReviewService
+from .signin import Sessions, SignInGuard
 
 __all__ = ["create_app", "serve"]
 
@@ -44,11 +54,13 @@ async def _errors(request: web.Request, handler: Any) -> web.StreamResponse:
 
 
 def create_app(store: Store, config: Config, *, auth: Auth, signer: Signer | None = None,
-               recheck: Recheck | None = None) -> web.Application:
+               recheck: Recheck | None = None, sessions: Sessions | None = None,
+               guard: SignInGuard | None = None) -> web.Application:
     """The application over ``store``; the caller owns the store (and closes it).
 
     ``recheck(page_url)`` fetches, judges and records one page now (the shell's
     ``check --save``); without it "re-check now" answers that it is not available here.
+    ``sessions`` and ``guard``: the sign-in state (tests hand in their own clocks).
     """
     app = web.Application(middlewares=[*security_middlewares(), _errors],
                           client_max_size=64 * 1024)
@@ -60,6 +72,8 @@ def create_app(store: Store, config: Config, *, auth: Auth, signer: Signer | Non
     app.on_cleanup.append(close_service)
     app[AUTH] = auth
     app[SIGNER] = signer or Signer()
+    app[SESSIONS] = sessions or Sessions()
+    app[GUARD] = guard or SignInGuard()
     app[PAGE_SIZE] = config.review.page_size
     views.add_routes(app)
     api.add_routes(app)

@@ -38,9 +38,13 @@ from repostwatch.store.reviews import (
 from .. import Report, SiteSummary, build_report
 from .passages import SideBySide, side_by_side
 
-__all__ = ["FILTERS", "VERDICTS", "FindingView", "ListView", "Recheck", "Rechecked",
-           "ReviewService", "parse_query"]
+__all__ = ["FILTERS", "RECHECK_WORKERS", "VERDICTS", "FindingView", "ListView", "Recheck",
+           "Rechecked", "ReviewService", "parse_query"]
 
+RECHECK_WORKERS = 2
+"""Re-checks fetching at once (threads of their own, ``ReviewService.rechecks``); more wait
+their turn. A fetch may take the crawl's whole timeout: in the threads that serve pages, a
+few slow ones made every page wait."""
 VERDICTS = ("repost", "excerpt")
 FILTERS = ("publication", "site", "verdict", "credit_status", "review_state", "since", "until")
 """The query parameters of the list (HTML and API), besides ``sort``, ``order`` and ``after``."""
@@ -143,9 +147,12 @@ class ReviewService:
         # the list's page and count queries run side by side (each on its own connection);
         # tasks in this pool never wait on the pool, so busy requests cannot deadlock it
         self._pool = ThreadPoolExecutor(4, thread_name_prefix="review-list")
+        self.rechecks = ThreadPoolExecutor(RECHECK_WORKERS, thread_name_prefix="review-recheck")
+        """Where ``recheck`` runs (``actions.perform``), apart from the pages' threads."""
 
     def close(self) -> None:
         self._pool.shutdown(wait=False)
+        self.rechecks.shutdown(wait=False, cancel_futures=True)
 
     # -- reads ---------------------------------------------------------------------------
 

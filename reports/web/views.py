@@ -10,7 +10,14 @@ from aiohttp import web
 from .. import formats
 from .actions import KINDS, perform
 from .context import PAGE_SIZE, SERVICE, in_thread, render
-from .security import AUTH, SAVED_PAGE_CSP, sign_in, sign_out
+from .security import (
+    AUTH,
+    SAVED_PAGE_CSP,
+    sign_in,
+    sign_in_failed,
+    sign_in_refused,
+    sign_out,
+)
 from .service import parse_query
 
 __all__ = ["add_routes"]
@@ -108,10 +115,14 @@ async def login_form(request: web.Request) -> web.Response:
 
 
 async def login(request: web.Request) -> web.StreamResponse:
+    refused = sign_in_refused(request)
+    if refused is not None:
+        return refused
     form = await request.post()
     actor = request.app[AUTH].actor_for(str(form.get("token") or ""))
     target = _next(str(form.get("next") or ""))
     if actor is None:
+        sign_in_failed(request)
         return render(request, "login.html.j2", status=403, next=target, failed=True)
     response = web.HTTPSeeOther(target)
     sign_in(response, request, actor)
@@ -120,7 +131,7 @@ async def login(request: web.Request) -> web.StreamResponse:
 
 async def logout(request: web.Request) -> web.StreamResponse:
     response = web.HTTPSeeOther("/login")
-    sign_out(response)
+    sign_out(response, request)
     raise response
 
 

@@ -27,7 +27,7 @@ from .originals import originals
 from .reporting import outreach, report
 from .serving import serve
 from .starting import demo, init, sandbox
-from .state import State, err
+from .state import LOG_FORMATS, State, err
 
 __all__ = ["cli", "main"]
 
@@ -37,9 +37,14 @@ __all__ = ["cli", "main"]
               help=f"Config file (default: ./{CONFIG_NAME}; env REPOSTWATCH_CONFIG).")
 @click.option("-v", "--verbose", is_flag=True, help="Show crawl progress logs on stderr.")
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.option("--log-format", type=click.Choice(LOG_FORMATS), default="text",
+              envvar="REPOSTWATCH_LOG_FORMAT", show_default=True,
+              help="Messages and logs on stderr as text, or one JSON object per line "
+                   "(env REPOSTWATCH_LOG_FORMAT).")
 @click.version_option(package_name="repostwatch")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, verbose: bool, debug: bool) -> None:
+def cli(ctx: click.Context, config_path: str | None, verbose: bool, debug: bool,
+        log_format: str) -> None:
     """Find copies of your articles on the web and check that they credit you.
 
     \b
@@ -54,7 +59,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool, debug: bool)
       repostwatch check URL            # judge one page now
       repostwatch serve                # review findings in the browser
     """
-    ctx.obj = State(config_path, verbose, debug)
+    ctx.obj = State(config_path, verbose, debug, log_format)
 
 
 for command in (init, originals, crawl, recheck, search, check, lookup, run_cycle,

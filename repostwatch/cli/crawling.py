@@ -13,7 +13,7 @@ import click
 
 from repostwatch.errors import Interrupted, UsageError
 
-from .state import State, err, print_crawl_summary, run_crawl
+from .state import State, err, json_option, print_crawl_summary, run_crawl
 
 __all__ = ["crawl", "recheck", "search"]
 
@@ -26,8 +26,10 @@ __all__ = ["crawl", "recheck", "search"]
               help="Run as one worker of a fleet sharing this Redis "
                    "(redis://[user:password@]host:port/db; default: [distributed] redis_url, "
                    "env REPOSTWATCH_REDIS_URL). Needs a PostgreSQL store.")
+@json_option
 @click.pass_obj
-def crawl(state: State, site: str | None, resume: bool, redis_url: str | None) -> None:
+def crawl(state: State, site: str | None, resume: bool, redis_url: str | None,
+          as_json: bool) -> None:
     """Crawl the watched sites with Scrapy, judge every page, store the findings.
 
     An interrupted crawl keeps its queue in [crawl] job_dir; --resume continues it without
@@ -44,14 +46,14 @@ def crawl(state: State, site: str | None, resume: bool, redis_url: str | None) -
                          hint="e.g. --site https://aggregator.example/")
     redis_url = redis_url or config.distributed.redis_url
     if redis_url:
-        _crawl_distributed(state, site, resume, redis_url)
+        _crawl_distributed(state, site, resume, redis_url, as_json)
         return
     # one watch crawl at a time (with or without --site: a whole crawl covers the sites)
     with state.job_lock("crawl"):
-        _crawl_alone(state, site, resume)
+        _crawl_alone(state, site, resume, as_json)
 
 
-def _crawl_alone(state: State, site: str | None, resume: bool) -> None:
+def _crawl_alone(state: State, site: str | None, resume: bool, as_json: bool) -> None:
     """``crawl`` on this machine alone: its queue in ``[crawl] job_dir``, resumable."""
     import hashlib
     import shutil
@@ -85,7 +87,8 @@ def _crawl_alone(state: State, site: str | None, resume: bool) -> None:
     again = f"repostwatch crawl{f' --site {site}' if site else ''}"
     try:
         run_crawl(state, [CrawlJob(WatchSpider, {"url": site} if site else {}, jobdir=jobdir)],
-                  what="the crawl", summary=summary)
+                  what="the crawl", summary=summary, as_json=as_json,
+                  extra=lambda _: {"site": site, "resumed": resume})
     except Interrupted as exc:  # say what is true: only a graceful stop saved the queue
         exc.advice = (f"the crawl stopped at once (a second Ctrl-C) without saving its queue, "
                       f"so it cannot be resumed: `{again}` starts it over" if exc.at_once
@@ -93,7 +96,8 @@ def _crawl_alone(state: State, site: str | None, resume: bool) -> None:
         raise
 
 
-def _crawl_distributed(state: State, site: str | None, resume: bool, redis_url: str) -> None:
+def _crawl_distributed(state: State, site: str | None, resume: bool, redis_url: str,
+                       as_json: bool) -> None:
     """``crawl --distributed``: this process is one worker of the fleet on ``redis_url``."""
     from crawler.distributed import (
         REDIS_URL_SETTING,
@@ -129,14 +133,17 @@ def _crawl_distributed(state: State, site: str | None, resume: bool, redis_url: 
 
     job = CrawlJob(WatchSpider, {"url": site} if site else {},
                    settings={REDIS_URL_SETTING: redis_url})
-    run_crawl(state, [job], what="the crawl", summary=summary)
+    run_crawl(state, [job], what="the crawl", summary=summary, as_json=as_json,
+              extra=lambda stats: {"site": site, "worker": stats.get("repostwatch/fleet/worker"),
+                                   "fleet": public_url(redis_url)})
 
 
 def _last_run_unfinished(state: State, kind: str) -> bool:
-    """Whether the last run of ``kind`` never recorded its end (killed: SIGKILL, power loss)."""
+    """Whether the last run of ``kind`` never recorded its end (killed: SIGKILL, power loss;
+    ``abandoned`` once a later crawl found its process gone)."""
     with state.store() as store:
         runs = store.runs(1, kind=kind)
-    return bool(runs) and runs[0].status == "running"
+    return bool(runs) and runs[0].status in ("running", "abandoned")
 
 
 @click.command()
@@ -144,8 +151,9 @@ def _last_run_unfinished(state: State, kind: str) -> bool:
               help="Recheck at most N pages (least recently checked first).")
 @click.option("--older-than", metavar="DURATION",
               help="Only findings last checked longer ago than this (e.g. 12h, 7d, 2w).")
+@json_option
 @click.pass_obj
-def recheck(state: State, limit: int | None, older_than: str | None) -> None:
+def recheck(state: State, limit: int | None, older_than: str | None, as_json: bool) -> None:
     """Fetch the pages of open findings again and judge them again.
 
     Credit added: the copy is credited now; page 404/410 or copy removed: the finding is gone.
@@ -172,15 +180,19 @@ def recheck(state: State, limit: int | None, older_than: str | None) -> None:
     with state.job_lock("recheck"):
         state.preflight(need_watch=False)
         run_crawl(state, [CrawlJob(RecheckSpider, kwargs)], what="the recheck",
-                  summary=summary)
+                  summary=summary, as_json=as_json, extra=lambda stats: {
+                      "scheduled": int(stats.get("repostwatch/recheck/scheduled", 0) or 0),
+                      "pages_gone": int(stats.get("repostwatch/pages_gone", 0) or 0),
+                      "findings_gone": int(stats.get("repostwatch/gone", 0) or 0)})
 
 
 @click.command()
 @click.option("--budget", type=click.IntRange(min=1), metavar="N",
               help="At most N queries to the search backend in this run "
                    "(default: [search] budget).")
+@json_option
 @click.pass_obj
-def search(state: State, budget: int | None) -> None:
+def search(state: State, budget: int | None, as_json: bool) -> None:
     """Search the web for copies: distinctive sentences of the originals go to the search
     backend ([search] url, a SearXNG instance); every result page is judged and stored.
 
@@ -198,17 +210,23 @@ def search(state: State, budget: int | None) -> None:
         raise UsageError(f"search is not configured in {config.describe()}",
                          hint="set [search] url to your SearXNG instance")
 
-    def summary(stats: dict[str, Any]) -> None:
+    def figures(stats: dict[str, Any]) -> dict[str, int]:
         def n(key: str) -> int:
             return int(stats.get(f"repostwatch/search/{key}", 0) or 0)
 
-        searched = len(searched_ids(stats.get(SEARCHED_STAT)))
-        err(f"queries: {n('queries')} (budget {n('budget')}, failed {n('errors')})  originals "
-            f"searched: {searched} of {n('originals_planned')}  result pages: "
-            f"{n('pages_requested')}")
+        return {"queries": n("queries"), "budget": n("budget"), "failed_queries": n("errors"),
+                "originals_searched": len(searched_ids(stats.get(SEARCHED_STAT))),
+                "originals_planned": n("originals_planned"),
+                "result_pages": n("pages_requested")}
+
+    def summary(stats: dict[str, Any]) -> None:
+        f = figures(stats)
+        err(f"queries: {f['queries']} (budget {f['budget']}, failed {f['failed_queries']})  "
+            f"originals searched: {f['originals_searched']} of {f['originals_planned']}  "
+            f"result pages: {f['result_pages']}")
         print_crawl_summary(stats)
 
     with state.job_lock("search"):
         state.preflight(need_watch=False)
         run_crawl(state, [CrawlJob(SearchSpider, {"budget": budget} if budget else {})],
-                  what="the search", summary=summary)
+                  what="the search", summary=summary, as_json=as_json, extra=figures)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 
 from reports.formats import NAMES as REPORT_FORMATS
 from repostwatch.errors import CrawlError, UsageError
 
-from .state import State, err
+from .state import State, crawl_summary, err, json_line, json_option
 
 __all__ = ["run_cycle", "schedule_cycles"]
 
@@ -17,8 +18,9 @@ __all__ = ["run_cycle", "schedule_cycles"]
 @click.command("run")
 @click.option("-f", "--format", "fmt", type=click.Choice(REPORT_FORMATS),
               default="html", show_default=True, help="Format of the cycle's report.")
+@json_option
 @click.pass_obj
-def run_cycle(state: State, fmt: str) -> None:
+def run_cycle(state: State, fmt: str, as_json: bool) -> None:
     """One whole cycle: sync originals, crawl the watched sites (and search), recheck, report.
 
     For cron and timers: never overlaps a run already in progress (exit 2), and exits 3 when
@@ -28,6 +30,7 @@ def run_cycle(state: State, fmt: str) -> None:
     Example: repostwatch run
     """
     from crawler.runner import run_crawls
+    from crawler.spiders.originals import import_counts
     from repostwatch.cycle import cycle_jobs, report_stage, stage_summary
     from repostwatch.locks import run_lock
 
@@ -36,20 +39,31 @@ def run_cycle(state: State, fmt: str) -> None:
     with run_lock(config.base_dir / config.crawl.job_dir):
         state.preflight_store()
         stages = cycle_jobs(config)
-        results = run_crawls(config, [s.job for s in stages], log_level=state.log_level)
+        results = run_crawls(config, [s.job for s in stages], log_level=state.log_level,
+                             log_format=state.log_format)
         failed = []
+        done: list[dict[str, Any]] = []
         for stage, result in zip(stages, results, strict=False):
             line, problem = stage_summary(stage, result)
             err(line)
             if problem:
                 failed.append(stage.name)
+            done.append({"stage": stage.name, "ok": problem is None, "error": problem,
+                         **crawl_summary(result.stats),
+                         **({"articles": import_counts(result.stats)} if stage.source else {})})
         line, problem = report_stage(config, fmt)
         err(line)
         if problem:
             failed.append("report")
-    if failed:
-        raise CrawlError(f"{'a stage' if len(failed) == 1 else f'{len(failed)} stages'} "
-                         f"failed: {', '.join(failed)}")
+        done.append({"stage": "report", "ok": problem is None, "error": problem,
+                     "summary": line})
+    error = (f"{'a stage' if len(failed) == 1 else f'{len(failed)} stages'} failed: "
+             f"{', '.join(failed)}" if failed else None)
+    if as_json:
+        click.echo(json_line({"command": "run", "ok": not failed, "error": error,
+                              "stages": done}))
+    if error:
+        raise CrawlError(error)
 
 
 @click.command("schedule")
@@ -80,6 +94,8 @@ def schedule_cycles(state: State, fmt: str) -> None:
     state.preflight_store()
     plan = Schedule(config.schedule.cron, zone(config.schedule.timezone))
     flags = ["--debug"] if state.debug else ["--verbose"] if state.verbose else []
+    if state.log_format != "text":
+        flags += ["--log-format", state.log_format]
     cycle = CycleProcess.for_config(config.path, fmt=fmt, flags=flags)
     stop = threading.Event()
     received = install_stop_handlers(stop, cycle)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from repostwatch.errors import CrawlError, UsageError
+from repostwatch.terminal import one_line
 
 from .state import State, err, fmt_counts
 
@@ -48,7 +49,7 @@ def originals_import(state: State, sources: tuple[str, ...], publication: str | 
     records = [r for f, p in files for r in read_jsonl(f, config, p)]
     with state.store() as store:
         store.ensure_publications(config.rules.values())
-        counts = import_jsonl(store, records) if records else {}
+        counts = import_jsonl(store, records, config.rules) if records else {}
     if counts:
         err(f"{len(records)} originals from files: {fmt_counts(counts)}")
     if urls:
@@ -106,7 +107,7 @@ def originals_list(state: State, publication: str | None, as_json: bool) -> None
             click.echo(json.dumps({"id": o.id, "publication": o.publication, "url": o.url,
                                    "title": o.title, "words": len(o.tokens)}))
         else:
-            click.echo(f"{o.id}\t{o.publication}\t{o.url}\t{o.title}")
+            click.echo("\t".join(map(one_line, (str(o.id), o.publication, o.url, o.title))))
     if not as_json:
         err(f"{len(items)} original{'' if len(items) == 1 else 's'}")
 

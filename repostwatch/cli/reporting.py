@@ -9,6 +9,7 @@ import click
 
 from reports.formats import NAMES as REPORT_FORMATS
 from repostwatch.errors import UsageError
+from repostwatch.terminal import one_line, printable
 
 from .state import State, err, json_line, parse_date
 
@@ -82,8 +83,8 @@ def report(state: State, fmt: tuple[str, ...], output: str | None, publication: 
         done = produce_report(store, state.config, fmt=fmt, publication=name, period=period,
                               since=start, until=end, output=path, to_stdout=output == "-",
                               send=not no_deliver, fetch=state.contact_fetcher())
-    if done.text is not None:
-        click.echo(done.text, nl=False)
+    if done.text is not None:  # crawled text in it must not drive the terminal
+        click.echo(printable(done.text), nl=False)
         return
     sent = f"; delivered ({', '.join(done.delivery)})" if done.delivery else ""
     err(f"{len(done.report.rows)} copies lacking credit; report {done.run_id} written to "
@@ -108,10 +109,11 @@ def _list_reports(state: State, as_json: bool) -> None:
             continue
         totals = run.summary.get("totals", {})
         start = iso(run.period_start) or "the beginning"
-        click.echo(f"{run.id}  {iso(run.generated_at)}  {run.publication or 'all'}  "
-                   f"{start} → {iso(run.period_end)}  lacking credit "
-                   f"{totals.get('lacking_credit', 0)}  {delivery}  "
-                   f"{' '.join(run.paths) or '(stdout)'}")
+        click.echo(one_line(
+            f"{run.id}  {iso(run.generated_at)}  {run.publication or 'all'}  "
+            f"{start} → {iso(run.period_end)}  lacking credit "
+            f"{totals.get('lacking_credit', 0)}  {delivery}  "
+            f"{' '.join(run.paths) or '(stdout)'}"))
     if not runs and not as_json:
         err("no reports yet: `repostwatch report` writes the first one")
 
@@ -156,6 +158,6 @@ def outreach(state: State, site: str, publication: str | None, fmt: str) -> None
         if fmt == "json":
             click.echo(json_line(letter_dict(letter)))
         elif fmt == "md":
-            click.echo(letter_md(letter))
+            click.echo(printable(letter_md(letter)))
         else:
-            click.echo(letter_text(letter))
+            click.echo(printable(letter_text(letter)))

@@ -11,14 +11,15 @@ from repostwatch.errors import UsageError
 
 from .state import State, err
 
-__all__ = ["demo", "init", "sandbox"]
+__all__ = ["SCRAPY_CFG", "demo", "init", "sandbox"]
 
 
 @click.command()
 @click.argument("path", default=CONFIG_NAME, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(path: Path, force: bool) -> None:
-    """Write a commented starter config file.
+    """Write a commented starter config file, and a scrapy.cfg beside it (so that `scrapy
+    list` and `scrapy crawl watch` work in that folder too; kept if one exists).
 
     Example: repostwatch init && $EDITOR repostwatch.toml
     """
@@ -30,6 +31,19 @@ def init(path: Path, force: bool) -> None:
                     encoding="utf-8")
     err(f"wrote {path}: edit [[publications]] and [[watch]], then run "
         "`repostwatch originals import`")
+    scrapy_cfg = path.parent / "scrapy.cfg"
+    if not scrapy_cfg.exists():
+        scrapy_cfg.write_text(SCRAPY_CFG, encoding="utf-8")
+        err(f"wrote {scrapy_cfg}: `scrapy list` and `scrapy crawl watch` work here too")
+
+
+SCRAPY_CFG = """\
+# Written by `repostwatch init`: makes this folder a Scrapy project, so that `scrapy list` and
+# `scrapy crawl watch` work here like `repostwatch crawl` (the spiders read repostwatch.toml
+# from this folder, or the file REPOSTWATCH_CONFIG names). repostwatch itself does not need it.
+[settings]
+default = crawler.settings
+"""
 
 
 @click.command()
@@ -61,8 +75,8 @@ def sandbox(port: int, articles: int) -> None:
     from crawler.sandbox import serve
 
     def ready(proxy_url: str) -> None:
-        click.echo(f"sandbox web: proxy {proxy_url} (Ctrl-C to stop); "
-                   f"set [crawl] proxy = \"{proxy_url}\"")
+        click.echo(f"sandbox web: proxy {proxy_url} (Ctrl-C to stop); set [crawl] "
+                   f"proxy = \"{proxy_url}\" and allow_private_sites = [\"*.test\"]")
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(port=port, articles=articles, on_ready=ready))

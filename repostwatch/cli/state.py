@@ -16,21 +16,29 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from repostwatch.errors import CrawlError, UsageError
+from repostwatch.terminal import printable
 
 if TYPE_CHECKING:
     from repostwatch.config import Config
     from repostwatch.store import Store
 
-__all__ = ["State", "err", "fmt_counts", "json_line", "parse_date", "run_crawl"]
+__all__ = ["LOG_FORMATS", "State", "crawl_summary", "err", "fmt_counts", "json_line",
+           "json_option", "parse_date", "run_crawl", "summary_json"]
+
+LOG_FORMATS = ("text", "json")
+"""``--log-format``: how messages and log records are written on stderr."""
 
 
 class State:
     """The group's options, handed to every command (``@click.pass_obj``)."""
 
-    def __init__(self, config_path: str | None, verbose: bool, debug: bool) -> None:
+    def __init__(self, config_path: str | None, verbose: bool, debug: bool,
+                 log_format: str = "text") -> None:
         self.config_path = config_path
         self.verbose = verbose
         self.debug = debug
+        self.log_format = log_format
+        _Stderr.json = log_format == "json"
         self._config: Config | None = None
 
     @property
@@ -105,8 +113,18 @@ class State:
             store.ensure_publications(self.config.rules.values())
 
 
-def err(message: str) -> None:
-    """A message for people, on stderr (stdout carries results)."""
+class _Stderr:
+    json = False  # --log-format json: every message on stderr is a JSON object too
+
+
+def err(message: str, *, level: str = "INFO") -> None:
+    """A message for people, on stderr (stdout carries results); control characters (from
+    crawled text or a server's answer) are replaced, so they cannot drive the terminal. With
+    ``--log-format json`` one JSON object like the log records' (``JsonLogFormatter``)."""
+    message = printable(message)
+    if _Stderr.json:
+        message = json_line({"time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                             "level": level, "logger": "repostwatch", "message": message})
     click.echo(message, err=True)
 
 
@@ -136,20 +154,72 @@ def parse_date(value: str | None, option: str = "--since") -> datetime | None:
         raise UsageError(f"{option} {value!r} is not a date", hint="use e.g. 2026-11-01") from exc
 
 
+json_option = click.option(
+    "--json", "as_json", is_flag=True,
+    help="Also print a one-line JSON summary of the run on stdout (docs/json.md).")
+"""The ``--json`` flag of the commands that run crawls (``run_crawl(as_json=...)``)."""
+
+
 def run_crawl(state: State, jobs: Sequence[Any], *, what: str,
-              summary: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+              summary: Callable[[dict[str, Any]], None] | None = None,
+              as_json: bool = False,
+              extra: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+              ) -> dict[str, Any]:
     """Run the crawls ``jobs`` (``crawler.runner.CrawlJob``), print the last one's summary
     (``summary``, default ``print_crawl_summary``) and raise ``CrawlError`` (exit 3) when it
-    failed; returns its stats. ``what`` names it in the error ("the crawl", "the recheck")."""
+    failed; returns its stats. ``what`` names it in the error ("the crawl", "the recheck").
+
+    ``as_json``: also print ``summary_json`` of the last crawl on stdout (failed or not),
+    with the command's own figures from ``extra(stats)``; the command is named after the
+    click command running (``crawl``, ``recheck``, ``search``, ``scan`` ...)."""
     from crawler.runner import crawl_failed, run_crawls
 
-    results = run_crawls(state.config, list(jobs), log_level=state.log_level)
+    results = run_crawls(state.config, list(jobs), log_level=state.log_level,
+                         log_format=state.log_format)
     stats: dict[str, Any] = results[-1].stats if results else {}
     (summary or print_crawl_summary)(stats)
     problem = crawl_failed(results[-1]) if results else f"{what} did not run"
+    if as_json:
+        command = click.get_current_context().info_name or what
+        click.echo(summary_json(command, stats, problem=problem,
+                                **(extra(stats) if extra else {})))
     if problem:
         raise CrawlError(problem)
     return stats
+
+
+def _iso(value: Any) -> str | None:
+    return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else None
+
+
+def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
+    """The figures of one crawl from its Scrapy stats, as in ``summary_json``."""
+    from crawler.problems import problem_counts
+
+    def n(key: str) -> int:
+        return int(stats.get(key, 0) or 0)
+
+    return {
+        "finish_reason": str(stats.get("finish_reason") or "") or None,
+        "started_at": _iso(stats.get("start_time")),
+        "finished_at": _iso(stats.get("finish_time")),
+        "requests": n("downloader/request_count"),
+        "pages_judged": n("repostwatch/pages_judged"),
+        "reposts": n("repostwatch/verdict/repost"),
+        "excerpts": n("repostwatch/verdict/excerpt"),
+        "credited": n("repostwatch/credit/credited") + n("repostwatch/credit/allowed"),
+        "lacking_credit": n("repostwatch/lacking_credit"),
+        "problems": problem_counts(stats, robots=True),
+    }
+
+
+def summary_json(command: str, stats: dict[str, Any], *, problem: str | None,
+                 **extra: Any) -> str:
+    """One JSON line summing up a run of ``command`` (docs/json.md "Run summaries"):
+    ``command``, ``ok``, ``error`` (``problem``: why it failed, else null), the figures of
+    ``crawl_summary(stats)`` and the command's own keys (``extra``)."""
+    return json_line({"command": command, "ok": problem is None, "error": problem,
+                      **crawl_summary(stats), **extra})
 
 
 def print_crawl_summary(stats: dict[str, Any]) -> None:

@@ -10,6 +10,8 @@ import or crawl twice never duplicates a row, and concurrent writers lose nothin
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -17,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, case, create_engine, event, func, inspect, select
+from sqlalchemy import Engine, case, create_engine, event, func, inspect, select, update
 from sqlalchemy import text as sql
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -25,7 +27,6 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher import (
-    CREDIT_MET,
     Assessment,
     CreditRule,
     FingerprintIndex,
@@ -34,7 +35,8 @@ from matcher import (
     canonical_url,
 )
 
-from ..errors import StoreError
+from ..errors import ConfigError, StoreError
+from ..redact import ambiguous_user_info, safe_url
 from . import index_cache
 from .evidence import Headers, decompress, save_version
 from .lazy import LazyOriginals
@@ -57,32 +59,33 @@ from .records import (
     Validators,
     finding_record,
     finding_select,
+    lacking_credit_clause,
 )
+from .sources import decide_source, refresh_kept_apart
 
 __all__ = ["SCHEMA_REVISION", "Store", "make_engine", "safe_url"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-SCHEMA_REVISION = "0004"  # the head of the migrations: change it with every new migration
+SCHEMA_REVISION = "0005"  # the head of the migrations: change it with every new migration
 _MIGRATION_LOCK = 0x7265706F7374  # PostgreSQL advisory lock key of migrations ("repost")
 
 
-def safe_url(url: str) -> str:
-    """The database URL with any password hidden, for messages and logs."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<invalid database URL>"
-
-
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a 30 s busy timeout."""
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a 30 s busy timeout.
+
+    ``ConfigError`` when the user info holds an unescaped ``@`` (see ``redact``);
+    ``StoreError`` when the URL cannot be used."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StoreError(
-            f"invalid database URL {url!r}",
+            f"invalid database URL {safe_url(url)!r}",
             hint="use e.g. sqlite:///repostwatch.db or postgresql+psycopg://user@host/db",
         ) from exc
+    if ambiguous_user_info(url):
+        raise ConfigError(f"invalid database URL {safe_url(url)!r}: an '@' in the user name or "
+                         "password must be written %40",
+                         hint="e.g. postgresql+psycopg://user:p%40ss@host/db")
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
@@ -111,6 +114,22 @@ def make_engine(url: str) -> Engine:
             f"cannot use database {safe_url(url)}: {exc}",
             hint="for PostgreSQL install the extra: pip install 'repostwatch[postgres]'",
         ) from exc
+
+
+def _process_gone(pid: object) -> bool:
+    """Whether no process of this machine has the id ``pid`` (False when that cannot be told:
+    not an id, or not a POSIX system; a live process of another user counts as alive)."""
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0 or pid == os.getpid():
+        return False
+    if os.name != "posix":  # os.kill(pid, 0) would send Ctrl-C on Windows
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # PermissionError: it exists, as another user's
+        return False
+    return False
 
 
 def _insert(session: Session, table: Any) -> Any:
@@ -202,11 +221,22 @@ class Store:
     # -- publications and originals ----------------------------------------------------
 
     def ensure_publications(self, rules: Iterable[CreditRule]) -> dict[str, int]:
-        """Create the configured publications if missing; return name → id."""
+        """Create the configured publications if missing; return name → id. A publication whose
+        ``report_syndicated`` changed has its copies of wire stories kept apart (or not) anew."""
         with self.session() as s:
             for rule in rules:
-                stmt = _insert(s, PublicationRow).values(name=rule.publication, created_at=utcnow())
+                stmt = _insert(s, PublicationRow).values(
+                    name=rule.publication, created_at=utcnow(),
+                    report_syndicated=rule.report_syndicated)
                 s.execute(stmt.on_conflict_do_nothing(index_elements=["name"]))
+                changed = s.execute(
+                    update(PublicationRow)
+                    .where(PublicationRow.name == rule.publication,
+                           PublicationRow.report_syndicated != rule.report_syndicated)
+                    .values(report_syndicated=rule.report_syndicated)
+                    .returning(PublicationRow.id)).scalars().all()
+                for pub_id in changed:
+                    refresh_kept_apart(s, publication_id=pub_id)
             rows = s.execute(select(PublicationRow.name, PublicationRow.id)).all()
             return {name: pid for name, pid in rows}  # noqa: C416 - Row pairs, typed
 
@@ -219,8 +249,15 @@ class Store:
         text: str,
         author: str | None = None,
         published: datetime | None = None,
+        rule: CreditRule | None = None,
     ) -> tuple[int, str]:
-        """Add or update an original; returns (id, ``added`` | ``updated`` | ``unchanged``)."""
+        """Add or update an original; returns (id, ``added`` | ``updated`` | ``unchanged``).
+
+        Its source (a wire, or the publisher's own) is decided from its text whenever it is
+        added or changes, and once for an original stored before sources were kept
+        (``repostwatch.store.sources``); ``rule`` is the publication's credit rule (its wires,
+        names and domains; default: the built-in wires). A person's override is kept.
+        """
         key = canonical_url(url)
         text_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
         with self.session() as s:
@@ -229,14 +266,19 @@ class Store:
                 raise StoreError(f"unknown publication {publication!r}")
             existing = s.execute(
                 select(OriginalRow.id, OriginalRow.publication_id, OriginalRow.text_hash,
-                       OriginalRow.title, OriginalRow.author, OriginalRow.published)
+                       OriginalRow.title, OriginalRow.author, OriginalRow.published,
+                       OriginalRow.source_reason)
                 .where(OriginalRow.url_key == key)
             ).first()
-            if existing is not None and tuple(existing)[1:] == (
+            original = Original(0, publication, url, title, text, published=published,
+                                author=author)
+            if existing is not None and tuple(existing)[1:6] == (
                 pub_id, text_hash, title, author, published
             ):
+                if existing.source_reason is None:  # stored before sources were decided
+                    decide_source(s, existing.id, original, rule)
                 return existing.id, "unchanged"
-            fps = FingerprintIndex.fingerprint(Original(0, publication, url, title, text))
+            fps = FingerprintIndex.fingerprint(original)
             now = utcnow()
             values: dict[str, Any] = dict(
                 publication_id=pub_id, url=url, url_key=key, title=title, author=author,
@@ -244,10 +286,11 @@ class Store:
                 added_at=now, updated_at=now,
             )
             stmt = _insert(s, OriginalRow).values(**values)
-            update = {k: v for k, v in values.items() if k not in ("url_key", "added_at")}
-            stmt = stmt.on_conflict_do_update(index_elements=["url_key"], set_=update)
+            update_ = {k: v for k, v in values.items() if k not in ("url_key", "added_at")}
+            stmt = stmt.on_conflict_do_update(index_elements=["url_key"], set_=update_)
             oid = s.scalar(stmt.returning(OriginalRow.id))
             assert oid is not None
+            decide_source(s, oid, original, rule)
             return oid, "added" if existing is None else "updated"
 
     def originals(self, publication: str | None = None) -> list[Original]:
@@ -339,8 +382,19 @@ class Store:
     # -- crawl runs --------------------------------------------------------------------
 
     def start_run(self, kind: str) -> int:
+        """Record a run starting in this process; its ``stats`` name this host and process
+        until it ends (``finish_run``). Runs left ``running`` by a process of this host that is
+        gone are first marked ``abandoned`` (stats ``finish_reason``; no ``finished_at``): a
+        crawl killed outright (SIGKILL, power loss) never records its end."""
+        here = socket.gethostname()
         with self.session() as s:
-            run = CrawlRun(kind=kind, started_at=utcnow(), status="running", stats={})
+            for stale in s.scalars(select(CrawlRun).where(CrawlRun.status == "running")):
+                owner = dict(stale.stats or {})
+                if owner.get("host") == here and _process_gone(owner.get("pid")):
+                    stale.status = "abandoned"
+                    stale.stats = {**owner, "finish_reason": "abandoned"}
+            run = CrawlRun(kind=kind, started_at=utcnow(), status="running",
+                           stats={"host": here, "pid": os.getpid()})
             s.add(run)
             s.flush()
             return run.id
@@ -430,6 +484,7 @@ class Store:
                 evidence={"signals": [asdict(sig) for sig in result.credit.evidence]},
                 passages={"longest": data["longest_passage"], "spans": data["passages"]},
                 first_seen=now, last_checked=now, review_state="new",
+                kept_apart=result.kept_apart,
             )
             stmt = _insert(s, FindingRow).values(**values)
             keep = ("original_id", "page_id", "first_seen", "review_state")
@@ -520,7 +575,7 @@ class Store:
             if not include_gone:
                 q = q.where(FindingRow.review_state != "gone")
             if lacking_credit:
-                q = q.where(FindingRow.credit_status.not_in(CREDIT_MET))
+                q = q.where(lacking_credit_clause())
             if publication is not None:
                 q = q.where(PublicationRow.name == publication)
             if since is not None:
@@ -578,5 +633,5 @@ class Store:
 def _original(row: OriginalRow) -> Original:
     return Original(
         id=row.id, publication=row.publication.name, url=row.url, title=row.title,
-        text=row.text, published=row.published, author=row.author,
+        text=row.text, published=row.published, author=row.author, source=row.source,
     )

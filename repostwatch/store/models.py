@@ -97,6 +97,8 @@ class PublicationRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the config's rule as last seen: a change flips the kept-apart findings (0005)
+    report_syndicated: Mapped[bool] = mapped_column(default=False, server_default="0")
 
 
 class OriginalRow(Base):
@@ -120,6 +122,15 @@ class OriginalRow(Base):
     etag: Mapped[str | None] = mapped_column(String(500))
     last_modified: Mapped[str | None] = mapped_column(String(100))
     lastmod: Mapped[datetime | None]
+    # Where the story comes from (0005): ``source`` is the wire's name (NULL: the publisher's
+    # own), as detected (``source_detected``, ``source_reason``, ``source_evidence``; a NULL
+    # reason: not decided yet) or set by a person (``source_set_by`` = "person").
+    source: Mapped[str | None] = mapped_column(String(200))
+    source_detected: Mapped[str | None] = mapped_column(String(200))
+    source_reason: Mapped[str | None] = mapped_column(Text)
+    source_evidence: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    source_set_by: Mapped[str] = mapped_column(String(16), default="detected",
+                                               server_default="detected")
 
     publication: Mapped[PublicationRow] = relationship(lazy="joined")
 
@@ -167,9 +178,9 @@ class FindingRow(Base):
     __tablename__ = "findings"
     __table_args__ = (
         UniqueConstraint("original_id", "page_id"),
-        # The review list's counts and sorts read this index, never the fat rows (0004).
+        # The review list's counts and sorts read this index, never the fat rows (0004, 0005).
         Index("ix_findings_review_list", "verdict", "credit_status", "review_state", "site",
-              "original_id", "last_checked", "first_seen", "coverage"),
+              "original_id", "last_checked", "first_seen", "coverage", "kept_apart"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -189,6 +200,10 @@ class FindingRow(Base):
     review_state: Mapped[str] = mapped_column(String(16), default="new", index=True)
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
     last_checked: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Why the copy is kept out of "lacking credit" (``matcher.KeptApart``: syndicated, earlier;
+    # NULL: its credit is chased), and the date the page gives for itself (0005).
+    kept_apart: Mapped[str | None] = mapped_column(String(16), index=True)
+    page_published: Mapped[datetime | None]
 
     original: Mapped[OriginalRow] = relationship(lazy="joined")
     page: Mapped[PageRow] = relationship(lazy="joined")

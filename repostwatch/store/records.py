@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import ColumnElement, Row, Select, and_, select
 
-from matcher import lacks_credit
+from matcher import CREDIT_MET, lacks_credit
 
 from .models import FindingRow, OriginalRow, PageRow, PublicationRow
 
@@ -21,6 +21,7 @@ __all__ = [
     "Validators",
     "finding_record",
     "finding_select",
+    "lacking_credit_clause",
 ]
 
 
@@ -114,6 +115,10 @@ class FindingRecord:
     evidence: list[dict[str, Any]] = field(default_factory=list)
     longest_passage: dict[str, Any] | None = None
     history: tuple[CheckRecord, ...] = ()  # newest first; filled by ``Store.copies_of``
+    source: str | None = None  # the wire the original comes from (None: the publisher's own)
+    kept_apart: str | None = None  # why kept out of "lacking credit" (matcher.KeptApart)
+    page_published: datetime | None = None  # the date the page gives for itself
+    original_published: datetime | None = None
 
     @property
     def is_open(self) -> bool:
@@ -121,8 +126,20 @@ class FindingRecord:
         return self.review_state not in CLOSED_STATES
 
     @property
+    def syndicated(self) -> bool:
+        """A copy of a wire story (the original's ``source`` is set)."""
+        return self.source is not None
+
+    @property
     def lacks_credit(self) -> bool:
-        return lacks_credit(self.credit_status)
+        """Its credit falls short of the rule and it is not kept apart (what reports chase)."""
+        return lacks_credit(self.credit_status) and self.kept_apart is None
+
+
+def lacking_credit_clause() -> ColumnElement[bool]:
+    """``FindingRecord.lacks_credit`` as SQL over ``findings``, for filters and counts."""
+    return and_(FindingRow.credit_status.not_in(sorted(CREDIT_MET)),
+                FindingRow.kept_apart.is_(None))
 
 
 def finding_select() -> Select[*tuple[Any, ...]]:
@@ -135,7 +152,8 @@ def finding_select() -> Select[*tuple[Any, ...]]:
                f.original_id, o.url.label("original_url"), o.title.label("original_title"),
                PublicationRow.name.label("publication"), f.verdict, f.extent, f.coverage,
                f.longest_words, f.credit_status, f.credit_reason, f.review_state, f.first_seen,
-               f.last_checked, f.evidence, f.passages)
+               f.last_checked, f.evidence, f.passages, o.source, f.kept_apart, f.page_published,
+               o.published.label("original_published"))
         .join(p, f.page_id == p.id).join(o, f.original_id == o.id)
         .join(PublicationRow, o.publication_id == PublicationRow.id)
     )
@@ -165,4 +183,8 @@ def finding_record(row: Row[Any], history: tuple[CheckRecord, ...] = ()) -> Find
         evidence=list((m["evidence"] or {}).get("signals", [])),
         longest_passage=(m["passages"] or {}).get("longest"),
         history=history,
+        source=m["source"],
+        kept_apart=m["kept_apart"],
+        page_published=m["page_published"],
+        original_published=m["original_published"],
     )

@@ -41,6 +41,14 @@ def _app(hits: list[str]) -> web.Application:
     async def moved(request: web.Request) -> web.Response:
         raise web.HTTPFound("/copy")
 
+    async def hex_charset(request: web.Request) -> web.Response:  # a codec, not a charset
+        return web.Response(body=COPY.encode(), headers={"Content-Type": "text/html; charset=hex"})
+
+    async def rot13_meta(request: web.Request) -> web.Response:
+        body = COPY.replace("<head>", '<head><meta charset="rot13">', 1)
+        assert body != COPY
+        return web.Response(text=body, content_type="text/html")
+
     @web.middleware
     async def record(request: web.Request, handler: Any) -> web.StreamResponse:
         hits.append(request.path)
@@ -53,6 +61,8 @@ def _app(hits: list[str]) -> web.Application:
     app.router.add_get("/gone", gone)
     app.router.add_get("/report.pdf", pdf)
     app.router.add_get("/moved", moved)
+    app.router.add_get("/hex", hex_charset)
+    app.router.add_get("/rot13", rot13_meta)
     return app
 
 
@@ -106,6 +116,22 @@ def test_batch_of_urls_keeps_going_past_failures(
     assert closed["error"] and closed["verdict"] is None
     assert moved["final_url"] == site.url("/copy") and moved["verdict"] == "repost"
     assert unrelated["verdict"] == "none" and unrelated["error"] is None
+
+
+def test_a_charset_naming_no_text_encoding_does_not_stop_a_batch(
+    home: Path, site: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # charset=hex (header) or <meta charset=rot13> used to raise LookupError: a traceback,
+    # exit 1 ("copy lacks credit") and the rest of the batch never checked
+    imported(home)
+    urls = [site.url("/hex"), site.url("/rot13"), site.url("/copy")]
+    capsys.readouterr()
+    assert run("check", "--json", "--allow-private", *urls) == 1
+    captured = capsys.readouterr()
+    rows = _json_lines(captured.out)
+    assert [(r["target"], r["verdict"], r["error"]) for r in rows] == [
+        (url, "repost", None) for url in urls]
+    assert "Traceback" not in captured.err
 
 
 def test_exit_codes_over_http(home: Path, site: Server,

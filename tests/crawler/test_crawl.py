@@ -279,6 +279,7 @@ async def test_page_cap_counts_pages_and_follows_a_redirected_start(
             '[[publications]]\nname = "P"\n'
             '[[watch]]\nurl = "http://archive.test/"\nmax_pages = 20\nmax_depth = 50\n'
             f'[crawl]\nproxy = "{web_server.proxy_url}"\ndownload_delay = 0\n'
+            'allow_private_sites = ["*.test"]\n'
             f'[database]\nurl = "sqlite:///{tmp_path / "rw.db"}"\n')
         stats = await _crawl(load_config(path), WatchSpider)
     assert stats.get("repostwatch/pages_judged") == 20

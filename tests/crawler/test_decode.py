@@ -36,3 +36,39 @@ def test_a_declared_encoding_wins() -> None:
 def test_bad_bytes_do_not_raise() -> None:
     encoding, text = decode_html("text/html; charset=utf-8", b"<p>ok \xff\xfe broken</p>")
     assert encoding == "utf-8" and "ok" in text and "\ufffd" in text
+
+
+_NOT_CHARSETS = ["hex", "base64", "rot13", "zlib", "bz2", "quopri", "uu", "idna", "punycode",
+                 "undefined", "utf-7", "x-no-such-thing"]
+
+
+@pytest.mark.parametrize("name", _NOT_CHARSETS)
+@pytest.mark.parametrize("where", ["header", "meta"])
+def test_a_charset_that_names_no_text_encoding_is_ignored(name: str, where: str) -> None:
+    # These names used to raise LookupError/UnicodeError: one meta tag hid a page from the crawl
+    head = f'<meta charset="{name}">' if where == "meta" else ""
+    header = f"text/html; charset={name}" if where == "header" else "text/html"
+    body = _page("Café du jour", "Tous droits réservés.", head=head).encode("utf-8")
+    encoding, text = decode_html(header, body)
+    assert encoding == "utf-8"  # sniffed, as if nothing were declared
+    assert "<title>Café du jour</title>" in text
+
+
+def test_an_ignored_header_charset_leaves_the_meta_to_decide() -> None:
+    body = _page("Новости", "Текст", head='<meta charset="windows-1251">').encode("cp1251")
+    encoding, text = decode_html("text/html; charset=hex", body)
+    assert encoding == "cp1251" and "<title>Новости</title>" in text
+
+
+@pytest.mark.parametrize("wide", ["utf-16", "utf-16le", "utf-32"])
+def test_a_meta_declaring_utf16_on_ascii_bytes_means_utf8(wide: str) -> None:
+    # The Encoding Standard: bytes that spell "<meta charset=utf-16>" in ASCII are not UTF-16
+    body = _page("Café", "Fin.", head=f'<meta charset="{wide}">').encode("utf-8")
+    encoding, text = decode_html(None, body)
+    assert encoding == "utf-8" and "<title>Café</title>" in text
+
+
+def test_a_bom_still_wins() -> None:
+    body = "\ufeff" + _page("Café", "Fin.", head='<meta charset="hex">')
+    encoding, text = decode_html("text/html; charset=rot13", body.encode("utf-16-le"))
+    assert encoding == "utf-16-le" and "<title>Café</title>" in text

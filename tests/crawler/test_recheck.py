@@ -67,6 +67,7 @@ def site_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
             f'domains = ["{PUBLISHER.host}"]\n'
             f'[[watch]]\nurl = "{SITE}/"\n'
             f'[crawl]\nproxy = "{server.proxy_url}"\ndownload_delay = 0\nautothrottle = false\n'
+            'allow_private_sites = ["*.test"]\n'
             f'[database]\nurl = "sqlite:///{tmp_path / "rw.db"}"\n')
         config = load_config(path)
         store = Store.open(config.database_url)

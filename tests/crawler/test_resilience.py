@@ -24,6 +24,7 @@ from crawler.problems import problem_counts
 from crawler.runner import CrawlResult, crawl_failed, project_settings
 from crawler.sandbox import PUBLISHER, SandboxServer, build_app
 from crawler.sandbox.content import generate_headline
+from crawler.sandbox.disguise import DISGUISED_COPIES, DISGUISED_TITLE
 from crawler.sandbox.hostile import COPY_PATHS, ENCODED_PAGES, HOSTILE_LOG, HostileLog
 from crawler.spiders.originals import OriginalsSpider
 from crawler.spiders.watch import WatchSpider
@@ -51,6 +52,7 @@ def _config(tmp_path: Path, proxy: str, watch: str, crawl: str = "") -> Config:
         f"originals = [{q(PUBLISHER.sitemap)}]\n\n"
         f"[database]\nurl = {q(database)}\n\n{watch}\n"
         f"[crawl]\nproxy = {q(proxy)}\ndownload_delay = 0\nautothrottle = false\n"
+        'allow_private_sites = ["*.test"]\n'
         f"timeout = 4\nretries = 1\nconcurrency_per_site = 4\n{crawl}",
         encoding="utf-8")
     return load_config(path)
@@ -143,6 +145,33 @@ async def test_hostile_site_is_crawled_to_the_end(
     assert f"skipped {len(TROUBLES)} pages of hostile.test: " in "\n".join(warnings)
     assert not [w for w in warnings if "larger than download" in w or "Got data loss" in w
                 or "DOWNLOAD_MAXSIZE" in w], warnings
+
+
+@deferred_f_from_coro_f
+async def test_copies_in_disguise_are_found(
+    tmp_path: Path, hostile: tuple[SandboxServer, HostileLog]
+) -> None:
+    # A charset naming no text encoding (hex, rot13, idna, undefined), UTF-16 declared on
+    # UTF-8 bytes, or a meta refresh to mailto:/javascript: or after 90 s: each used to skip
+    # the page, or judge another page in its place. The page readers see is judged.
+    _, log = hostile
+    config, stats = await _watch(
+        tmp_path, hostile, '[[watch]]\nurl = "http://disguise.test/"\nmax_depth = 3\n')
+    assert stats.get("log_count/ERROR", 0) == 0
+    store = Store.open(config.database_url)
+    try:
+        found = {canonical_url(f.page_url): f for f in store.findings()}
+    finally:
+        store.close()
+    for path in DISGUISED_COPIES:
+        f = found.get(canonical_url(f"http://disguise.test{path}"))
+        assert f is not None, f"{path} was not found as a copy"
+        assert (f.verdict, f.extent, f.credit_status) == ("repost", "full", "uncredited"), path
+        assert f.page_title == DISGUISED_TITLE, path  # decoded as the UTF-8 it is
+    assert len(found) == len(DISGUISED_COPIES)
+    paths = [p for h, p, _ in log if h == "disguise.test"]
+    assert "/moved/copy" in paths  # the 0-second refresh was followed
+    assert "/about" in paths  # a link of every page, but never in place of the late refresh
 
 
 @deferred_f_from_coro_f

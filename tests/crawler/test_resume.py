@@ -64,6 +64,7 @@ def _prepare(home: Path, proxy_url: str, *, delay: float, max_pages: int = 100,
         f'[[watch]]\nurl = "http://allotment.test/"\nmax_pages = {max_pages}\n'
         f"max_depth = {max_depth}\n"
         f'[crawl]\nproxy = "{proxy_url}"\ndownload_delay = {delay}\n'
+        'allow_private_sites = ["*.test"]\n'
         "autothrottle = false\nconcurrency_per_site = 1\n")
     (home / "o.jsonl").write_text(json.dumps({"url": URL, "text": ORIGINAL_TEXT}))
     imported = _cli(home, "originals", "import", "o.jsonl")

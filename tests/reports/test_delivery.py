@@ -4,6 +4,7 @@ reported with exit 3 while the report file stays."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import email
@@ -11,6 +12,7 @@ import email.policy
 import io
 import json
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -122,7 +124,7 @@ def test_email_has_html_text_alternative_and_csv(smtp, sandbox_store: Store) -> 
     config = _config(email_to=("editor@daily-planet.test", "desk@daily-planet.test"),
                      email_from="repostwatch@daily-planet.test", smtp_host="127.0.0.1",
                      smtp_port=port, smtp_security="none", smtp_user="editor",
-                     smtp_password="s3cret")
+                     smtp_password="s3cret", smtp_cleartext_login=True)
     outcome = deliver(report, config)
     assert outcome["email"]["ok"] is True and outcome["email"]["attempts"] == 1
     assert auth.logins == ["editor"]
@@ -149,11 +151,62 @@ def test_a_wrong_password_is_not_retried(smtp, sandbox_store: Store) -> None:
     waits: list[float] = []
     config = _config(email_to=("editor@daily-planet.test",), email_from="rw@daily-planet.test",
                      smtp_host="127.0.0.1", smtp_port=port, smtp_security="none",
-                     smtp_user="editor", smtp_password="wrong")
+                     smtp_user="editor", smtp_password="wrong", smtp_cleartext_login=True)
     outcome = deliver(build_report(sandbox_store), config, sleep=waits.append)
     assert outcome["email"]["ok"] is False and outcome["email"]["attempts"] == 1
     assert "login as editor refused: 535" in outcome["email"]["error"]
     assert waits == [] and inbox.messages == []
+
+
+def test_no_login_over_cleartext_unless_allowed(smtp, sandbox_store: Store) -> None:
+    port, inbox, auth = smtp  # the password would cross the network readable
+    waits: list[float] = []
+    config = _config(email_to=("editor@daily-planet.test",), email_from="rw@daily-planet.test",
+                     smtp_host="127.0.0.1", smtp_port=port, smtp_security="none",
+                     smtp_user="editor", smtp_password="s3cret")
+    outcome = deliver(build_report(sandbox_store), config, sleep=waits.append)
+    assert outcome["email"]["ok"] is False and outcome["email"]["attempts"] == 1
+    error = outcome["email"]["error"]
+    assert "unencrypted" in error and "smtp_cleartext_login" in error and "s3cret" not in error
+    assert auth.logins == [] and inbox.messages == [] and waits == []
+
+
+@pytest.fixture
+def trickling_smtp() -> Iterator[int]:
+    """A server that greets one byte at a time and never ends the line (for up to 30 s)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = listener.accept()
+            with conn:
+                conn.sendall(b"220 ")
+                for _ in range(600):
+                    if stop.wait(0.05):
+                        break
+                    conn.sendall(b"x")  # each read gets a byte: smtp_timeout never trips
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(5)
+
+
+def test_a_server_trickling_bytes_meets_the_deadline(trickling_smtp: int,
+                                                     sandbox_store: Store) -> None:
+    # smtplib's timeout is per read: without an overall deadline this delivery never ended
+    config = _config(email_to=("editor@daily-planet.test",), email_from="rw@daily-planet.test",
+                     smtp_host="127.0.0.1", smtp_port=trickling_smtp, smtp_security="none",
+                     smtp_timeout=10, smtp_deadline=0.5, retries=0)
+    outcome = deliver(build_report(sandbox_store), config)
+    assert outcome["email"]["ok"] is False
+    assert outcome["email"]["error"] == (f"127.0.0.1:{trickling_smtp} did not finish within "
+                                         "smtp_deadline = 0.5 s (too slow)")
 
 
 def test_starttls_refused_by_the_server_is_a_clear_failure(smtp, sandbox_store: Store) -> None:
@@ -185,7 +238,7 @@ def test_webhook_gets_the_summary_and_retries_5xx(hook, sandbox_store: Store) ->
     outcome = deliver(report, _config(webhook_url=server.url("/flaky"), webhook_token="t0k"),
                       run_id=7, paths=("/tmp/r.html",), sleep=waits.append)
     assert outcome["webhook"] == {"ok": True, "attempts": 3,
-                                  "detail": f"POST {server.url('/flaky')}: HTTP 204"}
+                                  "detail": f"POST {server.url('/***')}: HTTP 204"}
     assert waits == [0.5, 1.0]
     (body,) = h.bodies
     assert body["event"] == "repostwatch.report" and body["report_run"] == 7
@@ -254,6 +307,46 @@ def test_cli_report_exits_3_when_delivery_fails(hook, sandbox_home: Path) -> Non
     assert out[1]["delivery"]["webhook"]["error"].endswith("HTTP 400 Bad Request")
 
 
+def test_a_server_answer_cannot_drive_the_terminal(
+        sandbox_home: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # The SMTP server's text reached stderr with its escapes in the delivery error
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = listener.accept()
+            with conn, conn.makefile("rb") as lines:
+                conn.sendall(b"220 hostile ESMTP\r\n")
+                for line in lines:
+                    verb = line[:4].upper()
+                    if verb == b"EHLO":
+                        conn.sendall(b"250-hostile\r\n250 AUTH PLAIN LOGIN\r\n")
+                    elif verb == b"AUTH":
+                        conn.sendall(b"535 \x1b]0;pwned\x07\x1b[2J\xc2\x9b31m denied\r\n")
+                    else:
+                        conn.sendall(b"221 bye\r\n")
+                        return
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    monkeypatch.setenv("REPOSTWATCH_SMTP_PASSWORD", "s3cret")
+    _with_delivery(sandbox_home, '\n[delivery]\nemail_to = ["ed@daily-planet.test"]\n'
+                   'email_from = "rw@daily-planet.test"\nsmtp_host = "127.0.0.1"\n'
+                   f'smtp_port = {port}\nsmtp_security = "none"\nsmtp_user = "editor"\n'
+                   'smtp_cleartext_login = true\nretries = 0\n')
+    try:
+        capsys.readouterr()
+        assert run("report", "-f", "csv") == 3
+    finally:
+        listener.close()
+        thread.join(5)
+    message = capsys.readouterr().err
+    assert "login as editor refused: 535" in message and "denied" in message
+    assert not any(c in message for c in "\x1b\x07\x9b")
+
+
 def _capture_list(home: Path) -> list[str]:
     import subprocess
     import sys
@@ -289,6 +382,25 @@ def _runs_of(home: Path):
         return report_runs(store)
     finally:
         store.close()
+
+
+def test_a_webhook_secret_is_neither_printed_nor_stored(
+        hook, sandbox_home: Path, sandbox_store: Store,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # Webhook services keep the secret in the path or the query: it was in the failure
+    # message, on stderr, and in report_runs.delivery, success or not
+    server, _ = hook
+    secret = "/hooks/T0K3N/B9/XyZsecret?token=tok3n"
+    _with_delivery(sandbox_home, f'\n[delivery]\nwebhook_url = "{server.url(secret)}"\n'
+                                 'retries = 0\n')
+    capsys.readouterr()
+    assert run("report", "-f", "csv") == 3
+    printed = capsys.readouterr().err
+    assert f"POST {server.url('/***')}: HTTP 404" in printed
+    stored = json.dumps([r.delivery for r in report_runs(sandbox_store)])
+    assert "HTTP 404" in stored
+    for part in ("T0K3N", "XyZsecret", "tok3n"):
+        assert part not in printed and part not in stored
 
 
 def test_a_webhook_answering_no_http_is_retried_and_reported(sandbox_store: Store) -> None:
@@ -346,5 +458,5 @@ def test_a_webhook_redirect_is_a_failure_not_a_get(sandbox_store: Store) -> None
                           sleep=waits.append)
     assert outcome["webhook"]["ok"] is False and outcome["webhook"]["attempts"] == 1
     assert "HTTP 301" in outcome["webhook"]["error"]
-    assert "/elsewhere" in outcome["webhook"]["error"]  # says where to point the config
+    assert f"to {server.url('/***')} (redirects are not followed" in outcome["webhook"]["error"]
     assert seen == [("POST", "/hook", "Bearer t0k")] and waits == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from reports import Changes, CompliancePoint, Report, SiteSummary, render
 from reports.md_report import md_text
@@ -28,7 +28,8 @@ def _report() -> Report:
     return dataclasses.replace(
         base, rows=rows,
         sites=(SiteSummary(EVIL_SITE, 2, 2, 0.0, WHEN, WHEN),),
-        changes=Changes(new=2), compliance=(CompliancePoint(WHEN, 2, 0),), letters=(letter,),
+        changes=Changes(new=2), compliance=(CompliancePoint(WHEN - timedelta(days=1), 2, 0),
+                    CompliancePoint(WHEN, 2, 0)), letters=(letter,),
     )
 
 

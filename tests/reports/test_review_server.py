@@ -192,9 +192,13 @@ def test_binding_beyond_loopback_needs_a_token(tmp_path: Path, monkeypatch: pyte
                                                capsys: pytest.CaptureFixture[str]) -> None:
     check_bind("127.0.0.1", Auth())
     check_bind("::1", Auth())
-    check_bind("0.0.0.0", Auth(token="t"))
+    check_bind("0.0.0.0", Auth(token="t" * 16))
+    check_bind("127.0.0.1", Auth(token="t"))  # this machine only: any token will do
     with pytest.raises(UsageError, match="without a token"):
         check_bind("0.0.0.0", Auth())
+    for short in ("t", " " * 20, "a-15-char-token"):  # used to be accepted on a public bind
+        with pytest.raises(UsageError, match="could be guessed"):
+            check_bind("0.0.0.0", Auth(token=short))
     make_cli_home(tmp_path, monkeypatch)
     monkeypatch.delenv("REPOSTWATCH_REVIEW_TOKEN", raising=False)
     assert run("serve", "--host", "0.0.0.0", "--port", "1") == 2
@@ -292,7 +296,7 @@ def test_recheck_fetches_and_judges_like_check(tmp_path: Path, allow_private: bo
                 assert body["finding"]["credit_status"] == "uncredited"
                 assert body["event"]["note"].startswith("could not check the page:")
                 assert "127.0.0.1" in body["event"]["note"]
-                assert "set [crawl] allow_private = true" in body["event"]["note"]
+                assert "to allow it: [crawl] allow_private_sites" in body["event"]["note"]
 
         try:
             client_run(home, test, auth=Auth(token="t"))

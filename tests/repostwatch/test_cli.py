@@ -65,6 +65,46 @@ def test_bad_jsonl_writes_nothing(home: Path, capsys: pytest.CaptureFixture[str]
     assert "0 originals" in capsys.readouterr().err
 
 
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ({"url": URL + "?2", "title": "Pier \x00 closes", "text": ORIGINAL_TEXT},
+     "`title` contains a NUL character"),
+    ({"url": URL + "?2", "text": ORIGINAL_TEXT + "\x00"}, "`text` contains a NUL character"),
+    ({"url": URL + "\x00", "text": ORIGINAL_TEXT}, "`url` contains a NUL character"),
+    ({"url": URL + "?2", "text": ORIGINAL_TEXT, "published": "0001-01-01T00:00:00+05:00"},
+     "out of range"),
+    ({"url": URL + "?2", "text": ORIGINAL_TEXT, "published": "9999-12-31T23:59:59-05:00"},
+     "out of range"),
+    (DEEP, "nested too deeply"),
+    ('{"url": ' + DEEP + "}", "nested too deeply"),
+])
+def test_input_that_a_database_cannot_hold_is_a_usage_error_on_both(
+        home: Path, db_url: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], line: str | dict[str, str], message: str) -> None:
+    # NUL: fine on SQLite, exit 4 on PostgreSQL; dates past year 1 or 9999 in UTC: exit 4;
+    # deep JSON: a RecursionError traceback. Each is now one line and exit 2, on both.
+    monkeypatch.setenv("REPOSTWATCH_DATABASE_URL", db_url)
+    path = home / "bad.jsonl"
+    bad = line if isinstance(line, str) else json.dumps(line)
+    path.write_text(json.dumps({"url": URL, "text": ORIGINAL_TEXT}) + "\n" + bad + "\n",
+                    encoding="utf-8")
+    capsys.readouterr()
+    assert run("originals", "import", str(path)) == 2
+    err = capsys.readouterr().err
+    assert message in err and "line 2" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert run("originals", "list") == 0
+    assert "0 original(s)" in capsys.readouterr().err
+
+
+def test_a_duration_beyond_any_date_is_a_usage_error(
+        home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("recheck", "--older-than", "99999999999d") == 2  # was an OverflowError
+    assert "too long a duration" in capsys.readouterr().err
+
+
 def test_check_files_exit_codes_and_json(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     imported(home)
     copy = save(home, "copy.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
@@ -204,6 +244,34 @@ def test_crawled_text_cannot_drive_the_terminal(home: Path,
     line = capsys.readouterr().out
     assert "\x9b" not in line and "\x1b" not in line
     assert "\x9b" in json.loads(line)["credit_reason"]  # the data itself is kept, escaped
+
+
+def test_reports_and_lists_to_a_terminal_carry_no_control_characters(
+        home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The report's CSV and Markdown on stdout, `originals list` and `report --list` printed
+    # crawled titles and text with their escapes (`check` already replaced them)
+    hostile = "\x1b[2J\x1b]0;pwned\x07\x9b31m\rfake"
+    path = home / "originals.jsonl"
+    path.write_text(json.dumps({"url": URL, "title": f"Pier {hostile}", "text": ORIGINAL_TEXT,
+                                "published": "2026-11-01"}) + "\n", encoding="utf-8")
+    assert run("originals", "import", str(path)) == 0
+    copy = save(home, "copy.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)
+                                              + f"<p>Source: Metro {hostile}</p>",
+                                              title=f"Copy {hostile}"))
+    assert run("check", "--save", str(copy), "--url", "https://copycat.test/x") == 1
+    capsys.readouterr()
+    outputs = []
+    for args in (("originals", "list"), ("report", "-f", "csv", "-o", "-"),
+                 ("report", "-f", "md", "-o", "-"), ("report", "--list")):
+        assert run(*args) == 0, args
+        outputs.append(capsys.readouterr())
+    for args, captured in zip(("list", "csv", "md", "runs"), outputs, strict=True):
+        for stream in (captured.out, captured.err):
+            assert not any(c in stream for c in "\x1b\x9b\x07"), args
+        assert "[2J" in captured.out or args == "runs", args  # shown, made inert
+    listed = outputs[0].out.splitlines()
+    assert [len(line.split("\t")) for line in listed] == [4]  # the title kept its column
+    assert outputs[1].out.count("\r\n") == 2  # the CSV's own line ends stay
 
 
 def test_file_errors_are_one_line(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

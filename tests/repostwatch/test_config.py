@@ -173,6 +173,18 @@ def test_values_that_cannot_work_are_refused(tmp_path: Path, text: str) -> None:
     assert f"line {last_line}:" in str(err.value)
 
 
+@pytest.mark.parametrize("text", [
+    "[crawl]\ntimeout = nan\n", "[crawl]\nmax_size_mb = inf\n", "[crawl]\ndownload_delay = nan\n",
+    "[search]\nmin_interval = +inf\n", "[matcher]\nrepost_min_coverage = nan\n",
+    "[delivery]\nsmtp_deadline = nan\n", "[delivery]\nretry_backoff = inf\n",
+    "[distributed]\nheartbeat_ttl = nan\n",
+])
+def test_nan_and_inf_are_refused(tmp_path: Path, text: str) -> None:
+    # TOML has nan and inf; they passed every "greater than 0" check (nan compares false)
+    with pytest.raises(ConfigError, match=r"line 2: .*must be a finite number"):
+        load_config(write(tmp_path, text), env={})
+
+
 def test_review_section(tmp_path: Path) -> None:
     path = tmp_path / "repostwatch.toml"
     digest = "a" * 64

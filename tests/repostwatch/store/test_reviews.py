@@ -203,9 +203,10 @@ def test_migration_0004_copies_each_findings_site(db_url: str) -> None:
         with store.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             alembic.command.upgrade(cfg, "0003")
-        store.ensure_publications([RULE])
-        with store.engine.begin() as conn:
+        with store.engine.begin() as conn:  # rows as 0003 had them (today's store writes more)
             now = datetime.now(UTC)
+            conn.execute(text("INSERT INTO publications (name, created_at) VALUES (:n, :now)"),
+                         {"n": RULE.publication, "now": now})
             conn.execute(text(
                 "INSERT INTO originals (publication_id, url, url_key, title, text, text_hash, "
                 "fingerprints, added_at, updated_at) SELECT id, 'u', 'k', 't', 'x', 'h', :fp, "

@@ -69,14 +69,15 @@ def test_migration_0002_upgrades_a_0001_database_with_data(db_url: str) -> None:
         with store.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             alembic.command.upgrade(cfg, "0001")
-        store.ensure_publications([RULE])
-        with store.engine.begin() as conn:
+        with store.engine.begin() as conn:  # rows as 0001 had them (today's store writes more)
+            conn.execute(text("INSERT INTO publications (name, created_at) "
+                              "VALUES (:n, CURRENT_TIMESTAMP)"), {"n": RULE.publication})
             conn.execute(text(
                 "INSERT INTO originals (publication_id, url, url_key, title, text, text_hash, "
                 "fingerprints, added_at, updated_at) SELECT id, 'u', 'k', 't', 'x', 'h', :fp, "
                 "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM publications"), {"fp": b""})
         store.migrate()
-        assert store.schema_revision() == SCHEMA_REVISION == "0004"
+        assert store.schema_revision() == SCHEMA_REVISION == "0005"
         assert [(o.url, o.text) for o in store.originals()] == [("u", "x")]
         assert store.original_validators() == {"k": (None, None, None)}
     finally:
