@@ -6,7 +6,7 @@ LOWEST ?= .venv-lowest
 # Installs take the versions of requirements.lock (a pip constraints file written by uv from
 # pyproject.toml's ranges; `make lock` refreshes it, docs/dependencies.md).
 LOCK := requirements.lock
-EXTRAS := test,postgres,distributed,bench
+EXTRAS := test,postgres,distributed,scan,bench
 
 .PHONY: demo test lint gate bench lock lower-bounds clean
 
@@ -40,7 +40,7 @@ lint: $(VENV)/.dev
 gate: $(VENV)/.dev
 	$(BIN)/python -m pytest tests/matcher/test_accuracy_gate.py -v
 
-## bench: benchmark tables (accuracy on the corpus; speed and memory at scale, crawl throughput, report over 10,000 findings, chart options, review list at 100,000 findings, 1-3 distributed workers; quick sizes)
+## bench: benchmark tables (accuracy on the corpus; speed and memory at scale, crawl throughput, report over 10,000 findings, chart options, review list at 100,000 findings, 1-3 distributed workers, archive scans; quick sizes)
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/scale.py --quick
@@ -50,6 +50,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/charts.py
 	$(BIN)/python benchmarks/review.py --runs 9
 	$(BIN)/python benchmarks/distributed.py --quick
+	$(BIN)/python benchmarks/scan.py --quick
 
 ## lock: refresh requirements.lock to the newest versions pyproject.toml allows (then test and commit it)
 lock: | $(BIN)/python

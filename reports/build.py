@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from matcher import CREDIT_STATUSES
+from matcher import CREDIT_MET, CREDIT_STATUSES
 from repostwatch.config import DEFAULT_CREDIT_LINE, DEFAULT_REPOST_RULE
 from repostwatch.store import FindingRecord, Store
 from repostwatch.store.reporting import check_history, resolved_by_review
@@ -21,6 +21,7 @@ from .history import Changes, CompliancePoint, changes, compliance_series
 from .outreach import FetchPages, OutreachLetter, outreach_letters
 
 __all__ = [
+    "APART_WHY",
     "CREDIT_STATUSES",
     "FINDING_FIELDS",
     "PASSAGE_CHARS",
@@ -52,8 +53,21 @@ FINDING_FIELDS = (
     "first_seen",
     "last_checked",
     "longest_passage",
+    "source",
+    "kept_apart",
+    "page_published",
+    "original_published",
 )
 """The fields of one finding in the CSV (its columns, in order) and the JSON (its keys)."""
+
+APART_WHY = {
+    "syndicated": "copies of wire stories: the same story licensed from the wire, usually run "
+                  "by other licensees of it, so they are not chased as copies of your own "
+                  "writing (set report_syndicated = true on the publication to chase them)",
+    "earlier": "pages that say they were published before the original: they may be its "
+               "source, not a copy of it; check the dates before asking for credit",
+}
+"""Why each kind of copy kept apart (``FindingRecord.kept_apart``) is not in "lacking credit"."""
 
 
 PASSAGE_CHARS = 600
@@ -102,6 +116,7 @@ class SiteSummary:
     credited_share: float
     first_seen: datetime
     last_seen: datetime
+    kept_apart: int = 0  # copies short of the rule but not chased (wire stories, earlier)
 
 
 @dataclass(frozen=True)
@@ -111,10 +126,16 @@ class Report:
     ``totals`` keys: ``pages`` (pages checked, store-wide: pages are not tied to a publication
     or window), ``originals`` (store-wide), ``findings`` (copies found), ``reposts``,
     ``excerpts``, ``lacking_credit``, ``credited`` (copies meeting the rule: ``credited`` or
-    ``allowed``) and ``credit_<status>`` for each status in ``CREDIT_STATUSES``; all but
-    ``pages`` and ``originals`` follow the publication and ``since`` filters.
+    ``allowed``), ``kept_apart`` (copies not chased, whatever their credit: copies of wire
+    stories, pages earlier than the original; ``findings`` = ``credited`` + ``lacking_credit``
+    + ``kept_apart``), ``syndicated`` (copies of wire stories), ``kept_syndicated``,
+    ``kept_earlier`` (the kept apart by why), and ``credit_<status>`` for each status in
+    ``CREDIT_STATUSES``; all but ``pages`` and ``originals`` follow the publication and
+    ``since`` filters.
     ``rows``: the open copies lacking credit (not gone, not a false positive), most severe
     first (reposts before excerpts, then by coverage, then by the longest copied passage).
+    ``apart``: the open copies kept apart (``APART_WHY`` says why), the same order, with
+    their credit (a licensee of the wire may credit the wire or no one).
     ``sites``: every site with a copy, the most copies lacking credit first.
 
     The period is (``since``, ``until``]; ``until`` None means "until ``generated_at``". The
@@ -133,6 +154,7 @@ class Report:
     rows: tuple[FindingRecord, ...]
     sites: tuple[SiteSummary, ...]
     until: datetime | None = None
+    apart: tuple[FindingRecord, ...] = ()
     changes: Changes = field(default_factory=Changes)
     compliance: tuple[CompliancePoint, ...] = ()
     letters: tuple[OutreachLetter, ...] = ()
@@ -148,9 +170,10 @@ class Report:
 
     @property
     def credited_share(self) -> float:
-        """Share (0..1) of the copies found that meet the credit rule; 0.0 when none was found."""
-        found = self.totals.get("findings", 0)
-        return self.totals.get("credited", 0) / found if found else 0.0
+        """Share (0..1) of the copies whose credit is chased that meet the rule (copies kept
+        apart left out); 0.0 when there is none."""
+        chased = self.totals.get("credited", 0) + self.totals.get("lacking_credit", 0)
+        return self.totals.get("credited", 0) / chased if chased else 0.0
 
 
 def build_report(
@@ -188,11 +211,16 @@ def build_report(
     findings = [f for f in seen if f.review_state != "gone"]
     counts = store.counts()
     rows = tuple(sorted((f for f in findings if f.lacks_credit and f.is_open), key=_severity))
+    apart = tuple(sorted((f for f in findings if _kept_apart(f) and f.is_open), key=_severity))
     period_changes: Changes = Changes()
     series: tuple[CompliancePoint, ...] = ()
     if history:
-        checks = check_history(store, publication=publication, until=end)
-        period_changes = changes(every, checks, start=since, end=end,
+        # copies kept apart are not chased: the period's figures and the chart leave them out
+        apart_ids = {f.id for f in every if f.kept_apart is not None}
+        checks = [c for c in check_history(store, publication=publication, until=end)
+                  if c.finding_id not in apart_ids]
+        period_changes = changes([f for f in every if f.id not in apart_ids], checks,
+                                 start=since, end=end,
                                  resolved_by_review=resolved_by_review(store, start=since,
                                                                        end=end))
         series = tuple(compliance_series(checks, start=since, end=end))
@@ -208,6 +236,7 @@ def build_report(
         rows=rows,
         sites=_sites(findings),
         until=until,
+        apart=apart,
         changes=period_changes,
         compliance=series,
         letters=letters,
@@ -218,6 +247,11 @@ def _severity(f: FindingRecord) -> tuple[bool, float, int, int]:
     return (f.verdict != "repost", -f.coverage, -f.longest_words, f.id)
 
 
+def _kept_apart(f: FindingRecord) -> bool:
+    """Not chased, whatever its credit (``f.kept_apart`` says why)."""
+    return f.kept_apart is not None
+
+
 def _totals(findings: list[FindingRecord], counts: dict[str, int]) -> dict[str, int]:
     totals = {
         "pages": counts.get("pages", 0),
@@ -226,7 +260,11 @@ def _totals(findings: list[FindingRecord], counts: dict[str, int]) -> dict[str, 
         "reposts": sum(f.verdict == "repost" for f in findings),
         "excerpts": sum(f.verdict == "excerpt" for f in findings),
         "lacking_credit": sum(f.lacks_credit for f in findings),
-        "credited": sum(not f.lacks_credit for f in findings),
+        "credited": sum(f.credit_status in CREDIT_MET and not _kept_apart(f) for f in findings),
+        "kept_apart": sum(_kept_apart(f) for f in findings),
+        "syndicated": sum(f.syndicated for f in findings),
+        "kept_syndicated": sum(f.kept_apart == "syndicated" for f in findings),
+        "kept_earlier": sum(f.kept_apart == "earlier" for f in findings),
     }
     for status in CREDIT_STATUSES:
         totals[f"credit_{status}"] = sum(f.credit_status == status for f in findings)
@@ -240,13 +278,16 @@ def _sites(findings: Iterable[FindingRecord]) -> tuple[SiteSummary, ...]:
     sites = []
     for site, group in by_site.items():
         lacking = sum(f.lacks_credit for f in group)
+        apart = sum(_kept_apart(f) for f in group)
+        chased = len(group) - apart
         sites.append(SiteSummary(
             site=site,
             copies=len(group),
             lacking_credit=lacking,
-            credited_share=(len(group) - lacking) / len(group),
+            credited_share=(chased - lacking) / chased if chased else 1.0,
             first_seen=min(utc(f.first_seen) for f in group),
             last_seen=max(utc(f.last_checked) for f in group),
+            kept_apart=apart,
         ))
     sites.sort(key=lambda s: (-s.lacking_credit, -s.copies, s.site))
     return tuple(sites)
@@ -254,7 +295,10 @@ def _sites(findings: Iterable[FindingRecord]) -> tuple[SiteSummary, ...]:
 
 def finding_fields(f: FindingRecord) -> dict[str, Any]:
     """The ``FINDING_FIELDS`` of one finding: coverage 0..1 (4 decimals), datetimes ISO 8601 UTC,
-    ``longest_passage`` the page's text of the longest copied passage (None without one)."""
+    ``longest_passage`` the page's text of the longest copied passage (None without one),
+    ``source`` the wire of a syndicated original (None: the publisher's own), ``kept_apart``
+    why the copy is not chased (None: it is; ``APART_WHY``), the page's and the original's
+    own publication dates (None when unknown)."""
     passage = f.longest_passage or {}
     return {
         "page_url": f.page_url,
@@ -271,6 +315,10 @@ def finding_fields(f: FindingRecord) -> dict[str, Any]:
         "first_seen": iso(f.first_seen),
         "last_checked": iso(f.last_checked),
         "longest_passage": passage.get("page_text"),
+        "source": f.source,
+        "kept_apart": f.kept_apart,
+        "page_published": iso(f.page_published),
+        "original_published": iso(f.original_published),
     }
 
 

@@ -144,37 +144,46 @@ def compliance_chart(points: Sequence[CompliancePoint]) -> str:
     )
 
 
+def _bar_words(name: str, lacking: int, credited: int, apart: int) -> str:
+    words = f"{name}: {lacking} lacking credit, {credited} credited"
+    return words + (f", {apart} kept apart" if apart else "")
+
+
 def sites_chart(sites: Sequence[SiteSummary], *, limit: int = MAX_SITES) -> str:
-    """Horizontal bars of copies per site, split lacking credit / credited; "" when none."""
+    """Horizontal bars of copies per site, split lacking credit / credited / kept apart (copies
+    of wire stories and earlier pages, not chased); "" when none."""
     if not sites:
         return ""
     shown = list(sites[:limit])
-    rows = [(s.site, s.lacking_credit, s.copies - s.lacking_credit) for s in shown]
+    rows = [(s.site, s.lacking_credit, s.copies - s.lacking_credit - s.kept_apart, s.kept_apart)
+            for s in shown]
     rest = sites[limit:]
     if rest:
         rows.append((f"{len(rest)} other sites", sum(s.lacking_credit for s in rest),
-                     sum(s.copies - s.lacking_credit for s in rest)))
-    ticks = nice_ticks(max(lk + cr for _, lk, cr in rows))
+                     sum(s.copies - s.lacking_credit - s.kept_apart for s in rest),
+                     sum(s.kept_apart for s in rest)))
+    ticks = nice_ticks(max(lk + cr + ap for _, lk, cr, ap in rows))
     scale = (_BAR_RIGHT - _BAR_LEFT) / ticks[-1]
     top = _ROW + 6  # below the legend
     bars = []
-    for i, (name, lacking, credited) in enumerate(rows):
+    for i, (name, lacking, credited, apart) in enumerate(rows):
         short = name if len(name) <= MAX_LABEL_CHARS else name[:MAX_LABEL_CHARS - 1] + "…"
         bars.append({
             "y": _n(top + i * _ROW + 4), "text_y": _n(top + i * _ROW + _ROW / 2 + 4),
             "name": short, "full": name,
             "lacking": _n(lacking * scale), "credited": _n(credited * scale),
+            "apart": _n(apart * scale),
             "credited_x": _n(_BAR_LEFT + lacking * scale),
-            "value_x": _n(_BAR_LEFT + (lacking + credited) * scale + 6),
-            "value": f"{lacking + credited}",
-            "title": f"{name}: {lacking} lacking credit, {credited} credited",
+            "apart_x": _n(_BAR_LEFT + (lacking + credited) * scale),
+            "value_x": _n(_BAR_LEFT + (lacking + credited + apart) * scale + 6),
+            "value": f"{lacking + credited + apart}",
+            "title": _bar_words(name, lacking, credited, apart),
         })
     axis_y = top + len(rows) * _ROW + 2
-    label = "Copies by site: " + "; ".join(
-        f"{name}: {lacking} lacking credit, {credited} credited"
-        for name, lacking, credited in rows)
+    label = "Copies by site: " + "; ".join(_bar_words(*row) for row in rows)
     return _environment().get_template("sites.svg.j2").render(
         width=_WIDTH, height=axis_y + 22, label=label, bars=bars, bar_left=_BAR_LEFT,
         bar_height=_ROW - 8, axis_y=_n(axis_y),
+        kept_apart=any(apart for *_, apart in rows),
         x_axis=[(_n(_BAR_LEFT + t * scale), f"{t:.0f}") for t in ticks],
     )

@@ -19,6 +19,12 @@ the end):
     last_checked     when it was last checked, ISO 8601 UTC
     longest_passage  the page's text of the longest copied passage (cut at 32,000 characters,
                      a spreadsheet cell's limit), empty if none was kept
+    source           the wire service of a syndicated original (``Associated Press``), empty
+                     for the publisher's own story
+    kept_apart       empty on these rows (a copy kept apart is not lacking credit: see the
+                     HTML, Markdown and JSON reports' "kept apart" lists)
+    page_published   the date the page gives for itself, ISO 8601 UTC, empty when unknown
+    original_published  the original's own publication date, ISO 8601 UTC, empty when unknown
 
 UTF-8, comma-separated, quoted where needed, CRLF line ends (RFC 4180). Cells come from
 crawled pages, so any text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from matcher import CREDIT_STATUSES
 
-from .build import PASSAGE_CHARS, Report, clip, lacking_by_site, utc
+from .build import APART_WHY, PASSAGE_CHARS, Report, clip, lacking_by_site, utc
 from .charts import compliance_chart, sites_chart
 from .labels import verdict_label
 from .links import http_url
@@ -89,4 +89,5 @@ def render_html(report: Report) -> str:
         groups=lacking_by_site(report),
         charts=charts,
         letters_by_site=letters_by_site,
+        apart_why=APART_WHY,
     )

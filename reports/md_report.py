@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
-from .build import Report, clip, lacking_by_site, utc
+from .build import APART_WHY, Report, clip, lacking_by_site, utc
 from .labels import verdict_label
 from .links import http_url
 from .outreach import OutreachLetter, letter_text
@@ -83,7 +83,9 @@ def render_md(report: Report) -> str:
         out += _table(["site", "copies", "lacking credit", "credited", "first seen",
                        "last seen"],
                       [[md_text(s.site), str(s.copies), str(s.lacking_credit),
-                        f"{s.credited_share:.0%}", _when(s.first_seen), _when(s.last_seen)]
+                        (f"{s.credited_share:.0%}" if s.copies > s.kept_apart else "–")
+                        + (f" ({s.kept_apart} kept apart)" if s.kept_apart else ""),
+                        _when(s.first_seen), _when(s.last_seen)]
                        for s in report.sites])
     else:
         out.append("No copies found.")
@@ -110,6 +112,22 @@ def render_md(report: Report) -> str:
                         "    >",
                         f"    > on the page: {_clip(passage.get('page_text'))}"]
         out.append("")
+    if report.apart:
+        out += ["## Kept apart (not chased)", "",
+                "Not in the figures, lists or credit requests above.", ""]
+        for kind, why in APART_WHY.items():
+            kept = [f for f in report.apart if f.kept_apart == kind]
+            if not kept:
+                continue
+            out += [f"{len(kept)} {md_text(why)}.", ""]
+            for f in kept:
+                source = f" · from the wire **{md_text(f.source)}**" if f.source else ""
+                dates = (f" · page dated {_when(f.page_published)}, original "
+                         f"{_when(f.original_published)}" if kind == "earlier" else "")
+                out.append(f"- {_link(f.page_url)} copies {md_text(f.original_title)}"
+                           f"{source}{dates} · credit {md_text(f.credit_status)}: "
+                           f"{md_text(f.credit_reason)}")
+            out.append("")
     if report.letters:
         out += ["## Credit requests", ""]
         for letter in report.letters:

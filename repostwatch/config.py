@@ -3,9 +3,9 @@
 The file is found as: ``--config PATH``, else ``$REPOSTWATCH_CONFIG``, else ``repostwatch.toml``
 in the working directory. Relative paths in it (the SQLite file, the report folder, JSON Lines
 sources) are relative to the file. Environment overrides: ``REPOSTWATCH_DATABASE_URL``,
-``REPOSTWATCH_PROXY``, ``REPOSTWATCH_REDIS_URL``. Every key is documented in docs/config.md;
-``repostwatch init`` writes a commented starter file. Read through ``load_config``; nothing is
-read at import time.
+``REPOSTWATCH_PROXY``, ``REPOSTWATCH_REDIS_URL``, ``REPOSTWATCH_DASK``. Every key is documented
+in docs/config.md; ``repostwatch init`` writes a commented starter file. Read through
+``load_config``; nothing is read at import time.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ __all__ = [
     "Publication",
     "ReportConfig",
     "ReviewConfig",
+    "ScanConfig",
     "ScheduleConfig",
     "SearchConfig",
     "WatchSite",
@@ -227,6 +228,17 @@ class DistributedConfig:
 
 
 @dataclass(frozen=True)
+class ScanConfig:
+    """``repostwatch scan``: archive files (WARC / ARC) judged record by record
+    (docs/config.md ``[scan]``; docs/scaling.md for Dask)."""
+
+    dask: str = ""  # address of a Dask scheduler, e.g. "tcp://scheduler:8786" ("" = none)
+    workers: int = 0  # local worker processes (0: one per core, at most one per file)
+    max_record_mb: float = 10.0  # larger records (before or after decoding) are skipped
+    base_url: str = "https://data.commoncrawl.org/"  # what relative lines of a path list name
+
+
+@dataclass(frozen=True)
 class ScheduleConfig:
     """``repostwatch schedule``: when to run a cycle (docs/scheduling.md)."""
 
@@ -247,6 +259,7 @@ class Config:
     search: SearchConfig = field(default_factory=SearchConfig)
     review: ReviewConfig = field(default_factory=ReviewConfig)
     distributed: DistributedConfig = field(default_factory=DistributedConfig)
+    scan: ScanConfig = field(default_factory=ScanConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     thresholds: Thresholds = field(default_factory=lambda: _matcher().Thresholds())
     report_dir: Path = Path("reports")
@@ -429,7 +442,7 @@ def _crawl_config(r: _Reader, data: dict[str, Any], env: Mapping[str, str]) -> C
 def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
            report_formats: Collection[str] | None) -> Config:
     sections = {"publications", "database", "watch", "crawl", "search", "matcher", "report",
-                "delivery", "review", "distributed", "schedule", "wires"}
+                "delivery", "review", "distributed", "schedule", "wires", "scan"}
     r.known(data, "(top level)", sections)
     wires = _wires(r, data)
     pubs = []
@@ -507,6 +520,7 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
         path=r.path, base_dir=base, publications=tuple(pubs), database_url=db_url,
         watch=tuple(watch), crawl=crawl, search=_search(r, data), review=_review(r, data, env),
         thresholds=thresholds, distributed=_distributed(r, data, env), schedule=_schedule(r, data),
+        scan=_scan(r, data, env),
         report_dir=report_dir, report=report,
         delivery=_delivery(r, data, base, env, report_formats),
         index_cache=base / cache if cache else None,
@@ -643,6 +657,18 @@ def _distributed(r: _Reader, data: Mapping[str, Any],
         if getattr(dist, name) <= 0:
             raise r.error(f"distributed.{name}", "must be greater than 0")
     return dist
+
+
+def _scan(r: _Reader, data: Mapping[str, Any], env: Mapping[str, str]) -> ScanConfig:
+    scan: ScanConfig = _dataclass_from(r, data, "scan", ScanConfig)
+    if env.get("REPOSTWATCH_DASK"):
+        scan = dataclasses.replace(scan, dask=env["REPOSTWATCH_DASK"])
+    if scan.dask and not re.fullmatch(r"(tcp|tls|ucx|ws|wss)://\S+|[\w.-]+:\d+", scan.dask):
+        raise r.error("scan.dask", "must be a Dask scheduler address such as "
+                      "tcp://scheduler:8786 (or \"\" for none)")
+    if scan.max_record_mb <= 0:
+        raise r.error("scan.max_record_mb", "must be greater than 0")
+    return scan
 
 
 def _schedule(r: _Reader, data: Mapping[str, Any]) -> ScheduleConfig:

@@ -10,6 +10,7 @@ same database (upserts, no duplicates).
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -55,6 +56,7 @@ def run_demo(folder: Path, *, log_level: str = "WARNING") -> None:
     imported = sum(originals_stats.get(f"repostwatch/originals/{k}")
                    for k in ("added", "updated", "unchanged"))
     t = rep.totals  # the same figures the report shows
+    lacking = Counter(f.credit_status for f in rep.rows)
     lines = [
         f"originals imported:  {imported}",
         f"pages judged:        {watch_stats.get('repostwatch/pages_judged')}",
@@ -62,8 +64,10 @@ def run_demo(folder: Path, *, log_level: str = "WARNING") -> None:
         f"excerpts {t['excerpts']})",
         f"credited:            {t['credit_credited']} "
         f"(+ {t['credit_allowed']} allowed partner)",
-        f"lacking credit:      {t['lacking_credit']} (uncredited {t['credit_uncredited']}, "
-        f"misattributed {t['credit_misattributed']}, partial {t['credit_partial']})",
+        f"lacking credit:      {t['lacking_credit']} (uncredited {lacking['uncredited']}, "
+        f"misattributed {lacking['misattributed']}, partial {lacking['partial']})",
+        f"kept apart:          {t['kept_apart']} (copies of the wire stories it ran, not "
+        "chased: other licensees of the wire)",
         f"database:            {config.database_url}",
         f"report:              {path}",
     ]

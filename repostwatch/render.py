@@ -14,9 +14,12 @@ from reports.labels import verdict_label
 from .terminal import printable
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from matcher import Original
 
     from .store import FindingRecord
+    from .store.archive import CaptureRecord
 
 __all__ = ["copies_to_dict", "print_copies", "print_outcome"]
 
@@ -64,28 +67,38 @@ def print_outcome(outcome: Outcome) -> None:
         out.print(f"  longest copied passage ({longest.words} words): “{escape(text)}”")
 
 
-def copies_to_dict(original: Original, copies: list[FindingRecord]) -> dict[str, Any]:
+def copies_to_dict(original: Original, copies: list[FindingRecord],
+                   captures: Mapping[int, list[CaptureRecord]] | None = None) -> dict[str, Any]:
     """``lookup --json``: the original and its copies, each with the report's finding fields,
-    its evidence and its history newest first (docs/json.md)."""
+    its evidence, its history newest first and, for copies found in web archives, the
+    archive records they were judged from (``captures``: finding id → records; docs/json.md)."""
     from reports.build import finding_fields, iso  # the report's columns, one definition
+
+    captures = captures or {}
 
     return {
         "original": {"id": original.id, "publication": original.publication,
                      "url": original.url, "title": original.title,
-                     "published": iso(original.published)},
+                     "published": iso(original.published), "source": original.source},
         "copies": [
             {"id": c.id, **finding_fields(c), "lacks_credit": c.lacks_credit,
              "evidence": [dict(e) for e in c.evidence],
              "history": [{"checked_at": iso(h.checked_at), "verdict": h.verdict,
                           "coverage": round(h.coverage, 4), "credit_status": h.credit_status}
-                         for h in c.history]}
+                         for h in c.history],
+             "archive": [{"warc": a.location, "offset": a.offset, "record_id": a.record_id,
+                          "captured_at": iso(a.captured_at)}
+                         for a in captures.get(c.id, [])]}
             for c in copies
         ],
     }
 
 
-def print_copies(original: Original, copies: list[FindingRecord]) -> None:
-    """Print an original and every known copy of it, most recently checked first."""
+def print_copies(original: Original, copies: list[FindingRecord],
+                 captures: Mapping[int, list[CaptureRecord]] | None = None) -> None:
+    """Print an original and every known copy of it, most recently checked first, with the
+    archive records of copies found in web archives (``captures``)."""
+    captures = captures or {}
     out = _console()
     out.print(f"[bold]{escape(original.title)}[/bold] <{escape(original.url)}> "
               f"({escape(original.publication)}, id {original.id})")
@@ -93,8 +106,12 @@ def print_copies(original: Original, copies: list[FindingRecord]) -> None:
         out.print("  no copies found so far")
         return
     lacking = sum(c.lacks_credit and c.is_open for c in copies)
+    apart = sum(c.kept_apart is not None and c.is_open for c in copies)
     out.print(f"  {len(copies)} known cop{'y' if len(copies) == 1 else 'ies'}, {lacking} "
-              "lacking credit")
+              "lacking credit"
+              + (f", {apart} kept apart" if apart else "")
+              + (f" — a wire story ({escape(original.source)}): its copies are kept apart"
+                 if original.source else ""))
     for c in copies:
         style = _STYLE.get(c.credit_status, "white")
         out.print(f"\n  [bold]{escape(c.page_url)}[/bold]")
@@ -109,6 +126,9 @@ def print_copies(original: Original, copies: list[FindingRecord]) -> None:
             earlier = len(c.history) - 10
             out.print(f"    … {earlier} earlier check{'' if earlier == 1 else 's'} (--json has "
                       "them all)")
+        for a in captures.get(c.id, [])[:5]:
+            out.print(f"    archived {_day(a.captured_at)} in {escape(a.location)} at offset "
+                      f"{a.offset}")
 
 
 def _day(moment: Any) -> str:

@@ -23,17 +23,28 @@ from .app import build_app
 from .hidden import HIDDEN_SITES, hidden_pages
 from .searx import SEARX_HOST
 from .server import SandboxError, SandboxServer, serve
-from .sites import PUBLISHER, WATCH_SITES, ExpectedPage, Publisher, demo_config, expected_pages
+from .sites import (
+    PUBLISHER,
+    WATCH_SITES,
+    WIRE_STORIES,
+    ExpectedPage,
+    Publisher,
+    archive_size,
+    demo_config,
+    expected_pages,
+)
 
 __all__ = [
     "HIDDEN_SITES",
     "PUBLISHER",
     "SEARX_HOST",
     "WATCH_SITES",
+    "WIRE_STORIES",
     "ExpectedPage",
     "Publisher",
     "SandboxError",
     "SandboxServer",
+    "archive_size",
     "build_app",
     "demo_config",
     "expected_pages",

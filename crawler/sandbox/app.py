@@ -12,6 +12,7 @@ Adding a page is adding a producer to a site's table in ``_Pages.routes``; the h
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -26,7 +27,7 @@ from html import escape
 
 from aiohttp import web
 
-from .content import Article, Headline, generate_article, generate_headline
+from .content import WIRE_NAMESPACE, Article, Headline, generate_article, generate_headline
 from .hidden import HIDDEN_SITES, hidden_assignments
 from .hostile import FALLBACK, HOSTILE_LOG, hostile_routes
 from .searx import searx_tables
@@ -34,9 +35,12 @@ from .sites import (
     PUBLISHER,
     REPOST_RULE,
     SITES,
+    WIRE_STORIES,
     CopyPage,
     Site,
+    WireStory,
     copy_assignments,
+    copy_slug,
     html_document,
     html_text,
 )
@@ -86,9 +90,9 @@ def _route_tables(pages: _Pages) -> dict[str, _Routes]:
         kind, produce = pages.not_found(host)
         tables[host] = _Routes(paths, _cached(kind, produce, status=404))
     articles = tables[PUBLISHER.host].paths  # answer conditional GETs, as a news CMS does
-    for head in pages.headlines:
-        path = f"/news/{head.slug}.html"
-        articles[path] = _conditional(articles[path], head.published)
+    for published, slug, _, _ in pages.listed:
+        path = f"/news/{slug}.html"
+        articles[path] = _conditional(articles[path], published)
     for host, paths in searx_tables(partial(_html_pages, pages)).items():
         tables[host] = _Routes(paths, _cached("txt", lambda: "404 Not Found\n", status=404))
     return tables
@@ -218,6 +222,9 @@ class _Pages:
         self.assignments = copy_assignments(articles) + hidden_assignments(articles)
         self.headlines = [generate_headline(i) for i in range(articles)]
         self._articles: dict[tuple[str, int], Article] = {}
+        # the archive's listings: own stories and the wire stories it ran, oldest first
+        self.listed = sorted([(h.published, h.slug, h.title, h.author) for h in self.headlines]
+                             + [self._wire_listing(w) for w in WIRE_STORIES])
 
     def article(self, index: int, namespace: str = "publisher") -> Article:
         key = (namespace, index)
@@ -237,6 +244,8 @@ class _Pages:
         }
         for head in self.headlines:
             pub[f"/news/{head.slug}.html"] = ("html", partial(self.publisher_article, head.index))
+        for n, story in enumerate(WIRE_STORIES):
+            pub[f"/news/{story.slug}.html"] = ("html", partial(self.publisher_wire_article, n))
         tables = {PUBLISHER.host: pub}
         for site in (*SITES, *HIDDEN_SITES):
             tables[site.host] = {"/": ("html", partial(self.site_home, site)),
@@ -256,8 +265,21 @@ class _Pages:
         return "html", lambda: site.document("Page not found", main)
 
     def path(self, site: Site, page: CopyPage, index: int) -> str:
-        namespace = "publisher" if page.copies else site.namespace
-        return page.path.format(slug=generate_headline(index, namespace=namespace).slug)
+        return page.path.format(slug=copy_slug(page, index, site))
+
+    def wire_article(self, n: int) -> Article:
+        """The text of ``WIRE_STORIES[n]`` as the wire sent it: dateline, byline, sign-off."""
+        story = WIRE_STORIES[n]
+        a = self.article(story.index, WIRE_NAMESPACE)
+        paragraphs = [story.dateline + a.paragraphs[0], *a.paragraphs[1:]]
+        if story.signoff:
+            paragraphs.append(story.signoff)
+        return dataclasses.replace(a, slug=story.slug, author=story.byline.removeprefix("By "),
+                                   paragraphs=tuple(paragraphs))
+
+    def _wire_listing(self, story: WireStory) -> tuple[datetime, str, str, str]:
+        head = generate_headline(story.index, namespace=WIRE_NAMESPACE)
+        return head.published, story.slug, head.title, story.byline.removeprefix("By ")
 
     # The publisher ---------------------------------------------------------------------
 
@@ -275,14 +297,18 @@ class _Pages:
         return html_document(f"{title} | {PUBLISHER.name}", body, head=head)
 
     def _listing(self, heads: list[Headline]) -> str:
+        return self._items([(h.published, h.slug, h.title, h.author) for h in heads])
+
+    @staticmethod
+    def _items(entries: list[tuple[datetime, str, str, str]]) -> str:
         return "\n".join(
-            f'<li><a href="/news/{h.slug}.html">{html_text(h.title)}</a> '
-            f'<time datetime="{h.published.isoformat()}">{_date(h.published)}</time> '
-            f"by {html_text(h.author)}</li>" for h in heads
+            f'<li><a href="/news/{slug}.html">{html_text(title)}</a> '
+            f'<time datetime="{when.isoformat()}">{_date(when)}</time> '
+            f"by {html_text(author)}</li>" for when, slug, title, author in entries
         )
 
     def publisher_home(self) -> str:
-        items = self._listing(self.headlines[::-1])
+        items = self._items(self.listed[::-1])
         main = f'<h1>Latest news</h1>\n<ul class="stories">\n{items}\n</ul>'
         return self._publisher_document("News", main)
 
@@ -293,11 +319,19 @@ class _Pages:
         return self._publisher_document("About us", main)
 
     def publisher_article(self, index: int) -> str:
-        a = self.article(index)
-        url = PUBLISHER.article_url(a.slug)
-        when = a.published.isoformat()
         near = [self.headlines[i] for i in (index - 1, index + 1, index + 2)
                 if 0 <= i < len(self.headlines) and i != index]
+        return self._article_page(self.article(index), f"By {self.article(index).author}",
+                                  near)
+
+    def publisher_wire_article(self, n: int) -> str:
+        """A wire story the paper ran: the wire's byline in place of a reporter's."""
+        return self._article_page(self.wire_article(n), WIRE_STORIES[n].byline,
+                                  self.headlines[:3])
+
+    def _article_page(self, a: Article, byline: str, near: list[Headline]) -> str:
+        url = PUBLISHER.article_url(a.slug)
+        when = a.published.isoformat()
         ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle",
                          "headline": a.title, "author": {"@type": "Person", "name": a.author},
                          "datePublished": when, "url": url}).replace("</", "<\\/")
@@ -314,7 +348,7 @@ class _Pages:
         )
         main = (
             f'<article class="story">\n<h1>{html_text(a.title)}</h1>\n'
-            f'<p class="byline">By <span class="author">{html_text(a.author)}</span> &middot; '
+            f'<p class="byline">{html_text(byline)} &middot; '
             f'<time datetime="{when}">{_date(a.published)}</time></p>\n'
             f"{_paragraphs(a.paragraphs)}\n</article>\n"
             f'<aside class="related">\n<h2>Related stories</h2>\n<ul>\n'
@@ -324,26 +358,29 @@ class _Pages:
 
     def sitemap(self) -> str:
         urls = "\n".join(
-            f"<url><loc>{PUBLISHER.article_url(h.slug)}</loc>"
-            f"<lastmod>{h.published.isoformat()}</lastmod></url>" for h in self.headlines
+            f"<url><loc>{PUBLISHER.article_url(slug)}</loc>"
+            f"<lastmod>{when.isoformat()}</lastmod></url>" for when, slug, _, _ in self.listed
         )
         return ('<?xml version="1.0" encoding="UTF-8"?>\n'
                 f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}\n'
                 "</urlset>\n")
 
     def feed(self) -> str:
-        newest = self.headlines[::-1][:_FEED_ITEMS]
+        newest = self.listed[::-1][:_FEED_ITEMS]
+        own = {h.slug: h.index for h in self.headlines}
+        wire = {story.slug: n for n, story in enumerate(WIRE_STORIES)}
         items = []
-        for h in newest:
-            url = PUBLISHER.article_url(h.slug)
-            summary = _SENTENCE_END.split(self.article(h.index).paragraphs[0])[0]
+        for when, slug, title, _ in newest:
+            url = PUBLISHER.article_url(slug)
+            a = self.article(own[slug]) if slug in own else self.wire_article(wire[slug])
+            summary = _SENTENCE_END.split(a.paragraphs[0])[0]
             items.append(
-                f"<item><title>{html_text(h.title)}</title><link>{url}</link>"
+                f"<item><title>{html_text(title)}</title><link>{url}</link>"
                 f'<guid isPermaLink="true">{url}</guid>'
-                f"<pubDate>{format_datetime(h.published, usegmt=True)}</pubDate>"
+                f"<pubDate>{format_datetime(when, usegmt=True)}</pubDate>"
                 f"<description>{html_text(summary)}</description></item>"
             )
-        built = format_datetime(newest[0].published, usegmt=True)
+        built = format_datetime(newest[0][0], usegmt=True)
         return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>\n'
                 f"<title>{html_text(PUBLISHER.name)}</title><link>{PUBLISHER.home}</link>\n"
                 "<description>Local news</description><language>en</language>\n"
@@ -353,6 +390,8 @@ class _Pages:
     # The watch sites -------------------------------------------------------------------
 
     def _title(self, site: Site, page: CopyPage, index: int) -> str:
+        if page.wire is not None:
+            return self.wire_article(page.wire).title
         if not page.copies:
             return self.article(index, site.namespace).title
         title = self.headlines[index].title
@@ -370,7 +409,10 @@ class _Pages:
         return site.document("Home", main)
 
     def site_page(self, site: Site, page: CopyPage, index: int) -> str:
-        if page.copies:
+        if page.wire is not None:
+            a = self.wire_article(page.wire)
+            when = a.published + timedelta(hours=2)  # licensees run wire copy the same day
+        elif page.copies:
             a = self.article(index)
             when = a.published + timedelta(days=1)  # copies appear a day later
         else:
@@ -408,6 +450,13 @@ class _Pages:
                 paragraphs[1] += (f" Over coffee at the Daily Planet café on Main Street, "
                                   f"{a.names[4]} said the talk of {a.names[0]} was the vote.")
                 text = _paragraphs(paragraphs)
+            case "wire-signed":  # as the wire sent it: dateline, sign-off, the wire's byline
+                byline = html_text(WIRE_STORIES[page.wire or 0].byline)
+            case "wire-bare":  # the wire's marks stripped
+                story = WIRE_STORIES[page.wire or 0]
+                bare = [p.removeprefix(story.dateline) for p in a.paragraphs
+                        if p != story.signoff]
+                text = _paragraphs(bare)
             case "plain" | "local":
                 pass
         look = site.look

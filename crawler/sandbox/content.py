@@ -26,6 +26,7 @@ from functools import cached_property
 __all__ = [
     "MAX_ARTICLES",
     "MAX_FILLER",
+    "WIRE_NAMESPACE",
     "Article",
     "Headline",
     "coined_name",
@@ -39,6 +40,8 @@ MAX_FILLER = 100  # articles of each other namespace (copy sites' own text)
 
 _NAMESPACES = ("publisher", "blogroll", "localnews", "newsmirror", "quotehub", "syndicate",
                "scraperdaily", "wrongsource", "partner-news")
+WIRE_NAMESPACE = "wire"
+"""Stories of wire services that the publisher runs (``sites.WIRE_STORIES``)."""
 _NAMES_PER_KIND = 3  # per article: town, place, street; main person, second, third
 _EPOCH = datetime(2024, 3, 4, 7, 0, tzinfo=UTC)
 _STEP = timedelta(hours=5)  # publication dates: one article every ~5 hours, newest last
@@ -418,17 +421,22 @@ def generate_article(index: int, *, namespace: str = "publisher") -> Article:
 
 
 def _start(index: int, namespace: str) -> tuple[_Writer, Headline]:
-    if namespace not in _NAMESPACES:
-        raise ValueError(f"unknown namespace {namespace!r} (known: {', '.join(_NAMESPACES)})")
-    ns = _NAMESPACES.index(namespace)
+    if namespace not in (*_NAMESPACES, WIRE_NAMESPACE):
+        raise ValueError(f"unknown namespace {namespace!r} "
+                         f"(known: {', '.join((*_NAMESPACES, WIRE_NAMESPACE))})")
+    ns = _NAMESPACES.index(namespace) if namespace in _NAMESPACES else len(_NAMESPACES)
     limit = MAX_ARTICLES if ns == 0 else MAX_FILLER
     if not 0 <= index < limit:
         raise ValueError(f"article index {index} outside 0..{limit - 1} for {namespace}")
     rng = _rng(namespace, index, "head")
     # Codes never overlap: MAX_FILLER slots per filler namespace first (short names for all),
-    # then the publisher's.
+    # then the publisher's, then the wire's (after every publisher slot, so that adding it
+    # changed no publisher article).
     filler = (len(_NAMESPACES) - 1) * MAX_FILLER
-    slot = filler + index if ns == 0 else (ns - 1) * MAX_FILLER + index
+    if namespace == WIRE_NAMESPACE:
+        slot = filler + MAX_ARTICLES + index
+    else:
+        slot = filler + index if ns == 0 else (ns - 1) * MAX_FILLER + index
     codes = range(slot * _NAMES_PER_KIND, (slot + 1) * _NAMES_PER_KIND)
     names = (*(coined_name(c) for c in codes), *(coined_name(c, person=True) for c in codes))
     writer = _Writer(rng, names)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Literal
 
-from .content import generate_headline
+from .content import WIRE_NAMESPACE, generate_headline
 from .searx import SEARX_HOST
 
 __all__ = [
@@ -25,13 +25,17 @@ __all__ = [
     "REPOST_RULE",
     "SITES",
     "WATCH_SITES",
+    "WIRE_STORIES",
     "CopyPage",
     "ExpectedPage",
     "Look",
     "Publisher",
     "Site",
     "Treatment",
+    "WireStory",
+    "archive_size",
     "copy_assignments",
+    "copy_slug",
     "demo_config",
     "expected_pages",
     "html_document",
@@ -83,11 +87,41 @@ REPOST_RULE = f"Reposts are welcomed with the reference to {PUBLISHER.name}."
 #   other-source  the article, then "Source: Metro Gazette" (someone else)
 #   local         not a copy: the site's own article
 #   local-cafe    the site's own article, naming "the Daily Planet café" in passing
+#   wire-signed   a wire story the publisher ran (``WIRE_STORIES``), as another licensee of the
+#                 wire runs it: the wire's dateline, byline and sign-off kept (credits the wire)
+#   wire-bare     the same wire story with the wire's marks stripped and no credit at all
 Treatment = Literal["source-link", "name-line", "canonical", "ads", "partial", "edited", "plain",
-                    "excerpt", "other-source", "local", "local-cafe"]
+                    "excerpt", "other-source", "local", "local-cafe", "wire-signed",
+                    "wire-bare"]
 Verdict = Literal["repost", "excerpt", "none"]
 CreditStatus = Literal["credited", "uncredited", "misattributed", "allowed"]
 _OWN_TEXT: frozenset[Treatment] = frozenset({"local", "local-cafe"})
+
+
+@dataclass(frozen=True)
+class WireStory:
+    """A story of a wire service in the publisher's archive, signed the way the wire signs:
+    ``dateline`` opens its first paragraph, ``byline`` replaces the staff byline, ``signoff``
+    closes it. Its text is article ``index`` of the ``wire`` namespace (``content``)."""
+
+    index: int
+    wire: str
+    dateline: str
+    byline: str
+    signoff: str = ""
+
+    @property
+    def slug(self) -> str:
+        return "wire-" + generate_headline(self.index, namespace=WIRE_NAMESPACE).slug
+
+
+# The Daily Planet, a regional paper, also runs wire copy: its archive mixes its own stories
+# with these. Other licensees of the same wires run them too (metro-herald, valley-times).
+WIRE_STORIES: tuple[WireStory, ...] = (
+    WireStory(0, "Associated Press", "WASHINGTON (AP) — ", "By The Associated Press"),
+    WireStory(1, "Reuters", "LONDON (Reuters) - ", "By Reuters staff",
+              "(Reporting by Mara Quill; Editing by Tom Fenn)"),
+)
 
 
 @dataclass(frozen=True)
@@ -102,6 +136,7 @@ class CopyPage:
     credit: CreditStatus | None
     own: int = 0
     expected: bool = True
+    wire: int | None = None  # copies the publisher's wire story WIRE_STORIES[wire]
 
     @property
     def copies(self) -> bool:
@@ -216,6 +251,19 @@ SITES: tuple[Site, ...] = (
         footer="<footer>{name} shares stories with its syndication partners.</footer>",
         post_class="partner-story",
     ), (CopyPage("/partner/{slug}.html", "plain", "repost", "allowed"),)),
+    Site("metro-herald.test", "Metro Herald", Look(
+        header='<header class="mh"><a class="mh-logo" href="/">{name}</a><nav>{nav}</nav>'
+               "</header>",
+        footer="<footer>{name} runs wire stories under licence.</footer>",
+        post_class="mh-story", byline="{author}",
+    ), (CopyPage("/world/{slug}.html", "wire-signed", "repost", "credited", wire=0),
+        CopyPage("/world/{slug}.html", "wire-signed", "repost", "credited", wire=1))),
+    Site("valley-times.test", "Valley Times", Look(
+        header='<div class="vt-head">{name} <span class="vt-nav">{nav}</span></div>',
+        footer='<div class="vt-foot">{name} · news from near and far</div>',
+        post_tag="div", post_class="vt-body", byline="Valley Times desk",
+    ), (CopyPage("/n/{slug}.html", "wire-bare", "repost", "uncredited", wire=0),
+        CopyPage("/n/{slug}.html", "wire-bare", "repost", "uncredited", wire=1))),
     Site("localnews.test", "Local News Now", Look(
         header='<header><h2>{name}</h2><nav class="sections">{nav}</nav></header>',
         footer="<footer>{name}: reporting from our own streets since 1998.</footer>",
@@ -233,7 +281,9 @@ class ExpectedPage:
     """What the matcher should conclude about one watch-site page.
 
     ``verdict``: ``repost``, ``excerpt`` or ``none``; ``credit_status``: ``credited``,
-    ``uncredited``, ``misattributed``, ``allowed``, or None (verdict ``none``).
+    ``uncredited``, ``misattributed``, ``allowed``, or None (verdict ``none``); ``kept_apart``:
+    ``syndicated`` for a copy of one of the publisher's wire stories (credited or not, it is not
+    chased as lacking credit).
     ``original_url`` is the copied article (None when nothing is copied).
     """
 
@@ -241,6 +291,7 @@ class ExpectedPage:
     original_url: str | None
     verdict: str
     credit_status: str | None
+    kept_apart: str | None = None  # "syndicated": a copy of a wire story, not chased
 
 
 def html_text(text: str) -> str:
@@ -257,22 +308,46 @@ def html_document(title: str, body: str, *, head: str = "", lang: str = "en") ->
     )
 
 
+def archive_size(articles: int = 8) -> int:
+    """How many articles the publisher's archive lists: its own ``articles`` and the wire
+    stories it ran (``WIRE_STORIES``); what an import of its sitemap stores."""
+    return articles + len(WIRE_STORIES)
+
+
 def copy_assignments(articles: int) -> list[tuple[Site, CopyPage, int]]:
     """Every page of every watch site with the article index it uses, in table order.
 
     For copies, the index of the copied original: the *n*-th expected copy in table order
     copies article ``n % articles``, then the pages left out of the answer key continue the
     count (so they do not take an article from an expected page). For the site's own
-    articles, ``page.own`` (an index in the site's namespace).
+    articles, ``page.own`` (an index in the site's namespace); for copies of a wire story,
+    ``page.wire`` (an index of ``WIRE_STORIES``).
     """
     if articles < 1:
         raise ValueError("the sandbox needs at least one article")
     pages = [(site, page) for site in SITES for page in site.pages]
-    copies = [i for i, (_, page) in enumerate(pages) if page.copies]
+    copies = [i for i, (_, page) in enumerate(pages) if page.copies and page.wire is None]
     copies.sort(key=lambda i: not pages[i][1].expected)  # stable: table order otherwise
     number = {i: n for n, i in enumerate(copies)}
-    return [(site, page, number[i] % articles if page.copies else page.own)
-            for i, (site, page) in enumerate(pages)]
+    out = []
+    for i, (site, page) in enumerate(pages):
+        if page.wire is not None:
+            index = page.wire
+        elif page.copies:
+            index = number[i] % articles
+        else:
+            index = page.own
+        out.append((site, page, index))
+    return out
+
+
+def copy_slug(page: CopyPage, index: int, site: Site) -> str:
+    """The slug in the address of ``page`` (which uses article ``index``)."""
+    if page.wire is not None:
+        return WIRE_STORIES[page.wire].slug
+    if page.copies:
+        return generate_headline(index).slug
+    return generate_headline(index, namespace=site.namespace).slug
 
 
 def expected_pages(articles: int = 8) -> list[ExpectedPage]:
@@ -285,14 +360,11 @@ def expected_pages(articles: int = 8) -> list[ExpectedPage]:
     for site, page, index in copy_assignments(articles):
         if not page.expected:
             continue
-        if page.copies:
-            slug = generate_headline(index).slug
-            original: str | None = PUBLISHER.article_url(slug)
-        else:
-            slug = generate_headline(index, namespace=site.namespace).slug
-            original = None
+        slug = copy_slug(page, index, site)
+        original = PUBLISHER.article_url(slug) if page.copies else None
         url = f"http://{site.host}{page.path.format(slug=slug)}"
-        out.append(ExpectedPage(url, original, page.verdict, page.credit))
+        out.append(ExpectedPage(url, original, page.verdict, page.credit,
+                                "syndicated" if page.wire is not None else None))
     return out
 
 

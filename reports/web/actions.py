@@ -2,8 +2,10 @@
 
 ``perform(request, finding_id, kind, fields)``: ``kind`` is ``review`` (``fields["action"]``:
 confirm, false_positive, contacted, resolved, reopen; ``fields["note"]``), ``allow-site``
-(``note``) or ``recheck``. The actor is the signed-in one (``security``); every change lands
-in the finding's audit trail. Raises ``ReviewError`` for a bad request.
+(``note``), ``recheck``, or ``source`` (``fields["source"]``: ``own``, ``auto`` or a wire's
+name: where the finding's original comes from). The actor is the signed-in one
+(``security``); every change lands in the finding's audit trail. Raises ``ReviewError`` for
+a bad request.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from .security import ACTOR
 
 __all__ = ["KINDS", "perform"]
 
-KINDS = ("review", "allow-site", "recheck")
+KINDS = ("review", "allow-site", "recheck", "source")
 
 
 async def perform(request: web.Request, finding_id: int, kind: str,
@@ -42,4 +44,8 @@ async def perform(request: web.Request, finding_id: int, kind: str,
     if kind == "recheck":  # a fetch: in threads of its own, so that pages never wait for it
         run = partial(service.recheck, finding_id, actor=actor)
         return {"event": await asyncio.get_running_loop().run_in_executor(service.rechecks, run)}
+    if kind == "source":
+        return {"event": await in_thread(service.set_source, finding_id,
+                                         str(fields.get("source") or ""), note=note,
+                                         actor=actor)}
     raise ReviewError(f"unknown action {kind!r}", hint=f"use one of {', '.join(KINDS)}")

@@ -34,6 +34,7 @@ from repostwatch.store.reviews import (
     review,
     site_tallies,
 )
+from repostwatch.store.sources import original_sources, override_source
 
 from .. import Report, SiteSummary, build_report
 from .passages import SideBySide, side_by_side
@@ -205,6 +206,30 @@ class ReviewService:
 
     def allow_site(self, finding_id: int, *, note: str, actor: str) -> int:
         return allow_site(self.store, finding_id, note=note, actor=actor)
+
+    def set_source(self, finding_id: int, source: str, *, note: str, actor: str) -> ReviewEvent:
+        """Say where the finding's original comes from: ``own`` (the publisher's), ``auto``
+        (what its own marks say) or a wire's name; every copy of that original is kept apart
+        (or not) at once, and the trail of this finding records it."""
+        from matcher import WIRES, find_wire
+
+        source = " ".join(source.split())
+        if not source or len(source) > 100:
+            raise ReviewError("say own, auto or the wire's name",
+                              hint="e.g. Associated Press, Reuters, AFP")
+        before = finding_detail(self.store, finding_id).record
+        rule = self.config.rules.get(before.publication)
+        wires = rule.wires if rule is not None else WIRES
+        choice = source.casefold()
+        wire = None if choice in ("own", "auto") else find_wire(source, wires).name
+        override_source(self.store, before.original_id, wire, person=choice != "auto")
+        now = original_sources(self.store, [before.original_id])[before.original_id]
+        after = finding_detail(self.store, finding_id).record
+        said = f"{now.source} (a wire story)" if now.source else "the publisher's own story"
+        how = "set by a person" if now.set_by == "person" else "from its own marks"
+        return record_event(self.store, finding_id, "source", from_state=before.review_state,
+                            to_state=after.review_state, actor=actor,
+                            note=f"original: {said}, {how}" + (f" — {note}" if note else ""))
 
     def recheck(self, finding_id: int, *, actor: str) -> ReviewEvent:
         """Fetch the finding's page now, judge it, record it as ``check --save`` does, and

@@ -7,7 +7,10 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from matcher import WIRES
+
 from .. import formats
+from ..build import APART_WHY
 from .actions import KINDS, perform
 from .context import PAGE_SIZE, SERVICE, in_thread, render
 from .security import (
@@ -39,7 +42,8 @@ async def findings(request: web.Request) -> web.Response:
 
 async def finding(request: web.Request) -> web.Response:
     view = await in_thread(request.app[SERVICE].finding, _id(request))
-    return render(request, "finding.html.j2", view=view, kinds=KINDS)
+    return render(request, "finding.html.j2", view=view, kinds=KINDS, apart_why=APART_WHY,
+                  wire_names=[w.name for w in WIRES])
 
 
 async def saved_page(request: web.Request) -> web.Response:

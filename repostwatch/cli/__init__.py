@@ -1,10 +1,10 @@
 """The ``repostwatch`` command line. Thin: it parses, calls the library, and renders.
 
 One module per command group (as Scrapy keeps one module per command): ``starting`` (init,
-demo, sandbox), ``originals``, ``crawling`` (crawl, recheck, search), ``checking`` (check,
-lookup), ``cycles`` (run, schedule), ``reporting`` (report, outreach), ``serving`` (serve);
-``state`` holds what they share. Commands import the library inside their bodies, so that
-``repostwatch --help`` loads neither the matcher nor Scrapy.
+demo, sandbox), ``originals``, ``crawling`` (crawl, recheck, search), ``scanning`` (scan),
+``checking`` (check, lookup), ``cycles`` (run, schedule), ``reporting`` (report, outreach),
+``serving`` (serve); ``state`` holds what they share. Commands import the library inside
+their bodies, so that ``repostwatch --help`` loads neither the matcher nor Scrapy.
 
 Exit codes (docs/cli.md): 0 success / nothing to chase; 1 ``check`` found a copy lacking
 credit; 2 usage or configuration error; 3 a target or crawl failed; 4 database error;
@@ -25,6 +25,7 @@ from .crawling import crawl, recheck, search
 from .cycles import run_cycle, schedule_cycles
 from .originals import originals
 from .reporting import outreach, report
+from .scanning import scan
 from .serving import serve
 from .starting import demo, init, sandbox
 from .state import LOG_FORMATS, State, err
@@ -55,6 +56,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool, debug: bool,
       repostwatch crawl                # crawl the [[watch]] sites, judge, store
       repostwatch recheck              # revisit known copies: credit added? taken down?
       repostwatch search               # ask a search engine for copies, judge, store
+      repostwatch scan FILE.warc.gz    # judge every page of web archives (CC-NEWS...)
       repostwatch report               # HTML report of copies lacking credit
       repostwatch check URL            # judge one page now
       repostwatch serve                # review findings in the browser
@@ -62,7 +64,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool, debug: bool,
     ctx.obj = State(config_path, verbose, debug, log_format)
 
 
-for command in (init, originals, crawl, recheck, search, check, lookup, run_cycle,
+for command in (init, originals, crawl, recheck, search, scan, check, lookup, run_cycle,
                 schedule_cycles, report, outreach, serve, demo, sandbox):
     cli.add_command(command)
 

@@ -76,6 +76,7 @@ def lookup(state: State, original: str, as_json: bool) -> None:
     Example: repostwatch lookup https://dailyplanet.example/news/pier.html
     """
     from repostwatch.render import copies_to_dict, print_copies
+    from repostwatch.store.archive import captures_of
 
     with state.store() as store:
         found = store.find_original(original)
@@ -83,8 +84,9 @@ def lookup(state: State, original: str, as_json: bool) -> None:
             raise UsageError(f"no original {original!r} in the store",
                              hint="`repostwatch originals list` shows ids and URLs")
         copies = store.copies_of(found.id)
+        captures = captures_of(store, [c.id for c in copies])
     if as_json:
-        click.echo(json_line(copies_to_dict(found, copies)))
+        click.echo(json_line(copies_to_dict(found, copies, captures)))
     else:
-        print_copies(found, copies)
+        print_copies(found, copies, captures)
     sys.exit(1 if any(c.lacks_credit and c.is_open for c in copies) else 0)

@@ -95,21 +95,92 @@ def _import_sources(config: Config, sources: tuple[str, ...],
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.pass_obj
 def originals_list(state: State, publication: str | None, as_json: bool) -> None:
-    """List the originals in the store.
+    """List the originals in the store: id, publication, URL, title, and source (``own``, or
+    the wire a syndicated story comes from; "set by a person" after `originals source`).
 
-    Example: repostwatch originals list --json | jq .url
+    Example: repostwatch originals list --json | jq 'select(.source != null) | .url'
     """
+    from repostwatch.store.sources import original_sources
+
     name = state.config.publication(publication).name if publication else None
     with state.store() as store:
         items = store.originals(name)
+        sources = original_sources(store, [o.id for o in items])
     for o in items:
+        info = sources[o.id]
         if as_json:
-            click.echo(json.dumps({"id": o.id, "publication": o.publication, "url": o.url,
-                                   "title": o.title, "words": len(o.tokens)}))
+            click.echo(json.dumps({
+                "id": o.id, "publication": o.publication, "url": o.url, "title": o.title,
+                "words": len(o.tokens), "source": info.source, "syndicated": info.syndicated,
+                "source_set_by": info.set_by, "source_reason": info.reason,
+                "source_evidence": list(info.evidence)}))
         else:
-            click.echo("\t".join(map(one_line, (str(o.id), o.publication, o.url, o.title))))
+            source = info.source or "own"
+            if info.set_by == "person":
+                source += " (set by a person)"
+            click.echo("\t".join(map(one_line, (str(o.id), o.publication, o.url, o.title,
+                                                 source))))
     if not as_json:
-        err(f"{len(items)} original{'' if len(items) == 1 else 's'}")
+        wire = sum(sources[o.id].syndicated for o in items)
+        err(f"{len(items)} original{'' if len(items) == 1 else 's'}, {wire} of them wire "
+            f"stor{'y' if wire == 1 else 'ies'}")
+
+
+@originals.command("source")
+@click.argument("refs", nargs=-1, metavar="[ORIGINAL]...")
+@click.option("--own", "choice", flag_value="own", help="The publisher's own story.")
+@click.option("--wire", metavar="NAME", help="A story syndicated from this wire (AP, Reuters…).")
+@click.option("--auto", "choice", flag_value="auto",
+              help="Follow what the original's own marks say again (undo --own / --wire).")
+@click.option("--redetect", is_flag=True,
+              help="Decide every original's source again from its text (after a change of "
+                   "[[wires]]); a person's choice is kept.")
+@click.pass_obj
+def originals_source(state: State, refs: tuple[str, ...], choice: str | None, wire: str | None,
+                     redetect: bool) -> None:
+    """Say where an original comes from: the publisher's own story, or a wire's.
+
+    Copies of a wire story are kept apart from "lacking credit" (they are usually other
+    licensees of the same wire) unless the publication sets report_syndicated. ORIGINAL is a
+    URL or an id from `originals list`. The copies' credit follows at their next check.
+
+    Example: repostwatch originals source https://dailyplanet.example/news/storm.html --wire AP
+    """
+    from repostwatch.store.sources import original_sources, override_source, redetect_sources
+
+    if redetect:
+        if refs or choice or wire:
+            raise UsageError("--redetect takes no ORIGINAL and no --own/--wire/--auto",
+                             hint="it decides every original again")
+        with state.store() as store:
+            changed = redetect_sources(store, state.config.rules)
+        err(f"sources decided again from the originals' text: {changed} changed")
+        return
+    if bool(choice) == bool(wire) or not refs:
+        raise UsageError("give ORIGINAL... and one of --own, --wire NAME, --auto",
+                         hint="e.g. repostwatch originals source 12 --wire AP")
+    with state.store() as store:
+        found = [(ref, store.find_original(ref)) for ref in refs]
+        unknown = [ref for ref, o in found if o is None]
+        if unknown:
+            raise UsageError(f"no original {', '.join(map(repr, unknown))} in the store",
+                             hint="`repostwatch originals list` shows ids and URLs")
+        for _, o in found:
+            assert o is not None
+            source = _wire_name(state, o.publication, wire) if wire else None
+            changed = override_source(store, o.id, source, person=choice != "auto")
+            now = original_sources(store, [o.id])[o.id]
+            err(f"{o.id} {one_line(o.url)}: {now.source or 'own'}"
+                + (" (set by a person)" if now.set_by == "person" else " (from its marks)")
+                + ("" if changed else ", unchanged"))
+
+
+def _wire_name(state: State, publication: str, name: str) -> str:
+    """The known wire ``name`` spells (its canonical name), or ``name`` as given."""
+    from matcher import WIRES, find_wire
+
+    rule = state.config.rules.get(publication)
+    return find_wire(name, rule.wires if rule is not None else WIRES).name
 
 
 @originals.command("remove")

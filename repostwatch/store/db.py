@@ -66,7 +66,7 @@ from .sources import decide_source, refresh_kept_apart
 __all__ = ["SCHEMA_REVISION", "Store", "make_engine", "safe_url"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-SCHEMA_REVISION = "0005"  # the head of the migrations: change it with every new migration
+SCHEMA_REVISION = "0006"  # the head of the migrations: change it with every new migration
 _MIGRATION_LOCK = 0x7265706F7374  # PostgreSQL advisory lock key of migrations ("repost")
 
 
@@ -135,6 +135,62 @@ def _process_gone(pid: object) -> bool:
 def _insert(session: Session, table: Any) -> Any:
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def page_values(page: Page, status: int | None, now: datetime) -> dict[str, Any]:
+    """The ``pages`` row of a fetched (or archived) page."""
+    return dict(
+        url=page.url, url_key=canonical_url(page.url), final_url=page.address,
+        site=page.host, title=page.title[:1000], status=status,
+        html_hash=hashlib.sha256(page.html.encode("utf-8", "replace")).hexdigest(),
+        fetched_at=page.fetched_at or now,
+    )
+
+
+def finding_values(result: Assessment, page_id: int, site: str,
+                   now: datetime) -> dict[str, Any]:
+    """The ``findings`` row of a judged copy (``result.original`` and ``credit`` set)."""
+    assert result.original is not None and result.credit is not None
+    data = result.to_dict()
+    return dict(
+        original_id=result.original.id, page_id=page_id, site=site,
+        verdict=result.verdict,
+        extent=result.extent, coverage=result.coverage,
+        longest_words=result.longest_passage.words if result.longest_passage else 0,
+        credit_status=result.credit.status, credit_reason=result.credit.reason,
+        evidence={"signals": [asdict(sig) for sig in result.credit.evidence]},
+        passages={"longest": data["longest_passage"], "spans": data["passages"]},
+        first_seen=now, last_checked=now, review_state="new",
+        kept_apart=result.kept_apart,
+    )
+
+
+def upsert_finding(s: Session, result: Assessment, page_id: int, site: str,
+                   now: datetime) -> int:
+    """Insert or update the finding of (``result.original``, ``page_id``); return its id.
+    The first sighting and the review state stay, except that a copy seen again after it was
+    gone is open again."""
+    values = finding_values(result, page_id, site, now)
+    stmt = _insert(s, FindingRow).values(**values)
+    keep = ("original_id", "page_id", "first_seen", "review_state")
+    update = {k: v for k, v in values.items() if k not in keep}
+    state = FindingRow.__table__.c.review_state
+    update["review_state"] = case((state == "gone", "new"), else_=state)
+    stmt = stmt.on_conflict_do_update(index_elements=["original_id", "page_id"], set_=update)
+    finding_id: int | None = s.scalar(stmt.returning(FindingRow.id))
+    assert finding_id is not None
+    return finding_id
+
+
+def finding_check(finding_id: int, result: Assessment, *, run_id: int | None, now: datetime,
+                  status: int | None, version_id: int | None) -> FindingCheckRow:
+    """The history row of one judgement of a finding."""
+    assert result.credit is not None
+    return FindingCheckRow(
+        finding_id=finding_id, run_id=run_id, checked_at=now, verdict=result.verdict,
+        coverage=result.coverage, credit_status=result.credit.status,
+        http_status=status, page_version_id=version_id,
+    )
 
 
 class Store:
@@ -449,12 +505,7 @@ class Store:
         """
         now = utcnow()
         with self.session() as s:
-            values: dict[str, Any] = dict(
-                url=page.url, url_key=canonical_url(page.url), final_url=page.address,
-                site=page.host, title=page.title[:1000], status=status,
-                html_hash=hashlib.sha256(page.html.encode("utf-8", "replace")).hexdigest(),
-                fetched_at=page.fetched_at or now,
-            )
+            values = page_values(page, status, now)
             stmt = _insert(s, PageRow).values(**values)
             stmt = stmt.on_conflict_do_update(
                 index_elements=["url_key"], set_={k: v for k, v in values.items() if k != "url_key"}
@@ -474,34 +525,9 @@ class Store:
             if result is None or result.original is None or result.credit is None:
                 return self._record_absence(s, page_id, result, status, run_id, now, version)
             version_id = version()
-            data = result.to_dict()
-            values = dict(
-                original_id=result.original.id, page_id=page_id, site=page.host,
-                verdict=result.verdict,
-                extent=result.extent, coverage=result.coverage,
-                longest_words=result.longest_passage.words if result.longest_passage else 0,
-                credit_status=result.credit.status, credit_reason=result.credit.reason,
-                evidence={"signals": [asdict(sig) for sig in result.credit.evidence]},
-                passages={"longest": data["longest_passage"], "spans": data["passages"]},
-                first_seen=now, last_checked=now, review_state="new",
-                kept_apart=result.kept_apart,
-            )
-            stmt = _insert(s, FindingRow).values(**values)
-            keep = ("original_id", "page_id", "first_seen", "review_state")
-            update = {k: v for k, v in values.items() if k not in keep}
-            # A copy seen again after it was gone is open again; other review states stay.
-            state = FindingRow.__table__.c.review_state
-            update["review_state"] = case((state == "gone", "new"), else_=state)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["original_id", "page_id"], set_=update
-            )
-            finding_id: int | None = s.scalar(stmt.returning(FindingRow.id))
-            assert finding_id is not None
-            s.add(FindingCheckRow(
-                finding_id=finding_id, run_id=run_id, checked_at=now, verdict=result.verdict,
-                coverage=result.coverage, credit_status=result.credit.status,
-                http_status=status, page_version_id=version_id,
-            ))
+            finding_id = upsert_finding(s, result, page_id, page.host, now)
+            s.add(finding_check(finding_id, result, run_id=run_id, now=now, status=status,
+                                version_id=version_id))
             return PageOutcome(finding_id=finding_id, version_id=version_id)
 
     @staticmethod

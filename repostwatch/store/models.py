@@ -10,7 +10,10 @@ evidence: each distinct body a page held a copy in, compressed, with its headers
 times); ``findings`` and their history ``finding_checks`` (each check names the version it
 judged); ``crawl_runs``; ``review_events`` (the audit trail of editors' actions on findings);
 ``allowed_sites`` (sites an editor allow-listed for a publication, beside the config's list);
-``report_runs`` (every report generated, so "since the previous report" means something).
+``report_runs`` (every report generated, so "since the previous report" means something);
+``archive_files`` (each WARC / ARC file a scan read, so a finished one is skipped next time)
+and ``archive_captures`` (the archive record each finding of a scan was judged from: its
+file, offset and capture date, so the copy can be read again from the archive).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Float,
     ForeignKey,
@@ -37,6 +41,8 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "AllowedSiteRow",
+    "ArchiveCaptureRow",
+    "ArchiveFileRow",
     "Base",
     "CrawlRun",
     "FindingCheckRow",
@@ -288,3 +294,50 @@ class ReportRunRow(Base):
     paths: Mapped[list[Any]] = mapped_column(JSON, default=list)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     delivery: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ArchiveFileRow(Base):
+    """One WARC / ARC file a scan read (``repostwatch scan``): where it is, how far the scan
+    got, what it counted. ``location_key`` is the SHA-256 (hex) of ``location`` (the local
+    path or URL as the scan resolved it); a file whose status is ``done`` is skipped by the
+    next scan. ``updated_at`` is the scanning worker's heartbeat."""
+
+    __tablename__ = "archive_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location: Mapped[str] = mapped_column(Text)
+    location_key: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16))  # scanning, done, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str] = mapped_column(String(200), default="")  # host:pid scanning it
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+    records: Mapped[int] = mapped_column(Integer, default=0)  # response records read
+    copies: Mapped[int] = mapped_column(Integer, default=0)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
+class ArchiveCaptureRow(Base):
+    """The archive record a finding was judged from: the evidence of a scan. Unique per
+    (finding, file, offset), so scanning a file again adds nothing."""
+
+    __tablename__ = "archive_captures"
+    __table_args__ = (UniqueConstraint("finding_id", "location_key", "offset"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(
+        ForeignKey("findings.id", ondelete="CASCADE"), index=True
+    )
+    location: Mapped[str] = mapped_column(Text)  # the WARC file (path or URL)
+    location_key: Mapped[str] = mapped_column(String(64))  # SHA-256 of ``location``
+    offset: Mapped[int] = mapped_column(BigInteger)  # where the record starts in the file
+    record_id: Mapped[str] = mapped_column(String(200), default="")  # WARC-Record-ID
+    captured_at: Mapped[datetime]  # WARC-Date: when the archive fetched the page
+    page_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("page_versions.id", ondelete="SET NULL")
+    )
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -31,7 +31,7 @@ from crawler.sandbox import (
     expected_pages,
 )
 from crawler.sandbox.content import coined_name, generate_article
-from crawler.sandbox.sites import SITES
+from crawler.sandbox.sites import SITES, WIRE_STORIES
 from repostwatch.config import load_config
 
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -137,7 +137,8 @@ def assert_valid_html(body: str) -> None:
 
 def test_sitemap_lists_every_article_and_each_serves_the_repost_rule(get):
     urls = sitemap_urls(get)
-    assert len(urls) == 8 == len(set(urls))
+    # the paper's own 8 stories and the wire stories it ran (WIRE_STORIES)
+    assert len(urls) == 8 + len(WIRE_STORIES) == len(set(urls))
     for url in urls:
         assert urlsplit(url).netloc == "daily-planet.test"
         page = get(url)
@@ -153,7 +154,7 @@ def test_sitemap_lists_every_article_and_each_serves_the_repost_rule(get):
             'meta[property="og:title"]').attributes["content"]
         assert tree.css_first("article time[datetime]") is not None
         assert tree.css_first("aside.related a[href]") is not None
-        paragraphs = article_paragraphs(page)
+        paragraphs = [p for p in article_paragraphs(page) if not p.startswith("(Reporting by")]
         assert 5 <= len(paragraphs) <= 9
         assert 300 <= sum(len(p.split()) for p in paragraphs) <= 650  # "$1.2" is one word here
 
@@ -211,13 +212,19 @@ def test_expected_pages_answer_key():
         "blogroll.test": [("excerpt", "credited", True)],
         "wrongsource.test": [("repost", "misattributed", True)],
         "partner-news.test": [("repost", "allowed", True)],
+        "metro-herald.test": [("repost", "credited", True)] * 2,  # credits the wire
+        "valley-times.test": [("repost", "uncredited", True)] * 2,  # credits nobody
         "localnews.test": [("none", None, False)] * 2,
     }
+    wire = {PUBLISHER.article_url(s.slug) for s in WIRE_STORIES}
+    assert {p.url for p in expected_pages() if p.kept_apart == "syndicated"} == {
+        p.url for p in expected_pages() if p.original_url in wire}  # exactly the wire copies
     originals = [p.original_url for p in expected_pages() if p.original_url]
-    assert len(set(originals)) == 8  # different copies copy different articles while they can
+    # different copies copy different articles while they can; the wire copies, the 2 wire stories
+    assert len(set(originals)) == 8 + len(WIRE_STORIES)
     assert expected_pages() == expected_pages()  # deterministic
     assert len(expected_pages(2)) == len(expected_pages())
-    assert len({p.original_url for p in expected_pages(2) if p.original_url}) == 2
+    assert len({p.original_url for p in expected_pages(2) if p.original_url}) == 2 + len(wire)
 
 
 def test_each_watch_site_home_links_to_all_its_pages(get):
@@ -442,3 +449,28 @@ def test_coined_names_are_distinct():
         assert len(set(names)) == len(names)
     places = {coined_name(code) for code in range(20_000)}
     assert not places & {coined_name(code, person=True) for code in range(20_000)}
+
+
+def test_the_wire_stories_are_signed_as_their_wires_sign_and_licensees_run_them(get):
+    """The paper's archive mixes its own stories with wire stories: each wire story opens with
+    the wire's dateline under the wire's byline; one licensee keeps the marks, another strips
+    them. The matcher, reading the stories as an import would, tells them apart."""
+    from matcher import Original, detect_source
+
+    for story in WIRE_STORIES:
+        url = PUBLISHER.article_url(story.slug)
+        page = get(url)
+        paragraphs = article_paragraphs(page)
+        assert paragraphs[0].startswith(story.dateline.strip())
+        assert story.byline in page.text
+        decided = detect_source(Original(0, PUBLISHER.name, url, "", "\n".join(paragraphs)))
+        assert decided.source == story.wire, decided.reason
+    own = sitemap_urls(get)[0]
+    assert detect_source(Original(0, PUBLISHER.name, own, "",
+                                  "\n".join(article_paragraphs(get(own))))).source is None
+    for page in expected_pages():
+        if page.kept_apart is None:
+            continue
+        text = get(page.url).text
+        marks = any(s.dateline.strip() in text for s in WIRE_STORIES)
+        assert marks == (page.credit_status == "credited"), page.url

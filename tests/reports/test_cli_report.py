@@ -25,10 +25,10 @@ def test_each_report_starts_where_the_previous_ended(
         sandbox_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("report", "-f", "md", "-o", "first.md") == 0
     assert "4 copies lacking credit; report 1 written to first.md" in capsys.readouterr().err
-    assert "| 19 | 9 | 4 | 56% | 9 | 0 | 0 | 0 |" in (sandbox_home / "first.md").read_text()
+    assert "| 25 | 13 | 4 | 56% | 9 | 0 | 0 | 0 |" in (sandbox_home / "first.md").read_text()
     assert run("report", "-f", "md", "-o", "-") == 0
     second = capsys.readouterr().out
-    assert "| 19 | 9 | 4 | 56% | 0 | 4 | 0 | 0 |" in second  # nothing new, 4 still open
+    assert "| 25 | 13 | 4 | 56% | 0 | 4 | 0 | 0 |" in second  # nothing new, 4 still open
     first, = [r for r in _runs(sandbox_home) if r.id == 1]
     latest = _runs(sandbox_home)[0]
     assert latest.period_start == first.period_end and latest.paths == ()

@@ -16,9 +16,10 @@ from repostwatch.config import load_config
 from repostwatch.store import Store
 from repostwatch.store.reporting import report_runs
 
-LACKING = {e.url: e for e in expected_pages()
-           if e.verdict != "none" and e.credit_status in ("uncredited", "misattributed")}
+LACKING = {e.url: e for e in expected_pages() if e.verdict != "none" and e.kept_apart is None
+           and e.credit_status in ("uncredited", "misattributed")}
 COPIES = [e for e in expected_pages() if e.verdict != "none"]
+APART = {e.url: e for e in COPIES if e.kept_apart is not None}  # copies of the wire stories
 
 
 def _report(store: Store, **kwargs):
@@ -26,12 +27,17 @@ def _report(store: Store, **kwargs):
 
 
 def test_the_sandbox_store_is_what_the_goldens_expect(sandbox_store: Store) -> None:
-    assert len(LACKING) == 4 and len(COPIES) == 9
+    assert len(LACKING) == 4 and len(COPIES) == 13 and len(APART) == 4
     report = _report(sandbox_store)
     assert {r.page_url for r in report.rows} == set(LACKING)
+    assert {r.page_url for r in report.apart} == set(APART)
+    assert {r.kept_apart for r in report.apart} == {"syndicated"}
+    assert {r.source for r in report.apart} == {"Associated Press", "Reuters"}
     t = report.totals
     assert (t["findings"], t["lacking_credit"], t["credit_uncredited"],
-            t["credit_misattributed"], t["credit_allowed"]) == (9, 4, 3, 1, 1)
+            t["credit_misattributed"], t["credit_allowed"]) == (13, 4, 5, 1, 1)
+    # findings = credited + lacking credit + kept apart: the wire copies are in no chased figure
+    assert (t["credited"], t["kept_apart"], t["syndicated"]) == (5, 4, 4)
     assert (report.changes.new, report.changes.still_open, report.changes.resolved,
             report.changes.gone) == (9, 0, 0, 0)
     assert report.compliance[-1].copies == 9 and report.compliance[-1].credited == 5
@@ -47,9 +53,15 @@ def test_html_golden(sandbox_store: Store) -> None:
                      r"The line over time appears once", html)
     assert "Copies by site: scraperdaily.test: 3 lacking credit, 0 credited" in html
     figures = re.findall(r'<span class="n">([^<]+)</span> ([a-z ]+)</li>', html)
-    assert figures == [("19", "pages checked"), ("9", "copies found"), ("4", "lacking credit"),
+    assert figures == [("25", "pages checked"), ("13", "copies found"), ("4", "lacking credit"),
                        ("56%", "credit compliance"), ("9", "new"), ("0", "still open"),
                        ("0", "resolved"), ("0", "gone")]
+    assert '<span class="n">4</span> <a href="#kept-apart">kept apart</a>' in html
+    apart = html.split('<h2 id="kept-apart">Kept apart</h2>', 1)[1].split('<h2 id="outreach">')[0]
+    assert "copies of wire stories" in apart and "report_syndicated" in apart
+    for url, _e in APART.items():
+        assert f'<a href="{url}"' in apart and url not in html.split('<h2 id="kept-apart">')[0]
+    assert apart.count("<td>Associated Press</td>") == 2 and apart.count("<td>Reuters</td>") == 2
     findings = html.split("<h2>Copies lacking credit</h2>", 1)[1].split('<h2 id="outreach">')[0]
     headings = re.findall(r'<h3 id="site-\d+">([^ <]+) <span class="meta">· (\d+) lacking',
                           findings)
@@ -94,7 +106,10 @@ def test_csv_and_json_carry_the_same_rows(sandbox_store: Store) -> None:
 def test_md_golden(sandbox_store: Store) -> None:
     md = render(_report(sandbox_store), "md")
     assert md.startswith("# Copies lacking credit — ")
-    assert "| 19 | 9 | 4 | 56% | 9 | 0 | 0 | 0 |" in md
+    assert "| 25 | 13 | 4 | 56% | 9 | 0 | 0 | 0 |" in md
+    apart = md.split("## Kept apart (not chased)", 1)[1].split("## Credit requests")[0]
+    assert apart.count("from the wire **Associated Press**") == 2
+    assert all(f"<{url}>" in apart for url in APART)
     assert "| scraperdaily.test | 3 | 3 | 0% |" in md
     assert md.index("### scraperdaily.test (3 lacking credit)") < md.index(
         "### wrongsource.test (1 lacking credit)")
@@ -131,7 +146,7 @@ def test_a_later_report_says_what_changed(sandbox_home, sandbox_store: Store) ->
     assert (c.new, c.resolved, c.gone, c.still_open) == (0, 1, 1, 2)
     assert {r.page_url for r in report.rows} == set(LACKING) - {fixed, gone}
     assert report.compliance[-1].copies == 8 and report.compliance[-1].credited == 6
-    assert "| 19 | 8 | 2 | 75% | 0 | 2 | 1 | 1 |" in second.paths[0].read_text()
+    assert "| 25 | 12 | 2 | 75% | 0 | 2 | 1 | 1 |" in second.paths[0].read_text()
     runs = report_runs(sandbox_store)
     assert [r.id for r in runs] == [second.run_id, first.run_id]
     assert runs[0].summary["changes"] == {"new": 0, "still_open": 2, "resolved": 1, "gone": 1}

@@ -189,7 +189,10 @@ def test_html_of_an_empty_report_says_so(store: Store) -> None:
 def test_csv_parses_back_with_the_documented_header(report: Report) -> None:
     rows = list(csv.DictReader(io.StringIO(render(report, "csv"))))
     assert tuple(rows[0].keys()) == CSV_COLUMNS
-    assert CSV_COLUMNS[0] == "page_url" and CSV_COLUMNS[-1] == "longest_passage"
+    # the first columns never change; new ones are added at the end (reports.csv_report)
+    assert CSV_COLUMNS[0] == "page_url" and CSV_COLUMNS[13] == "longest_passage"
+    assert CSV_COLUMNS[14:] == ("source", "kept_apart", "page_published", "original_published")
+    assert (rows[0]["source"], rows[0]["kept_apart"]) == ("", "")  # an own story, chased
     assert [r["page_url"] for r in rows] == [UNCREDITED_URL]
     row = rows[0]
     assert (row["site"], row["credit_status"], row["verdict"]) == (
@@ -202,7 +205,9 @@ def test_csv_parses_back_with_the_documented_header(report: Report) -> None:
 def test_json_has_the_documented_keys(report: Report) -> None:
     data = json.loads(render(report, "json"))
     assert list(data) == ["generated_at", "publication", "since", "totals", "credited_share",
-                          "sites", "findings", "until", "changes", "compliance", "outreach"]
+                          "sites", "findings", "until", "changes", "compliance", "outreach",
+                          "kept_apart", "kept_apart_why"]
+    assert data["kept_apart"] == [] and set(data["kept_apart_why"]) == {"syndicated", "earlier"}
     assert data["generated_at"] == "2026-11-28T09:30:12Z"
     assert data["publication"] is None and data["since"] is None
     assert data["totals"]["lacking_credit"] == 1

@@ -244,6 +244,36 @@ def test_api_actions_and_allow_list(home: Home) -> None:
     client_run(home, test, auth=Auth(token="t"))
 
 
+def test_an_editor_says_where_the_original_comes_from(home: Home) -> None:
+    """"This is an AP story": every copy of that original is kept apart at once (not lacking
+    credit), the trail says so, the page shows it; "auto" follows the original's marks again."""
+    fid = home.ids["partial"]
+    bearer = {"Authorization": "Bearer t"}
+
+    async def test(c: Client) -> None:
+        before = await (await c.get("/api/findings?credit_status=partial",
+                                    headers=bearer)).json()
+        assert [f["kept_apart"] for f in before["findings"]] == [None]
+        r = await c.post(f"/api/findings/{fid}/source", headers=bearer,
+                         json={"source": "the associated press", "note": "AP copy, see slug"})
+        body = await r.json()
+        assert r.status == 200, body
+        assert (body["finding"]["source"], body["finding"]["kept_apart"]) == (
+            "Associated Press", "syndicated")
+        assert body["event"]["action"] == "source"
+        assert "Associated Press (a wire story), set by a person" in body["event"]["note"]
+        page = await (await c.get(f"/findings/{fid}", headers=bearer)).text()
+        assert "a wire story: <strong>Associated Press</strong>" in page
+        assert 'id="kept-apart"' in page
+        r = await c.post(f"/api/findings/{fid}/source", headers=bearer, json={"source": "auto"})
+        body = await r.json()
+        assert (body["finding"]["source"], body["finding"]["kept_apart"]) == (None, None)
+        r = await c.post(f"/api/findings/{fid}/source", headers=bearer, json={"source": " "})
+        assert r.status == 400 and "own, auto" in (await r.json())["error"]
+
+    client_run(home, test, auth=Auth(token="t"))
+
+
 def test_reports_download_in_every_format(home: Home) -> None:
     async def test(c: Client) -> None:
         for fmt in NAMES:
