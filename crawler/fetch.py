@@ -36,6 +36,10 @@ __all__ = ["Fetched", "GuardedConnector", "address_policy", "fetch", "fetch_many
            "is_public_address", "open_session"]
 
 ACCEPT = "text/html,application/xhtml+xml"
+# how to lift the guard, where a refusal is read: `check` has the flag, the review UI's
+# "re-check now" and every other fetch only the config key
+_ALLOW = ("to allow it: [crawl] allow_private_sites (or allow_private = true; `check "
+          "--allow-private` for one run)")
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
 
@@ -87,19 +91,21 @@ def open_session(config: CrawlConfig, *, allow_private: bool | None = None
 
 
 async def fetch(url: str, config: CrawlConfig, *, session: aiohttp.ClientSession | None = None,
-                allow_private: bool | None = None) -> Fetched:
+                allow_private: bool | None = None, html_only: bool = True) -> Fetched:
     """Fetch the HTML page at ``url`` following up to ``config.max_redirects`` redirects.
 
     ``allow_private`` (None: ``config.allow_private``) lifts the SSRF guard. Limits:
     ``config.timeout`` seconds for the whole fetch, ``config.max_size_mb`` MiB of (decompressed)
     body. A given ``session`` must come from ``open_session`` with the same ``allow_private``
     unless a proxy is configured or private addresses are allowed (else ``ValueError``): another
-    session's resolver would not check host names. Raises ``FetchError``.
+    session's resolver would not check host names. ``html_only=False`` accepts any text (a
+    robots.txt), decoded by its charset. Raises ``FetchError``.
     """
     allow = config.allow_private if allow_private is None else allow_private
     if session is None:
         async with open_session(config, allow_private=allow) as own:
-            return await fetch(url, config, session=own, allow_private=allow)
+            return await fetch(url, config, session=own, allow_private=allow,
+                               html_only=html_only)
     policy = address_policy(config, allow_private=allow)
     connector = session.connector
     if isinstance(connector, GuardedConnector):
@@ -111,7 +117,7 @@ async def fetch(url: str, config: CrawlConfig, *, session: aiohttp.ClientSession
                          "allow_private, so that host names are checked")
     try:
         async with asyncio.timeout(config.timeout):
-            return await _follow(url, config, session, policy)
+            return await _follow(url, config, session, policy, html_only)
     except TimeoutError as exc:
         raise FetchError(f"timed out after {config.timeout:g} s", url=url) from exc
 
@@ -151,7 +157,7 @@ def _site(url: str) -> str:
 
 
 async def _follow(url: str, config: CrawlConfig, session: aiohttp.ClientSession,
-                  policy: AddressPolicy) -> Fetched:
+                  policy: AddressPolicy, html_only: bool = True) -> Fetched:
     first = hop = _parse(url, url)
     seen = {hop}
     for _ in range(config.max_redirects + 1):
@@ -163,7 +169,7 @@ async def _follow(url: str, config: CrawlConfig, session: aiohttp.ClientSession,
             ) as resp:
                 location = resp.headers.get("Location") if resp.status in REDIRECTS else None
                 if not location:
-                    return await _read(url, hop, resp, config)
+                    return await _read(url, hop, resp, config, html_only)
         except AddressRefused as exc:
             raise FetchError(_refusal(hop, url, exc.host, exc.address, redirected=hop != first),
                              url=url) from exc
@@ -205,31 +211,30 @@ def _check_hop(hop: URL, asked: str, policy: AddressPolicy, *, redirected: bool)
         raise FetchError(f"invalid host in {hop}: {why.address}", url=asked)
     if why.kind == "proxied":
         where = f"{hop} (redirected from {asked})" if redirected else str(hop)
-        raise FetchError(f"refusing to fetch {where}: {why}; pass --allow-private to allow it",
-                         url=asked)
+        raise FetchError(f"refusing to fetch {where}: {why}; {_ALLOW}", url=asked)
     raise FetchError(_refusal(hop, asked, host, why.address, redirected=redirected), url=asked)
 
 
 def _refusal(hop: URL, asked: str, host: str, address: str, *, redirected: bool) -> str:
     where = f"{hop} (redirected from {asked})" if redirected else asked
     return (f"refusing to fetch {where}: {host} resolves to a private or local address "
-            f"({address}); pass --allow-private to allow it")
+            f"({address}); {_ALLOW}")
 
 
 async def _read(asked: str, hop: URL, resp: aiohttp.ClientResponse,
-                config: CrawlConfig) -> Fetched:
+                config: CrawlConfig, html_only: bool = True) -> Fetched:
     if resp.status >= 400:
         raise FetchError(f"HTTP {resp.status} {resp.reason or ''}".rstrip(), url=asked,
                          status=resp.status)
     content_type = resp.headers.get("Content-Type", "").strip()
-    if declared_not_html(content_type):
+    if html_only and declared_not_html(content_type):
         raise FetchError(f"not an HTML page (Content-Type: {content_type})", url=asked)
     limit = int(config.max_size_mb * 1024 * 1024)
     too_large = FetchError(f"page larger than {config.max_size_mb:g} MiB", url=asked)
     if "Content-Encoding" not in resp.headers and (resp.content_length or 0) > limit:
         raise too_large
     body = bytearray()
-    sniffed = bool(content_type)
+    sniffed = bool(content_type) or not html_only
     async for chunk in resp.content.iter_chunked(_CHUNK):
         body += chunk
         if len(body) > limit:

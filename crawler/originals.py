@@ -81,7 +81,8 @@ def read_jsonl(path: Path, config: Config, publication: str | None) -> list[Orig
             raise UsageError(f"{where}: `text` or `html` is required")
         words = len(tokenize(body))
         if words < config.thresholds.min_original_words:
-            raise UsageError(f"{where}: only {words} words of article text",
+            raise UsageError(f"{where}: only {words} word{'' if words == 1 else 's'} of "
+                             "article text",
                              hint=f"an original needs at least "
                                   f"{config.thresholds.min_original_words} ([matcher] "
                                   "min_original_words)")

@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -190,6 +191,8 @@ class StorePipeline:
                 await self._save_original(item)
         except StoreError as exc:
             self._stop(exc)
+        except BrokenProcessPool as exc:  # a judging process died, or could not open the store
+            self._stop(StoreError(f"a judging process failed ({exc}); its error is above"))
         return item
 
     def _stop(self, exc: StoreError) -> None:

@@ -35,8 +35,8 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from .guard import AddressRefusedError
 
-__all__ = ["FETCH_FAILURES", "PROBLEM_KINDS", "STATS_PREFIX", "classify", "classify_error",
-           "problem_counts",
+__all__ = ["FETCH_FAILURES", "PROBLEM_KINDS", "STATS_PREFIX", "ProblemLog", "classify",
+           "classify_error", "problem_counts", "quiet_duplicate_warnings",
            "quiet_robots_fetch_errors"]
 
 STATS_PREFIX = "repostwatch/problems/"
@@ -127,3 +127,61 @@ def quiet_robots_fetch_errors() -> None:
     log = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
     if not any(isinstance(f, _FetchFailureToInfo) for f in log.filters):
         log.addFilter(_FetchFailureToInfo())
+
+
+class _DuplicateToInfo(logging.Filter):
+    """Scrapy warns about a page too large or cut short (its size, "Got data loss"), and our
+    spiders count and summarise the same page as a problem: Scrapy's line becomes INFO
+    (``--verbose`` shows it), so a default run says it once."""
+
+    _MESSAGES = ("bytes which is larger than download", "Got data loss in ",
+                 "exceeded DOWNLOAD_MAXSIZE")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.WARNING and any(
+                m in record.getMessage() for m in self._MESSAGES):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def quiet_duplicate_warnings() -> None:
+    """Install ``_DuplicateToInfo`` on the loggers of Scrapy's download handler and
+    decompression middleware (once per process)."""
+    for name in ("scrapy.core.downloader.handlers.http11",
+                 "scrapy.downloadermiddlewares.httpcompression"):
+        log = logging.getLogger(name)
+        if not any(isinstance(f, _DuplicateToInfo) for f in log.filters):
+            log.addFilter(_DuplicateToInfo())
+
+
+MAX_SUMMARY_HOSTS = 10  # hosts named one by one in the summary; the rest are counted
+
+
+class ProblemLog:
+    """The page problems of one crawl by host, for one summary at its end: a crawl of a site
+    full of dead links says "skipped 40 pages of a.test: 38 HTTP 404, 2 timeout" once
+    instead of printing 40 warnings (each is logged at INFO: ``--verbose`` lists them)."""
+
+    def __init__(self) -> None:
+        self._hosts: dict[str, dict[str, int]] = {}
+
+    def add(self, host: str, kind: str, detail: str) -> None:
+        """Count one problem; an HTTP error counts by its status ("HTTP 404")."""
+        label = detail if kind == "http_error" else kind.replace("_", " ")
+        counts = self._hosts.setdefault(host or "?", {})
+        counts[label] = counts.get(label, 0) + 1
+
+    def summary(self) -> list[str]:
+        """One line per host (most problems first, at most ``MAX_SUMMARY_HOSTS``)."""
+        ranked = sorted(self._hosts.items(), key=lambda hc: (-sum(hc[1].values()), hc[0]))
+        lines = []
+        for host, counts in ranked[:MAX_SUMMARY_HOSTS]:
+            n = sum(counts.values())
+            what = ", ".join(f"{c} {label}" for label, c in
+                             sorted(counts.items(), key=lambda lc: (-lc[1], lc[0])))
+            lines.append(f"skipped {n} page{'' if n == 1 else 's'} of {host}: {what}")
+        rest = ranked[MAX_SUMMARY_HOSTS:]
+        if rest:
+            n = sum(sum(c.values()) for _, c in rest)
+            lines.append(f"skipped {n} page{'' if n == 1 else 's'} of {len(rest)} more hosts")
+        return lines

@@ -2,7 +2,8 @@
 
 Each crawl's stats come back to the caller, which turns them into a summary and an exit code
 (``scrapy crawl`` itself exits 0 even when a crawl logged errors). A first Ctrl-C stops the
-crawls gracefully (what was stored stays stored); a second one stops at once.
+crawls gracefully (what was stored stays stored; a crawl with a JOBDIR saves its queue); a
+second one stops at once (nothing more is saved). Either raises ``Interrupted`` saying which.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from scrapy import Spider
 from scrapy.settings import Settings
 
 from repostwatch.config import Config
+from repostwatch.errors import Interrupted
 
 from .problems import problem_counts
 
@@ -61,7 +63,8 @@ def crawl_failed(result: CrawlResult) -> str | None:
         return f"the {result.spider} crawl stopped early ({reason})"
     errors = result.get("log_count/ERROR")  # page problems are not errors: crawler.problems
     if errors:
-        return (f"the {result.spider} crawl logged {errors} error(s) (see above; --verbose "
+        return (f"the {result.spider} crawl logged {errors} error{'' if errors == 1 else 's'} "
+                "(see above; --verbose "
                 "shows the details)")
     # Page problems (timeouts, 5xx, not HTML...) are the open web, not a failure; a crawl that
     # got no page at all is one (every site down, or a proxy/network problem on our side).
@@ -143,7 +146,8 @@ def _start_progress(crawler: Any, log_level: str) -> Callable[[], None] | None:
 
     if not LiveProgress.wanted(log_level):
         return None
-    live = LiveProgress(lambda: crawler.stats.get_stats() if crawler.stats else {})
+    live = LiveProgress(lambda: crawler.stats.get_stats() if crawler.stats else {},
+                        spider=crawler.spidercls.name)
     ticker = LoopingCall(live.tick)
     ticker.start(1.0, now=False)
 
@@ -208,10 +212,10 @@ def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WA
     stopping: list[bool] = []
 
     def on_signal(signum: int, _frame: Any) -> None:
-        if stopping:
+        stopping.append(True)
+        if len(stopping) > 1:
             reactor.callFromThread(reactor.stop)
             return
-        stopping.append(True)
         logging.getLogger(__name__).warning("interrupted: finishing what is in flight; "
                                             "press Ctrl-C again to stop at once")
         for crawler in active:
@@ -233,5 +237,5 @@ def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WA
     if failure:
         raise failure[0]
     if stopping:
-        raise KeyboardInterrupt
+        raise Interrupted(at_once=len(stopping) > 1)
     return results

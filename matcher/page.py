@@ -27,6 +27,7 @@ from .dom import Placement, Walk, clean_text, offset_map, visible_text, walk
 from .markup import MAX_TEXT, bounded
 from .mentions import may_mention, mentioning
 from .text import Tokens, normalize_space, tokenize
+from .urls import site_of
 
 __all__ = ["Link", "Page"]
 
@@ -332,4 +333,5 @@ class Page:
 
     @property
     def host(self) -> str:
-        return urlsplit(self.address).hostname or ""
+        """The site (``urls.site_of``): the host, with its port unless 80 or 443."""
+        return site_of(self.address)

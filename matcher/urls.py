@@ -3,6 +3,10 @@
 ``canonical_url`` drops what does not change the article: scheme, ``www.``/``m.``/``amp.``
 host prefixes, default ports, fragments, tracking parameters (utm_*, fbclid, gclid, ...), AMP
 suffixes (``/amp``, ``?amp=1``, ``?outputType=amp``), and trailing slashes.
+
+A port other than 80 and 443 is part of a host: ``127.0.0.1:9101`` and ``127.0.0.1:9102`` are
+two sites (as two servers tried out on one machine are), in ``host_of``, ``site_of`` and
+``host_matches`` alike.
 """
 
 from __future__ import annotations
@@ -10,43 +14,84 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-__all__ = ["canonical_url", "domain_keys", "host_matches", "host_of"]
+__all__ = ["canonical_url", "domain_keys", "host_matches", "host_of", "site_of"]
 
 _HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
 _TRACKING = {"fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "igshid",
              "ref", "ref_src", "amp", "outputtype", "_ga", "cmpid", "ito"}
 
 
-def host_of(url: str) -> str:
-    """The host of ``url``, lower case, without ``www.``-like prefixes ("" if none)."""
+def _split(url: str) -> tuple[str, int | None]:
+    """The host of ``url`` (lower case, no trailing dot) and its port (None: none, a default
+    one, or not a number); ``("", None)`` when ``url`` has no host."""
     try:
-        host = (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower().rstrip(".")
     except ValueError:
-        return ""
+        return "", None
+    try:
+        port = parts.port
+    except ValueError:  # out of range or not a number: no port we could connect to
+        port = None
+    return host, (port if port not in (80, 443) else None)
+
+
+def _strip_prefix(host: str) -> str:
     for prefix in _HOST_PREFIXES:
         if host.startswith(prefix) and host.count(".") > 1:
-            host = host[len(prefix):]
-            break
+            return host[len(prefix):]
     return host
 
 
+def _with_port(host: str, port: int | None) -> str:
+    if port is None or not host:
+        return host
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def host_of(url: str) -> str:
+    """The host of ``url``, lower case, without ``www.``-like prefixes, with its port when it
+    is not 80 or 443 ("127.0.0.1:9101"; "" if none)."""
+    host, port = _split(url)
+    return _with_port(_strip_prefix(host), port)
+
+
+def site_of(url: str) -> str:
+    """The site of ``url`` as findings name it: its host as written (``www.`` kept), lower
+    case, with its port when it is not 80 or 443."""
+    return _with_port(*_split(url))
+
+
+def _host_and_port(value: str) -> tuple[str, int | None]:
+    """A host ("example.test", "example.test:8080") or URL as (host without prefixes, port)."""
+    host, port = _split(value if "://" in value else f"http://{value}")
+    return _strip_prefix(host), port
+
+
 def host_matches(host: str, domains: tuple[str, ...] | list[str]) -> bool:
-    """True when ``host`` is one of ``domains`` or a subdomain of one."""
-    key = _host_key(host)
-    return any(key == d or key.endswith("." + d) for d in domain_keys(tuple(domains)))
+    """True when ``host`` (a host, "host:port" or a URL) is one of ``domains`` or a subdomain
+    of one. A domain with a port matches that port only; one without a port, every port."""
+    name, port = _host_key(host)
+    return any((name == d or name.endswith("." + d)) and (d_port is None or d_port == port)
+               for d, d_port in _domain_ports(tuple(domains)))
 
 
 @lru_cache(maxsize=4096)
-def _host_key(host: str) -> str:
-    """``host`` (or a URL) as ``host_matches`` compares it."""
-    return host_of(f"http://{host}") if "://" not in host else host_of(host)
+def _host_key(value: str) -> tuple[str, int | None]:
+    """``value`` (a host, "host:port" or a URL) as ``host_matches`` compares it."""
+    return _host_and_port(value)
 
 
 @lru_cache(maxsize=256)
+def _domain_ports(domains: tuple[str, ...]) -> tuple[tuple[str, int | None], ...]:
+    """``domains`` as (host, port) pairs, worked out once per rule rather than once per link."""
+    return tuple(key for key in map(_host_key, domains) if key[0])
+
+
 def domain_keys(domains: tuple[str, ...]) -> tuple[str, ...]:
-    """``domains`` as ``host_matches`` compares them (lower case, no ``www.``; none empty),
-    worked out once per rule rather than once per link."""
-    return tuple(key for key in map(_host_key, domains) if key)
+    """The host names of ``domains`` (lower case, no ``www.``, no port; none empty): what a
+    link to one of them holds in its address (a cheap filter before ``host_matches``)."""
+    return tuple(d for d, _ in _domain_ports(domains))
 
 
 def canonical_url(url: str) -> str:
@@ -55,8 +100,8 @@ def canonical_url(url: str) -> str:
         parts = urlsplit(url.strip())
     except ValueError:
         return url.strip()
-    host = host_of(url)
-    port = parts.port if parts.port not in (None, 80, 443) else None
+    host, port = _split(url)
+    host = _strip_prefix(host)
     path = parts.path or "/"
     for suffix in ("/amp", "/amp/", ".amp"):
         if path.endswith(suffix) and len(path) > len(suffix):

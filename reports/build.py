@@ -18,7 +18,7 @@ from repostwatch.store import FindingRecord, Store
 from repostwatch.store.reporting import check_history, resolved_by_review
 
 from .history import Changes, CompliancePoint, changes, compliance_series
-from .outreach import OutreachLetter, outreach_letters
+from .outreach import FetchPages, OutreachLetter, outreach_letters
 
 __all__ = [
     "APART_WHY",
@@ -187,6 +187,7 @@ def build_report(
     outreach: bool = False,
     repost_rule: str = DEFAULT_REPOST_RULE,
     credit_line: str = DEFAULT_CREDIT_LINE,
+    fetch: FetchPages | None = None,
 ) -> Report:
     """Gather the findings of ``publication`` (None = all) known at the end of the period
     (``since``, ``until``] and what changed in it.
@@ -194,7 +195,8 @@ def build_report(
     ``now`` is the report's time stamp (default: the current time); naive datetimes are taken
     as UTC. ``history``: compute the period's changes and the compliance series (one more
     query); ``outreach``: write the outreach letters (``repost_rule`` and ``credit_line`` are
-    their templates, see ``reports.outreach``). Store failures propagate as ``StoreError``: an
+    their templates, and ``fetch`` the shell's polite fetcher of contact pages, see
+    ``reports.outreach``). Store failures propagate as ``StoreError``: an
     unreadable store never yields an empty report.
     """
     generated = utc(now) if now is not None else datetime.now(UTC)
@@ -225,7 +227,7 @@ def build_report(
     letters: tuple[OutreachLetter, ...] = ()
     if outreach:
         letters = tuple(outreach_letters(store, rows, repost_rule=repost_rule,
-                                         credit_line=credit_line))
+                                         credit_line=credit_line, fetch=fetch))
     return Report(
         generated_at=generated,
         publication=publication,

@@ -22,6 +22,7 @@ from matcher import CREDIT_STATUSES
 
 from .build import APART_WHY, PASSAGE_CHARS, Report, clip, lacking_by_site, utc
 from .charts import compliance_chart, sites_chart
+from .labels import verdict_label
 from .links import http_url
 from .outreach import OutreachLetter, letter_text
 
@@ -61,6 +62,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(clip=clip, percent=_percent, when=_when, badge=_badge)
+    env.globals.update(verdict_label=verdict_label)
     env.globals.update(http_url=http_url, mailto=_mailto, letter_text=letter_text)
     return env
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from .build import APART_WHY, Report, clip, lacking_by_site, utc
+from .labels import verdict_label
 from .links import http_url
 from .outreach import OutreachLetter, letter_text
 
@@ -98,7 +99,7 @@ def render_md(report: Report) -> str:
             out += [
                 f"- **{md_text(f.page_title or f.page_url)}** — {_link(f.page_url)}",
                 f"  - original: {md_text(f.original_title)} — {_link(f.original_url)}",
-                f"  - {md_text(f.verdict)}{f' ({md_text(f.extent)})' if f.extent else ''}, "
+                f"  - {md_text(verdict_label(f.verdict, f.extent))}, "
                 f"coverage {f.coverage:.0%}; credit **{md_text(f.credit_status)}**: "
                 f"{md_text(f.credit_reason)}",
                 f"  - first seen {_when(f.first_seen)} · last checked {_when(f.last_checked)}"

@@ -2,11 +2,15 @@
 
 A letter names the pages that carry the publication's articles without the credit it asks for,
 what is missing on each (the matcher's plain reason), the exact line to add (``[report]
-credit_line``, a template), and whom to write to: the contacts found in the saved evidence of
-the site's pages (``page_versions``: the bodies as fetched), never by fetching anything —
-``mailto:`` links, e-mail addresses in the visible text, and links to a contact, about or
-imprint page. Reports never fetch: a site whose saved pages name no contact gets a letter
-saying so.
+credit_line``, a template), and whom to write to: ``mailto:`` links and e-mail addresses in
+the visible text of the site's pages, and its contact, about or imprint pages.
+
+Reports never fetch. The pages read are the saved evidence of the site's copies
+(``page_versions``: the bodies as fetched) and, when the shell hands in ``fetch`` (a polite
+fetcher, ``crawler.polite``), the site's home page and the contact, about and imprint pages
+linked from these pages, fetched now: a contact page is named only when it answered 200 (a
+link on a copy may lead to a 404). Without ``fetch`` no contact page is named, only addresses.
+A site whose pages name no contact gets a letter saying so.
 
 Everything in a letter that comes from a page (titles, addresses, reasons) is crawled text:
 the renderers escape it for their medium (``reports.html_report``, ``reports.md_report``);
@@ -17,20 +21,22 @@ replaced so a page cannot drive a terminal.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from matcher import Page
+from matcher import Page, canonical_url, host_of
 from repostwatch.config import DEFAULT_CREDIT_LINE, DEFAULT_REPOST_RULE
 from repostwatch.store import FindingRecord, Store
 from repostwatch.store.reporting import newest_bodies
 
+from .labels import verdict_label
 from .links import http_url
 
 __all__ = [
     "Contact",
+    "FetchPages",
     "OutreachLetter",
     "find_contacts",
     "letter_dict",
@@ -40,7 +46,12 @@ __all__ = [
 
 
 PAGES_PER_SITE = 3  # saved pages of a site searched for contacts (its worst copies first)
+CONTACT_PAGES_PER_SITE = 5  # contact, about or imprint pages fetched per site, at most
 MAX_CONTACTS = 6
+
+FetchPages = Callable[[Sequence[str]], Mapping[str, tuple[str, str]]]
+"""Fetches URLs politely and returns those that answered 200: URL asked → (final URL, HTML).
+Handed in by the shell (``crawler.polite``): reports never fetch."""
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _CONTACT_WORDS = re.compile(
     r"contact|kontakt|contacto|contatti|impressum|imprint|about|redaktion|write to us|"
@@ -124,12 +135,12 @@ def find_contacts(html: str, url: str) -> list[Contact]:
         address = _email(m.group(0))
         if address:
             add("email", address, "text")
-    host = urlsplit(page.address).hostname or ""
+    host = host_of(page.address)  # the site's pages only (its port too; www. or not)
     for link in page.links:
         if link.hidden or not _CONTACT_WORDS.search(f"{link.text} {urlsplit(link.href).path}"):
             continue
         target = http_url(urljoin(page.address, link.href))
-        if target and (urlsplit(target).hostname or "").endswith(host.removeprefix("www.")):
+        if target and (host_of(target) == host or host_of(target).endswith(f".{host}")):
             add("page", target, "link")
     return found
 
@@ -141,11 +152,13 @@ def outreach_letters(
     repost_rule: str = DEFAULT_REPOST_RULE,
     credit_line: str = DEFAULT_CREDIT_LINE,
     sites: Sequence[str] | None = None,
+    fetch: FetchPages | None = None,
 ) -> list[OutreachLetter]:
     """One letter per (site, publication) with open copies lacking credit among ``rows``
     (kept in their order: most severe first), optionally only for ``sites``. Contacts come
     from the newest saved version of up to ``PAGES_PER_SITE`` of the site's pages (its
-    footer usually names the same contact on every page)."""
+    footer usually names the same contact on every page) and, with ``fetch``, from the pages
+    it fetches (see the module docstring)."""
     groups: dict[tuple[str, str], list[FindingRecord]] = {}
     for f in rows:
         if f.lacks_credit and f.is_open and (sites is None or f.site in sites):
@@ -153,8 +166,10 @@ def outreach_letters(
     pages = {site: list(dict.fromkeys(f.page_url for f in copies))[:PAGES_PER_SITE]
              for (site, _), copies in groups.items()}
     bodies = newest_bodies(store, [url for urls in pages.values() for url in urls])
-    contacts = {site: _site_contacts([bodies[u] for u in urls if u in bodies])
-                for site, urls in pages.items()}
+    saved = {site: [bodies[u] for u in urls if u in bodies] for site, urls in pages.items()}
+    fetched = _fetch_contact_pages(saved, pages, fetch) if fetch is not None else {}
+    contacts = {site: _site_contacts(saved[site], fetched.get(site, ()))
+                for site in pages}
     letters = []
     for (site, publication), copies in groups.items():
         rule = repost_rule.format(publication=publication, title="", url="")
@@ -163,11 +178,68 @@ def outreach_letters(
     return letters
 
 
-def _site_contacts(pages: Sequence[tuple[str, str]]) -> tuple[Contact, ...]:
+def _fetch_contact_pages(
+    saved: Mapping[str, list[tuple[str, str]]], pages: Mapping[str, list[str]],
+    fetch: FetchPages,
+) -> dict[str, list[tuple[str, str, str]]]:
+    """Per site, the pages ``fetch`` got with 200: (link found on, final URL, HTML). First
+    round: the site's home page and the contact pages linked from its saved pages; second:
+    contact pages linked from the home page. At most ``CONTACT_PAGES_PER_SITE`` contact pages
+    per site."""
+    homes = {site: _home(urls[0]) for site, urls in pages.items() if urls}
+    wanted: dict[str, dict[str, str]] = {}  # site → contact page URL → the page linking to it
+    for site, site_pages in saved.items():
+        links = wanted.setdefault(site, {})
+        for final_url, html in site_pages:
+            for c in find_contacts(html, final_url):
+                if c.kind == "page" and len(links) < CONTACT_PAGES_PER_SITE:
+                    links.setdefault(c.value, c.found_on)
+    first = [*homes.values(), *(u for links in wanted.values() for u in links)]
+    got = dict(fetch(first)) if first else {}
+    second = []
+    for site, home in homes.items():
+        if home not in got:
+            continue
+        links = wanted.setdefault(site, {})
+        for c in find_contacts(got[home][1], got[home][0]):
+            if c.kind == "page" and c.value not in links and len(links) < CONTACT_PAGES_PER_SITE:
+                links[c.value] = home
+                second.append(c.value)
+    if second:
+        got.update(fetch(second))
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for site, home in homes.items():
+        found = out.setdefault(site, [])
+        if home in got:  # its addresses count, but a home page is no contact page
+            found.append(("", got[home][0], got[home][1]))
+        landing = canonical_url(got[home][0] if home in got else home)
+        for url, linked_from in wanted.get(site, {}).items():
+            # a "contact" link that lands on the home page names no contact page
+            if url in got and canonical_url(got[url][0]) != landing:
+                found.append((linked_from, *got[url]))
+    return out
+
+
+def _home(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
+def _site_contacts(saved: Sequence[tuple[str, str]],
+                   fetched: Sequence[tuple[str, str, str]]) -> tuple[Contact, ...]:
+    """Addresses on the saved and the fetched pages; the fetched contact pages (answered 200:
+    ``linked_from`` is the page whose link led there, "" for the home page)."""
     found: dict[tuple[str, str], Contact] = {}
-    for final_url, html in pages:
+    for final_url, html in saved:
         for c in find_contacts(html, final_url):
-            found.setdefault((c.kind, c.value), c)
+            if c.kind == "email":
+                found.setdefault((c.kind, c.value), c)
+    for linked_from, final_url, html in fetched:
+        if linked_from and http_url(final_url):
+            found.setdefault(("page", final_url), Contact("page", final_url, linked_from, "link"))
+        for c in find_contacts(html, final_url):
+            if c.kind == "email":
+                found.setdefault((c.kind, c.value), c)
     ordered = sorted(found.values(), key=lambda c: (c.kind != "email", c.where != "mailto"))
     return tuple(ordered[:MAX_CONTACTS])
 
@@ -186,14 +258,14 @@ def letter_text(letter: OutreachLetter) -> str:
     if pages:
         lines.append(f"Contact page: {' '.join(pages)}")
     if not letter.contacts:
-        lines.append(f"To: (no contact found on the saved pages of {letter.site}: look for a "
-                     "contact or imprint page on the site)")
+        lines.append(f"To: (no contact found on the pages of {letter.site} that were read: "
+                     "look for a contact or imprint page on the site)")
     lines += [f"Subject: {_plain(letter.subject)}", "", "Hello,", "",
               f"We are the editors of {_plain(letter.publication)}. We are glad our reporting "
               f"is read on {_plain(letter.site)}. {_plain(letter.repost_rule)}", "",
               "These pages carry our articles without that credit:", ""]
     for n, f in enumerate(letter.copies, 1):
-        kind = f"{f.verdict}{f' ({f.extent})' if f.extent else ''}"
+        kind = verdict_label(f.verdict, f.extent)
         lines += [
             f"{n}. {_plain(f.page_url)}",
             f"   copies \"{_plain(f.original_title)}\" ({_plain(f.original_url)}): {kind}, "

@@ -13,6 +13,7 @@ publication filter; else from the beginning (the first report).
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,7 +25,8 @@ from repostwatch.store.reporting import previous_report, record_report_run, set_
 
 from .build import Report, build_report, utc
 from .deliver import DeliveryError, deliver, summary_dict
-from .formats import default_filename, render, write_report
+from .formats import default_filename, get, render, write_report
+from .outreach import FetchPages
 
 __all__ = ["PERIODS", "Produced", "period_start", "produce_report", "resolve_period"]
 
@@ -79,7 +81,7 @@ def produce_report(
     store: Store,
     config: Config,
     *,
-    fmt: str = "html",
+    fmt: str | Sequence[str] = "html",
     publication: str | None = None,
     period: str | None = None,
     since: datetime | None = None,
@@ -88,35 +90,49 @@ def produce_report(
     to_stdout: bool = False,
     send: bool = True,
     now: datetime | None = None,
+    fetch: FetchPages | None = None,
 ) -> Produced:
     """Build the report, write it (to ``output``, default a dated file in ``[report] dir``;
     or return its text with ``to_stdout``), record it, and deliver it when ``send`` and
-    ``[delivery]`` is configured.
+    ``[delivery]`` is configured. ``fetch``: the shell's polite fetcher of the outreach
+    letters' contact pages (``reports.outreach``; None: addresses on saved pages only).
+
+    ``fmt`` may name several formats: one report, one period, one record, a file each (with
+    ``output``, its name with each format's extension), delivered once.
 
     Raises ``DeliveryError`` (exit 3) after recording when a channel failed: the file stays.
-    ``ValueError`` for an unknown format or period; ``OSError`` when the file cannot be
-    written; ``StoreError`` from the store.
+    ``ValueError`` for an unknown format or period, or several formats ``to_stdout``;
+    ``OSError`` when the file cannot be written; ``StoreError`` from the store.
     """
+    formats = [fmt] if isinstance(fmt, str) else list(dict.fromkeys(fmt))
+    for name in formats:
+        get(name)  # an unknown format is a ValueError before anything is built or written
+    if not formats or (to_stdout and len(formats) > 1):
+        raise ValueError("one report format to stdout" if formats else "no report format")
     now = utc(now) if now is not None else datetime.now(UTC)
     since, until = resolve_period(store, publication=publication, period=period, since=since,
                                   until=until, now=now)
     rc = config.report
     report = build_report(store, publication=publication, since=since, until=until, now=now,
                           outreach=rc.outreach, repost_rule=rc.repost_rule,
-                          credit_line=rc.credit_line)
+                          credit_line=rc.credit_line, fetch=fetch)
     text = None
     paths: tuple[Path, ...] = ()
     if to_stdout:
-        text = render(report, fmt)
+        text = render(report, formats[0])
     else:
-        target = output or config.report_dir / default_filename(report, fmt)
-        paths = (write_report(report, fmt, target),)
+        def target(name: str) -> Path:
+            if output is None:
+                return config.report_dir / default_filename(report, name)
+            return output if len(formats) == 1 else output.with_suffix(f".{get(name).extension}")
+
+        paths = tuple(write_report(report, name, target(name)) for name in formats)
     summary = summary_dict(report)
     for key in ("event", "report_run", "files"):
         summary.pop(key)
     run_id = record_report_run(
         store, generated_at=report.generated_at, period_start=report.since,
-        period_end=report.period_end, publication=publication, formats=[fmt],
+        period_end=report.period_end, publication=publication, formats=formats,
         paths=[str(p) for p in paths], summary=summary,
     )
     outcomes: dict[str, dict[str, Any]] = {}

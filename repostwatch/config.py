@@ -353,6 +353,11 @@ def load_config(
     return _build(_Reader(path, text), data, base, env, report_formats)
 
 
+_KIND_NAMES = {int: "a whole number", float: "a number", str: "a string (in quotes)",
+               bool: "true or false"}
+"""How config errors name the kinds of values (not Python's ``int``: "must be a int")."""
+
+
 class _Reader:
     """Validates values and names the file, line and key of any problem."""
 
@@ -415,7 +420,8 @@ class _Reader:
                 raise self.error(f"{where}.{key}", "must be a list of strings")
             return tuple(v.strip() for v in value if v.strip())
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.error(f"{where}.{key}", f"must be a {kind.__name__}, not {value!r}")
+            raise self.error(f"{where}.{key}", f"must be {_KIND_NAMES.get(kind, kind.__name__)}, "
+                                               f"not {value!r}")
         return value
 
 
@@ -458,8 +464,8 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
             raise r.error(f"{where}.credit", f"must be one of {', '.join(_matcher().CREDIT_MODES)}")
         pubs.append(Publication(
             name=name, aliases=r.get(p, "aliases", where, tuple, ()),
-            domains=tuple(d.lower() for d in r.get(p, "domains", where, tuple, ())),
-            credit=credit, allow=tuple(d.lower() for d in r.get(p, "allow", where, tuple, ())),
+            domains=_hosts(r, p, "domains", where), credit=credit,
+            allow=_hosts(r, p, "allow", where),
             originals=r.get(p, "originals", where, tuple, ()),
             nofollow_ok=r.get(p, "nofollow_ok", where, bool, True),
             report_syndicated=r.get(p, "report_syndicated", where, bool, False),
@@ -679,6 +685,22 @@ def _schedule(r: _Reader, data: Mapping[str, Any]) -> ScheduleConfig:
     except CronError as exc:
         raise r.error("schedule.timezone", str(exc)) from None
     return schedule
+
+
+_HOST = re.compile(r"(?:https?://)?([^\s/:@?#\[\]]+|\[[0-9a-f:.]+\])(?::(\d{1,5}))?/?")
+
+
+def _hosts(r: _Reader, t: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    """Host names, each with an optional port ("127.0.0.1:9101": that port only; no port:
+    every port), lower case. A path, or a port that is not one, is an error: it would match
+    nothing, silently."""
+    hosts = tuple(h.lower() for h in r.get(t, key, where, tuple, ()))
+    for host in hosts:
+        m = _HOST.fullmatch(host)
+        if not m or (m.group(2) and not 0 < int(m.group(2)) < 65536):
+            raise r.error(f"{where}.{key}", f"{host!r} is not a host name (write e.g. "
+                          "\"daily-planet.com\", or \"127.0.0.1:8080\" for one port only)")
+    return hosts
 
 
 def _positive(r: _Reader, t: Mapping[str, Any], key: str, where: str, default: int,

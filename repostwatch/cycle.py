@@ -7,51 +7,20 @@ set), recheck the open findings, then write the report. A stage that fails does 
 later ones (a broken feed must not hide this week's copies); the cycle's exit code says that
 one failed.
 
-Runs never overlap: the cycle holds an exclusive ``flock`` on ``run.lock`` in ``[crawl]
-job_dir`` for its whole length. The kernel releases it when the process ends, however it
-ends, so a crashed or killed run never leaves a stale lock behind.
+Runs never overlap, nor a run and a crawl: the cycle holds ``repostwatch.locks.run_lock`` on
+``[crawl] job_dir`` for its whole length (a ``flock`` the kernel releases when the process
+ends, however it ends, so a crashed or killed run never leaves a stale lock behind).
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from .config import Config
-from .errors import UsageError
+from .locks import run_lock
 
 __all__ = ["Stage", "cycle_jobs", "report_stage", "run_lock", "stage_summary"]
-
-
-@contextmanager
-def run_lock(folder: Path) -> Iterator[IO[str]]:
-    """Hold the cycle's lock; ``UsageError`` (exit 2) when another run holds it."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "run.lock"
-    with path.open("a+", encoding="utf-8") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            raise UsageError(f"another run is in progress ({holder}): not starting a second "
-                             "one", hint=f"it holds {path}; it is released when that run "
-                                         "ends") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()}")
-        fh.flush()
-        try:
-            yield fh
-        finally:
-            fh.seek(0)
-            fh.truncate()
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 @dataclass(frozen=True)
@@ -104,13 +73,15 @@ def stage_summary(stage: Stage, result: Any) -> tuple[str, str | None]:
 def report_stage(config: Config, fmt: str) -> tuple[str, str | None]:
     """The cycle's report (since the previous one), through ``reports.produce_report`` like
     ``repostwatch report``: one line about it, and its problem (None when it went well)."""
+    from crawler.polite import PoliteFetcher
     from reports import DeliveryError, produce_report
 
     from .store import Store
 
+    fetch = PoliteFetcher(config.crawl).pages if config.report.outreach else None
     try:
         with Store.open(config.database_url) as store:
-            done = produce_report(store, config, fmt=fmt)
+            done = produce_report(store, config, fmt=fmt, fetch=fetch)
     except DeliveryError as exc:
         return f"report: {exc}", "report delivery failed"
     sent = f", delivered ({', '.join(done.delivery)})" if done.delivery else ""

@@ -3,7 +3,8 @@
 Starts the sandbox web (a local HTTP proxy playing a publisher and the sites that copy it),
 writes a config into the demo folder, imports the publisher's articles from its sitemap,
 crawls the other sites with Scrapy, judges and stores every page in a SQLite file there, and
-writes an HTML report. Running it again updates the same database (upserts, no duplicates).
+writes an HTML report (recorded: ``report --list`` shows it). Running it again updates the
+same database (upserts, no duplicates).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from crawler.polite import PoliteFetcher
 from crawler.runner import CrawlJob, crawl_failed, run_crawls
 from crawler.sandbox import SandboxServer, demo_config
 from crawler.spiders.originals import OriginalsSpider
@@ -42,11 +44,14 @@ def run_demo(folder: Path, *, log_level: str = "WARNING") -> None:
         click.echo("importing originals, then crawling the watched sites…", err=True)
         results = run_crawls(config, [CrawlJob(OriginalsSpider), CrawlJob(WatchSpider)],
                              log_level=log_level)
-    from reports import build_report, default_filename, write_report
+        from reports import produce_report
 
-    with Store.open(config.database_url) as store:
-        rep = build_report(store)
-    path = write_report(rep, "html", config.report_dir / default_filename(rep, "html"))
+        # recorded like any report (`report --list`); the letters' contact pages are read
+        # through the sandbox while it runs (its config lets the guard pass *.test)
+        fetch = PoliteFetcher(config.crawl).pages
+        with Store.open(config.database_url) as store:
+            done = produce_report(store, config, fmt="html", send=False, fetch=fetch)
+    rep, path = done.report, done.paths[0]
     originals_stats, watch_stats = results[0], results[-1]
     imported = sum(originals_stats.get(f"repostwatch/originals/{k}")
                    for k in ("added", "updated", "unchanged"))

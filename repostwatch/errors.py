@@ -7,7 +7,8 @@
     ├── CrawlError            3  a crawl ended with errors
     └── StoreError            4  the database cannot be opened, migrated or written
 
-Exit code 1 is not an error: ``check`` returns it when a copy lacks credit. 130 = interrupted.
+Exit code 1 is not an error: ``check`` returns it when a copy lacks credit. 130 = interrupted
+(Ctrl-C: ``KeyboardInterrupt``, or ``Interrupted`` when a crawl says how it stopped).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ __all__ = [
     "ConfigError",
     "CrawlError",
     "FetchError",
+    "Interrupted",
     "RepostwatchError",
     "StoreError",
     "UsageError",
@@ -60,3 +62,14 @@ class CrawlError(RepostwatchError):
 
 class StoreError(RepostwatchError):
     exit_code = 4
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a crawl: ``at_once`` when a second Ctrl-C stopped it without the graceful
+    end (its Scrapy queue was not saved: it cannot be resumed). ``advice`` is what the CLI
+    adds to its message (what is true about continuing), set by the command that knows."""
+
+    def __init__(self, *, at_once: bool, advice: str = "") -> None:
+        super().__init__()
+        self.at_once = at_once
+        self.advice = advice

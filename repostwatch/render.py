@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape as escape_markup
 
 from crawler.lookup import Outcome
+from reports.labels import verdict_label
 
 from .terminal import printable
 
@@ -49,9 +50,9 @@ def print_outcome(outcome: Outcome) -> None:
         note = f" ({escape(r.note)})" if r.note else ""
         out.print(f"  verdict: none — no copy of our originals found{note}")
         return
-    extent = f" ({r.extent})" if r.extent else ""
     style = _STYLE.get(r.credit.status, "white")
-    out.print(f"  verdict: [bold]{r.verdict}[/bold]{extent}, coverage {r.coverage:.0%}")
+    out.print(f"  verdict: [bold]{verdict_label(r.verdict, r.extent)}[/bold], coverage "
+              f"{r.coverage:.0%}")
     out.print(f"  original: {escape(r.original.title)} <{escape(r.original.url)}> "
               f"({escape(r.original.publication)})")
     out.print(f"  credit: [{style}]{r.credit.status}[/{style}] — {escape(r.credit.reason)}")
@@ -106,15 +107,15 @@ def print_copies(original: Original, copies: list[FindingRecord],
         return
     lacking = sum(c.lacks_credit and c.is_open for c in copies)
     apart = sum(c.kept_apart is not None and c.is_open for c in copies)
-    out.print(f"  {len(copies)} known copy(ies), {lacking} lacking credit"
+    out.print(f"  {len(copies)} known cop{'y' if len(copies) == 1 else 'ies'}, {lacking} "
+              "lacking credit"
               + (f", {apart} kept apart" if apart else "")
               + (f" — a wire story ({escape(original.source)}): its copies are kept apart"
                  if original.source else ""))
     for c in copies:
         style = _STYLE.get(c.credit_status, "white")
-        extent = f" ({c.extent})" if c.extent else ""
         out.print(f"\n  [bold]{escape(c.page_url)}[/bold]")
-        out.print(f"    {c.verdict}{extent}, coverage {c.coverage:.0%}, credit "
+        out.print(f"    {verdict_label(c.verdict, c.extent)}, coverage {c.coverage:.0%}, credit "
                   f"[{style}]{c.credit_status}[/{style}] — {escape(c.credit_reason)}")
         out.print(f"    review: {c.review_state}; first seen {_day(c.first_seen)}, "
                   f"last checked {_day(c.last_checked)}")
@@ -122,7 +123,9 @@ def print_copies(original: Original, copies: list[FindingRecord],
             out.print(f"    {_day(h.checked_at)}  {h.verdict:8} {h.coverage:4.0%}  "
                       f"{h.credit_status}")
         if len(c.history) > 10:
-            out.print(f"    … {len(c.history) - 10} earlier check(s) (--json has them all)")
+            earlier = len(c.history) - 10
+            out.print(f"    … {earlier} earlier check{'' if earlier == 1 else 's'} (--json has "
+                      "them all)")
         for a in captures.get(c.id, [])[:5]:
             out.print(f"    archived {_day(a.captured_at)} in {escape(a.location)} at offset "
                       f"{a.offset}")
@@ -132,4 +135,4 @@ def _day(moment: Any) -> str:
     from reports.build import iso
 
     text = iso(moment)
-    return text.replace("T", " ").removesuffix("Z") if text else "-"
+    return text.replace("T", " ").replace("Z", " UTC") if text else "-"

@@ -103,7 +103,7 @@ def serve(schedule: Schedule, lock_dir: Path, run_cycle: Callable[[], int], *,
     ``clock`` gives the time (tz-aware); ``wait(seconds)`` sleeps and returns True when the
     service must stop (an ``Event.wait``). Both are injected so that tests drive the loop.
     """
-    from .cycle import run_lock
+    from .locks import run_lock
 
     def stamp(when: datetime) -> str:
         return when.astimezone(schedule.tz).strftime("%Y-%m-%d %H:%M %Z")
@@ -128,7 +128,8 @@ def serve(schedule: Schedule, lock_dir: Path, run_cycle: Callable[[], int], *,
             f"after {_span(ended - due)}")
         missed = schedule.fires_between(due, ended)
         if missed:
-            log(f"skipped {missed} fire(s) that came while the cycle ran")
+            log(f"skipped {missed} fire{'' if missed == 1 else 's'} that came while the cycle "
+                "ran")
         if wait(0):
             return
 

@@ -79,7 +79,8 @@ class LeasedScheduler(Scheduler):  # type: ignore[misc]  # scrapy_redis has no t
             self._ticker.stop()
         handed = self.fleet.leave()
         if handed:
-            logger.warning("handed %d request(s) in flight back to the fleet", handed)
+            logger.warning("handed %d request%s in flight back to the fleet", handed,
+                           "" if handed == 1 else "s")
         # scrapy-redis's close would flush the shared queue (SCHEDULER_PERSIST is on): the
         # fleet's keys outlive any one worker; the next crawl wipes them (Fleet.join).
 
@@ -89,7 +90,8 @@ class LeasedScheduler(Scheduler):  # type: ignore[misc]  # scrapy_redis has no t
             self.fleet.beat()
             handed = self.fleet.reap()
             if handed:
-                logger.warning("handed %d request(s) of a dead worker back to the queue", handed)
+                logger.warning("handed %d request%s of a dead worker back to the queue", handed,
+                               "" if handed == 1 else "s")
                 self.crawler.stats.inc_value("repostwatch/fleet/requeued", handed)
             engine = self.crawler.engine
             if engine is None or not engine.spider_is_idle():

@@ -12,7 +12,6 @@ Adding a page is adding a producer to a site's table in ``_Pages.routes``; the h
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import math
@@ -43,6 +42,7 @@ from .sites import (
     copy_slug,
     html_document,
     html_text,
+    wire_article,
 )
 
 __all__ = ["REQUEST_LOG", "Handler", "build_app"]
@@ -268,14 +268,11 @@ class _Pages:
         return page.path.format(slug=copy_slug(page, index, site))
 
     def wire_article(self, n: int) -> Article:
-        """The text of ``WIRE_STORIES[n]`` as the wire sent it: dateline, byline, sign-off."""
-        story = WIRE_STORIES[n]
-        a = self.article(story.index, WIRE_NAMESPACE)
-        paragraphs = [story.dateline + a.paragraphs[0], *a.paragraphs[1:]]
-        if story.signoff:
-            paragraphs.append(story.signoff)
-        return dataclasses.replace(a, slug=story.slug, author=story.byline.removeprefix("By "),
-                                   paragraphs=tuple(paragraphs))
+        """``sites.wire_article(n)``, generated once."""
+        key = (WIRE_NAMESPACE, n)
+        if key not in self._articles:
+            self._articles[key] = wire_article(n)
+        return self._articles[key]
 
     def _wire_listing(self, story: WireStory) -> tuple[datetime, str, str, str]:
         head = generate_headline(story.index, namespace=WIRE_NAMESPACE)

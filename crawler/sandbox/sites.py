@@ -12,12 +12,13 @@ key copies the publisher's article ``n % articles`` (see ``copy_assignments``).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from html import escape
 from typing import Literal
 
-from .content import WIRE_NAMESPACE, generate_headline
+from .content import WIRE_NAMESPACE, Article, generate_article, generate_headline
 from .searx import SEARX_HOST
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "expected_pages",
     "html_document",
     "html_text",
+    "wire_article",
 ]
 
 
@@ -306,6 +308,18 @@ def html_document(title: str, body: str, *, head: str = "", lang: str = "en") ->
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html_text(title)}</title>\n{head}</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
+
+
+def wire_article(n: int) -> Article:
+    """The text of ``WIRE_STORIES[n]`` as the wire sent it and the paper ran it: the dateline
+    opening its first paragraph, the wire as author, the sign-off closing it."""
+    story = WIRE_STORIES[n]
+    a = generate_article(story.index, namespace=WIRE_NAMESPACE)
+    paragraphs = [story.dateline + a.paragraphs[0], *a.paragraphs[1:]]
+    if story.signoff:
+        paragraphs.append(story.signoff)
+    return dataclasses.replace(a, slug=story.slug, author=story.byline.removeprefix("By "),
+                               paragraphs=tuple(paragraphs))
 
 
 def archive_size(articles: int = 8) -> int:

@@ -16,10 +16,11 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
+from matcher import site_of
 from repostwatch.config import Config, load_config
 
 from ..items import FetchedPage
-from ..problems import STATS_PREFIX, classify
+from ..problems import STATS_PREFIX, ProblemLog, classify, quiet_duplicate_warnings
 from ..sniff import decode_html, looks_like_html
 
 __all__ = ["RepostwatchSpider", "fetched_page", "response_headers"]
@@ -38,6 +39,19 @@ class RepostwatchSpider(Spider):
         config = load_config(settings.get("REPOSTWATCH_CONFIG"))
         for key, value in crawl_settings(config).items():
             settings.set(key, value, priority="spider")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.problem_log = ProblemLog()
+        quiet_duplicate_warnings()
+
+    def closed(self, reason: str) -> None:
+        """Scrapy calls this when the crawl ends: the page problems, one line per host."""
+        lines = self.problem_log.summary()
+        for line in lines:
+            self.logger.warning(line)
+        if lines:
+            self.logger.warning("(--verbose lists every skipped page)")
 
     def repostwatch_config(self) -> Config:
         return load_config(self.settings.get("REPOSTWATCH_CONFIG"))
@@ -59,13 +73,15 @@ class RepostwatchSpider(Spider):
         return fetched_page(response)
 
     def count_problem(self, kind: str, url: str, detail: str) -> None:
-        """Count a page problem and log it as one warning (a page robots.txt forbids only at
-        debug level: that is normal)."""
+        """Count a page problem: logged at INFO (``--verbose``) and summarised per host when
+        the crawl ends (``closed``); a page robots.txt forbids only at debug level, and in no
+        summary: that is normal."""
         self.crawler.stats.inc_value(STATS_PREFIX + kind)
         if kind == "robots_forbidden":
             self.logger.debug("skipped %s: %s", url, detail)
         else:
-            self.logger.warning("skipped %s: %s (%s)", url, kind.replace("_", " "), detail)
+            self.logger.info("skipped %s: %s (%s)", url, kind.replace("_", " "), detail)
+            self.problem_log.add(site_of(url), kind, detail)
 
 
 def crawl_settings(config: Config) -> dict[str, Any]:

@@ -29,15 +29,26 @@ def import_counts(stats: Mapping[str, Any]) -> dict[str, int]:
 
 
 def import_problem(stats: Mapping[str, Any], source: str) -> str | None:
-    """"no articles found at SOURCE (HTTP 404)" when an originals crawl of ``source`` found no
-    article at all (a wrong sitemap URL, a feed that moved); None when it found some."""
+    """"no articles found at SOURCE (it answered HTTP 404)" when an originals crawl of
+    ``source`` found no article at all (a wrong sitemap URL, a feed that moved); None when it
+    found some. The answers named are the source's and its pages', not robots.txt's."""
     counts = import_counts(stats)
     if counts["added"] or counts["updated"] or counts["unchanged"]:
         return None
-    statuses = sorted(k.rsplit("/", 1)[-1] for k in stats
-                      if k.startswith("downloader/response_status_count/"))
-    seen = f" (HTTP {', '.join(statuses)})" if statuses else ""
-    return f"no articles found at {source}{seen}"
+    answers = {}
+    for key, count in stats.items():
+        if key.startswith("downloader/response_status_count/"):
+            status = key.rsplit("/", 1)[-1]
+            n = int(count or 0) - int(stats.get(f"robotstxt/response_status_count/{status}", 0)
+                                      or 0)
+            if n > 0:
+                answers[status] = n
+    if not answers:
+        return f"no articles found at {source}"
+    if sum(answers.values()) == 1:
+        return f"no articles found at {source} (it answered HTTP {next(iter(answers))})"
+    listed = ", ".join(f"{n} × HTTP {s}" for s, n in sorted(answers.items()))
+    return f"no articles found at {source} (answers: {listed})"
 
 
 class OriginalsSpider(RepostwatchSpider):
@@ -86,6 +97,8 @@ class OriginalsSpider(RepostwatchSpider):
             for url in listing.urls:
                 yield Request(url, callback=self.parse_source, cb_kwargs=kwargs)
         else:
+            # the import's total, for its progress line (crawler.progress)
+            self.crawler.stats.inc_value("repostwatch/originals/listed", len(listing.urls))
             for url in listing.urls:
                 request = self._article_request(url, publication, listing.lastmod.get(url))
                 if request is not None:

@@ -18,6 +18,7 @@ import jinja2
 from aiohttp import web
 
 from ..build import utc
+from ..labels import verdict_label
 from ..links import http_url
 from .security import ACTOR, AUTH, csrf_token
 from .service import ReviewService
@@ -37,7 +38,7 @@ async def in_thread(func: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs)
 
 
 def _when(moment: datetime | None) -> str:
-    return utc(moment).strftime("%Y-%m-%d %H:%M") if moment is not None else ""
+    return utc(moment).strftime("%Y-%m-%d %H:%M UTC") if moment is not None else ""
 
 
 def _percent(share: float) -> str:
@@ -64,6 +65,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
     env.filters.update(when=_when, percent=_percent)
+    env.globals.update(verdict_label=verdict_label)
     env.globals.update(http_url=http_url, query=_query)
     return env
 

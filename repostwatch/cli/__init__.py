@@ -79,9 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return 2
-    except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
-        err("interrupted: what was stored so far is kept (`repostwatch crawl --resume` "
-            "continues an interrupted crawl)")
+    except (click.exceptions.Abort, KeyboardInterrupt) as exc:  # click: Ctrl-C is Abort
+        # a crawl's Interrupted says whether it can be resumed (click wraps it in Abort)
+        advice = getattr(exc.__cause__ or exc, "advice", "")
+        err("interrupted: what was stored so far is kept" + (f"; {advice}" if advice else ""))
         return 130
     except RepostwatchError as exc:
         if debug:

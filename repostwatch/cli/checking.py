@@ -52,7 +52,8 @@ def check(state: State, targets: tuple[str, ...], file_url: str | None, pages: P
                                  allow_private=allow_private or config.crawl.allow_private)
         if save:
             saved, copies = save_outcomes(store, outcomes)
-            err(f"saved {saved} judged page(s), {copies} copy(ies), to the store")
+            err(f"saved {saved} judged page{'' if saved == 1 else 's'}, {copies} "
+                f"cop{'y' if copies == 1 else 'ies'}, to the store")
     for o in outcomes:
         if as_json:
             click.echo(json_line(o.to_dict()))

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from repostwatch.errors import UsageError
+from repostwatch.errors import Interrupted, UsageError
 
 from .state import State, err, json_option, print_crawl_summary, run_crawl
 
@@ -39,6 +39,22 @@ def crawl(state: State, site: str | None, resume: bool, redis_url: str | None,
 
     Example: repostwatch crawl --site https://aggregator.example/
     """
+    config = state.config
+    state.require_publications()
+    if site is not None and not re.match(r"https?://[^/\s]+", site):
+        raise UsageError(f"--site {site!r} is not an http(s) URL",
+                         hint="e.g. --site https://aggregator.example/")
+    redis_url = redis_url or config.distributed.redis_url
+    if redis_url:
+        _crawl_distributed(state, site, resume, redis_url, as_json)
+        return
+    # one watch crawl at a time (with or without --site: a whole crawl covers the sites)
+    with state.job_lock("crawl"):
+        _crawl_alone(state, site, resume, as_json)
+
+
+def _crawl_alone(state: State, site: str | None, resume: bool, as_json: bool) -> None:
+    """``crawl`` on this machine alone: its queue in ``[crawl] job_dir``, resumable."""
     import hashlib
     import shutil
 
@@ -47,13 +63,6 @@ def crawl(state: State, site: str | None, resume: bool, redis_url: str | None,
     from matcher import canonical_url
 
     config = state.config
-    if site is not None and not re.match(r"https?://[^/\s]+", site):
-        raise UsageError(f"--site {site!r} is not an http(s) URL",
-                         hint="e.g. --site https://aggregator.example/")
-    redis_url = redis_url or config.distributed.redis_url
-    if redis_url:
-        _crawl_distributed(state, site, resume, redis_url, as_json)
-        return
     state.preflight(need_watch=site is None)
     # one folder per --site, so resuming one site never replays another's queue
     key = hashlib.sha256(canonical_url(site).encode()).hexdigest()[:16] if site else ""
@@ -62,8 +71,8 @@ def crawl(state: State, site: str | None, resume: bool, redis_url: str | None,
         err("nothing to resume: starting a new crawl")
     elif resume and _last_run_unfinished(state, "watch"):
         raise UsageError(
-            "the interrupted crawl did not stop cleanly (it was killed, or is still running): "
-            "its queue cannot be resumed",
+            "the interrupted crawl did not stop cleanly (it was killed, or stopped at once by "
+            "a second Ctrl-C): its queue cannot be resumed",
             hint="run `repostwatch crawl` without --resume to start over; what was stored "
                  "stays stored")
     elif not resume and jobdir.exists():
@@ -75,9 +84,16 @@ def crawl(state: State, site: str | None, resume: bool, redis_url: str | None,
         if stats.get("finish_reason") == "finished":
             shutil.rmtree(jobdir, ignore_errors=True)  # done: nothing left to resume
 
-    run_crawl(state, [CrawlJob(WatchSpider, {"url": site} if site else {}, jobdir=jobdir)],
-              what="the crawl", summary=summary, as_json=as_json,
-              extra=lambda _: {"site": site, "resumed": resume})
+    again = f"repostwatch crawl{f' --site {site}' if site else ''}"
+    try:
+        run_crawl(state, [CrawlJob(WatchSpider, {"url": site} if site else {}, jobdir=jobdir)],
+                  what="the crawl", summary=summary, as_json=as_json,
+                  extra=lambda _: {"site": site, "resumed": resume})
+    except Interrupted as exc:  # say what is true: only a graceful stop saved the queue
+        exc.advice = (f"the crawl stopped at once (a second Ctrl-C) without saving its queue, "
+                      f"so it cannot be resumed: `{again}` starts it over" if exc.at_once
+                      else f"`{again} --resume` continues the crawl where it stopped")
+        raise
 
 
 def _crawl_distributed(state: State, site: str | None, resume: bool, redis_url: str,
@@ -112,7 +128,8 @@ def _crawl_distributed(state: State, site: str | None, resume: bool, redis_url: 
             f"{public_url(redis_url)} (prefix {config.distributed.key_prefix}): "
             f"{n} responses"
             + (", queued the start pages" if stats.get("repostwatch/fleet/seeder") else "")
-            + (f", handed {requeued} request(s) of dead workers back" if requeued else ""))
+            + (f", handed {requeued} request{'' if requeued == 1 else 's'} of dead workers back"
+               if requeued else ""))
 
     job = CrawlJob(WatchSpider, {"url": site} if site else {},
                    settings={REDIS_URL_SETTING: redis_url})
@@ -149,7 +166,6 @@ def recheck(state: State, limit: int | None, older_than: str | None, as_json: bo
 
     if older_than is not None:
         parse_duration(older_than)  # a usage error before Scrapy starts
-    state.preflight(need_watch=False)
 
     def summary(stats: dict[str, Any]) -> None:
         if not stats.get("repostwatch/recheck/scheduled"):
@@ -161,11 +177,13 @@ def recheck(state: State, limit: int | None, older_than: str | None, as_json: bo
             f"findings now gone: {int(stats.get('repostwatch/gone', 0) or 0)}")
 
     kwargs = {k: v for k, v in (("limit", limit), ("older_than", older_than)) if v is not None}
-    run_crawl(state, [CrawlJob(RecheckSpider, kwargs)], what="the recheck", summary=summary,
-              as_json=as_json, extra=lambda stats: {
-                  "scheduled": int(stats.get("repostwatch/recheck/scheduled", 0) or 0),
-                  "pages_gone": int(stats.get("repostwatch/pages_gone", 0) or 0),
-                  "findings_gone": int(stats.get("repostwatch/gone", 0) or 0)})
+    with state.job_lock("recheck"):
+        state.preflight(need_watch=False)
+        run_crawl(state, [CrawlJob(RecheckSpider, kwargs)], what="the recheck",
+                  summary=summary, as_json=as_json, extra=lambda stats: {
+                      "scheduled": int(stats.get("repostwatch/recheck/scheduled", 0) or 0),
+                      "pages_gone": int(stats.get("repostwatch/pages_gone", 0) or 0),
+                      "findings_gone": int(stats.get("repostwatch/gone", 0) or 0)})
 
 
 @click.command()
@@ -187,10 +205,10 @@ def search(state: State, budget: int | None, as_json: bool) -> None:
     from crawler.spiders.search import SearchSpider
 
     config = state.config
+    state.require_publications()
     if not config.search.url:
         raise UsageError(f"search is not configured in {config.describe()}",
                          hint="set [search] url to your SearXNG instance")
-    state.preflight(need_watch=False)
 
     def figures(stats: dict[str, Any]) -> dict[str, int]:
         def n(key: str) -> int:
@@ -208,5 +226,7 @@ def search(state: State, budget: int | None, as_json: bool) -> None:
             f"result pages: {f['result_pages']}")
         print_crawl_summary(stats)
 
-    run_crawl(state, [CrawlJob(SearchSpider, {"budget": budget} if budget else {})],
-              what="the search", summary=summary, as_json=as_json, extra=figures)
+    with state.job_lock("search"):
+        state.preflight(need_watch=False)
+        run_crawl(state, [CrawlJob(SearchSpider, {"budget": budget} if budget else {})],
+                  what="the search", summary=summary, as_json=as_json, extra=figures)

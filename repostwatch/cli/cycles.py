@@ -31,9 +31,11 @@ def run_cycle(state: State, fmt: str, as_json: bool) -> None:
     """
     from crawler.runner import run_crawls
     from crawler.spiders.originals import import_counts
-    from repostwatch.cycle import cycle_jobs, report_stage, run_lock, stage_summary
+    from repostwatch.cycle import cycle_jobs, report_stage, stage_summary
+    from repostwatch.locks import run_lock
 
     config = state.config
+    state.require_publications()  # before the job folder is made
     with run_lock(config.base_dir / config.crawl.job_dir):
         state.preflight_store()
         stages = cycle_jobs(config)
@@ -55,7 +57,8 @@ def run_cycle(state: State, fmt: str, as_json: bool) -> None:
             failed.append("report")
         done.append({"stage": "report", "ok": problem is None, "error": problem,
                      "summary": line})
-    error = f"stage(s) failed: {', '.join(failed)}" if failed else None
+    error = (f"{'a stage' if len(failed) == 1 else f'{len(failed)} stages'} failed: "
+             f"{', '.join(failed)}" if failed else None)
     if as_json:
         click.echo(json_line({"command": "run", "ok": not failed, "error": error,
                               "stages": done}))
@@ -84,6 +87,7 @@ def schedule_cycles(state: State, fmt: str) -> None:
     from repostwatch.schedule import CycleProcess, Schedule, install_stop_handlers, serve
 
     config = state.config
+    state.require_publications()
     if not config.schedule.cron:
         raise UsageError(f"no [schedule] cron in {config.describe()}",
                          hint='add e.g. [schedule] cron = ["0 6 * * 1"] (Mondays 06:00)')
@@ -97,7 +101,7 @@ def schedule_cycles(state: State, fmt: str) -> None:
     received = install_stop_handlers(stop, cycle)
 
     def log(message: str) -> None:
-        err(f"{datetime.now(plan.tz):%Y-%m-%d %H:%M:%S} {message}")
+        err(f"{datetime.now(plan.tz):%Y-%m-%d %H:%M:%S %Z} {message}")
 
     log(f"schedule: {', '.join(plan.crons)} ({config.schedule.timezone or 'local time'})")
     serve(plan, config.base_dir / config.crawl.job_dir, cycle,

@@ -57,10 +57,12 @@ def originals_import(state: State, sources: tuple[str, ...], publication: str | 
         from crawler.spiders.originals import OriginalsSpider, import_counts, import_problem
 
         jobs = [CrawlJob(OriginalsSpider, {"publication": p, "source": u}) for u, p in urls]
-        results = run_crawls(config, jobs, log_level=state.log_level)
+        with state.job_lock("originals", "originals import"):
+            results = run_crawls(config, jobs, log_level=state.log_level)
         got = {k: sum(import_counts(r.stats)[k] for r in results)
                for k in ("added", "updated", "unchanged", "no_text")}
-        err(f"originals from {len(urls)} URL source(s): {fmt_counts(got)}")
+        err(f"originals from {len(urls)} URL source{'' if len(urls) == 1 else 's'}: "
+            f"{fmt_counts(got)}")
         problems = [p for p in map(crawl_failed, results) if p]
         problems += [p for (url, _), r in zip(urls, results, strict=False)
                      if (p := import_problem(r.stats, url))]
@@ -120,7 +122,8 @@ def originals_list(state: State, publication: str | None, as_json: bool) -> None
                                                  source))))
     if not as_json:
         wire = sum(sources[o.id].syndicated for o in items)
-        err(f"{len(items)} original(s), {wire} of them wire stories")
+        err(f"{len(items)} original{'' if len(items) == 1 else 's'}, {wire} of them wire "
+            f"stor{'y' if wire == 1 else 'ies'}")
 
 
 @originals.command("source")
@@ -190,7 +193,8 @@ def originals_remove(state: State, urls: tuple[str, ...]) -> None:
     """
     with state.store() as store:
         unknown = [u for u in urls if not store.remove_original(u)]
-    err(f"{len(urls) - len(unknown)} original(s) removed")
+    removed = len(urls) - len(unknown)
+    err(f"{removed} original{'' if removed == 1 else 's'} removed")
     if unknown:
         raise UsageError(f"no original with URL {', '.join(unknown)}",
                          hint="`repostwatch originals list` shows the stored URLs")

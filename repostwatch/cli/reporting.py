@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 
@@ -17,11 +16,24 @@ from .state import State, err, json_line, parse_date
 __all__ = ["outreach", "report"]
 
 
+def _formats(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, ...]:
+    """``-f html,md,csv``: the formats, each checked against the registry."""
+    names = tuple(dict.fromkeys(v.strip().lower() for v in value.split(",") if v.strip()))
+    unknown = [n for n in names if n not in REPORT_FORMATS]
+    if unknown or not names:
+        raise click.BadParameter(f"{', '.join(unknown) or repr(value)}: use one or more of "
+                                 f"{', '.join(REPORT_FORMATS)}, separated by commas")
+    return names
+
+
 @click.command()
-@click.option("-f", "--format", "fmt", type=click.Choice(REPORT_FORMATS),
-              default="html", show_default=True)
-@click.option("-o", "--output", metavar="PATH", help="File to write ('-' = stdout). "
-              "Default: a dated file in [report] dir.")
+@click.option("-f", "--format", "fmt", default="html", show_default=True, callback=_formats,
+              metavar="FORMAT[,FORMAT...]",
+              help=f"{', '.join(REPORT_FORMATS)}; several with commas: one report (one "
+                   "period) written in each.")
+@click.option("-o", "--output", metavar="PATH", help="File to write ('-' = stdout, one "
+              "format). With several formats, PATH with each format's extension. Default: "
+              "dated files in [report] dir.")
 @click.option("-p", "--publication", metavar="NAME", help="Only this publication's copies.")
 @click.option("--period", type=click.Choice(["day", "week", "month"]),
               help="The last day, week or month (default: since the previous report).")
@@ -31,7 +43,7 @@ __all__ = ["outreach", "report"]
 @click.option("--list", "list_runs", is_flag=True, help="List the reports generated so far.")
 @click.option("--json", "as_json", is_flag=True, help="With --list: one JSON object per line.")
 @click.pass_obj
-def report(state: State, fmt: str, output: str | None, publication: str | None,
+def report(state: State, fmt: tuple[str, ...], output: str | None, publication: str | None,
            period: str | None, since: str | None, until: str | None, no_deliver: bool,
            list_runs: bool, as_json: bool) -> None:
     """Write the report of the copies that lack credit, record it, and deliver it.
@@ -41,7 +53,7 @@ def report(state: State, fmt: str, output: str | None, publication: str | None,
     Delivery (folder, e-mail, webhook) follows [delivery] in the config; a failed delivery
     is retried, then exits 3 (the report file is kept).
 
-    Example: repostwatch report --period week --format md -o week.md
+    Example: repostwatch report --period week -f html,md -o week.html
     """
     if list_runs:
         _list_reports(state, as_json)
@@ -60,6 +72,9 @@ def report(state: State, fmt: str, output: str | None, publication: str | None,
         if value is not None and value > datetime.now(UTC):
             raise UsageError(f"{option} {raw} is in the future",
                              hint="leave --until out for a period ending now")
+    if output == "-" and len(fmt) > 1:
+        raise UsageError(f"-o - writes one format, not {len(fmt)} ({', '.join(fmt)})",
+                         hint="give one -f, or -o PATH for files")
     name = state.config.publication(publication).name if publication else None
     path = Path(output) if output and output != "-" else None
     if path is not None and path.is_dir():
@@ -67,13 +82,13 @@ def report(state: State, fmt: str, output: str | None, publication: str | None,
     with state.store() as store:
         done = produce_report(store, state.config, fmt=fmt, publication=name, period=period,
                               since=start, until=end, output=path, to_stdout=output == "-",
-                              send=not no_deliver)
+                              send=not no_deliver, fetch=state.contact_fetcher())
     if done.text is not None:  # crawled text in it must not drive the terminal
         click.echo(printable(done.text), nl=False)
         return
     sent = f"; delivered ({', '.join(done.delivery)})" if done.delivery else ""
     err(f"{len(done.report.rows)} copies lacking credit; report {done.run_id} written to "
-        f"{done.paths[0]}{sent}")
+        f"{', '.join(map(str, done.paths))}{sent}")
 
 
 def _list_reports(state: State, as_json: bool) -> None:
@@ -111,26 +126,29 @@ def _list_reports(state: State, as_json: bool) -> None:
 @click.pass_obj
 def outreach(state: State, site: str, publication: str | None, fmt: str) -> None:
     """Print a polite credit request to SITE: its copies lacking credit, the line to add,
-    and the contacts found on its saved pages.
+    and its contacts (on its saved pages, and its contact pages fetched now).
 
     SITE is a host name (or any URL on it). Exit 2 when the site has no open copy lacking
     credit.
 
     Example: repostwatch outreach scraperdaily.test --format md
     """
+    from crawler.polite import PoliteFetcher
+    from matcher import site_of
     from reports import outreach_letters
     from reports.md_report import letter_md
     from reports.outreach import letter_dict, letter_text
 
-    host = (urlsplit(site).hostname or "") if "://" in site else site.strip().lower()
-    host = host.rstrip(".")
+    # the site as findings name it: a port other than 80/443 is part of it (127.0.0.1:9102)
+    host = site_of(site.strip() if "://" in site else f"http://{site.strip()}")
     name = state.config.publication(publication).name if publication else None
     rc = state.config.report
     with state.store() as store:
         rows = store.findings(publication=name, lacking_credit=True)
         mine = [f for f in rows if f.site in (host, host.removeprefix("www."), f"www.{host}")]
         letters = outreach_letters(store, mine, repost_rule=rc.repost_rule,
-                                   credit_line=rc.credit_line)
+                                   credit_line=rc.credit_line,
+                                   fetch=PoliteFetcher(state.config.crawl).pages)
     if not letters:
         others = sorted({f.site for f in rows if f.is_open})
         raise UsageError(f"no open copy lacking credit on {host!r}",

@@ -63,19 +63,21 @@ def scan(state: State, sources: tuple[str, ...], dask_address: str | None,
 
     config = state.config
     allow = allow_private or config.crawl.allow_private
-    state.preflight(need_watch=False)
-    locations = resolve(list(sources), base_url=base_url or config.scan.base_url,
-                        config=config.crawl, allow_private=allow)
-    show = _Progress(len(locations))
-    try:
-        summary = run_scan(config, locations, rescan=rescan, workers=workers,
-                           dask=dask_address, allow_private=allow, on_file=show.file,
-                           on_progress=show.progress)
-    except KeyboardInterrupt:
+    with state.job_lock("scan"):  # one scan of this job folder at a time, none beside a run
+        state.preflight(need_watch=False)
+        locations = resolve(list(sources), base_url=base_url or config.scan.base_url,
+                            config=config.crawl, allow_private=allow)
+        show = _Progress(len(locations))
+        try:
+            summary = run_scan(config, locations, rescan=rescan, workers=workers,
+                               dask=dask_address, allow_private=allow, on_file=show.file,
+                               on_progress=show.progress)
+        except KeyboardInterrupt:
+            show.end()
+            err("the next `repostwatch scan` of the same files goes on with those not "
+                "finished")
+            raise
         show.end()
-        err("the next `repostwatch scan` of the same files goes on with those not finished")
-        raise
-    show.end()
     data = summary.to_dict()
     for location in summary.already_done:
         err(f"skipped (finished by an earlier scan; --rescan reads it again): {location}")
@@ -99,7 +101,8 @@ def scan(state: State, sources: tuple[str, ...], dask_address: str | None,
     if summary.failed:
         for f in summary.failed:
             err(f"failed: {f.location}: {f.error}")
-        raise CrawlError(f"{len(summary.failed)} file(s) could not be read to their end",
+        n = len(summary.failed)
+        raise CrawlError(f"{n} file{'' if n == 1 else 's'} could not be read to their end",
                          hint="run the same scan again to retry them")
 
 

@@ -57,6 +57,7 @@ def serve(state: State, host: str | None, port: int | None, token: str | None) -
     from reports.web import serve as serve_ui
 
     config = state.config
+    state.require_publications()
     review = config.review
     serve_ui(config, host=host or review.host, port=port or review.port, token=token or "",
              recheck=recheck_with(config))

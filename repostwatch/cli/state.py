@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -51,11 +51,20 @@ class State:
             self._config = load_config(self.config_path, report_formats=NAMES)
         return self._config
 
+    def require_publications(self) -> None:
+        """``ConfigError`` (exit 2) when no publication is configured: the one message of every
+        command that needs one (``run repostwatch init``), before any file is created."""
+        if not self.config.publications:
+            self.config.publication(None)  # raises the "no publications" error
+
     @contextmanager
     def store(self) -> Iterator[Store]:
-        """The configured store, open for the block and closed however it ends."""
+        """The configured store, open for the block and closed however it ends. Every
+        command that opens it needs a configured publication (``require_publications``): a
+        folder without a config gets no stray database."""
         from repostwatch.store import Store
 
+        self.require_publications()
         with Store.open(self.config.database_url) as store:
             yield store
 
@@ -66,8 +75,7 @@ class State:
     def preflight(self, *, need_watch: bool) -> None:
         """Fail before starting Scrapy when the config or the store cannot work."""
         config = self.config
-        if not config.publications:
-            config.publication(None)  # raises the "no publications" error
+        self.require_publications()
         if need_watch and not config.watch:
             raise UsageError(f"no [[watch]] sites in {config.describe()}",
                              hint="add one, or pass --site URL")
@@ -76,6 +84,23 @@ class State:
             if not store.counts()["originals"]:
                 raise UsageError("the store has no originals to compare pages with",
                                  hint="run `repostwatch originals import` first")
+
+    def job_lock(self, job: str, what: str | None = None) -> AbstractContextManager[None]:
+        """The lock of one crawl of ``job`` on ``[crawl] job_dir`` (``repostwatch.locks``):
+        refused (exit 2, naming the holder's pid) while a ``run`` or another ``job`` runs."""
+        from repostwatch.locks import job_lock
+
+        self.require_publications()  # before the job folder is made
+        return job_lock(self.config.base_dir / self.config.crawl.job_dir, job, what=what)
+
+    def contact_fetcher(self) -> Callable[[Sequence[str]], dict[str, tuple[str, str]]] | None:
+        """What outreach letters read contact pages with (``crawler.polite``, handed to
+        ``reports``: reports never fetch); None when ``[report] outreach`` is off."""
+        if not self.config.report.outreach:
+            return None
+        from crawler.polite import PoliteFetcher
+
+        return PoliteFetcher(self.config.crawl).pages
 
     def preflight_store(self) -> None:
         """The store opens and knows the publications (before any crawl starts); a fleet's

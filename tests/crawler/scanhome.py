@@ -12,6 +12,7 @@ import pytest
 
 from crawler.sandbox import PUBLISHER, demo_config, expected_pages, hidden_pages
 from crawler.sandbox.content import generate_article
+from crawler.sandbox.sites import WIRE_STORIES, wire_article
 from crawler.sandbox.warcs import (
     WarcFile,
     http_response,
@@ -35,6 +36,11 @@ def answer_key() -> dict[str, tuple[str, str | None]]:
     return key
 
 
+def kept_apart() -> set[str]:
+    """URLs of the archive's copies that are kept apart (copies of the paper's wire stories)."""
+    return {e.url for e in expected_pages(ARTICLES) if e.kept_apart is not None}
+
+
 def make_home(folder: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Path:
     """A working folder: the sandbox config on ``database_url``, the store filled with the
     publisher's originals (as ``originals import`` would store them)."""
@@ -52,11 +58,13 @@ def make_home(folder: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) 
     config = load_config(folder / "repostwatch.toml")
     with Store.open(config.database_url) as store:
         store.ensure_publications(config.rules.values())
-        for n in range(ARTICLES):
-            a = generate_article(n)
+        rule = config.rules[PUBLISHER.name]
+        archive = [generate_article(n) for n in range(ARTICLES)]  # and the wire stories it ran
+        archive += [wire_article(n) for n in range(len(WIRE_STORIES))]
+        for a in archive:
             store.upsert_original(publication=PUBLISHER.name, url=PUBLISHER.article_url(a.slug),
                                   title=a.title, text="\n".join(a.paragraphs), author=a.author,
-                                  published=a.published)
+                                  published=a.published, rule=rule)
     return folder
 
 

@@ -150,7 +150,7 @@ def test_human_output_is_plain_when_not_a_terminal(
     assert run("check", "--allow-private", site.url("/copy"), site.url("/gone")) == 3
     out = capsys.readouterr().out
     assert not ANSI.search(out)
-    assert "verdict: repost (full), coverage 100%" in out
+    assert "verdict: repost (whole article), coverage 100%" in out
     assert f"original: Old grain pier to close <{URL}>" in out
     assert "credit: uncredited — No link to The Daily Planet" in out
     assert "longest copied passage (172 words)" in out
@@ -202,7 +202,7 @@ def test_save_stores_findings_and_lookup_shows_their_history(
     for _ in range(2):
         assert run("check", "--save", "--allow-private", site.url("/copy"),
                    site.url("/credited"), site.url("/unrelated"), site.url("/gone")) == 3
-    assert "saved 3 judged page(s), 2 copy(ies), to the store" in capsys.readouterr().err
+    assert "saved 3 judged pages, 2 copies, to the store" in capsys.readouterr().err
 
     assert run("lookup", "--json", URL + "?utm_source=feed") == 1  # any variant of the URL
     data = json.loads(capsys.readouterr().out)
@@ -219,7 +219,7 @@ def test_save_stores_findings_and_lookup_shows_their_history(
 
     assert run("lookup", str(data["original"]["id"])) == 1
     out = capsys.readouterr().out
-    assert "2 known copy(ies), 1 lacking credit" in out
+    assert "2 known copies, 1 lacking credit" in out
     assert out.index(site.url("/copy")) >= 0 and "repost   100%  uncredited" in out
 
     # the saved findings are in the report like crawled ones
@@ -244,3 +244,21 @@ def test_lookup_of_an_unknown_original(home: Path, capsys: pytest.CaptureFixture
     assert run("lookup", "https://daily-planet.test/news/nothing.html") == 2
     assert "no original" in capsys.readouterr().err
     assert run("lookup", "999") == 2
+
+
+def test_a_partial_copy_with_partial_credit_reads_unambiguously(
+        home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """"partial" is a credit status; the part of an article a repost copies is said in other
+    words, so "repost (partial) … credit: partial" no longer reads as one thing twice."""
+    from tests.matcher.texts import ORIGINAL_PARAGRAPHS, page_html, paragraphs_html
+    from tests.repostwatch.clihome import save
+
+    imported(home)
+    page = save(home, "part.html", page_html(
+        paragraphs_html(ORIGINAL_PARAGRAPHS[:3]) + "<p>More in the Daily Planet</p>",
+        head='<link rel="canonical" href="https://elsewhere.test/x">'))
+    capsys.readouterr()
+    run("check", str(page), "--url", "https://copycat.test/part")
+    out = capsys.readouterr().out
+    assert "verdict: repost (part of the article), coverage" in out
+    assert "(partial)" not in out

@@ -209,6 +209,11 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     again = _cli(tmp_path, "demo", "--dir", "d")  # idempotent: same numbers
     assert again.returncode == 0, again.stderr
     assert again.stdout.split("database:")[0] == done.stdout.split("database:")[0]
+    # the demo's reports are recorded like any other: `report --list` shows both
+    listed = _cli(tmp_path, "--config", "d/repostwatch.toml", "report", "--list")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 2 and all(str(tmp_path / "d" / "reports") in ln for ln in lines)
 
 
 def test_cli_crawl_and_check_against_the_sandbox(tmp_path: Path, sandbox) -> None:
@@ -216,7 +221,8 @@ def test_cli_crawl_and_check_against_the_sandbox(tmp_path: Path, sandbox) -> Non
     assert _cli(tmp_path, "crawl").returncode == 2  # no originals yet: says what to do
     done = _cli(tmp_path, "originals", "import", f"{PUBLISHER.home}missing-sitemap.xml")
     assert done.returncode == 3
-    assert "no articles found" in done.stderr and "404" in done.stderr
+    assert ("no articles found at http://daily-planet.test/missing-sitemap.xml (it answered "
+            "HTTP 404)") in done.stderr  # robots.txt's 200 is not the source's answer
     done = _cli(tmp_path, "originals", "import")
     assert done.returncode == 0, done.stderr
     assert f"{ARCHIVE} added" in done.stderr
@@ -311,3 +317,75 @@ async def test_judging_in_worker_processes_finds_the_same_copies(config: Config)
     assert found == {(canonical_url(e.url), e.verdict, e.credit_status) for e in copies}
     assert stats.get("repostwatch/evidence_kept") == len(copies)
     assert stats["repostwatch/pages_judged"] == stats["item_scraped_count"]  # all, in a worker
+
+
+@deferred_f_from_coro_f
+async def test_sites_on_two_ports_of_one_host_are_two_sites(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The publisher on 127.0.0.1:A (``domains = ["127.0.0.1:A"]``), a copier on 127.0.0.1:B
+    linking to it: the copy is found, and the crawl of B never follows links into A."""
+    from tests.localserver import Server
+    from tests.matcher.texts import ORIGINAL_PARAGRAPHS, ORIGINAL_TEXT, page_html, paragraphs_html
+
+    for var in ("REPOSTWATCH_DATABASE_URL", "REPOSTWATCH_PROXY", "REPOSTWATCH_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    publisher_hits: list[str] = []
+
+    async def publisher(request: web.Request) -> web.Response:
+        publisher_hits.append(request.path)
+        return web.Response(text=page_html("<p>Our own page</p>"), content_type="text/html")
+
+    pub_app = web.Application()
+    pub_app.router.add_get("/{tail:.*}", publisher)
+    with Server(pub_app) as pub:
+        own = pub.url("/news/pier.html")
+
+        async def copier(request: web.Request) -> web.Response:
+            if request.path == "/copy.html":
+                body = paragraphs_html(ORIGINAL_PARAGRAPHS)
+            else:
+                body = (f'<a href="/copy.html">pier</a> <a href="{own}">the original</a> '
+                        f'<a href="{pub.url("/")}">their home</a>')
+            return web.Response(text=page_html(body), content_type="text/html")
+
+        copy_app = web.Application()
+        copy_app.router.add_get("/{tail:.*}", copier)
+        with Server(copy_app) as copies:
+            path = tmp_path / "repostwatch.toml"
+            path.write_text(
+                f'[[publications]]\nname = "The Daily Planet"\n'
+                f'domains = ["127.0.0.1:{pub.port}"]\n'
+                f'[[watch]]\nurl = "{copies.url("/")}"\n'
+                '[crawl]\ndownload_delay = 0\nautothrottle = false\nallow_private = true\n'
+                f'[database]\nurl = "sqlite:///{tmp_path / "rw.db"}"\n', encoding="utf-8")
+            config = load_config(path)
+            store = Store.open(config.database_url)
+            try:
+                store.ensure_publications(config.rules.values())
+                store.upsert_original(publication="The Daily Planet", url=own,
+                                      title="Old grain pier to close", text=ORIGINAL_TEXT)
+            finally:
+                store.close()
+            stats = await _crawl(config, WatchSpider)
+    assert stats.get("log_count/ERROR", 0) == 0
+    assert publisher_hits == []
+    store = Store.open(config.database_url)
+    try:
+        [finding] = store.findings()
+    finally:
+        store.close()
+    assert (finding.page_url, finding.verdict) == (copies.url("/copy.html"), "repost")
+    assert finding.site == f"127.0.0.1:{copies.port}"
+
+
+def test_an_empty_import_names_the_answers_of_its_source_not_of_robots_txt() -> None:
+    from crawler.spiders.originals import import_problem
+
+    status = "downloader/response_status_count/"
+    robots = {f"{status}200": 1, "robotstxt/response_status_count/200": 1}
+    assert import_problem({**robots, f"{status}404": 1}, "http://x.test/s.xml") == (
+        "no articles found at http://x.test/s.xml (it answered HTTP 404)")
+    assert import_problem({f"{status}200": 2, "robotstxt/response_status_count/200": 1,
+                           f"{status}404": 3}, "http://x.test/s.xml") == (
+        "no articles found at http://x.test/s.xml (answers: 1 × HTTP 200, 3 × HTTP 404)")
+    assert import_problem({"repostwatch/originals/unchanged": 7}, "http://x.test/s.xml") is None

@@ -587,7 +587,7 @@ def test_redirect_hop_to_a_private_address_is_refused(
     seen.clear()
     start = f"http://{PUBLIC_IP}/to?url={target}"
     err = fails(fetch(start, config))
-    assert f"({refused}); pass --allow-private" in str(err)
+    assert f"({refused}); to allow it: [crawl] allow_private_sites" in str(err)
     assert f"redirected from {start}" in str(err)
     assert err.url == start
     assert len(seen) == 1  # the first hop only: the private target was never requested

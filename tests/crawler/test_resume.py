@@ -3,6 +3,7 @@ duplicate findings. The CLI starts a reactor of its own, so it runs as a subproc
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -24,9 +25,13 @@ PAGES = 40
 COPY_AT = 30  # the page holding a copy comes late, after the interruption
 
 
-def _site(log: list[str]) -> web.Application:
+def _site(log: list[str], *, stall: str = "") -> web.Application:
+    """allotment.test; the page ``stall`` answers after 20 s (a crawl stopping gracefully
+    waits for it)."""
     async def page(request: web.Request) -> web.Response:
         log.append(request.path)
+        if request.path == stall:
+            await asyncio.sleep(20)
         if request.path == "/robots.txt":
             return web.Response(text="User-agent: *\nAllow: /\n")
         if request.path == "/":
@@ -79,7 +84,7 @@ def test_interrupted_crawl_resumes_without_fetching_twice(tmp_path: Path) -> Non
         first.send_signal(signal.SIGINT)
         _, err = first.communicate(timeout=60)
         assert first.returncode == 130, err
-        assert "--resume" in err
+        assert "`repostwatch crawl --resume` continues the crawl where it stopped" in err
         assert "crawling: " not in err  # no live progress line when stderr is not a terminal
         fetched_before = sum(p.startswith("/p") for p in log)
         assert 5 <= fetched_before < PAGES  # stopped part-way
@@ -100,6 +105,30 @@ def test_interrupted_crawl_resumes_without_fetching_twice(tmp_path: Path) -> Non
         store.close()
     assert [f.page_url for f in findings] == [f"http://allotment.test/p{COPY_AT}"]
     assert [r.status for r in runs[:2]] == ["finished", "interrupted"]
+
+
+def test_a_second_ctrl_c_says_the_crawl_cannot_be_resumed(tmp_path: Path) -> None:
+    """The first Ctrl-C waits for the page in flight (stalled); the second stops at once,
+    without saving the queue: the advice must not be --resume, which would refuse."""
+    log: list[str] = []
+    with SandboxServer(app=_site(log, stall="/p2")) as server:
+        _prepare(tmp_path, server.proxy_url, delay=0)
+        first = _cli(tmp_path, "crawl")
+        deadline = time.monotonic() + 30
+        while "/p2" not in log and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first.send_signal(signal.SIGINT)
+        time.sleep(1)
+        assert first.poll() is None  # still waiting for /p2
+        first.send_signal(signal.SIGINT)
+        _, err = first.communicate(timeout=60)
+        assert first.returncode == 130, err
+        assert "--resume" not in err
+        assert ("the crawl stopped at once (a second Ctrl-C) without saving its queue, so it "
+                "cannot be resumed: `repostwatch crawl` starts it over") in err
+        again = _cli(tmp_path, "crawl", "--resume")  # what the advice says not to do
+        _, err = again.communicate(timeout=60)
+        assert again.returncode == 2 and "cannot be resumed" in err
 
 
 def test_a_killed_crawl_is_not_resumed(tmp_path: Path) -> None:
@@ -125,6 +154,31 @@ def test_a_killed_crawl_is_not_resumed(tmp_path: Path) -> None:
     finally:
         store.close()
     assert [f.page_url for f in findings] == [f"http://allotment.test/p{COPY_AT}"]  # once
+
+
+def test_a_second_crawl_or_a_run_is_refused_while_a_crawl_runs(tmp_path: Path) -> None:
+    log: list[str] = []
+    with SandboxServer(app=_site(log)) as server:
+        _prepare(tmp_path, server.proxy_url, delay=0.15)
+        first = _cli(tmp_path, "crawl")
+        deadline = time.monotonic() + 30
+        while sum(p.startswith("/p") for p in log) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        refused = {}
+        for args in (("crawl",), ("crawl", "--resume"), ("run",)):
+            second = _cli(tmp_path, *args)
+            refused[args] = (second.communicate(timeout=60)[1], second.returncode)
+        _, err = first.communicate(timeout=120)
+        assert first.returncode == 0, err
+    for args in (("crawl",), ("crawl", "--resume")):
+        message, code = refused[args]
+        assert code == 2, message
+        assert f"another crawl is in progress (pid {first.pid})" in message
+        assert "discarding" not in message and "Traceback" not in message
+    message, code = refused[("run",)]
+    assert code == 2 and f"a crawl is in progress (crawl: pid {first.pid})" in message
+    counts = Counter(p for p in log if p != "/robots.txt")  # the first crawl alone fetched
+    assert counts == Counter({"/": 1, "/sport": 1, **{f"/p{i}": 1 for i in range(PAGES)}})
 
 
 @pytest.mark.parametrize("resume", [False, True])
@@ -180,3 +234,21 @@ def test_progress_line_counts() -> None:
              "repostwatch/problems/robots_forbidden": 7}
     assert progress_line(stats, 10.0) == (
         "crawling: 50 fetched (5.0/s) · 40 judged · 4 copies · 2 lacking credit · 2 skipped")
+
+
+def test_progress_line_shows_the_work_left_where_it_is_known() -> None:
+    from crawler.progress import progress_line
+
+    stats = {"response_received_count": 50, "repostwatch/pages_judged": 48,
+             "scheduler/enqueued": 85, "scheduler/dequeued": 50}
+    assert progress_line(stats, 10.0) == (
+        "crawling: 50 fetched (5.0/s) · 48 judged · 0 copies · 0 lacking credit · 0 skipped · "
+        "35 queued · about 7 s left")
+    assert progress_line(stats, 1.0).endswith("· 35 queued")  # no rate to go by yet
+    imported = {"repostwatch/originals/listed": 400, "repostwatch/originals/added": 30,
+                "repostwatch/originals/updated": 5, "repostwatch/originals/unchanged": 85,
+                "repostwatch/problems/http_error": 2}
+    assert progress_line(imported, 40.0, spider="originals") == (
+        "importing originals: 122 of 400 listed (30 added, 5 updated, 85 unchanged, 2 failed)"
+        " · 3.0/s · about 1 min 31 s left")
+    assert progress_line({}, 0.5, spider="originals") == "importing originals: 0 articles · 0.0/s"

@@ -18,7 +18,7 @@ from crawler.scan.sources import read_record_at
 from repostwatch.config import CrawlConfig, load_config
 from repostwatch.store import Store
 from repostwatch.store.models import ArchiveCaptureRow, FindingCheckRow
-from tests.crawler.scanhome import answer_key, make_home, write_sandbox_warc
+from tests.crawler.scanhome import answer_key, kept_apart, make_home, write_sandbox_warc
 from tests.localserver import Server
 from tests.repostwatch.clihome import run
 
@@ -59,7 +59,8 @@ def test_a_scan_finds_the_copies_of_the_archive(db_url: str, tmp_path: Path,
     assert {url: f[1:] for url, f in found.items()} == key
     assert summary["copies"] == len(key) and summary["files"]["scanned"] == 1
     assert summary["lacking_credit"] == sum(c in ("uncredited", "misattributed")
-                                            for _, c in key.values())
+                                            for url, (_, c) in key.items()
+                                            if url not in kept_apart())
     # the publisher's own pages are not judged; hostile records are skipped, counted, named
     assert summary["skipped"]["own_site"] > 0
     assert {k: summary["skipped"][k] for k in ("too_large", "bad_http", "not_html",
@@ -239,3 +240,25 @@ def test_scan_settings_and_the_environment(tmp_path: Path) -> None:
     config = load_config(path, env={"REPOSTWATCH_DASK": "tcp://scheduler:8786"})
     assert (config.scan.workers, config.scan.base_url, config.scan.dask) == (
         3, "/data/cc/", "tcp://scheduler:8786")
+
+
+def test_a_scan_waits_for_no_one_it_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Another scan of the same job folder, or a `run`, holds it: exit 2 naming the pid, and
+    nothing read (repostwatch.locks)."""
+    import os
+
+    from repostwatch.locks import job_lock, run_lock
+
+    home = make_home(tmp_path, monkeypatch, f"sqlite:///{tmp_path / 'store.db'}")
+    warc = home / "sandbox.warc.gz"
+    write_sandbox_warc(warc, hostile=False)
+    jobs = home / "repostwatch-jobs"
+    for held, message in ((job_lock(jobs, "scan"), "another scan is in progress"),
+                          (run_lock(jobs), "a `repostwatch run` is in progress")):
+        capsys.readouterr()
+        with held:
+            assert run("scan", str(warc)) == 2
+        assert f"{message} (pid {os.getpid()})" in capsys.readouterr().err
+    assert findings(f"sqlite:///{tmp_path / 'store.db'}") == {}
+    assert run("scan", str(warc)) == 0  # free again

@@ -227,4 +227,4 @@ def test_cli_search(tmp_path: Path, sandbox) -> None:
     config.write_text(demo_config(sandbox.proxy_url).replace(SEARX_HOST, f"broken.{SEARX_HOST}"))
     done = _cli(tmp_path, "search", "--budget", "2")
     assert done.returncode == 3, done.stderr
-    assert "HTTP 500" in done.stderr and "logged 2 error(s)" in done.stderr
+    assert "HTTP 500" in done.stderr and "logged 2 errors" in done.stderr

@@ -157,3 +157,20 @@ def test_a_quote_split_by_the_page_layout_is_not_an_excerpt(index: FingerprintIn
     head = ORIGINAL_PARAGRAPHS[2].split()[:14]
     r = judge(index, page_html(paragraphs_html([" ".join(tail), " ".join(head)])))
     assert r.verdict == "excerpt"
+
+
+def test_a_copy_on_another_port_of_the_publishers_host_is_reported(
+        index: FingerprintIndex) -> None:
+    """``domains = ["127.0.0.1:9101"]``: a page on port 9102 is someone else's site."""
+    rule = CreditRule("The Daily Planet", domains=("127.0.0.1:9101",))
+    r = judge(index, page_html(FULL), url="http://127.0.0.1:9102/story", rule=rule)
+    assert (r.verdict, r.note) == ("repost", "")
+    assert judge(index, page_html(FULL), url="http://127.0.0.1:9101/story",
+                 rule=rule).verdict == "none"
+    linked = judge(index, page_html(FULL + '<p>Source: <a href="http://127.0.0.1:9101/news/'
+                                    'harbour-pier.html">The Daily Planet</a></p>'),
+                   url="http://127.0.0.1:9102/story", rule=rule)
+    assert linked.credit is not None and linked.credit.status == "credited"
+    elsewhere = judge(index, page_html(FULL + '<p><a href="http://127.0.0.1:9103/x">more</a>'
+                                       '</p>'), url="http://127.0.0.1:9102/story", rule=rule)
+    assert elsewhere.credit is not None and elsewhere.credit.status == "uncredited"

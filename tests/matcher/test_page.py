@@ -64,3 +64,21 @@ def test_url_normalisation() -> None:
     assert host_of("https://m.example.test/x") == "example.test"
     assert host_matches("news.example.test", ("example.test",))
     assert not host_matches("badexample.test", ("example.test",))
+
+
+def test_a_port_is_part_of_the_host() -> None:
+    """Sites told apart by their port (everyone testing on 127.0.0.1 meets this first): a
+    domain with a port names that port only; a domain without one names every port."""
+    assert host_of("http://127.0.0.1:9102/a") == "127.0.0.1:9102"
+    assert host_of("https://www.example.test:443/a") == "example.test"  # a default port
+    assert host_of("http://[::1]:8080/") == "[::1]:8080"
+    assert Page("http://127.0.0.1:9102/copy", "<p>x</p>").host == "127.0.0.1:9102"
+    assert host_matches("127.0.0.1:9101", ("127.0.0.1:9101",))
+    assert not host_matches("127.0.0.1:9102", ("127.0.0.1:9101",))
+    assert not host_matches("127.0.0.1", ("127.0.0.1:9101",))
+    assert host_matches("http://news.example.test:8080/x", ("example.test",))
+    assert host_matches("news.example.test:8080", ("http://example.test:8080/",))
+    assert not host_matches("example.test:8081", ("example.test:8080",))
+    # the store's keys keep their spelling
+    assert canonical_url("http://127.0.0.1:9102/a/") == "127.0.0.1:9102/a"
+    assert canonical_url("http://[::1]:8080/a") == "::1:8080/a"

@@ -17,14 +17,24 @@ from repostwatch.store import Store
 
 @pytest.fixture(scope="session")
 def sandbox_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo's SQLite file: 8 originals, 9 copies on the sandbox sites, 4 lacking credit."""
+    """The demo's SQLite file: 8 originals, 9 copies on the sandbox sites, 4 lacking credit,
+    and no report yet (the demo records the one it writes: forgotten here, so that the tests'
+    reports start from the beginning)."""
     import os
+    import sqlite3
 
     folder = tmp_path_factory.mktemp("sandbox-store")
     env = {k: v for k, v in os.environ.items() if not k.startswith("REPOSTWATCH_")}
     done = subprocess.run([sys.executable, "-m", "repostwatch", "demo", "--dir", "d"], cwd=folder,
                           env=env, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
+    db = sqlite3.connect(folder / "d" / "repostwatch.db")
+    try:
+        assert db.execute("DELETE FROM report_runs").rowcount == 1
+        db.commit()
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the tests copy the file alone
+    finally:
+        db.close()
     return folder / "d" / "repostwatch.db"
 
 

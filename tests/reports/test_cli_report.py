@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -55,7 +56,27 @@ def test_period_and_explicit_dates(sandbox_home: Path, capsys: pytest.CaptureFix
     assert [r.period_end.year for r in runs] == [2020, runs[1].period_end.year]
 
 
+def test_one_report_in_several_formats(sandbox_home: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """`-f html,md,csv`: one period, one record, a file each; `-o` gives them one name."""
+    assert run("report", "-f", "html,md,csv") == 0
+    [done] = _runs(sandbox_home)
+    assert done.formats == ("html", "md", "csv") and len(done.paths) == 3
+    assert [Path(p).suffix for p in done.paths] == [".html", ".md", ".csv"]
+    assert len({Path(p).stem for p in done.paths}) == 1  # one report, one time stamp
+    assert f"written to {', '.join(done.paths)}" in capsys.readouterr().err
+    with Path(done.paths[2]).open(newline="", encoding="utf-8") as fh:
+        assert len(list(csv.reader(fh))) == 1 + 4  # the header and the 4 copies lacking credit
+    assert run("report", "-f", "md,json", "-o", "week.md") == 0
+    assert (sandbox_home / "week.md").is_file() and (sandbox_home / "week.json").is_file()
+    latest = _runs(sandbox_home)[0]
+    assert latest.period_start == done.period_end  # one period for both files
+    assert json.loads((sandbox_home / "week.json").read_text())["since"] is not None
+
+
 @pytest.mark.parametrize(("args", "message"), [
+    (("-f", "html,pdf"), "pdf: use one or more of html, csv, json, md"),
+    (("-f", "html,md", "-o", "-"), "-o - writes one format, not 2 (html, md)"),
     (("--period", "week", "--since", "2026-01-01"), "--period and --since/--until both given"),
     (("--since", "2026-02-01", "--until", "2026-01-01"), "is not before --until"),
     (("--until", "soon"), "--until 'soon' is not a date"),

@@ -75,7 +75,7 @@ def test_html_golden(sandbox_store: Store) -> None:
     assert '<section class="letter" id="outreach-scraperdaily-test-the-daily-planet">' in outreach
     mail = "webmaster@scraperdaily.test"
     assert f'<a href="mailto:{mail}">{mail}</a>' in outreach
-    assert "none found on the saved pages" in outreach  # wrongsource.test names no contact
+    assert "none found on the pages that were read" in outreach  # wrongsource.test names no contact
     assert "please add: Source: The Daily Planet — http://daily-planet.test/news/" in outreach
     assert "<script" not in html
 

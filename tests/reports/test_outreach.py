@@ -1,4 +1,5 @@
-"""Outreach letters: contacts from saved pages, the letter's content, `repostwatch outreach`."""
+"""Outreach letters: contacts from saved and fetched pages, the letter's content, `repostwatch
+outreach`."""
 
 from __future__ import annotations
 
@@ -69,7 +70,8 @@ def test_cli_outreach_prints_the_letter(sandbox_home: Path,
     letter = json.loads(capsys.readouterr().out)
     assert letter["site"] == "wrongsource.test" and letter["contacts"] == []
     assert letter["copies"][0]["credit_status"] == "misattributed"
-    assert letter["text"].startswith("To: (no contact found on the saved pages")
+    assert letter["text"].startswith("To: (no contact found on the pages of wrongsource.test "
+                                     "that were read")
     assert run("outreach", "scraperdaily.test", "-f", "md") == 0
     assert capsys.readouterr().out.startswith("# scraperdaily.test — The Daily Planet\n\n    To: ")
 
@@ -80,3 +82,55 @@ def test_cli_outreach_for_a_site_without_copies_lacking_credit(
     err = capsys.readouterr().err
     assert ("error: no open copy lacking credit on 'newsmirror.test' (sites with some: "
             "scraperdaily.test, wrongsource.test)") in err
+
+
+def test_contacts_are_pages_that_answer_and_the_addresses_on_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The copy links to /contact (404) and /about (200, a mailto:); the home page links to
+    an imprint (200, an address in its text): the letter names what answered, and only that.
+    Pages are fetched politely, robots.txt first, and what robots.txt forbids never."""
+    from aiohttp import web
+
+    from tests.localserver import Server
+    from tests.matcher.texts import ORIGINAL_PARAGRAPHS, page_html, paragraphs_html
+    from tests.repostwatch.clihome import imported, make_home
+
+    served: list[str] = []
+    copy = page_html(paragraphs_html(ORIGINAL_PARAGRAPHS) + '<p><a href="/contact">Contact'
+                     '</a> <a href="/about">About us</a> <a href="/private/contact">Write '
+                     'to us</a> <a href="/contact-us">Get in touch</a></p>')
+    pages = {"/copy": copy,
+             "/": page_html('<a href="/copy">pier</a> <a href="/impressum">Impressum</a>'),
+             "/about": page_html('<p><a href="mailto:desk@copies.test">the desk</a></p>'),
+             "/impressum": page_html("<p>Redaktion: redaktion@copies.test</p>"),
+             "/private/contact": page_html("<p>secret@copies.test</p>")}
+
+    async def handle(request: web.Request) -> web.Response:
+        served.append(request.path)
+        if request.path == "/robots.txt":
+            return web.Response(text="User-agent: *\nDisallow: /private/\n")
+        if request.path == "/contact-us":  # lands on the home page: no contact page
+            raise web.HTTPFound("/")
+        if request.path in pages:
+            return web.Response(text=pages[request.path], content_type="text/html")
+        return web.Response(status=404, text="<p>Not found</p>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", handle)
+    home = make_home(tmp_path, monkeypatch)
+    with (home / "repostwatch.toml").open("a", encoding="utf-8") as fh:
+        fh.write("[crawl]\nallow_private = true\ndownload_delay = 0\n")
+    imported(home)
+    with Server(app) as site:
+        assert run("check", "--save", site.url("/copy")) == 1
+        capsys.readouterr()
+        served.clear()
+        assert run("outreach", f"127.0.0.1:{site.port}", "-f", "json") == 0
+    letter = json.loads(capsys.readouterr().out)
+    assert [(c["kind"], c["value"]) for c in letter["contacts"]] == [
+        ("email", "desk@copies.test"), ("email", "redaktion@copies.test"),
+        ("page", site.url("/about")), ("page", site.url("/impressum"))]
+    assert "/private/contact" not in served and served[0] == "/robots.txt"
+    assert sorted(served) == sorted(["/robots.txt", "/", "/contact", "/about", "/contact-us",
+                                     "/", "/impressum"])

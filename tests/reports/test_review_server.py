@@ -326,6 +326,7 @@ def test_recheck_fetches_and_judges_like_check(tmp_path: Path, allow_private: bo
                 assert body["finding"]["credit_status"] == "uncredited"
                 assert body["event"]["note"].startswith("could not check the page:")
                 assert "127.0.0.1" in body["event"]["note"]
+                assert "to allow it: [crawl] allow_private_sites" in body["event"]["note"]
 
         try:
             client_run(home, test, auth=Auth(token="t"))

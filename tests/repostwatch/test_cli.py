@@ -48,6 +48,7 @@ LONG = " ".join(f"word{i}" for i in range(40))
         ({"url": "https://x.test/a", "text": LONG, "publication": "Bugle"}, "unknown publication"),
         ({"url": "https://x.test/a", "text": LONG, "published": "soon"}, "ISO 8601"),
         ({"url": "https://x.test/a", "text": "Menu Home About"}, "only 3 words"),
+        ({"url": "https://x.test/a", "text": "Menu"}, "only 1 word of article text"),
         ({"url": "https://x.test/a", "html": "<nav>Menu</nav>"}, "no article text"),
     ],
 )
@@ -61,7 +62,7 @@ def test_bad_jsonl_writes_nothing(home: Path, capsys: pytest.CaptureFixture[str]
     err = capsys.readouterr().err
     assert message in err and "line 2" in err and "Traceback" not in err
     assert run("originals", "list") == 0
-    assert "0 original(s)" in capsys.readouterr().err
+    assert "0 originals" in capsys.readouterr().err
 
 
 DEEP = "[" * 100_000 + "]" * 100_000
@@ -95,7 +96,7 @@ def test_input_that_a_database_cannot_hold_is_a_usage_error_on_both(
     assert message in err and "line 2" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     assert run("originals", "list") == 0
-    assert "0 original(s)" in capsys.readouterr().err
+    assert "0 originals" in capsys.readouterr().err
 
 
 def test_a_duration_beyond_any_date_is_a_usage_error(
@@ -269,7 +270,7 @@ def test_reports_and_lists_to_a_terminal_carry_no_control_characters(
             assert not any(c in stream for c in "\x1b\x9b\x07"), args
         assert "[2J" in captured.out or args == "runs", args  # shown, made inert
     listed = outputs[0].out.splitlines()
-    assert [len(line.split("\t")) for line in listed] == [4]  # the title kept its column
+    assert [len(line.split("\t")) for line in listed] == [5]  # the title kept its column
     assert outputs[1].out.count("\r\n") == 2  # the CSV's own line ends stay
 
 
@@ -287,6 +288,27 @@ def test_originals_remove(home: Path, capsys: pytest.CaptureFixture[str]) -> Non
     imported(home)
     assert run("originals", "remove", URL, "https://daily-planet.test/nope") == 2
     err = capsys.readouterr().err
-    assert "1 original(s) removed" in err and "nope" in err
+    assert "1 original removed" in err and "nope" in err
     assert run("originals", "list") == 0
-    assert "0 original(s)" in capsys.readouterr().err
+    assert "0 originals" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args", [
+    ("report",), ("report", "--list"), ("outreach", "copycat.test"), ("originals", "list"),
+    ("originals", "import"), ("originals", "remove", URL), ("check", "page.html"),
+    ("lookup", "1"), ("serve",), ("run",), ("schedule",), ("crawl",), ("recheck",),
+    ("search",),
+])
+def test_commands_need_a_configured_publication(
+        args: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """In a folder without a config, every command that needs a publication exits 2 with
+    crawl's message, and leaves no database, report or job folder behind."""
+    monkeypatch.chdir(tmp_path)
+    for var in ("REPOSTWATCH_CONFIG", "REPOSTWATCH_DATABASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    save(tmp_path, "page.html", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
+    assert run(*args) == 2
+    assert ("error: no [[publications]] configured in the built-in defaults (no config file) "
+            "(run `repostwatch init` or add a [[publications]] table)") in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -95,14 +96,16 @@ def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
          r"line 3: publications\[0\].credit"),
         ("[[publications]]\nname = 'X'\ncolour = 'red'\n", r"line 3: .*colour: unknown key"),
         ("[[publications]]\naliases = ['x']\n", r"publications\[0\].name: is required"),
-        ("[crawl]\ntimeout = 'soon'\n", r"line 2: crawl.timeout: must be a float"),
+        ("[crawl]\ntimeout = 'soon'\n", r"line 2: crawl.timeout: must be a number, not 'soon'"),
         ("[crawl]\ntimeout = -1\n", r"crawl.timeout: must not be negative"),
         ("[[watch]]\nurl = 'ftp://x'\n", r"watch\[0\].url"),
         ("[[watch]]\nurl = 'http://x.test/'\nmax_pages = 0\n", r"max_pages: must be a positive"),
         ("[database\nurl = 1\n", r"invalid TOML.*line 1"),
-        ("[matcher]\nrepost_min_coverage = true\n", r"must be a float"),
+        ("[matcher]\nrepost_min_coverage = true\n", r"must be a number"),
         ("[search]\nurl = 'searx.local'\n", r"line 2: search.url: must be an http\(s\) URL"),
-        ("[search]\nbudget = '10'\n", r"line 2: search.budget: must be a int"),
+        ("[search]\nbudget = '10'\n", r"line 2: search.budget: must be a whole number"),
+        ("[[watch]]\nurl = 3\n", r"watch\[0\].url: must be a string \(in quotes\), not 3"),
+        ("[crawl]\nobey_robots = 'no'\n", r"crawl.obey_robots: must be true or false"),
         ("[search]\nengine = 'bing'\n", r"line 2: search.engine: unknown key"),
     ],
 )
@@ -197,3 +200,42 @@ def test_review_section(tmp_path: Path) -> None:
     path.write_text("[review]\nport = 70000\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"review\.port"):
         load_config(path, env={})
+
+
+def test_domains_may_name_a_port_and_must_be_hosts(tmp_path: Path) -> None:
+    text = ("[[publications]]\nname = 'X'\ndomains = ['127.0.0.1:9101', 'X.test', "
+            "'https://x.test/']\nallow = ['[::1]:8080']\n")
+    pub = load_config(write(tmp_path, text), env={}).publications[0]
+    assert pub.domains == ("127.0.0.1:9101", "x.test", "https://x.test/")
+    assert pub.allow == ("[::1]:8080",)
+    for bad in ("x.test/news", "x.test:99999", "x.test:port", "two words.test"):
+        with pytest.raises(ConfigError, match=rf"line 3: publications\[0\].domains: "
+                                              rf"'{re.escape(bad)}' is not a host name"):
+            load_config(write(tmp_path, f"[[publications]]\nname = 'X'\ndomains = ['{bad}']\n"),
+                        env={})
+
+
+def _accepted(tmp_path: Path, table: str, *, array: bool = False) -> set[str]:
+    """The keys the loader accepts in ``table`` (``array``: a ``[[table]]``), as its own
+    "unknown key" error lists them."""
+    head = "" if table == "(top level)" else f"[[{table}]]\n" if array else f"[{table}]\n"
+    with pytest.raises(ConfigError, match="unknown key") as err:
+        load_config(write(tmp_path, f"{head}zz_not_a_key = 1\n"), env={})
+    known = re.search(r"unknown key \(known: ([^)]*)\)", str(err.value))
+    assert known is not None, str(err.value)
+    return set(known.group(1).split(", "))
+
+
+def test_every_key_the_loader_accepts_is_documented(tmp_path: Path) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "config.md").read_text()
+    headings = list(re.finditer(r"^## `(\[\[?)(\w+)\]?\]`", docs, re.MULTILINE))
+    sections = {m.group(2): m.start() for m in headings}
+    arrays = {m.group(2) for m in headings if m.group(1) == "[["}
+    tables = _accepted(tmp_path, "(top level)")
+    assert tables == set(sections), "a [section] of the loader has no heading in docs/config.md"
+    starts = [*sorted(sections.values()), len(docs)]
+    for table, start in sections.items():
+        body = docs[start:starts[starts.index(start) + 1]]
+        documented = set(re.findall(r"^\| `(\w+)` \|", body, re.MULTILINE))
+        missing = _accepted(tmp_path, table, array=table in arrays) - documented
+        assert not missing, f"[{table}] keys missing from docs/config.md: {sorted(missing)}"

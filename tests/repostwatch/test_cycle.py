@@ -15,7 +15,7 @@ def test_one_cycle_imports_crawls_rechecks_and_reports(tmp_path: Path, sandbox) 
     (tmp_path / "repostwatch.toml").write_text(demo_config(sandbox.proxy_url))
     done = _cli(tmp_path, "run")
     assert done.returncode == 0, done.stderr
-    # an import says what it found (it judges no page): "(8 added)", not "(pages judged 0, …)"
+    # an import says what it found (it judges no page): "(10 added)", not "(pages judged 0, …)"
     for stage in (f"originals http://daily-planet.test/sitemap.xml: ok ({archive_size()} added)",
                   "watch: ok",
                   "search: ok", "recheck: ok",
@@ -49,6 +49,22 @@ def test_runs_never_overlap(tmp_path: Path, sandbox) -> None:
     assert not (tmp_path / "repostwatch.db").exists()  # nothing was started
 
 
+def test_no_crawl_starts_while_a_run_holds_the_job_folder(tmp_path: Path, sandbox) -> None:
+    (tmp_path / "repostwatch.toml").write_text(demo_config(sandbox.proxy_url))
+    lock = tmp_path / "repostwatch-jobs" / "run.lock"
+    lock.parent.mkdir()
+    with lock.open("a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a run in progress holds it
+        held.write("pid 4242")
+        held.flush()
+        refused = {cmd: _cli(tmp_path, cmd) for cmd in ("crawl", "recheck")}
+    for cmd, done in refused.items():
+        assert done.returncode == 2, done.stderr
+        assert (f"a `repostwatch run` is in progress (pid 4242): not starting the {cmd}"
+                in done.stderr)
+    assert not (tmp_path / "repostwatch.db").exists()  # nothing was started
+
+
 def test_a_failed_stage_fails_the_cycle_but_not_the_others(tmp_path: Path, sandbox) -> None:
     config = demo_config(sandbox.proxy_url).replace(
         'originals = ["http://daily-planet.test/sitemap.xml"]',
@@ -61,5 +77,5 @@ def test_a_failed_stage_fails_the_cycle_but_not_the_others(tmp_path: Path, sandb
     assert ("originals http://daily-planet.test/no-such-feed.xml: the originals crawl could "
             "not fetch any page") in done.stderr
     assert "watch: ok" in done.stderr and "report: 6 copies lacking credit" in done.stderr
-    assert "stage(s) failed: originals http://daily-planet.test/no-such-feed.xml" in (
+    assert "a stage failed: originals http://daily-planet.test/no-such-feed.xml" in (
         done.stderr)

@@ -103,7 +103,7 @@ def test_the_service_skips_overlaps_survives_a_failed_cycle_and_goes_on(
                              "progress")
     assert "cycle of 2026-11-27 07:00 UTC started" in log
     assert "cycle of 2026-11-27 07:00 UTC ended: a stage failed (exit 3) after 1 h 30 min" in log
-    assert "skipped 1 fire(s) that came while the cycle ran" in log
+    assert "skipped 1 fire that came while the cycle ran" in log
     assert "next cycle: 2026-11-27 09:00 UTC (in 30 min 0 s)" in log  # it went on
     assert "cycle of 2026-11-27 09:00 UTC ended: ok (exit 0) after 1 h 30 min" in log
     store = Store.open(f"sqlite:///{tmp_path / 'repostwatch.db'}")
