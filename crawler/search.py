@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from matcher import Original
+from matcher import CreditRule, Original, kept_apart
 
 from .queries import pick_queries
 
@@ -98,13 +98,22 @@ def search_order(originals: Sequence[Original], searched: Mapping[int, datetime]
     return [o.id for o in (*fresh, *seen)]
 
 
-def plan_search(store: _Store, *, budget: int, queries_per_original: int) -> list[SearchTask]:
+def plan_search(store: _Store, *, budget: int, queries_per_original: int,
+                rules: Mapping[str, CreditRule] | None = None) -> list[SearchTask]:
     """The tasks of one search run: at most ``budget`` queries in all.
 
     Originals with no suitable sentence are skipped without spending budget; the last
     original may get fewer queries than ``queries_per_original`` when the budget runs out.
+    Wire stories whose copies are kept apart (``matcher.kept_apart``: their publication's
+    ``rules`` do not say ``report_syndicated``) are not searched: a search would find other
+    licensees of the wire, and spend the budget the publisher's own stories need.
     """
-    originals = store.originals()
+    def chased(o: Original) -> bool:
+        rule = (rules or {}).get(o.publication)
+        return kept_apart(syndicated=o.source is not None,
+                          report_syndicated=rule is not None and rule.report_syndicated) is None
+
+    originals = [o for o in store.originals() if chased(o)]
     by_id = {o.id: o for o in originals}
     searched = last_searched(store.runs(None, kind="search"))
     tasks: list[SearchTask] = []

@@ -12,7 +12,7 @@ fetches: the address guard, robots.txt, politeness and limits apply.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 from scrapy import Request
@@ -22,7 +22,7 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from matcher import canonical_url, host_matches, host_of
+from matcher import CreditRule, canonical_url, host_matches, host_of
 from repostwatch.config import load_config
 from repostwatch.errors import UsageError
 from repostwatch.store import Store
@@ -85,7 +85,7 @@ class SearchSpider(RepostwatchSpider):
         self._own = tuple(d for p in config.publications for d in p.domains)
         self._max_results = search.max_results
         tasks = await asyncio.to_thread(
-            _plan, config.database_url, budget, search.queries_per_original)
+            _plan, config.database_url, budget, search.queries_per_original, config.rules)
         self._stats.set_value("repostwatch/search/budget", budget)
         self._stats.set_value("repostwatch/search/originals_planned", len(tasks))
         if not tasks:
@@ -163,6 +163,8 @@ class SearchSpider(RepostwatchSpider):
             yield item
 
 
-def _plan(database_url: str, budget: int, queries_per_original: int) -> list[SearchTask]:
+def _plan(database_url: str, budget: int, queries_per_original: int,
+          rules: Mapping[str, CreditRule]) -> list[SearchTask]:
     with Store.open(database_url) as store:
-        return plan_search(store, budget=budget, queries_per_original=queries_per_original)
+        return plan_search(store, budget=budget, queries_per_original=queries_per_original,
+                           rules=rules)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,7 @@ from crawler.search import (
     searched_stat,
 )
 from crawler.searxng import SearchBackendError, query_url, result_urls
-from matcher import Original
+from matcher import CreditRule, Original
 from repostwatch.config import SearchConfig
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -93,6 +94,19 @@ def test_originals_without_a_searchable_sentence_cost_nothing() -> None:
     tasks = plan_search(FakeStore([original(1, 1), empty], []), budget=2,
                         queries_per_original=2)
     assert [t.original_id for t in tasks] == [1]
+
+
+def test_wire_stories_kept_apart_are_not_searched() -> None:
+    """A search for a wire story finds other licensees of the wire: their copies are kept
+    apart, so the budget goes to the publisher's own stories, unless it chases them too."""
+    wire = dataclasses.replace(original(2, 2), source="Associated Press")
+    store = FakeStore([original(1, 1), wire], [])
+    rule = CreditRule("P")
+    tasks = plan_search(store, budget=4, queries_per_original=2, rules={"P": rule})
+    assert [t.original_id for t in tasks] == [1]
+    chase = dataclasses.replace(rule, report_syndicated=True)
+    tasks = plan_search(store, budget=4, queries_per_original=2, rules={"P": chase})
+    assert [t.original_id for t in tasks] == [2, 1]  # newest first, the wire story included
 
 
 def test_query_url_is_searxng_json_with_passthrough_options() -> None:
