@@ -199,7 +199,16 @@ def decide(rule: CreditRule, evidence: Sequence[Signal]) -> Credit:
     others = [s for s in near if s.kind == "other-source"]
     if others:
         return result("misattributed", f"Credits another source: “{others[0].value}”.")
+    rejected = [s for s in ev if s.kind == "not-credit"]
+    if rejected:
+        where = rejected[0].note.removeprefix("named in ").removesuffix(": not credit")
+        return result("uncredited", f"Names {pub} only in {where} (“{_clip(rejected[0].value)}”)"
+                                    ", which is not credit.")
     return result("uncredited", f"No link to {pub} and no mention of it.")
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _where(signal: Signal) -> str:

@@ -117,8 +117,10 @@ class Signal:
     """One piece of credit evidence.
 
     kind: ``article-link``, ``site-link``, ``short-link`` (through a URL shortener),
-    ``canonical``, ``og:url``, ``json-ld``, ``name``, ``source-line``, or ``other-source`` (a
-    source line naming someone else). where: ``head`` or the page region (``article``,
+    ``canonical``, ``og:url``, ``json-ld``, ``name``, ``source-line``, ``other-source`` (a
+    source line naming someone else), or ``not-credit`` (the name where it cannot count: a
+    site-wide legal line, a line repeated across the page, the copied title; never credit,
+    named so that the reason tells what was seen). where: ``head`` or the page region (``article``,
     ``footer``, ``body``...). in_article: it sits with the copied text (within
     ``credit_near_chars``, not in a footer, menu or sidebar). note: what else to know ("one
     typo", "through a redirector at HOST", "target not checked").
@@ -147,12 +149,24 @@ class _Scope:
     title: str
 
     @cached_property
+    def _excluded(self) -> list[tuple[int, int, str]]:
+        return [*_boilerplate(self.text),
+                *((s, e, "the copied title") for s, e in _copied_title(self.text, self.title))]
+
+    @property
     def excluded(self) -> list[tuple[int, int]]:
-        return [*_boilerplate(self.text), *_copied_title(self.text, self.title)]
+        return [(s, e) for s, e, _ in self._excluded]
 
     def counts(self, pos: int) -> bool:
         return not (any(s <= pos < e for s, e in self.copied)
-                    or any(s <= pos < e for s, e in self.excluded))
+                    or any(s <= pos < e for s, e, _ in self._excluded))
+
+    def rejected(self, pos: int) -> tuple[int, int, str] | None:
+        """The excluded span holding ``pos`` outside the copy, and why it does not count:
+        a mention there is named in the reason, not taken as credit."""
+        if any(s <= pos < e for s, e in self.copied):
+            return None
+        return next(((s, e, why) for s, e, why in self._excluded if s <= pos < e), None)
 
     def near(self, pos: int) -> bool:
         if not self.copied:
@@ -192,8 +206,8 @@ def _names_in(pattern: re.Pattern[str], names: tuple[str, ...],
     return pattern.finditer(text) if starts is None else _finditer(pattern, starts, text)
 
 
-def _boilerplate(text: str) -> list[tuple[int, int]]:
-    """Spans of repeated lines and long legal lines."""
+def _boilerplate(text: str) -> list[tuple[int, int, str]]:
+    """Spans of repeated lines and long legal lines, each with what it is."""
     lines = text.split("\n")
     starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
     folded = text.casefold().split("\n")  # casefold() maps no character to a line break
@@ -201,12 +215,13 @@ def _boilerplate(text: str) -> list[tuple[int, int]]:
     # A legal phrase never spans lines: one search of the text finds the lines holding one.
     legal = {bisect_right(starts, m.start()) - 1
              for m in _finditer(_LEGAL, _LEGAL_STARTS, text)}
-    return [
-        (start, start + len(line))
-        for n, (start, line) in enumerate(zip(starts, lines, strict=True))
-        if counts[folded[n]] >= _REPEATED
-        or (n in legal and len(line.split()) >= _LEGAL_MIN_WORDS)
-    ]
+    out = []
+    for n, (start, line) in enumerate(zip(starts, lines, strict=True)):
+        if n in legal and len(line.split()) >= _LEGAL_MIN_WORDS:
+            out.append((start, start + len(line), "a site-wide legal line"))
+        elif counts[folded[n]] >= _REPEATED:
+            out.append((start, start + len(line), "a line repeated across the page"))
+    return out
 
 
 def _copied_title(text: str, title: str) -> list[tuple[int, int]]:
@@ -401,6 +416,16 @@ def _text_signals(page: Page, rule: CreditRule, scope: _Scope) -> list[Signal]:
             signals.append(Signal("source-line", mark.text, "body", scope.near(mark.start),
                                   note="dateline"))
     mentions = [m for m in found if scope.counts(m.start())]
+    # A mention that does not count is still named, so that the reason never says "no
+    # mention" of a page that shows the name (in a legal footer, say).
+    named: set[str] = set()
+    for m in found:
+        if (hit := scope.rejected(m.start())) is not None:
+            line = text[hit[0]:hit[1]].strip()[:160]
+            if line not in named:  # a repeated line once
+                named.add(line)
+                signals.append(Signal("not-credit", line, "body", False,
+                                      note=f"named in {hit[2]}: not credit"))
     signals += [Signal("name", m.group(), "body", scope.near(m.start())) for m in mentions]
     if not any(scope.near(m.start()) for m in mentions):
         signals += _fuzzy_names(text, rule, scope)

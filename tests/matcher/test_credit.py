@@ -124,6 +124,30 @@ def test_boilerplate_is_not_credit() -> None:
     assert judge(page_html(widget + COPY)).status == "uncredited"
 
 
+def test_a_mention_that_is_not_credit_is_named_in_the_reason() -> None:
+    """The reason used to say "no link and no mention of it" of a page whose footer named the
+    publication in a legal line (and "partial" once the line lost its "Terms of use.")."""
+    footer = ("<footer><p>Some content courtesy of The Daily Planet and partners. All other "
+              "material is ours. Terms of use.</p></footer>")
+    got = judge(page_html(COPY + footer))
+    assert got.status == "uncredited"
+    assert "no mention" not in got.reason
+    assert got.reason.startswith("Names The Daily Planet only in a site-wide legal line (“Some "
+                                 "content courtesy of The Daily Planet and partners.")
+    (rejected,) = [s for s in got.evidence if s.kind == "not-credit"]
+    assert rejected.note == "named in a site-wide legal line: not credit"
+    assert not rejected.in_article
+    widget = "".join("<p>Daily Planet may receive a commission</p>" for _ in range(3))
+    got = judge(page_html(widget + COPY))
+    assert (got.status, "a line repeated across the page" in got.reason) == ("uncredited", True)
+    # without the legal words the same line is a plain mention, judged as any other
+    plain = footer.replace(" Terms of use.", "")
+    assert "not-credit" not in [s.kind for s in judge(page_html(COPY + plain)).evidence]
+    # a name that does count is never reported as not counting
+    assert not [s for s in signals(page_html(COPY + "<p>Source: The Daily Planet</p>"))
+                if s.kind == "not-credit"]
+
+
 def test_name_in_a_copied_title_is_not_credit() -> None:
     titled = Original(1, "The Daily Planet", URL, "Daily Planet guide to the harbour works",
                       ORIGINAL_TEXT)
