@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from .dates import published_date
 from .text import Tokens, normalize_space, tokenize
 
 __all__ = ["Link", "Page"]
@@ -146,6 +147,12 @@ class Page:
     @property
     def host(self) -> str:
         return urlsplit(self.address).hostname or ""
+
+    @cached_property
+    def published(self) -> datetime | None:
+        """When the page says it was published (UTC), or None (``matcher.dates``: JSON-LD,
+        meta tags, ``<time>``). Read on first use: judging asks only for copies."""
+        return published_date(self.html, self.json_ld)
 
 
 def _absolute(base: str, href: str | None) -> str | None:

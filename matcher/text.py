@@ -70,6 +70,11 @@ class Tokens:
         return self._cache["bounds"]  # type: ignore[no-any-return]
 
     @property
+    def starts(self) -> npt.NDArray[np.intp]:
+        """The character offset at which each token starts."""
+        return self._bounds()[0]
+
+    @property
     def spans(self) -> tuple[tuple[int, int], ...]:
         starts, ends = self._bounds()
         return tuple(zip(starts.tolist(), ends.tolist(), strict=True))
