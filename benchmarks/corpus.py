@@ -2,7 +2,8 @@
 
 Shared by ``benchmarks/accuracy.py`` (prints the table) and the accuracy gate test (enforces the
 floors in ``benchmarks/accuracy_baseline.json``). Every original of the corpus goes into one
-index (several publications), and each candidate page is judged against all of them.
+index (several publications), and each candidate page is judged against all of them. The hard
+cases built from the corpus at run time (``hardcases.py``) are judged in a run of their own.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks import hardcases
 from matcher import (
     Assessment,
     CreditMode,
@@ -240,6 +242,7 @@ class Evaluation:
     main: Run
     strict: dict[str, Run]
     figures: dict[str, float]
+    hard: hardcases.HardRun  # the hard cases built from the corpus (benchmarks/hardcases.py)
 
 
 def evaluate(cases: list[dict[str, Any]]) -> Evaluation:
@@ -248,4 +251,6 @@ def evaluate(cases: list[dict[str, Any]]) -> Evaluation:
     figures = metrics(main)
     for mode, r in strict.items():
         figures[f"strict_{mode.replace('-', '_')}_correct"] = strict_correct(r, mode)
-    return Evaluation(main, strict, figures)
+    hard = hardcases.evaluate(cases)
+    figures.update(hardcases.figures(hard))
+    return Evaluation(main, strict, figures, hard)
