@@ -73,11 +73,12 @@ _CUE = re.compile(
     re.IGNORECASE,
 )
 # An introduction of the words that follow: a speech or writing verb, or a statement word.
+# Not "read" ("Read more:") nor "states" ("Swing states:"): they end too many other lines.
 _INTRO = re.compile(
-    r"\b(?:said|says|stated|states|wrote|writes|reads?|added|announced|declared|statement|"
+    r"\b(?:said|says|stated|wrote|writes|added|announced|declared|statement|"
     r"release|full text|in full|заявил[аи]?|говорится|сообщил[аи]?|заявлени[ея]|написал[аи]?|"
     r"erklärte|sagte|schrieb|teilte|Erklärung|Mitteilung|Wortlaut|"
-    r"a déclaré|a écrit|communiqué|declaró|escribió|comunicado|ha dichiarato|nota)\b",
+    r"a déclaré|a écrit|communiqué|declaró|escribió|comunicado|ha dichiarato)\b",
     re.IGNORECASE,
 )
 _STATEMENT_PARAGRAPHS = 3  # an introduced statement runs over at most this many paragraphs

@@ -98,3 +98,8 @@ def test_own_mask_marks_the_words_inside_spans() -> None:
     words = [w for w, mine in zip(tokens.words, own, strict=True) if mine]
     assert words == ["we", "wrote", "this", "we", "again"]
     assert own_mask(tokenize("No quotation here at all.")).all()
+
+
+def test_a_colon_without_a_speaker_introduces_nothing() -> None:
+    for intro in ("Read more:", "Swing states:", "Ingredients:", "What we know so far:"):
+        assert marked(f"Our text.\n{intro}\nA paragraph of our own reporting follows.") == []
