@@ -13,7 +13,7 @@ Coverage is the share of the original's tokens inside some passage (0..1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -89,6 +89,7 @@ class _Run:
     p0: int
     p1: int
     support: int = 0  # seeds on the run's diagonal
+    parts: list[tuple[int, int]] = field(default_factory=list)  # exact runs merged into it
 
 
 def _exact_runs(original: Tokens, page: Tokens, k: int, budget: int) -> list[_Run]:
@@ -172,8 +173,9 @@ def _merge(runs: list[_Run], max_gap: int) -> list[_Run]:
             and 0 <= r.o0 - last.o1 - 1 <= max_gap
         ):
             last.o1, last.p1 = r.o1, r.p1
+            last.parts.append((r.o0, r.o1))
         else:
-            merged.append(_Run(r.o0, r.o1, r.p0, r.p1))
+            merged.append(_Run(r.o0, r.o1, r.p0, r.p1, parts=[(r.o0, r.o1)]))
     return merged
 
 
@@ -196,8 +198,9 @@ def align(
     copies, and are dropped. ``own``: for each token of ``original``, whether it is the
     original's own writing (``matcher.quotes.own_mask``). Passages are found and shown whatever
     they hold; ``own_words`` and ``own_coverage`` count a passage's own words only, unless it
-    also holds a run of at least ``min_passage_words`` own words: then the page copied the
-    article around the quotation, not just the quotation, and all its words count.
+    also holds at least ``min_passage_words`` own words copied verbatim in a row (not across
+    an edit): then the page copied the article around the quotation, not just the
+    quotation, and all its words count.
     """
     if len(original) == 0:
         return Alignment((), 0.0, 0)
@@ -215,7 +218,8 @@ def align(
         own_words = words
         if own is not None:
             mine = own[r.o0 : r.o1 + 1]
-            if _longest_true_run(mine) >= min_passage_words:
+            verbatim = max(_longest_true_run(own[a : b + 1]) for a, b in r.parts)
+            if verbatim >= min_passage_words:
                 counted[r.o0 : r.o1 + 1] = True
             else:
                 counted[r.o0 : r.o1 + 1] |= mine

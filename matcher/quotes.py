@@ -109,10 +109,15 @@ def _paragraphs(text: str) -> list[Span]:
 
 
 def _opens(text: str, i: int) -> bool:
-    """Whether the mark at ``i`` can open a quote (‘ and ‚ only at the start of a word)."""
+    """Whether the mark at ``i`` can open a quote: ‘ and ‚ only at the start of a word, " only
+    before a word and not after one (a stray " after a word, 'platforms." Given', is a
+    closing mark whose opening is lost, or an inch mark)."""
+    before = text[i - 1] if i else " "
+    if text[i] == '"':
+        after = text[i + 1] if i + 1 < len(text) else " "
+        return not (before.isalnum() or before in ".,;:!?…") and not after.isspace()
     if text[i] not in _OPEN_ONLY_AT_WORD_START:
         return True
-    before = text[i - 1] if i else " "
     return not before.isalnum()
 
 

@@ -172,3 +172,19 @@ def test_own_words_count_quotations_only_inside_copied_prose() -> None:
     whole = align(o, tokenize(original), own=own)
     assert whole.own_coverage == whole.coverage == 1.0
     assert whole.longest_own_words == len(o)
+
+
+def test_own_words_across_an_edit_do_not_make_a_quotation_a_copy() -> None:
+    quote = "“the pier will stay shut for eighteen months while engineers design a new one”"
+    original = f"Crews like chips, candies and pre-packaged snacks and more. {quote}, she said."
+    page = (f"Crews like chips, candies and calorie intake and prevent infections. {quote}, "
+            "she said.")
+    o = tokenize(original)
+    own = np.array([not (original.index("“") <= s < original.index("”") + 1)
+                    for s in o.starts.tolist()])
+    result = align(o, tokenize(page), own=own)
+    # One passage (four words, an edit, the quotation), but only 4 + 6 own words in it, and
+    # never 8 copied verbatim in a row: the quotation does not count.
+    (passage,) = result.passages
+    assert passage.own_words < passage.words
+    assert result.own_coverage < 0.5 < result.coverage

@@ -103,3 +103,11 @@ def test_own_mask_marks_the_words_inside_spans() -> None:
 def test_a_colon_without_a_speaker_introduces_nothing() -> None:
     for intro in ("Read more:", "Swing states:", "Ingredients:", "What we know so far:"):
         assert marked(f"Our text.\n{intro}\nA paragraph of our own reporting follows.") == []
+
+
+def test_a_stray_straight_quote_after_a_word_opens_nothing() -> None:
+    text = ('He wrote about other platforms." Given the cost, our own words follow. '
+            '“"But the deaths of binge eating are a large problem for the region,” Mercury said.')
+    assert marked(text) == ['“"But the deaths of binge eating are a large problem for the '
+                            'region,” Mercury said.']
+    assert marked('A 12" screen and a 15" screen were compared in the lab today.') == []
