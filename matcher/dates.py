@@ -3,7 +3,8 @@
 ``published_date`` reads, in this order (the first date found wins):
 
 1. JSON-LD ``datePublished`` of the page's article (an ``Article``-like type first, then any
-   item), else ``dateCreated``;
+   item), else ``dateCreated``; in JSON-LD that is not valid JSON (common), the first
+   ``"datePublished": "…"`` after the meta tags below have been tried;
 2. meta tags: ``article:published_time`` and its kin (``og:published_time``,
    ``datePublished``, ``pubdate``, ``publish-date``, ``DC.date.issued``, ``dcterms.created``,
    ``sailthru.date``, ``parsely-pub-date``…), ``itemprop="datePublished"`` on any element;
@@ -44,7 +45,10 @@ _META_NAMES = (
 _META_RANK = {name: i for i, name in enumerate(_META_NAMES)}
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _META_TAG = re.compile(r"<meta\b[^>]*>", re.I)
-_ITEMPROP_TAG = re.compile(r"""<[a-z]+\b[^>]*\bitemprop\s*=\s*["']?datePublished\b[^>]*>""", re.I)
+_META_WORDS = ("date", "publish", "issued", "created")  # in every name of _META_NAMES
+_ITEMPROP = re.compile(r"""^<[a-z][^<>]*\bitemprop\s*=\s*["']?datePublished\b""", re.I)
+_LD_SCRIPT = re.compile(r"<script\b[^>]*ld\+json[^>]*>(.*?)</script", re.S | re.I)
+_RAW_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"<>]{8,40})"')
 _TIME_TAG = re.compile(r"<time\b[^>]*\bdatetime\s*=", re.I)
 _ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 # Regions whose times belong to other articles or to readers, not to the page's article.
@@ -103,11 +107,16 @@ def _attributes(tag: str) -> dict[str, str]:
 
 
 def _from_tags(page: str) -> datetime | None:
-    """The date of the best-ranked meta tag, else of an ``itemprop="datePublished"`` element
-    (found with regular expressions: no second parse of the page)."""
+    """The date of the best-ranked meta tag (wherever it is: broken pages have them in the
+    body), else of an ``itemprop="datePublished"`` element (found with string search and
+    regular expressions: no second parse of the page)."""
     best: tuple[int, datetime] | None = None
     for m in _META_TAG.finditer(page):
-        attrs = _attributes(m.group())
+        tag = m.group()
+        low = tag.lower()
+        if not any(word in low for word in _META_WORDS):
+            continue  # most meta tags: no need to read their attributes
+        attrs = _attributes(tag)
         name = attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or ""
         rank = _META_RANK.get(name.strip().lower())
         if rank is None or (best is not None and best[0] <= rank):
@@ -117,11 +126,16 @@ def _from_tags(page: str) -> datetime | None:
             best = (rank, found)
     if best is not None:
         return best[1]
-    for m in _ITEMPROP_TAG.finditer(page):
-        attrs = _attributes(m.group())
-        found = parse_date(attrs.get("datetime") or attrs.get("content"))
-        if found is not None:
-            return found
+    at = page.find("datePublished")
+    while at >= 0:  # microdata anywhere on the page
+        start, end = page.rfind("<", 0, at), page.find(">", at)
+        tag = page[start : end + 1] if start >= 0 and end >= 0 else ""
+        if _ITEMPROP.search(tag):
+            attrs = _attributes(tag)
+            found = parse_date(attrs.get("datetime") or attrs.get("content"))
+            if found is not None:
+                return found
+        at = page.find("datePublished", at + 1)
     return None
 
 
@@ -164,6 +178,9 @@ def published_date(html: str, json_ld: Iterable[dict[str, Any]] = ()) -> datetim
     sits) only when nothing before gave a date and it has a ``<time datetime>``.
     """
     found = _from_json_ld(json_ld) or (_from_tags(html) if html else None)
+    if found is None:  # JSON-LD that is not valid JSON (page.py skips it)
+        raw = (_RAW_LD_DATE.search(m.group(1)) for m in _LD_SCRIPT.finditer(html))
+        found = next((parse_date(d.group(1)) for d in raw if d is not None), None)
     if found is not None or not _TIME_TAG.search(html):
         return found
     return _from_time(LexborHTMLParser(html))

@@ -73,3 +73,14 @@ def test_no_date_is_none() -> None:
     assert head("").published is None
     assert Page.from_text("https://copycat.test/a", "Only text.").published is None
     assert published_date("") is None
+
+
+def test_json_ld_that_is_not_valid_json_still_gives_its_date() -> None:
+    broken = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "A", '
+              '"datePublished": "2026-03-05T08:30:00Z", }</script>')
+    assert head(broken).published == WHEN
+
+
+def test_meta_tags_in_the_body_of_a_broken_page_count() -> None:
+    body = '<meta property="article:published_time" content="2026-03-05T08:30:00Z"><p>x</p>'
+    assert Page("https://copycat.test/a", page_html(body)).published == WHEN
