@@ -132,35 +132,36 @@ def _closes_apostrophe(text: str, i: int) -> bool:
 
 
 def _quotations(text: str) -> list[Span]:
-    """Spans of text between quotation marks (outermost pairs; marks included)."""
+    """Spans of text between quotation marks (outermost pairs; marks included). A mark that
+    never closes (a typo, an apostrophe taken for a quote) does not hide the quotations after
+    it: every pair that closes counts, the outermost ones are kept."""
     spans: list[Span] = []
     paragraphs = _paragraphs(text)
     carried: int | None = None  # start of a quotation continued from the paragraph before
     for n, (start, end) in enumerate(paragraphs):
         stack: list[tuple[str, int]] = []
+        pairs: list[Span] = []
         if carried is not None and text[start] in _CLOSERS:
             stack.append((text[start], carried))  # the convention: the mark reopens it
             first = start + 1
         else:
-            carried = None
             first = start
         for m in _MARK.finditer(text, first, end):
             c, i = m.group(), m.start()
             depth = next((d for d in range(len(stack) - 1, -1, -1)
                           if c in _CLOSERS[stack[d][0]]), None)
             if depth is not None and (c != "’" or _closes_apostrophe(text, i)):
-                opened = stack[depth][1]
+                pairs.append((stack[depth][1], i + 1))
                 del stack[depth:]
-                if not stack:
-                    spans.append(_with_attribution(text, opened, i + 1, start, end))
             elif c in _CLOSERS and _opens(text, i):
                 stack.append((c, i))
         carried = None
-        if stack and n + 1 < len(paragraphs):
-            nxt = paragraphs[n + 1][0]
-            if text[nxt] == stack[0][0]:  # the next paragraph reopens the quotation
-                spans.append(_with_attribution(text, stack[0][1], end, start, end))
-                carried = stack[0][1]
+        if stack and n + 1 < len(paragraphs) and text[paragraphs[n + 1][0]] == stack[0][0]:
+            pairs.append((stack[0][1], end))  # the next paragraph reopens the quotation
+            carried = stack[0][1]
+        outermost = [(a, b) for a, b in pairs
+                     if not any(x <= a and b <= y and (x, y) != (a, b) for x, y in pairs)]
+        spans.extend(_with_attribution(text, a, b, start, end) for a, b in outermost)
     return spans
 
 

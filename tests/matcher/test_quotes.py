@@ -111,3 +111,10 @@ def test_a_stray_straight_quote_after_a_word_opens_nothing() -> None:
     assert marked(text) == ['“"But the deaths of binge eating are a large problem for the '
                             'region,” Mercury said.']
     assert marked('A 12" screen and a 15" screen were compared in the lab today.') == []
+
+
+def test_a_quotation_after_a_mark_that_never_closes_still_counts() -> None:
+    text = ("She asked ‘why are they putting it here, and a recipe: 3 tbsp. “The people of "
+            "this town have waited long enough for an answer,” the mayor said.")
+    assert marked(text) == ["“The people of this town have waited long enough for an "
+                            "answer,” the mayor said."]
