@@ -13,13 +13,13 @@ Coverage is the share of the original's tokens inside some passage (0..1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz
 
-from .text import Tokens, kgram_hashes
+from .text import Hashes, Tokens, kgram_hashes
 
 __all__ = ["SEED_PAIRS_PER_WORD", "Alignment", "Passage", "align"]
 
@@ -61,8 +61,9 @@ class Alignment:
 
     ``coverage`` is the share of all the original's words inside passages; ``own_coverage``
     the share of its words inside passages that count as copying its own writing (see
-    ``align``; the same as ``coverage`` when ``align`` was not told which words are the
-    original's own); ``longest_own_words`` the most such words in one passage.
+    ``counting_own``; the same as ``coverage`` until then); ``longest_own_words`` the most
+    such words in one passage. ``spans``: each passage's first and last token in the original
+    and the exact runs it was merged from (for ``counting_own``).
     """
 
     passages: tuple[Passage, ...]
@@ -70,6 +71,7 @@ class Alignment:
     longest_words: int
     own_coverage: float = -1.0  # -1: the same as coverage
     longest_own_words: int = -1  # -1: the same as longest_words
+    spans: tuple[tuple[int, int, tuple[tuple[int, int], ...]], ...] = ()
 
     def __post_init__(self) -> None:
         if self.own_coverage < 0:
@@ -81,6 +83,32 @@ class Alignment:
     def longest(self) -> Passage | None:
         return max(self.passages, key=lambda p: p.words, default=None)
 
+    def counting_own(self, own: npt.NDArray[np.bool_], *, min_passage_words: int = 8,
+                     ) -> Alignment:
+        """This alignment with ``own_words`` and ``own_coverage`` counting the original's own
+        writing only (``own``: a flag per token of the original, ``matcher.quotes.own_mask``).
+
+        A passage counts its own words only, unless it also holds at least
+        ``min_passage_words`` own words copied verbatim in a row (not across an edit): then
+        the page copied the article around the quotation, not just the quotation, and all its
+        words count. Cheap: no new alignment, so a caller can ask only when it matters.
+        """
+        counted = np.zeros(len(own), dtype=bool)
+        passages = []
+        for passage, (first, last, parts) in zip(self.passages, self.spans, strict=True):
+            mine = own[first : last + 1]
+            if mine.all() or max(_longest_true_run(own[a : b + 1])
+                                 for a, b in parts) >= min_passage_words:
+                counted[first : last + 1] = True
+                passages.append(passage if passage.own_words == passage.words
+                                else replace(passage, own_words=passage.words))
+            else:
+                counted[first : last + 1] |= mine
+                passages.append(replace(passage, own_words=int(mine.sum())))
+        return Alignment(tuple(passages), self.coverage, self.longest_words,
+                         round(int(counted.sum()) / max(len(own), 1), 4),
+                         max((p.own_words for p in passages), default=0), self.spans)
+
 
 @dataclass(slots=True)
 class _Run:
@@ -89,7 +117,7 @@ class _Run:
     p0: int
     p1: int
     support: int = 0  # seeds on the run's diagonal
-    parts: list[tuple[int, int]] = field(default_factory=list)  # exact runs merged into it
+    parts: list[tuple[int, int]] | None = None  # exact runs merged into it (by _merge)
 
 
 def _exact_runs(original: Tokens, page: Tokens, k: int, budget: int) -> list[_Run]:
@@ -103,11 +131,10 @@ def _exact_runs(original: Tokens, page: Tokens, k: int, budget: int) -> list[_Ru
     sides; when they would exceed ``budget``, the seeds found most often in the original are
     left out until the rest fit (a word said a thousand times is not evidence of anything).
     """
-    oh, ph = kgram_hashes(original, k), kgram_hashes(page, k)
-    if not len(oh) or not len(ph):
+    order, sorted_o = _sorted_kgrams(original, k)
+    ph = kgram_hashes(page, k)
+    if not len(sorted_o) or not len(ph):
         return []
-    order = np.argsort(oh, kind="stable")
-    sorted_o = oh[order]
     lo = np.searchsorted(sorted_o, ph, side="left")
     n = np.searchsorted(sorted_o, ph, side="right") - lo
     total = int(n.sum())
@@ -136,6 +163,19 @@ def _exact_runs(original: Tokens, page: Tokens, k: int, budget: int) -> list[_Ru
     return [_Run(a, b, a + c, b + c, s)
             for a, b, c, s in zip(o0.tolist(), o1.tolist(), d.tolist(), support.tolist(),
                                   strict=True)]
+
+
+def _sorted_kgrams(tokens: Tokens, k: int) -> tuple[npt.NDArray[np.intp], Hashes]:
+    """The k-gram hashes of ``tokens`` sorted, and their positions (kept with the tokens: an
+    original is aligned with many pages)."""
+    key = ("sorted-kgram", k)
+    if key not in tokens._cache:
+        hashes = kgram_hashes(tokens, k)
+        order = np.argsort(hashes, kind="stable")
+        ordered = hashes[order]
+        order.flags.writeable = ordered.flags.writeable = False  # shared by every caller
+        tokens._cache[key] = (order, ordered)
+    return tokens._cache[key]  # type: ignore[no-any-return]
 
 
 def _select(runs: list[_Run], page_len: int, k: int) -> list[_Run]:
@@ -173,6 +213,7 @@ def _merge(runs: list[_Run], max_gap: int) -> list[_Run]:
             and 0 <= r.o0 - last.o1 - 1 <= max_gap
         ):
             last.o1, last.p1 = r.o1, r.p1
+            assert last.parts is not None  # every merged run has its parts
             last.parts.append((r.o0, r.o1))
         else:
             merged.append(_Run(r.o0, r.o1, r.p0, r.p1, parts=[(r.o0, r.o1)]))
@@ -196,11 +237,8 @@ def align(
     of difference (edits) allowed between two runs for them to count as one passage.
     ``min_passage_words``: shorter passages are chance phrases ("at the end of the day"), not
     copies, and are dropped. ``own``: for each token of ``original``, whether it is the
-    original's own writing (``matcher.quotes.own_mask``). Passages are found and shown whatever
-    they hold; ``own_words`` and ``own_coverage`` count a passage's own words only, unless it
-    also holds at least ``min_passage_words`` own words copied verbatim in a row (not across
-    an edit): then the page copied the article around the quotation, not just the
-    quotation, and all its words count.
+    original's own writing: the same as ``align(...).counting_own(own)``. Passages are found
+    and shown whatever they hold.
     """
     if len(original) == 0:
         return Alignment((), 0.0, 0)
@@ -208,32 +246,23 @@ def align(
     runs = _exact_runs(original, page, seed_words, budget)
     runs = _merge(_select(runs, len(page), seed_words), max_gap)
     covered = np.zeros(len(original), dtype=bool)
-    counted = covered if own is None else np.zeros(len(original), dtype=bool)
     passages: list[Passage] = []
+    spans = []
     for r in runs:
         words = r.o1 - r.o0 + 1
         if words < min_passage_words:
             continue
         covered[r.o0 : r.o1 + 1] = True
-        own_words = words
-        if own is not None:
-            mine = own[r.o0 : r.o1 + 1]
-            verbatim = max(_longest_true_run(own[a : b + 1]) for a, b in r.parts)
-            if verbatim >= min_passage_words:
-                counted[r.o0 : r.o1 + 1] = True
-            else:
-                counted[r.o0 : r.o1 + 1] |= mine
-                own_words = int(mine.sum())
         os_, oe = original.char_span(r.o0, r.o1)
         ps, pe = page.char_span(r.p0, r.p1)
         shown = page.text[ps:pe]
         a, b = original.text[os_:oe].lower(), shown.lower()
         sim = 1.0 if a == b else fuzz.ratio(a, b) / 100.0  # verbatim copies are the usual case
-        passages.append(Passage(os_, oe, ps, pe, words, round(sim, 3), shown, own_words))
-    return Alignment(tuple(passages), round(int(covered.sum()) / len(original), 4),
-                     max((p.words for p in passages), default=0),
-                     round(int(counted.sum()) / len(original), 4),
-                     max((p.own_words for p in passages), default=0))
+        passages.append(Passage(os_, oe, ps, pe, words, round(sim, 3), shown))
+        spans.append((r.o0, r.o1, tuple(r.parts or ((r.o0, r.o1),))))
+    found = Alignment(tuple(passages), round(int(covered.sum()) / len(original), 4),
+                      max((p.words for p in passages), default=0), spans=tuple(spans))
+    return found if own is None else found.counting_own(own, min_passage_words=min_passage_words)
 
 
 def _longest_true_run(mask: npt.NDArray[np.bool_]) -> int:

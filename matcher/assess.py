@@ -28,6 +28,7 @@ from .credit import Credit, check_credit, lacks_credit
 from .index import SHINGLE_WORDS, WINDOW, Candidate, FingerprintIndex
 from .original import Original
 from .page import Page
+from .quotes import may_attribute
 from .rules import CreditRule, Thresholds
 from .urls import host_matches
 
@@ -218,8 +219,14 @@ def assess(
             page.tokens,
             max_gap=t.passage_max_gap,
             min_passage_words=t.min_passage_words,
-            own=_own(cand.original, t),
         )
+        # Quotations only ever take words away: a page that copies nothing with them counted
+        # copies nothing without them; and passages far from any quotation mark, cue word or
+        # introduced statement are all own writing. Only else is the own-writing mask needed.
+        if (_verdict(alignment, cand.original, t) != "none"
+                and may_attribute(cand.original.tokens, [(a, b) for a, b, _ in alignment.spans])
+                and (own_mask := _own(cand.original, t)) is not None):
+            alignment = alignment.counting_own(own_mask, min_passage_words=t.min_passage_words)
         if best is None or _rank(alignment, cand.original, t) > _rank(*best, t):
             best = (alignment, cand.original)
     if best is None or _verdict(best[0], best[1], t) == "none":

@@ -27,13 +27,16 @@ a page took of the own writing (``matcher.assess``); passages still show everyth
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterable
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
 
-from .text import Tokens
+from .text import Tokens, token_hash, tokenize
 
-__all__ = ["attributed_spans", "own_mask"]
+__all__ = ["attributed_spans", "may_attribute", "own_mask"]
 
 Span = tuple[int, int]
 
@@ -62,7 +65,7 @@ _CUE = re.compile(
     r"(?:statement|release|communiqu[eé]|letter|post|filing|notice)|"
     r"(?:statement|release|communiqu[eé]|announcement) (?:said|says|read|reads|added|noted|stated)|"
     r"press release|news release|according to|"
-    r"говорится в|сообщил[аи]? в|по данным|по словам|по информации|пресс-релиз|пресс-служб|"
+    r"говорится в|сообщил[аи]? в|по данным|по словам|по информации|пресс-релиз|пресс-служб\w*|"
     r"в заявлении|в сообщении|"
     r"laut|zufolge|in einer (?:Mitteilung|Erklärung|Stellungnahme|Pressemitteilung)|"
     r"(?:hieß|heißt) es|Pressemitteilung|"
@@ -72,6 +75,14 @@ _CUE = re.compile(
     r")\b",
     re.IGNORECASE,
 )
+# Tokens (normalised as matcher.text does: case folded, so "ß" is "ss") one of which every
+# match of _CUE holds: the regex, slow with its many alternatives, runs only on sentences
+# that have one.
+_CUE_WORDS = frozenset(
+    "statement release communiqué communique letter post filing notice announcement according "
+    "говорится сообщил сообщила сообщили данным словам информации пресс заявлении сообщении "
+    "laut zufolge mitteilung erklärung stellungnahme pressemitteilung hiess heisst selon según "
+    "comunicado prensa secondo nota comunicato".split())
 # An introduction of the words that follow: a speech or writing verb, or a statement word.
 # Not "read" ("Read more:") nor "states" ("Swing states:"): they end too many other lines.
 _INTRO = re.compile(
@@ -131,23 +142,29 @@ def _closes_apostrophe(text: str, i: int) -> bool:
     return not (before in "sS" and after[0] == " " and after[1:2].islower())
 
 
-def _quotations(text: str) -> list[Span]:
+def _quotations(text: str, paragraphs: list[Span]) -> list[Span]:
     """Spans of text between quotation marks (outermost pairs; marks included). A mark that
     never closes (a typo, an apostrophe taken for a quote) does not hide the quotations after
     it: every pair that closes counts, the outermost ones are kept."""
+    marks = [(m.start(), m.group()) for m in _MARK.finditer(text)]
+    if not marks:
+        return []
     spans: list[Span] = []
-    paragraphs = _paragraphs(text)
+    at = 0  # the first mark not read yet
     carried: int | None = None  # start of a quotation continued from the paragraph before
     for n, (start, end) in enumerate(paragraphs):
+        while at < len(marks) and marks[at][0] < start:
+            at += 1
+        if carried is None and (at == len(marks) or marks[at][0] >= end):
+            continue  # no mark in this paragraph (most of them)
         stack: list[tuple[str, int]] = []
         pairs: list[Span] = []
         if carried is not None and text[start] in _CLOSERS:
             stack.append((text[start], carried))  # the convention: the mark reopens it
-            first = start + 1
-        else:
-            first = start
-        for m in _MARK.finditer(text, first, end):
-            c, i = m.group(), m.start()
+            at += marks[at][0] == start if at < len(marks) else 0
+        while at < len(marks) and marks[at][0] < end:
+            i, c = marks[at]
+            at += 1
             depth = next((d for d in range(len(stack) - 1, -1, -1)
                           if c in _CLOSERS[stack[d][0]]), None)
             if depth is not None and (c != "’" or _closes_apostrophe(text, i)):
@@ -159,9 +176,11 @@ def _quotations(text: str) -> list[Span]:
         if stack and n + 1 < len(paragraphs) and text[paragraphs[n + 1][0]] == stack[0][0]:
             pairs.append((stack[0][1], end))  # the next paragraph reopens the quotation
             carried = stack[0][1]
-        outermost = [(a, b) for a, b in pairs
-                     if not any(x <= a and b <= y and (x, y) != (a, b) for x, y in pairs)]
-        spans.extend(_with_attribution(text, a, b, start, end) for a, b in outermost)
+        reach = -1  # pairs nest or follow each other: keep those no earlier pair contains
+        for a, b in sorted(pairs, key=lambda pair: (pair[0], -pair[1])):
+            if b > reach:
+                spans.append(_with_attribution(text, a, b, start, end))
+                reach = b
     return spans
 
 
@@ -203,28 +222,48 @@ def _sentences(text: str, start: int, end: int) -> list[Span]:
     return spans
 
 
-def _statements(text: str) -> list[Span]:
-    """Introduced statements and attributed sentences."""
+def _statements(text: str, paragraphs: list[Span], anchors: list[int]) -> list[Span]:
+    """Introduced statements, and attributed sentences: those holding a cue, looked for only
+    in sentences with one of its words (``anchors``: their offsets, sorted)."""
     spans: list[Span] = []
     following = 0  # paragraphs of an introduced statement still to come
-    for start, end in _paragraphs(text):
-        sentences = _sentences(text, start, end)
+    for start, end in paragraphs:
         intro = text[start:end].rstrip().endswith(":") and _INTRO.search(
-            text, *sentences[-1]) is not None
+            text, *_sentences(text, start, end)[-1]) is not None
         if following and not intro:
             spans.append((start, end))
             following -= 1
             continue
         following = _STATEMENT_PARAGRAPHS if intro else 0
-        spans.extend(s for s in sentences if _CUE.search(text, *s))
+        first = bisect_left(anchors, start)
+        if first < len(anchors) and anchors[first] < end:
+            spans.extend(s for s in _sentences(text, start, end)
+                         if bisect_left(anchors, s[0]) < bisect_left(anchors, s[1])
+                         and _CUE.search(text, *s))
     return spans
 
 
-def attributed_spans(text: str) -> list[Span]:
+def _anchors(tokens: Tokens) -> list[int]:
+    """Offsets of the tokens that can start or hold a cue (``_CUE_WORDS``), sorted."""
+    cues, hashes = _cue_hashes(), tokens.hashes
+    hit = cues[np.minimum(np.searchsorted(cues, hashes), len(cues) - 1)] == hashes
+    return tokens.starts[hit].tolist() if hit.any() else []
+
+
+@cache
+def _cue_hashes() -> npt.NDArray[np.uint64]:
+    return np.array(sorted(token_hash(w) for w in _CUE_WORDS), dtype=np.uint64)
+
+
+def attributed_spans(text: str, tokens: Tokens | None = None) -> list[Span]:
     """Character spans of ``text`` that quote or attribute someone else's words, sorted and
-    merged (see the module docstring for what counts)."""
+    merged (see the module docstring for what counts). ``tokens``: ``text`` tokenised, when
+    the caller has it."""
+    anchors = _anchors(tokens if tokens is not None else tokenize(text))
+    paragraphs = _paragraphs(text)
     merged: list[Span] = []
-    for start, end in sorted(s for s in _quotations(text) + _statements(text) if s[1] > s[0]):
+    for start, end in sorted(s for s in _quotations(text, paragraphs)
+                             + _statements(text, paragraphs, anchors) if s[1] > s[0]):
         if merged and (start <= merged[-1][1] or not text[merged[-1][1] : start].strip()):
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
@@ -235,7 +274,7 @@ def attributed_spans(text: str) -> list[Span]:
 def own_mask(tokens: Tokens) -> npt.NDArray[np.bool_]:
     """For each token of ``tokens``: whether it is the text's own writing (not inside a span of
     ``attributed_spans``)."""
-    spans = attributed_spans(tokens.text)
+    spans = attributed_spans(tokens.text, tokens)
     own = np.ones(len(tokens), dtype=bool)
     if not spans or not len(tokens):
         return own
@@ -244,3 +283,23 @@ def own_mask(tokens: Tokens) -> npt.NDArray[np.bool_]:
     # A token is inside a span when an odd number of edges lie at or before its start.
     own[np.searchsorted(edges, starts, side="right") % 2 == 1] = False
     return own
+
+
+def may_attribute(tokens: Tokens, ranges: Iterable[tuple[int, int]]) -> bool:
+    """Whether any of the token ranges (first, last) of ``tokens`` may hold words the text
+    attributes to someone else: a quotation mark, a cue word or a line ending with a colon in
+    it or in the lines just before it (a quotation, a statement or an attributed sentence
+    may have begun there). False means ``own_mask`` is all true there and need not be
+    computed (it costs more than this test)."""
+    text, cues = tokens.text, _cue_hashes()
+    for first, last in ranges:
+        start, end = tokens.char_span(first, last)
+        lo = start
+        for _ in range(_STATEMENT_PARAGRAPHS + 1):
+            lo = max(text.rfind("\n", 0, max(lo - 1, 0)), 0)
+        if _MARK.search(text, lo, end) or ":\n" in text[lo:end]:
+            return True
+        hashes = tokens.hashes[int(np.searchsorted(tokens.starts, lo)) : last + 1]
+        if (cues[np.minimum(np.searchsorted(cues, hashes), len(cues) - 1)] == hashes).any():
+            return True
+    return False

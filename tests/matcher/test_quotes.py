@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from matcher.quotes import attributed_spans, own_mask
+from matcher.quotes import attributed_spans, may_attribute, own_mask
 from matcher.text import tokenize
 
 
@@ -83,6 +85,8 @@ def test_an_introduced_statement_covers_the_paragraphs_after_the_colon() -> None
     "The company said in a statement that it would cut 200 jobs.",
     "Цены выросли на четыре процента, говорится в сообщении министерства.",
     "Laut Polizei wurden drei Menschen leicht verletzt.",
+    "Die Brücke bleibt bis März gesperrt, hieß es in der Mitteilung der Stadt.",
+    "Пожар потушили к утру, сообщила пресс-служба МЧС.",
     "Selon le communiqué, trois personnes ont été blessées.",
     "Según el comunicado, tres personas resultaron heridas.",
 ])
@@ -118,3 +122,44 @@ def test_a_quotation_after_a_mark_that_never_closes_still_counts() -> None:
             "this town have waited long enough for an answer,” the mayor said.")
     assert marked(text) == ["“The people of this town have waited long enough for an "
                             "answer,” the mayor said."]
+
+
+def test_may_attribute_is_false_only_far_from_any_quotation() -> None:
+    text = "\n".join(["Our own first paragraph about the harbour works and the pier.",
+                      "A second paragraph of our own, about the fishing crews and berths.",
+                      "A third one, still ours, about the costs and the regional fund.",
+                      "A fourth, about the lamp posts cast in the town foundry long ago.",
+                      "“We will not let the pier fall apart,” the mayor said on Monday.",
+                      "The prices rose, according to the ministry, by four percent."])
+    tokens = tokenize(text)
+    starts = tokens.starts.tolist()
+
+    def words(line: int) -> tuple[int, int]:
+        a = sum(len(x) + 1 for x in text.split("\n")[:line])
+        b = a + len(text.split("\n")[line])
+        first = next(i for i, s in enumerate(starts) if s >= a)
+        return first, max(i for i, s in enumerate(starts) if s < b)
+
+    assert not may_attribute(tokens, [words(0), words(1)])
+    assert may_attribute(tokens, [words(4)]) and may_attribute(tokens, [words(5)])
+    # Wherever it says False, the mask is all own writing.
+    own = own_mask(tokens)
+    first, last = words(1)
+    assert own[first : last + 1].all()
+
+
+PIECES = ["the", "pier", "closed", "on", "Monday", "said", "according to", "statement", "“",
+          "”", '"', "‘", "’", "«", "»", ",", ".", ":\n", "\n", "harbour", "crews", "ministry"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(pieces=st.lists(st.sampled_from(PIECES), min_size=1, max_size=120),
+       cut=st.tuples(st.integers(0, 200), st.integers(0, 200)))
+def test_may_attribute_never_misses_attributed_words(pieces: list[str],
+                                                     cut: tuple[int, int]) -> None:
+    tokens = tokenize(" ".join(pieces))
+    if not len(tokens):
+        return
+    first, last = sorted(min(c, len(tokens) - 1) for c in cut)
+    if not may_attribute(tokens, [(first, last)]):
+        assert own_mask(tokens)[first : last + 1].all()
