@@ -3,7 +3,9 @@
     python benchmarks/accuracy.py            # ../shared/data/cases-dev.jsonl.gz
     REPOSTWATCH_CORPUS=path python benchmarks/accuracy.py
 
-Prints a table per kind (verdicts and credit statuses), the headline figures next to the floors
+Prints a table per kind (verdicts and credit statuses), one per kind of hard case built from
+the corpus (``hardcases.py``: list-like originals, shared quotations, dates), the headline
+figures next to the floors
 pinned in ``accuracy_baseline.json`` (the gate), and the judging speed next to a baseline
 measured in the same run: parsing alone (selectolax visible text), the floor any judge pays.
 """
@@ -18,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import hardcases
 from benchmarks.corpus import STRICT_EXPECTED, corpus_path, evaluate, load_cases
 from benchmarks.wirejudge import WireOutcome, WireRun
 from matcher import Page
@@ -46,6 +49,8 @@ def main() -> int:
     for kind in kinds:
         outs = [o for o in result.lines if o.case["kind"] == kind]
         print(f"{kind:48} {len(outs):>3}  {sum(o.right for o in outs)}")
+    print()
+    print("\n".join(hardcases.table(ev.hard)))
     figures = ev.figures
     print(f"\n{'credit status under stricter rules':48} {'n':>3}  link / article-link")
     strict = ev.strict

@@ -10,6 +10,8 @@ The corpus labels credit to the publisher. Three of its originals are wire stori
 —") credits the story's source, so its expected status is ``credited`` whatever the label says
 about the publisher (docs/matching.md, "Syndicated originals"). The syndication cases generated
 from the corpus (``wirecases``, ``wirejudge``) add their own figures.
+The hard cases built from the corpus at run time (``hardcases.py``: list-like originals, shared
+quotations, dates) are judged in a run of their own.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from benchmarks import hardcases
 from benchmarks.wirecases import keeps_real_mark
 from benchmarks.wirejudge import WireRun, run_wires
 from matcher import (
@@ -279,6 +282,7 @@ class Evaluation:
     strict: dict[str, Run]
     figures: dict[str, float]
     wires: WireRun | None = None
+    hard: hardcases.HardRun | None = None  # the hard cases (benchmarks/hardcases.py)
 
 
 def evaluate(cases: list[dict[str, Any]]) -> Evaluation:
@@ -289,4 +293,6 @@ def evaluate(cases: list[dict[str, Any]]) -> Evaluation:
         figures[f"strict_{mode.replace('-', '_')}_correct"] = strict_correct(r, mode)
     wires = run_wires(cases)
     figures.update(wires.figures())
-    return Evaluation(main, strict, figures, wires)
+    hard = hardcases.evaluate(cases)
+    figures.update(hardcases.figures(hard))
+    return Evaluation(main, strict, figures, wires, hard)

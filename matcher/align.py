@@ -13,14 +13,21 @@ Coverage is the share of the original's tokens inside some passage (0..1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz
 
-from .text import Tokens, kgram_hashes
+from .text import Hashes, Tokens, kgram_hashes
 
-__all__ = ["Alignment", "Passage", "align"]
+__all__ = ["SEED_PAIRS_PER_WORD", "Alignment", "Passage", "align"]
+
+SEED_PAIRS_PER_WORD = 64
+"""Seed pairings allowed per word of the two texts. A line recurring r times in the original
+and s times on the page pairs r·s times: a meal plan's lines recurring 30 times on both sides
+fit easily (the pairings stay linear in the texts); only degenerate text (one short phrase
+said hundreds of times) reaches the budget, and its most repeated seeds are left out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +36,9 @@ class Passage:
 
     ``words`` counts the original's tokens the passage spans; ``similarity`` (0..1) is
     rapidfuzz's normalised Indel similarity of the two spans (1.0 = verbatim); ``text`` is the
-    passage as the page shows it.
+    passage as the page shows it; ``own_words`` counts the words that copy the original's own
+    writing: all of them, or only those outside quotations and attributed statements when the
+    passage holds little else (``align``, ``matcher.quotes``).
     """
 
     original_start: int
@@ -39,19 +48,66 @@ class Passage:
     words: int
     similarity: float
     text: str
+    own_words: int = -1  # -1: not measured (the same as ``words``)
+
+    def __post_init__(self) -> None:
+        if self.own_words < 0:
+            object.__setattr__(self, "own_words", self.words)
 
 
 @dataclass(frozen=True, slots=True)
 class Alignment:
-    """All passages (in page order), the coverage of the original and the longest passage."""
+    """All passages (in page order), the coverage of the original and the longest passage.
+
+    ``coverage`` is the share of all the original's words inside passages; ``own_coverage``
+    the share of its words inside passages that count as copying its own writing (see
+    ``counting_own``; the same as ``coverage`` until then); ``longest_own_words`` the most
+    such words in one passage. ``spans``: each passage's first and last token in the original
+    and the exact runs it was merged from (for ``counting_own``).
+    """
 
     passages: tuple[Passage, ...]
     coverage: float
     longest_words: int
+    own_coverage: float = -1.0  # -1: the same as coverage
+    longest_own_words: int = -1  # -1: the same as longest_words
+    spans: tuple[tuple[int, int, tuple[tuple[int, int], ...]], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.own_coverage < 0:
+            object.__setattr__(self, "own_coverage", self.coverage)
+        if self.longest_own_words < 0:
+            object.__setattr__(self, "longest_own_words", self.longest_words)
 
     @property
     def longest(self) -> Passage | None:
         return max(self.passages, key=lambda p: p.words, default=None)
+
+    def counting_own(self, own: npt.NDArray[np.bool_], *, min_passage_words: int = 8,
+                     ) -> Alignment:
+        """This alignment with ``own_words`` and ``own_coverage`` counting the original's own
+        writing only (``own``: a flag per token of the original, ``matcher.quotes.own_mask``).
+
+        A passage counts its own words only, unless it also holds at least
+        ``min_passage_words`` own words copied verbatim in a row (not across an edit): then
+        the page copied the article around the quotation, not just the quotation, and all its
+        words count. Cheap: no new alignment, so a caller can ask only when it matters.
+        """
+        counted = np.zeros(len(own), dtype=bool)
+        passages = []
+        for passage, (first, last, parts) in zip(self.passages, self.spans, strict=True):
+            mine = own[first : last + 1]
+            if mine.all() or max(_longest_true_run(own[a : b + 1])
+                                 for a, b in parts) >= min_passage_words:
+                counted[first : last + 1] = True
+                passages.append(passage if passage.own_words == passage.words
+                                else replace(passage, own_words=passage.words))
+            else:
+                counted[first : last + 1] |= mine
+                passages.append(replace(passage, own_words=int(mine.sum())))
+        return Alignment(tuple(passages), self.coverage, self.longest_words,
+                         round(int(counted.sum()) / max(len(own), 1), 4),
+                         max((p.own_words for p in passages), default=0), self.spans)
 
 
 @dataclass(slots=True)
@@ -60,20 +116,34 @@ class _Run:
     o1: int  # last original token (inclusive)
     p0: int
     p1: int
+    support: int = 0  # seeds on the run's diagonal
+    parts: list[tuple[int, int]] | None = None  # exact runs merged into it (by _merge)
 
 
-def _exact_runs(original: Tokens, page: Tokens, k: int, max_repeats: int) -> list[_Run]:
+def _exact_runs(original: Tokens, page: Tokens, k: int, budget: int) -> list[_Run]:
     """Maximal runs of identical tokens, from k-token seeds (vectorised: no Python loop over
-    the texts). A seed found more than ``max_repeats`` times in the original is skipped."""
-    oh, ph = kgram_hashes(original, k), kgram_hashes(page, k)
-    if not len(oh) or not len(ph):
+    the texts).
+
+    Every pairing of a page seed with an occurrence of it in the original is a seed, so a line
+    that recurs in the original (a recipe step, a meal plan's "Breakfast:", a league table's
+    team) can be aligned at each of its places: the pairing on the right diagonal joins the
+    text around it into one run. The pairings cost the product of a seed's occurrences on both
+    sides; when they would exceed ``budget``, the seeds found most often in the original are
+    left out until the rest fit (a word said a thousand times is not evidence of anything).
+    """
+    order, sorted_o = _sorted_kgrams(original, k)
+    ph = kgram_hashes(page, k)
+    if not len(sorted_o) or not len(ph):
         return []
-    order = np.argsort(oh, kind="stable")
-    sorted_o = oh[order]
     lo = np.searchsorted(sorted_o, ph, side="left")
     n = np.searchsorted(sorted_o, ph, side="right") - lo
-    n = np.where(n <= max_repeats, n, 0)
     total = int(n.sum())
+    if total > budget:
+        # Keep the seeds found fewer than `cap` times: the largest cap that fits the budget.
+        counts = np.sort(n)
+        cap = counts[int(np.searchsorted(np.cumsum(counts), budget, side="right"))]
+        n = np.where(n < cap, n, 0)
+        total = int(n.sum())
     if not total:
         return []
     j = np.repeat(np.arange(len(ph)), n)  # page position of every seed
@@ -85,20 +155,40 @@ def _exact_runs(original: Tokens, page: Tokens, k: int, max_repeats: int) -> lis
     brk[1:] = (np.diff(diag) != 0) | (np.diff(i) != 1)
     starts = np.flatnonzero(brk)
     ends = np.append(starts[1:], total) - 1
+    # Seeds on each run's diagonal: the tie-break between equally long runs (below).
+    first_of_diag = np.flatnonzero(np.append(True, np.diff(diag[starts]) != 0))
+    per_diag = np.diff(np.append(starts[first_of_diag], total))
+    support = np.repeat(per_diag, np.diff(np.append(first_of_diag, len(starts))))
     o0, o1, d = i[starts], i[ends] + k - 1, diag[starts]
-    return [_Run(a, b, a + c, b + c)
-            for a, b, c in zip(o0.tolist(), o1.tolist(), d.tolist(), strict=True)]
+    return [_Run(a, b, a + c, b + c, s)
+            for a, b, c, s in zip(o0.tolist(), o1.tolist(), d.tolist(), support.tolist(),
+                                  strict=True)]
+
+
+def _sorted_kgrams(tokens: Tokens, k: int) -> tuple[npt.NDArray[np.intp], Hashes]:
+    """The k-gram hashes of ``tokens`` sorted, and their positions (kept with the tokens: an
+    original is aligned with many pages)."""
+    key = ("sorted-kgram", k)
+    if key not in tokens._cache:
+        hashes = kgram_hashes(tokens, k)
+        order = np.argsort(hashes, kind="stable")
+        ordered = hashes[order]
+        order.flags.writeable = ordered.flags.writeable = False  # shared by every caller
+        tokens._cache[key] = (order, ordered)
+    return tokens._cache[key]  # type: ignore[no-any-return]
 
 
 def _select(runs: list[_Run], page_len: int, k: int) -> list[_Run]:
     """Longest runs first; each page token belongs to at most one run (overlaps are trimmed).
 
     Taking the longest first guarantees the longest shared run survives intact, whatever
-    repetitions the texts hold.
+    repetitions the texts hold. Between equally long runs (a line that recurs in the original
+    matches each of its occurrences), the one on the diagonal with the most seeds wins: the
+    place where the text around it was copied too.
     """
     taken = bytearray(page_len)
     chosen: list[_Run] = []
-    for r in sorted(runs, key=lambda r: (r.p1 - r.p0, -r.p0), reverse=True):
+    for r in sorted(runs, key=lambda r: (r.p1 - r.p0, r.support, -r.p0), reverse=True):
         p0, p1 = r.p0, r.p1
         while p0 <= p1 and taken[p0]:
             p0 += 1
@@ -123,8 +213,10 @@ def _merge(runs: list[_Run], max_gap: int) -> list[_Run]:
             and 0 <= r.o0 - last.o1 - 1 <= max_gap
         ):
             last.o1, last.p1 = r.o1, r.p1
+            assert last.parts is not None  # every merged run has its parts
+            last.parts.append((r.o0, r.o1))
         else:
-            merged.append(_Run(r.o0, r.o1, r.p0, r.p1))
+            merged.append(_Run(r.o0, r.o1, r.p0, r.p1, parts=[(r.o0, r.o1)]))
     return merged
 
 
@@ -135,32 +227,45 @@ def align(
     seed_words: int = 4,
     max_gap: int = 8,
     min_passage_words: int = 8,
+    own: npt.NDArray[np.bool_] | None = None,
 ) -> Alignment:
     """Find the passages of ``original`` that appear on ``page``.
 
-    ``seed_words``: tokens per exact seed; a seed found more than four times in the original
-    is repetition (a chorus, a list marker), not evidence, and is skipped. ``max_gap``: tokens
+    ``seed_words``: tokens per exact seed; a seed that recurs in the original is paired with
+    each of its occurrences (within a budget of ``SEED_PAIRS_PER_WORD`` pairings a word of the
+    two texts; past it, the most repeated seeds are skipped). ``max_gap``: tokens
     of difference (edits) allowed between two runs for them to count as one passage.
     ``min_passage_words``: shorter passages are chance phrases ("at the end of the day"), not
-    copies, and are dropped.
+    copies, and are dropped. ``own``: for each token of ``original``, whether it is the
+    original's own writing: the same as ``align(...).counting_own(own)``. Passages are found
+    and shown whatever they hold.
     """
     if len(original) == 0:
         return Alignment((), 0.0, 0)
-    runs = _exact_runs(original, page, seed_words, max_repeats=4)
+    budget = SEED_PAIRS_PER_WORD * (len(original) + len(page))
+    runs = _exact_runs(original, page, seed_words, budget)
     runs = _merge(_select(runs, len(page), seed_words), max_gap)
-    covered = bytearray(len(original))
+    covered = np.zeros(len(original), dtype=bool)
     passages: list[Passage] = []
+    spans = []
     for r in runs:
         words = r.o1 - r.o0 + 1
         if words < min_passage_words:
             continue
-        covered[r.o0 : r.o1 + 1] = b"\x01" * words
+        covered[r.o0 : r.o1 + 1] = True
         os_, oe = original.char_span(r.o0, r.o1)
         ps, pe = page.char_span(r.p0, r.p1)
         shown = page.text[ps:pe]
         a, b = original.text[os_:oe].lower(), shown.lower()
         sim = 1.0 if a == b else fuzz.ratio(a, b) / 100.0  # verbatim copies are the usual case
         passages.append(Passage(os_, oe, ps, pe, words, round(sim, 3), shown))
-    coverage = sum(covered) / len(original)
-    longest = max((p.words for p in passages), default=0)
-    return Alignment(tuple(passages), round(coverage, 4), longest)
+        spans.append((r.o0, r.o1, tuple(r.parts or ((r.o0, r.o1),))))
+    found = Alignment(tuple(passages), round(int(covered.sum()) / len(original), 4),
+                      max((p.words for p in passages), default=0), spans=tuple(spans))
+    return found if own is None else found.counting_own(own, min_passage_words=min_passage_words)
+
+
+def _longest_true_run(mask: npt.NDArray[np.bool_]) -> int:
+    """The most consecutive True values in ``mask``."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.view(np.int8), [0]))))
+    return int((edges[1::2] - edges[::2]).max(initial=0))

@@ -2,21 +2,33 @@
 ``Assessment``; nothing recomputes one.
 
 Steps: fingerprint look-up of candidate originals (never a scan of all of them) → alignment of
-each candidate with the page's visible text → the best original by coverage → verdict from the
-thresholds → credit check of the page against that original's publication rule.
+each candidate with the page's visible text → the strongest match (its verdict, then coverage
+for reposts or the longest passage for excerpts) → verdict from the thresholds → credit check
+of the page against that original's publication rule → dates: a page that says it was
+published well before the original is marked ``earlier``.
+
+Verdicts measure the original's *own writing*: words it quotes or attributes to someone else
+(``matcher.quotes``) are shown in the passages but count towards coverage and passage length
+only where the page copied the prose around them too, so two reports quoting one statement are
+not copies of each other, and a copy of the whole article keeps its coverage.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
 
 from .align import Alignment, Passage, align
 from .credit import Credit, KeptApart, check_credit, kept_apart, lacks_credit
 from .index import SHINGLE_WORDS, WINDOW, Candidate, FingerprintIndex
 from .original import Original
 from .page import Page
+from .quotes import may_attribute
 from .rules import CreditRule, Thresholds
 from .urls import host_matches
 
@@ -38,6 +50,12 @@ class Assessment:
     was not judged (for instance: it is on the publication's own site).
     ``report_syndicated``: the publication's rule of that name, as judged (copies of its
     syndicated originals lack credit only when it is set).
+
+    ``coverage`` counts the original's own writing (quotations and attributed statements left
+    out, ``matcher.quotes``); ``coverage_with_quotes`` counts all its words (-1: the same).
+    ``page_published``: when the page says it was published (copies only); ``earlier``: it says
+    so more than ``Thresholds.earlier_tolerance_days`` before the original was published, so
+    the page may be the source rather than a copy: such a copy does not lack credit.
     """
 
     url: str
@@ -59,10 +77,18 @@ class Assessment:
     def syndicated(self) -> bool:
         """Whether the copied original is a syndicated (wire) story: kept apart by default."""
         return self.source is not None
+    coverage_with_quotes: float = -1.0
+    page_published: datetime | None = None
+    earlier: bool = False
+
+    def __post_init__(self) -> None:
+        if self.coverage_with_quotes < 0:
+            object.__setattr__(self, "coverage_with_quotes", self.coverage)
 
     @property
     def longest_passage(self) -> Passage | None:
-        return max(self.passages, key=lambda p: p.words, default=None)
+        """The passage with the most own words (then the most words): the verdict's evidence."""
+        return max(self.passages, key=lambda p: (p.own_words, p.words), default=None)
 
     @property
     def is_copy(self) -> bool:
@@ -100,6 +126,10 @@ class Assessment:
             "syndicated": self.syndicated,
             "lacks_credit": self.lacks_credit,
             "kept_apart": self.kept_apart,
+            "coverage_with_quotes": round(self.coverage_with_quotes, 4),
+            "page_published": _iso(self.page_published),
+            "original_published": _iso(_utc(o.published)) if o else None,
+            "earlier": self.earlier,
         }
 
     @property
@@ -109,14 +139,41 @@ class Assessment:
         None for a copy whose credit is chased (and for a page that is no copy)."""
         if not self.is_copy:
             return None
-        return kept_apart(syndicated=self.syndicated, report_syndicated=self.report_syndicated)
+        return kept_apart(syndicated=self.syndicated, report_syndicated=self.report_syndicated,
+                          earlier=self.earlier)
 
     @property
     def lacks_credit(self) -> bool:
         """A copy whose credit does not meet the publication's rule (what reports chase): not
-        a copy kept apart (``kept_apart``)."""
+        a copy kept apart (``kept_apart``: a wire story's, or a page published ``earlier``
+        than the original)."""
         return (self.is_copy and self.credit is not None
                 and lacks_credit(self.credit.status) and self.kept_apart is None)
+
+
+def _utc(when: datetime | None) -> datetime | None:
+    """``when`` as aware UTC (a date without a zone is taken as UTC)."""
+    if when is None:
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
+
+
+def _earlier(page: datetime | None, original: datetime | None, t: Thresholds) -> str:
+    """Why the page may be the source (a note), when it says it was published more than the
+    tolerance before the original; else an empty string."""
+    page, original = _utc(page), _utc(original)
+    if page is None or original is None:
+        return ""
+    # A date at midnight is most often a date without a time: it may mean any hour of that day.
+    latest = page + timedelta(days=1) if page.time() == time(0) else page
+    if latest >= original - timedelta(days=t.earlier_tolerance_days):
+        return ""
+    return (f"The page says it was published on {page:%Y-%m-%d}, before the original "
+            f"({original:%Y-%m-%d}): it may be the source, not a copy.")
 
 
 def _worth_aligning(cand: Candidate, t: Thresholds) -> bool:
@@ -131,16 +188,38 @@ def _worth_aligning(cand: Candidate, t: Thresholds) -> bool:
 
 
 def _verdict(alignment: Alignment, original: Original, t: Thresholds) -> Verdict:
-    if alignment.coverage >= t.repost_min_coverage:
+    """The verdict from the original's own writing found on the page (see the module doc)."""
+    if (alignment.own_coverage >= t.repost_min_coverage
+            and alignment.longest_own_words >= t.repost_min_passage_words):
         return "repost"
-    if alignment.longest_words >= t.excerpt_min_words:
+    if alignment.longest_own_words >= t.excerpt_min_words:
         return "excerpt"
     # A shorter passage counts when it copies a paragraph break of the original's.
-    if any(p.words >= t.excerpt_min_words_across_blocks and "\n" in p.text
+    if any(p.own_words >= t.excerpt_min_words_across_blocks and "\n" in p.text
            and "\n" in original.text[p.original_start : p.original_end]
            for p in alignment.passages):
         return "excerpt"
     return "none"
+
+
+_LEVEL = {"repost": 2, "excerpt": 1, "none": 0}
+
+
+def _rank(alignment: Alignment, original: Original, t: Thresholds) -> tuple[int, float, float]:
+    """How strongly the page copies ``original``: the verdict first; between reposts the
+    larger coverage, between excerpts the longer passage (a short original is not a better
+    match for sharing a few stock lines with the page: it only has fewer words)."""
+    level = _LEVEL[_verdict(alignment, original, t)]
+    if level == _LEVEL["repost"]:
+        return level, alignment.own_coverage, alignment.longest_own_words
+    return level, alignment.longest_own_words, alignment.own_coverage
+
+
+def _own(original: Original, t: Thresholds) -> npt.NDArray[np.bool_] | None:
+    """The original's own-writing mask, or None when too little of it is its own to judge on
+    (an original that is mostly one quoted statement is judged on all its words)."""
+    own = original.own
+    return own if int(own.sum()) >= t.min_original_words else None
 
 
 def assess(
@@ -184,10 +263,14 @@ def _assess(
             max_gap=t.passage_max_gap,
             min_passage_words=t.min_passage_words,
         )
-        if best is None or (alignment.coverage, alignment.longest_words) > (
-            best[0].coverage,
-            best[0].longest_words,
-        ):
+        # Quotations only ever take words away: a page that copies nothing with them counted
+        # copies nothing without them; and passages far from any quotation mark, cue word or
+        # introduced statement are all own writing. Only else is the own-writing mask needed.
+        if (_verdict(alignment, cand.original, t) != "none"
+                and may_attribute(cand.original.tokens, [(a, b) for a, b, _ in alignment.spans])
+                and (own_mask := _own(cand.original, t)) is not None):
+            alignment = alignment.counting_own(own_mask, min_passage_words=t.min_passage_words)
+        if best is None or _rank(alignment, cand.original, t) > _rank(*best, t):
             best = (alignment, cand.original)
     if best is None or _verdict(best[0], best[1], t) == "none":
         note = "The page is on the publication's own site." if own and best is None else ""
@@ -204,14 +287,21 @@ def _assess(
     )
     extent: Literal["full", "partial"] | None = None
     if verdict == "repost":
-        extent = "full" if alignment.coverage >= t.full_min_coverage else "partial"
+        extent = "full" if alignment.own_coverage >= t.full_min_coverage else "partial"
+    # The page's date is evidence only next to the original's (and reading it costs time).
+    published = page.published if original.published is not None else None
+    note = _earlier(published, original.published, t)
     return Assessment(
         url=page.url,
         verdict=verdict,
         original=original,
         extent=extent,
-        coverage=alignment.coverage,
+        coverage=alignment.own_coverage,
         passages=alignment.passages,
         credit=credit,
         report_syndicated=rule.report_syndicated,
+        note=note,
+        coverage_with_quotes=alignment.coverage,
+        page_published=published,
+        earlier=bool(note),
     )

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
+import numpy as np
+import numpy.typing as npt
+
+from .quotes import own_mask
 from .text import Tokens, tokenize
 
 __all__ = ["Original"]
@@ -33,3 +37,9 @@ class Original:
     def tokens(self) -> Tokens:
         """The tokenised text (computed once per object)."""
         return tokenize(self.text)
+
+    @cached_property
+    def own(self) -> npt.NDArray[np.bool_]:
+        """For each token: whether it is the article's own writing, not a quotation or a
+        statement it attributes to someone else (``matcher.quotes``; computed once)."""
+        return own_mask(self.tokens)

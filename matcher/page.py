@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from .dates import published_date
 from .dom import Placement, Walk, clean_text, offset_map, visible_text, walk
 from .markup import MAX_TEXT, bounded
 from .mentions import may_mention, mentioning
@@ -335,3 +336,9 @@ class Page:
     def host(self) -> str:
         """The site (``urls.site_of``): the host, with its port unless 80 or 443."""
         return site_of(self.address)
+
+    @cached_property
+    def published(self) -> datetime | None:
+        """When the page says it was published (UTC), or None (``matcher.dates``: JSON-LD,
+        meta tags, ``<time>``). Read on first use: judging asks only for copies."""
+        return published_date(self.html, self.json_ld)

@@ -52,6 +52,9 @@ class Thresholds:
 
     repost_min_coverage: share of the original's words found on the page (0..1) from which the
         page is a ``repost`` (below: an ``excerpt`` at most).
+    repost_min_passage_words: words in the longest copied passage a ``repost`` needs besides its
+        coverage: coverage gathered from short scattered matches (the stock lines of list-like
+        articles, recurring phrases) is not a repost.
     full_min_coverage: coverage (0..1) from which a repost is called ``full`` (else ``partial``).
     excerpt_min_words: words in the longest copied passage from which a page that is not a repost
         is an ``excerpt``; below, a shared quotation or stock phrase is not a copy.
@@ -64,10 +67,15 @@ class Thresholds:
         "with the article" (farther away it is a footer or sidebar mention: ``partial``).
     max_candidates: originals aligned per page after the fingerprint look-up.
     min_original_words: an "article" with fewer words is a navigation stub or an extraction
-        failure, and is not stored as an original.
+        failure, and is not stored as an original. Also: an original with fewer words of its
+        own writing (quotations and attributed statements left out) is judged on all its words.
+    earlier_tolerance_days: a copy whose page says it was published more than this many days
+        before the original is marked ``earlier`` (it may be the source, not a copy); within
+        it, time zones and late metadata are given the benefit of the doubt.
     """
 
     repost_min_coverage: float = 0.25
+    repost_min_passage_words: int = 25
     full_min_coverage: float = 0.8
     excerpt_min_words: int = 40
     excerpt_min_words_across_blocks: int = 25
@@ -76,3 +84,4 @@ class Thresholds:
     credit_near_chars: int = 300
     max_candidates: int = 5
     min_original_words: int = 30
+    earlier_tolerance_days: float = 1.0

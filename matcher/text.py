@@ -70,6 +70,11 @@ class Tokens:
         return self._cache["bounds"]  # type: ignore[no-any-return]
 
     @property
+    def starts(self) -> npt.NDArray[np.intp]:
+        """The character offset at which each token starts."""
+        return self._bounds()[0]
+
+    @property
     def spans(self) -> tuple[tuple[int, int], ...]:
         starts, ends = self._bounds()
         return tuple(zip(starts.tolist(), ends.tolist(), strict=True))
@@ -252,9 +257,18 @@ def _mix(x: Hashes) -> Hashes:
 def kgram_hashes(tokens: Tokens, k: int) -> Hashes:
     """64-bit hashes of every run of ``k`` consecutive tokens (empty when fewer than k).
 
-    Stable across processes (fingerprints are stored), vectorised with numpy.
+    Stable across processes (fingerprints are stored), vectorised with numpy; kept with the
+    tokens (a page is aligned with several originals, an original with many pages).
     """
-    t = tokens.hashes
+    key = ("kgram", k)
+    if key not in tokens._cache:
+        hashes = _kgram_hashes(tokens.hashes, k)
+        hashes.flags.writeable = False  # shared by every caller
+        tokens._cache[key] = hashes
+    return tokens._cache[key]  # type: ignore[no-any-return]
+
+
+def _kgram_hashes(t: Hashes, k: int) -> Hashes:
     n = len(t) - k + 1
     if n <= 0:
         return np.empty(0, dtype=np.uint64)

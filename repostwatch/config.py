@@ -503,17 +503,7 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
     if named:
         crawl = dataclasses.replace(
             crawl, allow_private_sites=tuple(dict.fromkeys(crawl.allow_private_sites + named)))
-    thresholds = _dataclass_from(r, data, "matcher", _matcher().Thresholds)
-    for name in ("repost_min_coverage", "full_min_coverage"):
-        if not 0 < getattr(thresholds, name) <= 1:
-            raise r.error(f"matcher.{name}", "must be a share between 0 (excluded) and 1")
-    if thresholds.full_min_coverage < thresholds.repost_min_coverage:
-        raise r.error("matcher.full_min_coverage", "must not be below repost_min_coverage")
-    for name in ("excerpt_min_words", "excerpt_min_words_across_blocks", "min_passage_words",
-                 "max_candidates",
-                 "min_original_words"):
-        if getattr(thresholds, name) < 1:
-            raise r.error(f"matcher.{name}", "must be at least 1")
+    thresholds = _thresholds(r, data)
     report, report_dir = _report(r, data, base)
     cache = r.get(db, "index_cache", "database", str, "repostwatch-index")
     return Config(
@@ -525,6 +515,23 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
         delivery=_delivery(r, data, base, env, report_formats),
         index_cache=base / cache if cache else None,
     )
+
+
+def _thresholds(r: _Reader, data: Mapping[str, Any]) -> Thresholds:
+    """``[matcher]``: the verdict thresholds (defaults in ``matcher.Thresholds``), checked."""
+    thresholds: Thresholds = _dataclass_from(r, data, "matcher", _matcher().Thresholds)
+    for name in ("repost_min_coverage", "full_min_coverage"):
+        if not 0 < getattr(thresholds, name) <= 1:
+            raise r.error(f"matcher.{name}", "must be a share between 0 (excluded) and 1")
+    if thresholds.full_min_coverage < thresholds.repost_min_coverage:
+        raise r.error("matcher.full_min_coverage", "must not be below repost_min_coverage")
+    for name in ("excerpt_min_words", "excerpt_min_words_across_blocks", "min_passage_words",
+                 "max_candidates", "min_original_words", "repost_min_passage_words"):
+        if getattr(thresholds, name) < 1:
+            raise r.error(f"matcher.{name}", "must be at least 1")
+    if thresholds.earlier_tolerance_days < 0:
+        raise r.error("matcher.earlier_tolerance_days", "must be 0 or more")
+    return thresholds
 
 
 def _wires(r: _Reader, data: Mapping[str, Any]) -> tuple[WireConfig, ...]:

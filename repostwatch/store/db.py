@@ -161,7 +161,7 @@ def finding_values(result: Assessment, page_id: int, site: str,
         evidence={"signals": [asdict(sig) for sig in result.credit.evidence]},
         passages={"longest": data["longest_passage"], "spans": data["passages"]},
         first_seen=now, last_checked=now, review_state="new",
-        kept_apart=result.kept_apart,
+        kept_apart=result.kept_apart, page_published=result.page_published,
     )
 
 

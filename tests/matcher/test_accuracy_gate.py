@@ -1,7 +1,8 @@
 """The accuracy gate: the matcher must not fall below the floors pinned in the baseline.
 
-Uses the real-world corpus in ../shared/data; without it the gate skips and says so (it never
-passes silently). See benchmarks/accuracy.py for the full table.
+Uses the real-world corpus in ../shared/data and the hard cases built from it at run time
+(benchmarks/hardcases.py); without it the gate skips and says so (it never passes silently).
+See benchmarks/accuracy.py for the full table.
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import random
-from collections import Counter
 
-from hypothesis import assume, given, settings
+import numpy as np
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.align import align
+from matcher.align import _exact_runs, align
 from matcher.text import tokenize
 
 from .reference import longest_common_run
@@ -67,10 +67,8 @@ WORDS = [f"w{i}" for i in range(40)]
 def test_never_misses_a_shared_run_the_reference_finds(
     original: list[str], prefix: list[str], suffix: list[str], cut: tuple[int, int]
 ) -> None:
-    # Precondition of the aligner (documented in align.py): a 4-word seed repeated more than
-    # four times in the original is boilerplate noise and is not used as evidence.
-    grams = Counter(tuple(original[i : i + 4]) for i in range(len(original) - 3))
-    assume(max(grams.values(), default=0) <= 4)
+    # Texts this small never reach the seed-pair budget (SEED_PAIRS_PER_WORD): every seed,
+    # repeated or not, is used.
     lo, hi = sorted(cut)
     page = prefix + original[lo:hi] + suffix
     o, p = tokenize(" ".join(original)), tokenize(" ".join(page))
@@ -89,3 +87,104 @@ def test_random_filler_is_not_a_copy() -> None:
     a = " ".join(rng.choice(vocab) for _ in range(400))
     b = " ".join(rng.choice(vocab) for _ in range(400))
     assert align(tokenize(a), tokenize(b)).passages == ()
+
+
+# -- originals whose lines recur (recipes, meal plans, listings, tables) ---------------------
+
+LINES = st.lists(st.lists(st.sampled_from(WORDS), min_size=3, max_size=9), min_size=2,
+                 max_size=5)
+
+
+@settings(max_examples=120, deadline=None)
+@given(lines=LINES, order=st.lists(st.integers(0, 4), min_size=3, max_size=30),
+       prefix=st.lists(st.sampled_from(WORDS), max_size=20),
+       suffix=st.lists(st.sampled_from(WORDS), max_size=20),
+       cut=st.tuples(st.integers(0, 300), st.integers(0, 300)))
+def test_repeated_lines_are_aligned_like_any_text(
+    lines: list[list[str]], order: list[int], prefix: list[str], suffix: list[str],
+    cut: tuple[int, int],
+) -> None:
+    # An original made of a few lines, each said again and again, in any order.
+    original = [w for n in order for w in lines[n % len(lines)]]
+    o = tokenize(" ".join(original))
+    # Copied whole inside other text: covered whole.
+    full = align(o, tokenize(" ".join(prefix + original + suffix)))
+    assert full.coverage == 1.0
+    assert full.longest_words == len(original)
+    # A block of it: never shorter than the longest run the slow reference finds.
+    lo, hi = sorted(cut)
+    p = tokenize(" ".join(prefix + original[lo:hi] + suffix))
+    result = align(o, p, min_passage_words=8)
+    reference = longest_common_run(o.words, p.words)
+    if reference >= 8:
+        assert result.longest_words >= reference
+    assert 0.0 <= result.coverage <= 1.0
+
+
+def meal_plan() -> list[str]:
+    meals = ["Breakfast: porridge with sliced banana and a spoon of honey",
+             "Breakfast: two boiled eggs on wholemeal toast with spinach",
+             "Lunch: lentil soup with a slice of rye bread and a green salad",
+             "Dinner: baked salmon with new potatoes and steamed broccoli",
+             "Dinner: vegetable curry with brown rice and natural yoghurt"]
+    lines = ["Two weeks of cheap, simple meals from our dietitian."]
+    for n in range(14):
+        lines += [f"Day {n + 1}", meals[n % 2], meals[2], meals[3 + n % 3 // 2]]
+    return lines
+
+
+def test_a_meal_plan_copied_whole_and_a_block_of_it() -> None:
+    lines = meal_plan()
+    o = tokenize("\n".join(lines))
+    whole = align(o, tokenize("Home News Sport\n" + "\n".join(lines) + "\nShare this"))
+    assert whole.coverage == 1.0 and len(whole.passages) == 1
+    block = "\n".join(lines[21:33])  # three days in the middle: every meal line recurs
+    lifted = align(o, tokenize("Our own story starts here.\n" + block + "\nAnd ends here."))
+    assert lifted.longest_words == len(tokenize(block))
+    # Placed where it was taken from: the days around it are on the same diagonal.
+    p = lifted.passages[0]
+    assert "\n".join(lines).find(block) == p.original_start
+
+
+def test_seed_pairs_past_the_budget_drop_the_most_repeated_seeds() -> None:
+    chorus = " ".join(["la la la la"] * 60)
+    text = tokenize(f"the night the harbour froze over {chorus} and nobody came home")
+    everything = _exact_runs(text, text, 4, budget=10**9)
+    bounded = _exact_runs(text, text, 4, budget=2 * len(text))
+    assert len(bounded) < len(everything)
+    # The rare seeds survive: the text around the chorus still aligns with itself.
+    assert any(r.o0 == r.p0 == 0 and r.o1 >= 5 for r in bounded)
+    assert align(text, text).coverage > 0.0
+
+
+def test_own_words_count_quotations_only_inside_copied_prose() -> None:
+    quote = "“the pier will stay shut for eighteen months while engineers design a new one”"
+    original = (f"The harbour board met on Tuesday. The chair said {quote}, she said. "
+                "Fishing crews were offered berths at the northern marina for the winter.")
+    o = tokenize(original)
+    own = np.array([not (original.index("“") <= s < original.index("”") + 1)
+                    for s in o.starts.tolist()])
+    # The quotation alone: shown as a passage, but none of its words are the original's own.
+    alone = align(o, tokenize("Reports say " + quote + " in other news."), own=own)
+    assert alone.passages and alone.passages[0].own_words == 0
+    assert alone.own_coverage == 0.0 and alone.coverage > 0.3
+    # The quotation with the prose around it: all of it counts.
+    whole = align(o, tokenize(original), own=own)
+    assert whole.own_coverage == whole.coverage == 1.0
+    assert whole.longest_own_words == len(o)
+
+
+def test_own_words_across_an_edit_do_not_make_a_quotation_a_copy() -> None:
+    quote = "“the pier will stay shut for eighteen months while engineers design a new one”"
+    original = f"Crews like chips, candies and pre-packaged snacks and more. {quote}, she said."
+    page = (f"Crews like chips, candies and calorie intake and prevent infections. {quote}, "
+            "she said.")
+    o = tokenize(original)
+    own = np.array([not (original.index("“") <= s < original.index("”") + 1)
+                    for s in o.starts.tolist()])
+    result = align(o, tokenize(page), own=own)
+    # One passage (four words, an edit, the quotation), but only 4 + 6 own words in it, and
+    # never 8 copied verbatim in a row: the quotation does not count.
+    (passage,) = result.passages
+    assert passage.own_words < passage.words
+    assert result.own_coverage < 0.5 < result.coverage

@@ -131,3 +131,24 @@ def test_originals_stored_before_sources_are_decided_at_the_next_import(db_url: 
         assert after.source == "Associated Press" and after.reason
     finally:
         store.close()
+
+
+def test_a_page_dated_before_the_original_is_kept_apart_with_both_dates(store: Store) -> None:
+    published = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
+    store.upsert_original(publication=RULE.publication, url=OWN_URL, title="Pier",
+                          text="\n".join(ORIGINAL_PARAGRAPHS), published=published, rule=RULE)
+    dated = ('<script type="application/ld+json">{"@type": "NewsArticle", '
+             '"datePublished": "2026-11-01T08:00:00Z"}</script>')
+    page = Page("https://older.test/a", page_html(paragraphs_html(ORIGINAL_PARAGRAPHS),
+                                                  head=dated))
+    store.save_assessment(assess(page, store.load_index(), {RULE.publication: RULE}), page)
+    (f,) = store.findings()
+    assert (f.kept_apart, f.credit_status, f.lacks_credit) == ("earlier", "uncredited", False)
+    assert f.page_published == datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+    assert f.original_published == published
+    from reports import build_report, render
+
+    report = build_report(store)
+    assert [r.page_url for r in report.apart] == ["https://older.test/a"] and not report.rows
+    md = render(report, "md")
+    assert "page dated 2026-11-01 08:00 UTC, original 2026-11-10 09:00 UTC" in md
