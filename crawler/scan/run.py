@@ -63,7 +63,12 @@ class ScanSummary:
 
         c = self.counts
         records = c.get("records", 0)
+        failed = self.failed
         return {
+            # the keys every run summary starts with (crawl, recheck, search, run: docs/json.md)
+            "command": "scan", "ok": self.status == "finished",
+            "error": ("interrupted" if self.interrupted else
+                      f"{len(failed)} file(s) could not be read to the end" if failed else None),
             "run_id": self.run_id, "status": self.status, "where": self.where,
             "workers": self.workers, "seconds": round(self.seconds, 3),
             "files": {"scanned": sum(f.status == "done" for f in self.files),

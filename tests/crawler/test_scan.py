@@ -54,6 +54,7 @@ def test_a_scan_finds_the_copies_of_the_archive(db_url: str, tmp_path: Path,
     write_sandbox_warc(warc)
     code, summary = scan_json(capsys, str(warc), "--workers", "1")
     assert code == 0, summary
+    assert (summary["command"], summary["ok"], summary["error"]) == ("scan", True, None)
     key = answer_key()
     found = findings(load_config(home / "repostwatch.toml").database_url)
     assert {url: f[1:] for url, f in found.items()} == key
@@ -150,6 +151,7 @@ def test_a_broken_file_fails_alone_and_is_retried(tmp_path: Path,
     cut.write_bytes(data[: len(data) - 300])
     code, summary = scan_json(capsys, str(home))  # a folder: both files
     assert code == 3
+    assert summary["ok"] is False and summary["error"] == "1 file(s) could not be read to the end"
     assert summary["files"] == {"scanned": 1, "failed": 1, "already_done": 0}
     (failed,) = summary["failed_files"]
     assert failed["location"] == str(cut) and "cut short" in failed["error"]
