@@ -22,7 +22,9 @@ and extension runs. Rows:
   the planted copies (found/planted) and nothing else (false positives).
 
 pages/s = HTML pages fetched / the crawl's ``elapsed_time_seconds`` (index loading included);
-peak RSS is the crawl process's VmHWM. With ``--runs N`` the median run (by pages/s) of each
+peak RSS is the crawl process's VmHWM. Each crawl also prints the CPU seconds of its own
+process and of its judging processes (start-up included): on 2 cores, the full crawl can only
+keep up with the bare one while their sum stays under twice the bare crawl's. With ``--runs N`` the median run (by pages/s) of each
 row is shown. Goals (issue 5): (b)/(a) >= 0.5 and (b) >= 100 pages/s. Exit codes: 0 done
 (goals met or not: the table says), 1 a measurement failed.
 """
@@ -113,6 +115,11 @@ def _child_crawl(spec: dict[str, Any]) -> dict[str, Any]:
         _print_profile(profiles)
     pages = stats.get("bench/pages", 0) if bare else (
         stats.get("repostwatch/pages_judged", 0) + stats.get("repostwatch/pages_gone", 0))
+    import resource
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                          resource.RUSAGE_CHILDREN))
+    print(f"    cpu s: crawl process {own.ru_utime + own.ru_stime:.1f}, judging processes "
+          f"{children.ru_utime + children.ru_stime:.1f}", file=sys.stderr)
     return {"pages": pages, "crawl_s": stats.get("elapsed_time_seconds"),
             "errors": stats.get("log_count/ERROR", 0), "reason": stats.get("finish_reason"),
             "problems": {k: v for k, v in stats.items() if k.startswith("repostwatch/problems/")},
@@ -144,7 +151,8 @@ def _print_profile(profiles: list[Any]) -> None:
     stats = pstats.Stats(profiles[0], stream=sys.stderr)
     for p in profiles[1:]:
         stats.add(p)
-    print(f"--- profile of the full crawl: {len(profiles)} threads, summed; by own time",
+    print(f"--- profile of the full crawl's own process (the judging processes, if any, not "
+          f"included): {len(profiles)} threads, summed; by own time",
           file=sys.stderr)
     stats.sort_stats("tottime").print_stats(PROFILE_TOP)
     print("--- by cumulative time", file=sys.stderr)
@@ -190,6 +198,9 @@ def _run_child(spec: dict[str, Any]) -> dict[str, Any]:
         return {"error": f"timeout after {CHILD_TIMEOUT_S} s"}
     if spec.get("profile"):
         print(proc.stderr, file=sys.stderr)
+    for line in proc.stderr.splitlines():
+        if line.startswith("    cpu s:"):
+            print(line, file=sys.stderr)
     if proc.returncode != 0:
         print(f"  {spec['mode']} failed:\n{proc.stderr}", file=sys.stderr)
         return {"error": (proc.stderr.strip().splitlines() or ["no output"])[-1]}
@@ -293,8 +304,9 @@ def _measure(args: argparse.Namespace, web: BenchWeb, folder: Path) -> list[dict
             run = folder / "run-profile"
             run.mkdir()
             shutil.copy(template, run / "repostwatch.db")
-            _run_child({"mode": "full", "hosts": web.hosts, "profile": True, "config": str(
-                _config(run, web, server.proxy_url, run / "repostwatch.db"))})
+            _run_child({"mode": "full", "hosts": web.hosts, "profile": True,
+                        "judge_processes": args.judge_processes, "config": str(
+                            _config(run, web, server.proxy_url, run / "repostwatch.db"))})
     return rows
 
 

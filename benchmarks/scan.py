@@ -13,7 +13,7 @@ on ``HOSTS`` hosts. It is split into ``--files`` files so that workers have one 
 - read alone (the floor): FastWARC iterating the files and reading every response body, no
   judging; warcio doing the same, the reader not chosen (docs/dependencies.md);
 - crawl path: the crawl pipeline's per-page work on the same pages (``Page`` + ``assess`` +
-  ``Store.record_page``, as ``crawler.pipelines`` does for a fetched page), no fetching;
+  ``Store.record_pages`` in batches, as ``crawler.pipelines`` does), no fetching;
 - scan, 1 process: ``run_scan`` in this process (reading, filtering, decoding, ``assess``,
   storing copies with their evidence);
 - scan, local cluster of 1, 2, 3 workers (Dask ``LocalCluster``, one task per file).
@@ -183,9 +183,11 @@ def read_alone(paths: list[str], reader: str) -> dict[str, Any]:
 
 def crawl_path(paths: list[str], config: Any) -> dict[str, Any]:
     """The crawl pipeline's per-page work on the archive's HTML pages: decode, ``Page``,
-    ``assess``, ``Store.record_page`` (it stores every page it judges)."""
+    ``assess``, ``Store.record_pages`` in batches as the pipeline's (it stores every page it
+    judges)."""
+    from crawler.batches import BATCH_PAGES
     from crawler.items import FetchedPage
-    from crawler.pipelines import _judge_and_record
+    from crawler.judging import judge_and_record
     from crawler.scan.records import ArchivedResponse, read_archive
     from crawler.sniff import decode_html
     from repostwatch.store import Store
@@ -195,6 +197,13 @@ def crawl_path(paths: list[str], config: Any) -> dict[str, Any]:
     index = store.load_index(cache_dir=config.index_cache)
     rules = allowed_rules(store, config.rules)
     records = copies = 0
+    batch: list[FetchedPage] = []
+
+    def record() -> int:
+        outcomes = judge_and_record(store, index, config, rules, batch, None)
+        batch.clear()
+        return sum(o.credit_status is not None for o in outcomes)
+
     started, cpu = time.perf_counter(), time.process_time()
     for path in paths:
         with Path(path).open("rb", buffering=1 << 20) as fh:
@@ -203,11 +212,13 @@ def crawl_path(paths: list[str], config: Any) -> dict[str, Any]:
                 if not isinstance(item, ArchivedResponse):
                     continue
                 encoding, html = decode_html(item.content_type, item.body)
-                outcome = _judge_and_record(store, index, config, rules, FetchedPage(
+                batch.append(FetchedPage(
                     url=item.uri, final_url=item.uri, status=item.status, html=html,
                     fetched_at=item.captured_at, headers=item.headers, body=item.body,
-                    encoding=encoding), None)
-                copies += outcome.credit_status is not None
+                    encoding=encoding))
+                if len(batch) >= BATCH_PAGES:
+                    copies += record()
+    copies += record()
     store.close()
     return {"records": records, "seconds": time.perf_counter() - started,
             "cpu": time.process_time() - cpu, "copies": copies}
@@ -269,7 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = fresh_home(template, folder / "crawl")
         result = crawl_path(paths, config)
         right, crawl_extra = found(config, planted)
-        rows.append({"row": "crawl path (judge + record_page)", "workers": 1, **result,
+        rows.append({"row": "crawl path (judge + record_pages)", "workers": 1, **result,
                      "found": f"{right}/{len(planted)}", "extra": len(crawl_extra),
                      "same": True})
         for label, workers in [("scan, 1 process", 1),

@@ -17,6 +17,7 @@ from matcher import Assessment, CreditRule, FingerprintIndex, Page, assess
 from repostwatch.config import Config
 from repostwatch.errors import FetchError, UsageError
 
+from .batches import BATCH_PAGES
 from .items import GONE_STATUSES
 from .jsonl import read_lines, read_objects
 from .sniff import decode_html, looks_like_html
@@ -164,14 +165,15 @@ def judge_targets(
 def save_outcomes(store: Store, outcomes: list[Outcome]) -> tuple[int, int]:
     """Store every judged page as a crawl would (same upserts, same history), recorded as a
     run of kind ``check``. Returns (pages saved, copies among them)."""
+    from repostwatch.store import PageRecord
+
     run_id = store.start_run("check")
-    saved = copies = 0
-    for o in outcomes:
-        if o.result is None or o.page is None:
-            continue
-        store.save_assessment(o.result, o.page, status=o.target.status, run_id=run_id)
-        saved += 1
-        copies += o.result.is_copy
+    judged = [o for o in outcomes if o.result is not None and o.page is not None]
+    for start in range(0, len(judged), BATCH_PAGES):  # a transaction a batch, as a crawl's
+        store.record_pages([PageRecord(o.result, o.page, status=o.target.status, run_id=run_id)
+                            for o in judged[start:start + BATCH_PAGES] if o.page is not None])
+    saved = len(judged)
+    copies = sum(o.result is not None and o.result.is_copy for o in judged)
     failed = sum(o.error is not None for o in outcomes)
     store.finish_run(run_id, "failed" if failed else "finished", {
         "repostwatch/pages_judged": saved, "repostwatch/copies": copies,

@@ -6,7 +6,9 @@ wants, and it keeps PostgreSQL transactions short). Threads share one core (the 
 the setting ``REPOSTWATCH_JUDGE_PROCESSES`` = N > 0, pages of the ``watch``/``recheck``/
 ``search`` spiders are judged *and* recorded in N worker processes instead (each with its own
 store connection and the index, memory-mapped from the index cache), which lets the crawl use
-a second core (``benchmarks/crawl.py`` measures both). Counts go to the crawl stats under
+a second core (``benchmarks/crawl.py`` measures both). Either way pages are recorded in
+batches, one transaction each (``batches.Batcher``: a page's item is done once its batch is
+written, so a graceful stop loses none). Counts go to the crawl stats under
 ``repostwatch/``; the CLI derives its exit code and summary from them.
 
 When the store fails (the database is gone, the disk full, the server down), the pipeline logs
@@ -20,26 +22,24 @@ import asyncio
 import logging
 import multiprocessing
 import os
-import signal
-import threading
-import time
-from collections.abc import Mapping
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from matcher import CreditRule, FingerprintIndex, Page, assess, extract_article, tokenize
+from matcher import CreditRule, FingerprintIndex, extract_article, tokenize
 from repostwatch.config import Config, load_config
 from repostwatch.errors import StoreError
-from repostwatch.store import Store, Validators
+from repostwatch.store import PageRecord, Store, Validators
 from repostwatch.store.reviews import allowed_rules
 
-from .items import GONE_STATUSES, ArticlePage, FetchedPage
+from .batches import BATCH_DELAY_S, BATCH_PAGES, Batcher
+from .items import ArticlePage, FetchedPage
+from .judging import Outcome, judge, outcome_of, page_of, worker_judge, worker_open
 from .runner import STORE_FAILED
 
 __all__ = ["JUDGE_PROCESSES_SETTING", "StorePipeline"]
@@ -47,68 +47,9 @@ __all__ = ["JUDGE_PROCESSES_SETTING", "StorePipeline"]
 logger = logging.getLogger(__name__)
 
 JUDGE_PROCESSES_SETTING = "REPOSTWATCH_JUDGE_PROCESSES"  # 0 (default): judge in threads
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    """What the crawl stats need of one judged page (small: it crosses processes)."""
-
-    judged: bool  # False: gone (404 / 410), not judged
-    gone: int = 0  # findings of the page marked gone
-    evidence_kept: bool = False
-    verdict: str = "none"
-    credit_status: str | None = None  # for copies
-    lacks_credit: bool = False
-
-
-def _judge_and_record(store: Store, index: FingerprintIndex, config: Config,
-                      rules: Mapping[str, CreditRule], item: FetchedPage,
-                      run_id: int | None) -> _Outcome:
-    """Judge ``item`` (unless gone) and record it: the work of one page, synchronously."""
-    page = Page(item.url, item.html, final_url=item.final_url, fetched_at=item.fetched_at)
-    result = None
-    if item.status not in GONE_STATUSES:
-        result = assess(page, index, rules, thresholds=config.thresholds)
-    recorded = store.record_page(result, page, status=item.status, run_id=run_id,
-                                 headers=item.headers, body=item.body, encoding=item.encoding)
-    return _outcome(result, recorded)
-
-
-def _outcome(result: Any, recorded: Any) -> _Outcome:
-    copy = result is not None and result.is_copy and result.credit is not None
-    return _Outcome(
-        judged=result is not None, gone=recorded.gone,
-        evidence_kept=recorded.version_id is not None,
-        verdict=result.verdict if copy else "none",
-        credit_status=result.credit.status if copy else None,
-        lacks_credit=bool(copy and result.lacks_credit))
-
-
-_WORKER: dict[str, Any] = {}  # in a judging process: its store, index and config
-
-
-def _worker_open(config: Config, crawl_pid: int) -> None:
-    """Initializer of a judging process. Ctrl-C is the crawl's to handle (it stops the crawl
-    gracefully, and the pages in flight must still be recorded)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def leave_with_the_crawl() -> None:
-        # A crawl killed outright (SIGKILL) cannot shut its pool down: a worker that finds
-        # itself orphaned exits, instead of lingering with the crawl's stderr open. The crawl's
-        # pid comes from the crawl itself: it may be dead before this worker got here.
-        while os.getppid() == crawl_pid:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=leave_with_the_crawl, daemon=True).start()
-    store = Store.open(config.database_url, migrate=False)
-    _WORKER.update(config=config, store=store, rules=allowed_rules(store, config.rules),
-                   index=store.load_index(cache_dir=config.index_cache))
-
-
-def _worker_judge(item: FetchedPage, run_id: int | None) -> _Outcome:
-    return _judge_and_record(_WORKER["store"], _WORKER["index"], _WORKER["config"],
-                             _WORKER["rules"], item, run_id)
+# Sent to judging processes, a batch is also the unit of work: smaller than a batch recorded
+# in threads (BATCH_PAGES), so that every process has one while the next fills.
+PROCESS_BATCH_PAGES = 16
 
 
 class StorePipeline:
@@ -126,6 +67,8 @@ class StorePipeline:
         self._pool: ProcessPoolExecutor | None = None
         self._store_failed: StoreError | None = None
         self._closing: asyncio.Future[None] | None = None
+        self._judged: Batcher[FetchedPage, Outcome] | None = None  # judging processes
+        self._recorded = Batcher(self._record, size=BATCH_PAGES, delay=BATCH_DELAY_S)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -152,8 +95,16 @@ class StorePipeline:
             if self._processes > 0:  # after load_index: the workers read its cache
                 self._pool = ProcessPoolExecutor(
                     self._processes, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_worker_open, initargs=(self.config, os.getpid()))
+                    initializer=worker_open, initargs=(self.config, os.getpid()))
+                self._judged = Batcher(self._judge_in_pool, size=PROCESS_BATCH_PAGES,
+                                       delay=BATCH_DELAY_S)
         self.run_id = await asyncio.to_thread(self.store.start_run, name)
+
+    async def close_spider(self) -> None:
+        """Every page in hand is recorded before the run ends (a graceful stop included)."""
+        if self._judged is not None:
+            await self._judged.drain()
+        await self._recorded.drain()
 
     async def _finish_run(self, spider: Any, reason: str) -> None:
         """Record the run's end: ``interrupted`` (Ctrl-C: resumable), ``failed`` (closed for
@@ -206,30 +157,34 @@ class StorePipeline:
             self._closing = asyncio.ensure_future(engine.close_spider_async(reason=STORE_FAILED))
 
     async def _judge(self, item: FetchedPage) -> None:
-        """Judge a page and store it with its evidence; a page answering 404 / 410 is not
-        judged: it is gone, and so are the copies it held."""
-        assert self.config is not None and self.store is not None and self.index is not None
-        if self._pool is not None:
-            outcome = await asyncio.get_running_loop().run_in_executor(
-                self._pool, _worker_judge, item, self.run_id)
+        """Judge a page and store it with its evidence (in a batch); a page answering 404 /
+        410 is not judged: it is gone, and so are the copies it held."""
+        assert self.config is not None and self.index is not None
+        if self._judged is not None:
+            outcome = await self._judged.submit(item)
         else:
-            page = Page(item.url, item.html, final_url=item.final_url,
-                        fetched_at=item.fetched_at)
-            result = None
-            if item.status not in GONE_STATUSES:
-                result = await asyncio.to_thread(
-                    assess, page, self.index, self.rules,
-                    thresholds=self.config.thresholds)
-            async with self._lock:
-                recorded = await asyncio.to_thread(
-                    self.store.record_page, result, page, status=item.status,
-                    run_id=self.run_id, headers=item.headers, body=item.body,
-                    encoding=item.encoding,
-                )
-            outcome = _outcome(result, recorded)
+            page = page_of(item)  # one parse serves the judgement and the record
+            result = await asyncio.to_thread(judge, page, item.status, self.index, self.rules,
+                                             self.config)
+            outcome = await self._recorded.submit(PageRecord(
+                result, page, status=item.status, run_id=self.run_id,
+                headers=item.headers, body=item.body, encoding=item.encoding))
         self._count(outcome)
 
-    def _count(self, outcome: _Outcome) -> None:
+    async def _record(self, records: Sequence[PageRecord]) -> list[Outcome]:
+        """Record a batch of judged pages in one transaction (in a thread, one at a time)."""
+        assert self.store is not None
+        async with self._lock:
+            recorded = await asyncio.to_thread(self.store.record_pages, records)
+        return [outcome_of(r.result, done) for r, done in zip(records, recorded, strict=True)]
+
+    async def _judge_in_pool(self, items: Sequence[FetchedPage]) -> list[Outcome]:
+        """Judge and record a batch of pages in one of the judging processes."""
+        assert self._pool is not None
+        return await asyncio.get_running_loop().run_in_executor(
+            self._pool, worker_judge, items, self.run_id)
+
+    def _count(self, outcome: Outcome) -> None:
         if outcome.gone:
             self._stats.inc_value("repostwatch/gone", outcome.gone)
         if outcome.evidence_kept:

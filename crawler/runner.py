@@ -226,14 +226,17 @@ def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WA
             failure.append(outcome.value)
         reactor.stop()
 
-    previous = signal.signal(signal.SIGINT, on_signal)
+    # Ctrl-C and SIGTERM (``kill``, a service manager stopping it) stop the crawl gracefully:
+    # what is in flight is judged and recorded, the queue is kept for --resume.
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         reactor.callWhenRunning(
             lambda: deferred_from_coro(sequence()).addBoth(done)
         )
         reactor.run(installSignalHandlers=False)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     if failure:
         raise failure[0]
     if stopping:

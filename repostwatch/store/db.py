@@ -9,6 +9,7 @@ import or crawl twice never duplicates a row, and concurrent writers lose nothin
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import socket
@@ -21,7 +22,6 @@ from typing import Any
 
 from sqlalchemy import Engine, case, create_engine, event, func, inspect, select, update
 from sqlalchemy import text as sql
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -55,6 +55,7 @@ from .records import (
     CheckRecord,
     FindingRecord,
     PageOutcome,
+    PageRecord,
     PageVersionRecord,
     Validators,
     finding_record,
@@ -133,8 +134,32 @@ def _process_gone(pid: object) -> bool:
 
 
 def _insert(session: Session, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    """An INSERT that can say ON CONFLICT, in the session's dialect."""
+    return _upsertable(session.get_bind().dialect.name)(table)
+
+
+def _upsertable(dialect: str) -> Any:
+    """The dialect's ``insert`` (imported when needed: a SQLite user never loads PostgreSQL's
+    dialect)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert
+
+
+@functools.cache
+def _page_upsert(dialect: str, columns: tuple[str, ...]) -> Any:
+    """The upsert of a ``pages`` row with ``columns``, built once: its values are bound when
+    it runs (building the statement anew for each page cost more than running it)."""
+    table: Any = PageRow.__table__
+    stmt = _upsertable(dialect)(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["url_key"],
+        set_={name: stmt.excluded[name] for name in columns if name != "url_key"})
+    return stmt.returning(table.c.id)
 
 
 def page_values(page: Page, status: int | None, now: datetime) -> dict[str, Any]:
@@ -171,15 +196,22 @@ def upsert_finding(s: Session, result: Assessment, page_id: int, site: str,
     The first sighting and the review state stay, except that a copy seen again after it was
     gone is open again."""
     values = finding_values(result, page_id, site, now)
-    stmt = _insert(s, FindingRow).values(**values)
+    stmt = _finding_upsert(s.get_bind().dialect.name, tuple(values))
+    finding_id: int = s.execute(stmt, values).scalar_one()
+    return finding_id
+
+
+@functools.cache
+def _finding_upsert(dialect: str, columns: tuple[str, ...]) -> Any:
+    """The upsert of a ``findings`` row with ``columns``, built once (as ``_page_upsert``)."""
+    table: Any = FindingRow.__table__
+    stmt = _upsertable(dialect)(table)
     keep = ("original_id", "page_id", "first_seen", "review_state")
-    update = {k: v for k, v in values.items() if k not in keep}
-    state = FindingRow.__table__.c.review_state
+    update: dict[str, Any] = {name: stmt.excluded[name] for name in columns if name not in keep}
+    state = table.c.review_state
     update["review_state"] = case((state == "gone", "new"), else_=state)
     stmt = stmt.on_conflict_do_update(index_elements=["original_id", "page_id"], set_=update)
-    finding_id: int | None = s.scalar(stmt.returning(FindingRow.id))
-    assert finding_id is not None
-    return finding_id
+    return stmt.returning(table.c.id)
 
 
 def finding_check(finding_id: int, result: Assessment, *, run_id: int | None, now: datetime,
@@ -503,32 +535,59 @@ class Store:
         default: ``page.html`` as UTF-8) is kept as evidence with ``headers``. Pages that
         neither hold a copy nor had a finding keep no body.
         """
+        return self.record_pages([PageRecord(result, page, status=status, run_id=run_id,
+                                             headers=headers, body=body,
+                                             encoding=encoding)])[0]
+
+    def record_pages(self, records: Sequence[PageRecord]) -> list[PageOutcome]:
+        """Record many fetched pages (each as ``record_page`` does) in one transaction: all
+        or none of them. A crawl records its pages in batches this way: one commit a page
+        was most of the cost of storing it."""
         now = utcnow()
         with self.session() as s:
-            values = page_values(page, status, now)
-            stmt = _insert(s, PageRow).values(**values)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["url_key"], set_={k: v for k, v in values.items() if k != "url_key"}
+            # Which of these pages held findings: one query for the batch, not one a page
+            # (most pages of a crawl never held a copy).
+            keys = [canonical_url(r.page.url) for r in records]
+            held = set(s.scalars(
+                select(PageRow.url_key).join(FindingRow, FindingRow.page_id == PageRow.id)
+                .where(PageRow.url_key.in_(set(keys))).distinct()))
+            outcomes = []
+            for key, record in zip(keys, records, strict=True):
+                outcome = self._record(s, record, now, held=key in held)
+                if outcome.finding_id is not None:
+                    held.add(key)  # the same page again later in the batch
+                outcomes.append(outcome)
+            return outcomes
+
+    def _record(self, s: Session, record: PageRecord, now: datetime, *,
+                held: bool) -> PageOutcome:
+        """``held``: whether the page held findings before (else it has none to mark gone)."""
+        page, result, status = record.page, record.result, record.status
+        values = page_values(page, status, now)
+        dialect = s.get_bind().dialect.name
+        page_id: int = s.execute(_page_upsert(dialect, tuple(values)), values).scalar_one()
+
+        def version() -> int:
+            fetched = record.body is not None
+            raw = record.body if fetched else page.html.encode("utf-8", "replace")
+            assert raw is not None
+            return save_version(
+                s, _insert(s, PageVersionRow), page_id=page_id, body=raw,
+                encoding=record.encoding if fetched else "utf-8",
+                final_url=page.address, status=status, headers=record.headers,
+                fetched_at=page.fetched_at or now,
             )
-            page_id: int | None = s.scalar(stmt.returning(PageRow.id))
-            assert page_id is not None
 
-            def version() -> int:
-                raw = body if body is not None else page.html.encode("utf-8", "replace")
-                return save_version(
-                    s, _insert(s, PageVersionRow), page_id=page_id, body=raw,
-                    encoding=encoding if body is not None else "utf-8",
-                    final_url=page.address, status=status, headers=headers,
-                    fetched_at=page.fetched_at or now,
-                )
-
-            if result is None or result.original is None or result.credit is None:
-                return self._record_absence(s, page_id, result, status, run_id, now, version)
-            version_id = version()
-            finding_id = upsert_finding(s, result, page_id, page.host, now)
-            s.add(finding_check(finding_id, result, run_id=run_id, now=now, status=status,
-                                version_id=version_id))
-            return PageOutcome(finding_id=finding_id, version_id=version_id)
+        if result is None or result.original is None or result.credit is None:
+            if not held:
+                return PageOutcome()
+            return self._record_absence(s, page_id, result, status, record.run_id, now,
+                                        version)
+        version_id = version()
+        finding_id = upsert_finding(s, result, page_id, page.host, now)
+        s.add(finding_check(finding_id, result, run_id=record.run_id, now=now, status=status,
+                            version_id=version_id))
+        return PageOutcome(finding_id=finding_id, version_id=version_id)
 
     @staticmethod
     def _record_absence(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Row, Select, and_, select
 
-from matcher import CREDIT_MET, lacks_credit
+from matcher import CREDIT_MET, Assessment, Page, lacks_credit
 
 from .models import FindingRow, OriginalRow, PageRow, PublicationRow
 
@@ -17,6 +18,7 @@ __all__ = [
     "CheckRecord",
     "FindingRecord",
     "PageOutcome",
+    "PageRecord",
     "PageVersionRecord",
     "Validators",
     "finding_record",
@@ -65,6 +67,21 @@ class PageVersionRecord:
     @property
     def html(self) -> str:
         return self.body.decode(self.encoding or "utf-8", "replace")
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """One fetched page to record (``Store.record_pages``): judged (``result``) or gone
+    (``result`` None); ``body`` the bytes as fetched, decoded with ``encoding`` (None: the
+    page's HTML), ``headers`` the response's (name, value) pairs."""
+
+    result: Assessment | None
+    page: Page
+    status: int | None = None
+    run_id: int | None = None
+    headers: Sequence[tuple[str, str]] = ()
+    body: bytes | None = None
+    encoding: str = "utf-8"
 
 
 @dataclass(frozen=True)

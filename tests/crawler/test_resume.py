@@ -57,7 +57,7 @@ def _cli(home: Path, *args: str) -> subprocess.Popen[str]:
 
 
 def _prepare(home: Path, proxy_url: str, *, delay: float, max_pages: int = 100,
-             max_depth: int = 2) -> None:
+             max_depth: int = 2, judge_processes: int = 2) -> None:
     """A config watching allotment.test through ``proxy_url``, and the one original imported."""
     (home / "repostwatch.toml").write_text(
         '[[publications]]\nname = "The Daily Planet"\ndomains = ["daily-planet.test"]\n'
@@ -65,7 +65,8 @@ def _prepare(home: Path, proxy_url: str, *, delay: float, max_pages: int = 100,
         f"max_depth = {max_depth}\n"
         f'[crawl]\nproxy = "{proxy_url}"\ndownload_delay = {delay}\n'
         'allow_private_sites = ["*.test"]\n'
-        "autothrottle = false\nconcurrency_per_site = 1\n")
+        "autothrottle = false\nconcurrency_per_site = 1\n"
+        f"judge_processes = {judge_processes}\n")
     (home / "o.jsonl").write_text(json.dumps({"url": URL, "text": ORIGINAL_TEXT}))
     imported = _cli(home, "originals", "import", "o.jsonl")
     imported.communicate(timeout=60)
@@ -105,6 +106,34 @@ def test_interrupted_crawl_resumes_without_fetching_twice(tmp_path: Path) -> Non
         store.close()
     assert [f.page_url for f in findings] == [f"http://allotment.test/p{COPY_AT}"]
     assert [r.status for r in runs[:2]] == ["finished", "interrupted"]
+
+
+@pytest.mark.parametrize(("stop", "judge_processes"), [(signal.SIGTERM, 2), (signal.SIGINT, 0)],
+                         ids=["kill-processes", "ctrl-c-threads"])
+def test_a_stopped_crawl_has_recorded_every_page_it_fetched(
+        tmp_path: Path, stop: signal.Signals, judge_processes: int) -> None:
+    """Pages are recorded in batches; a graceful stop (Ctrl-C, or SIGTERM from ``kill`` or a
+    service manager) writes the batch in hand before the crawl ends."""
+    import sqlite3
+
+    log: list[str] = []
+    with SandboxServer(app=_site(log)) as server:
+        _prepare(tmp_path, server.proxy_url, delay=0.05, judge_processes=judge_processes)
+        crawl = _cli(tmp_path, "crawl")
+        deadline = time.monotonic() + 30
+        while sum(p.startswith("/p") for p in log) < 8 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        crawl.send_signal(stop)
+        _, err = crawl.communicate(timeout=60)
+        assert crawl.returncode == 130, err
+        assert "continues the crawl where it stopped" in err
+    fetched = {f"http://allotment.test{p}" for p in log if p != "/robots.txt"}
+    with sqlite3.connect(tmp_path / "repostwatch.db") as db:
+        recorded = {url for (url,) in db.execute("SELECT url FROM pages")}
+        [(status,)] = db.execute("SELECT status FROM crawl_runs WHERE kind = 'watch'")
+    assert 8 <= sum(u.rsplit("/", 1)[1].startswith("p") for u in fetched) < PAGES
+    assert recorded == fetched
+    assert status == "interrupted"
 
 
 def test_a_second_ctrl_c_says_the_crawl_cannot_be_resumed(tmp_path: Path) -> None:

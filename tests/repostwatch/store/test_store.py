@@ -365,6 +365,37 @@ def test_a_page_answering_404_is_gone_with_its_evidence_kept(store: Store) -> No
         type(outcome)()
 
 
+def test_a_batch_of_pages_is_recorded_as_each_page_alone_and_all_or_none(store: Store) -> None:
+    import dataclasses
+
+    from repostwatch.store import PageRecord
+
+    store.upsert_original(publication=RULE.publication, url=URL, title="Pier", text=ORIGINAL_TEXT)
+    copy, copy_page = _judge(store, page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
+    other, other_page = _judge(store, page_html("<p>Soup recipes.</p>"), "https://copycat.test/s")
+    gone_page = Page("https://copycat.test/gone", "")
+    batch = [PageRecord(copy, copy_page, status=200), PageRecord(other, other_page, status=200),
+             PageRecord(None, gone_page, status=404)]
+    first = store.record_pages(batch)
+    assert first[0].finding_id is not None and first[0].version_id is not None
+    assert first[1:] == [type(first[0])(), type(first[0])()]
+    [finding] = store.findings(include_gone=True)
+    assert finding.page_url == copy_page.url
+
+    # The copy is removed and its page answers 404, in one batch with a page that cannot be
+    # recorded (its original is unknown): nothing of the batch is written.
+    broken = dataclasses.replace(copy, original=dataclasses.replace(copy.original, id=10**6))
+    missing = Page(copy_page.url, page_html("<p>Not found</p>"))
+    doomed = [PageRecord(None, missing, status=404),
+              PageRecord(broken, Page("https://copycat.test/b", copy_page.html), status=200)]
+    with pytest.raises(StoreError):
+        store.record_pages(doomed)
+    [finding] = store.findings(include_gone=True)
+    assert finding.review_state == "new"  # not marked gone: the batch was rolled back
+    [alone] = store.record_pages(doomed[:1])
+    assert alone.gone == 1 and alone.version_id not in (None, first[0].version_id)
+
+
 def test_recheck_pages_are_the_open_findings_least_recently_checked_first(
         store: Store) -> None:
     from datetime import timedelta

@@ -1,0 +1,105 @@
+"""Judging fetched pages and recording them, a batch at a time: the work the pipeline does in
+the crawl's threads, or hands to judging processes (``REPOSTWATCH_JUDGE_PROCESSES``).
+
+A judging process imports this module and what it needs (the matcher, the config, the store)
+and nothing of Scrapy: a process starts in about half the time (``crawler.pipelines`` pulls in
+Scrapy, Twisted and aiohttp, ~0.4 s of imports a process on this machine).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from matcher import Assessment, CreditRule, FingerprintIndex, Page, assess
+from repostwatch.config import Config
+from repostwatch.store import PageRecord, Store
+from repostwatch.store.reviews import allowed_rules
+
+from .items import GONE_STATUSES, FetchedPage
+
+__all__ = ["Outcome", "judge", "judge_and_record", "outcome_of", "page_of", "worker_judge",
+           "worker_open"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the crawl stats need of one judged page (small: it crosses processes)."""
+
+    judged: bool  # False: gone (404 / 410), not judged
+    gone: int = 0  # findings of the page marked gone
+    evidence_kept: bool = False
+    verdict: str = "none"
+    credit_status: str | None = None  # for copies
+    lacks_credit: bool = False
+
+
+def judge_and_record(store: Store, index: FingerprintIndex, config: Config,
+                     rules: Mapping[str, CreditRule], items: Sequence[FetchedPage],
+                     run_id: int | None) -> list[Outcome]:
+    """Judge each of ``items`` (unless gone) and record them all in one transaction."""
+    records = []
+    for item in items:
+        page = page_of(item)  # one parse serves the judgement and the record
+        records.append(PageRecord(judge(page, item.status, index, rules, config), page,
+                                  status=item.status, run_id=run_id, headers=item.headers,
+                                  body=item.body, encoding=item.encoding))
+    recorded = store.record_pages(records)
+    return [outcome_of(r.result, done) for r, done in zip(records, recorded, strict=True)]
+
+
+def page_of(item: FetchedPage) -> Page:
+    return Page(item.url, item.html, final_url=item.final_url, fetched_at=item.fetched_at)
+
+
+def judge(page: Page, status: int, index: FingerprintIndex, rules: Mapping[str, CreditRule],
+          config: Config) -> Assessment | None:
+    """The judgement of a fetched page; None for a page that answered 404 / 410 (``status``):
+    it is gone, and so are the copies it held."""
+    if status in GONE_STATUSES:
+        return None
+    return assess(page, index, rules, thresholds=config.thresholds)
+
+
+def outcome_of(result: Any, recorded: Any) -> Outcome:
+    copy = result is not None and result.is_copy and result.credit is not None
+    return Outcome(
+        judged=result is not None, gone=recorded.gone,
+        evidence_kept=recorded.version_id is not None,
+        verdict=result.verdict if copy else "none",
+        credit_status=result.credit.status if copy else None,
+        lacks_credit=bool(copy and result.lacks_credit))
+
+
+_WORKER: dict[str, Any] = {}  # in a judging process: its store, index and config
+
+
+def worker_open(config: Config, crawl_pid: int) -> None:
+    """Initializer of a judging process. Ctrl-C and SIGTERM (sent to the whole process group
+    by a terminal or a service manager) are the crawl's to handle: it stops gracefully, and
+    the pages in flight must still be judged and recorded here."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+    def leave_with_the_crawl() -> None:
+        # A crawl killed outright (SIGKILL) cannot shut its pool down: a worker that finds
+        # itself orphaned exits, instead of lingering with the crawl's stderr open. The crawl's
+        # pid comes from the crawl itself: it may be dead before this worker got here.
+        while os.getppid() == crawl_pid:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=leave_with_the_crawl, daemon=True).start()
+    store = Store.open(config.database_url, migrate=False)
+    _WORKER.update(config=config, store=store, rules=allowed_rules(store, config.rules),
+                   index=store.load_index(cache_dir=config.index_cache))
+
+
+def worker_judge(items: Sequence[FetchedPage], run_id: int | None) -> list[Outcome]:
+    return judge_and_record(_WORKER["store"], _WORKER["index"], _WORKER["config"],
+                            _WORKER["rules"], items, run_id)
