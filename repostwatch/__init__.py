@@ -2,12 +2,22 @@
 
 The application package (../shared/ARCHITECTURE.md): ``config`` and ``errors`` at the bottom,
 ``store`` above them, the shell (``cli``, ``cycle``, ``schedule``, ``demo``) at the top. This
-file holds only the version, so that importing ``repostwatch.config`` loads nothing else.
+file holds only the version, so that importing ``repostwatch.config`` loads nothing else; the
+version is read from the installed metadata when asked for (reading it costs ~20 ms, which
+every command and every judging process would otherwise pay at start).
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("repostwatch")
-except PackageNotFoundError:  # a checkout that was never installed
-    __version__ = "0+unknown"
+__all__ = ["__version__"]
+
+
+def __getattr__(name: str) -> str:
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("repostwatch")
+    except PackageNotFoundError:  # a checkout that was never installed
+        return "0+unknown"
