@@ -24,9 +24,10 @@ and extension runs. Rows:
 pages/s = HTML pages fetched / the crawl's ``elapsed_time_seconds`` (index loading included);
 peak RSS is the crawl process's VmHWM. Each crawl also prints the CPU seconds of its own
 process and of its judging processes (start-up included): on 2 cores, the full crawl can only
-keep up with the bare one while their sum stays under twice the bare crawl's. With ``--runs N`` the median run (by pages/s) of each
-row is shown. Goals (issue 5): (b)/(a) >= 0.5 and (b) >= 100 pages/s. Exit codes: 0 done
-(goals met or not: the table says), 1 a measurement failed.
+keep up with the bare one while their sum stays under twice the bare crawl's. With
+``--runs N`` the median run (by pages/s) of each row is shown. Goals: (b)/(a) >= 0.8 (issue
+16; it was 0.5, issue 5) and (b) >= 100 pages/s. Exit codes: 0 done (goals met or not: the
+table says), 1 a measurement failed.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from crawler.sandbox import PUBLISHER, SandboxServer
 STORIES, HOSTS, ORIGINALS = 5_000, 4, 2_000
 QUICK_STORIES, QUICK_HOSTS, QUICK_ORIGINALS = 1_000, 2, 300
 SLOT_CONCURRENCY = 16  # requests in parallel per generated host (CONCURRENT_REQUESTS stays 16)
-RATIO_GOAL, PAGES_GOAL = 0.5, 100.0  # issue 5: (b)/(a) and (b) pages/s
+RATIO_GOAL, PAGES_GOAL = 0.8, 100.0  # issue 16 (issue 5: 0.5): (b)/(a); (b) pages/s
 CHILD_TIMEOUT_S = 1_800
 PROFILE_TOP = 25  # functions listed by --profile
 

@@ -8,11 +8,13 @@ Scrapy, Twisted and aiohttp, ~0.4 s of imports a process on this machine).
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +25,10 @@ from repostwatch.store.reviews import allowed_rules
 
 from .items import GONE_STATUSES, FetchedPage
 
-__all__ = ["Outcome", "judge", "judge_and_record", "outcome_of", "page_of", "worker_judge",
-           "worker_open"]
+__all__ = ["Outcome", "assess_in_processes", "judge", "judge_and_record", "outcome_of",
+           "page_of", "worker_judge", "worker_open"]
+
+PAGES_A_TASK = 20  # pages judged by one task of ``assess_in_processes``
 
 
 @dataclass(frozen=True)
@@ -103,3 +107,28 @@ def worker_open(config: Config, crawl_pid: int) -> None:
 def worker_judge(items: Sequence[FetchedPage], run_id: int | None) -> list[Outcome]:
     return judge_and_record(_WORKER["store"], _WORKER["index"], _WORKER["config"],
                             _WORKER["rules"], items, run_id)
+
+
+def worker_assess(pages: Sequence[tuple[str, str, str | None]]) -> list[Assessment]:
+    """``assess`` each (url, html, final url) in a judging process; nothing is recorded."""
+    config: Config = _WORKER["config"]
+    return [assess(Page(url, html, final_url=final_url), _WORKER["index"], _WORKER["rules"],
+                   thresholds=config.thresholds) for url, html, final_url in pages]
+
+
+def assess_in_processes(pages: Sequence[tuple[str, str, str | None]], config: Config,
+                        processes: int) -> list[Assessment]:
+    """``assess`` each (url, html, final url) in ``processes`` judging processes, with the
+    store's allow-list counted (as ``worker_open`` loads it); results in the order given.
+
+    Ctrl-C cancels what has not started: the pages being judged finish, no more are begun."""
+    tasks = [pages[i:i + PAGES_A_TASK] for i in range(0, len(pages), PAGES_A_TASK)]
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=worker_open, initargs=(config, os.getpid()))
+    try:
+        results = [result for done in pool.map(worker_assess, tasks) for result in done]
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return results

@@ -29,6 +29,8 @@ __all__ = ["Outcome", "Target", "exit_code", "judge_targets", "read_targets", "r
            "save_outcomes"]
 
 _EMPTY: dict[str, Any] = Assessment(url="", verdict="none").to_dict()
+# Judging processes start in ~0.5 s each (the time to judge ~100 pages): worth it from here.
+PROCESSES_FROM = 200
 
 
 @dataclass(frozen=True)
@@ -146,19 +148,32 @@ def _fetch_all(targets: list[Target], config: Config, allow_private: bool) -> li
 
 def judge_targets(
     targets: list[Target], index: FingerprintIndex, config: Config, *, allow_private: bool,
-    rules: Mapping[str, CreditRule] | None = None,
+    rules: Mapping[str, CreditRule] | None = None, processes: int = 0,
 ) -> list[Outcome]:
     """Fetch what needs fetching, then ``assess`` every page with ``rules`` (default: the
-    config's; pass ``repostwatch.store.reviews.allowed_rules`` to count the store's allow-list)."""
+    config's; pass ``repostwatch.store.reviews.allowed_rules`` to count the store's allow-list).
+
+    ``processes`` > 1: with at least ``PROCESSES_FROM`` pages to judge, judge them in that
+    many processes (``crawler.judging``: they load the index from its cache and count the
+    store's allow-list, as ``allowed_rules`` does)."""
     rules = config.rules if rules is None else rules
-    outcomes = []
-    for t in _fetch_all(targets, config, allow_private):
+    fetched = _fetch_all(targets, config, allow_private)
+    pages = [Page(t.url, t.html, final_url=t.final_url) for t in fetched
+             if t.error is None and t.html is not None]
+    if processes > 1 and len(pages) >= PROCESSES_FROM:
+        from .judging import assess_in_processes
+
+        # Each page is parsed in a process; the one here stays unparsed unless --save needs it.
+        judged = iter(assess_in_processes([(p.url, p.html, p.final_url) for p in pages],
+                                          config, processes))
+    else:
+        judged = (assess(page, index, rules, thresholds=config.thresholds) for page in pages)
+    outcomes, in_order = [], iter(pages)
+    for t in fetched:
         if t.error is not None or t.html is None:
             outcomes.append(Outcome(t, None, t.error or "no content"))
-            continue
-        page = Page(t.url, t.html, final_url=t.final_url)
-        result = assess(page, index, rules, thresholds=config.thresholds)
-        outcomes.append(Outcome(t, result, page=page))
+        else:
+            outcomes.append(Outcome(t, next(judged), page=next(in_order)))
     return outcomes
 
 

@@ -262,3 +262,40 @@ def test_a_partial_copy_with_partial_credit_reads_unambiguously(
     out = capsys.readouterr().out
     assert "verdict: repost (part of the article), coverage" in out
     assert "(partial)" not in out
+
+
+def test_many_pages_are_judged_in_processes_with_the_same_results(
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From PROCESSES_FROM pages on, ``check`` judges in ``[crawl] judge_processes``
+    processes: the same outcomes, in the same order, as judging them here."""
+    import crawler.judging
+    from crawler.lookup import PROCESSES_FROM
+
+    imported(home)
+    kinds = [COPY, CREDITED, UNRELATED]
+    pages = home / "pages.jsonl"
+    pages.write_text("".join(json.dumps({"url": f"https://copycat.test/{n}",
+                                         "html": kinds[n % 3]}) + "\n"
+                             for n in range(PROCESSES_FROM)), encoding="utf-8")
+    calls: list[int] = []
+    real = crawler.judging.assess_in_processes
+
+    def counted(todo: Any, config: Any, processes: int) -> Any:
+        calls.append(processes)
+        return real(todo, config, processes)
+
+    monkeypatch.setattr(crawler.judging, "assess_in_processes", counted)
+    config = home / "repostwatch.toml"
+    base = config.read_text(encoding="utf-8")
+    outputs = []
+    for processes in (0, 2):
+        config.write_text(base + f"[crawl]\njudge_processes = {processes}\n", encoding="utf-8")
+        assert run("check", "--pages", str(pages), "--json", "--save") == 1
+        outputs.append(capsys.readouterr())
+    assert calls == [2]  # only the second run judged in processes
+    lines = [o.out.splitlines() for o in outputs]
+    assert len(lines[0]) == PROCESSES_FROM and lines[0] == lines[1]
+    verdicts = [json.loads(line)["verdict"] for line in lines[1][:3]]
+    assert verdicts == ["repost", "repost", "none"]
+    assert all(f"saved {PROCESSES_FROM} judged pages" in o.err for o in outputs)
