@@ -7,7 +7,6 @@ never stops the others: it becomes an outcome with an ``error``.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,6 @@ from matcher import Assessment, CreditRule, FingerprintIndex, Page, assess
 from repostwatch.config import Config
 from repostwatch.errors import FetchError, UsageError
 
-from .batches import BATCH_PAGES
 from .items import GONE_STATUSES
 from .jsonl import read_lines, read_objects
 from .sniff import decode_html, looks_like_html
@@ -130,7 +128,9 @@ def _fetch_all(targets: list[Target], config: Config, allow_private: bool) -> li
     todo = [i for i, t in enumerate(targets) if t.html is None and t.error is None]
     if not todo:
         return targets
-    from .fetch import fetch_many  # aiohttp is only imported when there is something to fetch
+    import asyncio  # asyncio and aiohttp are only imported when there is something to fetch
+
+    from .fetch import fetch_many
 
     fetched = asyncio.run(
         fetch_many([targets[i].url for i in todo], config.crawl, allow_private=allow_private)
@@ -181,6 +181,8 @@ def save_outcomes(store: Store, outcomes: list[Outcome]) -> tuple[int, int]:
     """Store every judged page as a crawl would (same upserts, same history), recorded as a
     run of kind ``check``. Returns (pages saved, copies among them)."""
     from repostwatch.store import PageRecord
+
+    from .batches import BATCH_PAGES
 
     run_id = store.start_run("check")
     judged = [o for o in outcomes if o.result is not None and o.page is not None]
