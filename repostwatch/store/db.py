@@ -62,7 +62,7 @@ from .records import (
     finding_select,
     lacking_credit_clause,
 )
-from .sources import decide_source, refresh_kept_apart
+from .sources import decide_source, original_of, refresh_kept_apart
 
 __all__ = ["SCHEMA_REVISION", "Store", "make_engine", "safe_url"]
 
@@ -386,12 +386,12 @@ class Store:
             q = select(OriginalRow).order_by(OriginalRow.id)
             if publication is not None:
                 q = q.join(PublicationRow).where(PublicationRow.name == publication)
-            return [_original(r) for r in s.scalars(q)]
+            return [original_of(r) for r in s.scalars(q)]
 
     def original(self, original_id: int) -> Original | None:
         with self.session() as s:
             row = s.get(OriginalRow, original_id)
-            return _original(row) if row is not None else None
+            return original_of(row) if row is not None else None
 
     def find_original(self, ref: str) -> Original | None:
         """The original named by ``ref``: its id (digits) or its URL (any variant of it)."""
@@ -399,7 +399,7 @@ class Store:
             return self.original(int(ref))
         with self.session() as s:
             row = s.scalar(select(OriginalRow).where(OriginalRow.url_key == canonical_url(ref)))
-            return _original(row) if row is not None else None
+            return original_of(row) if row is not None else None
 
     def remove_original(self, url: str) -> bool:
         """Delete an original (and its findings); False when no original has that URL."""
@@ -713,10 +713,3 @@ class Store:
             if kind is not None:
                 q = q.where(CrawlRun.kind == kind)
             return list(s.scalars(q))
-
-
-def _original(row: OriginalRow) -> Original:
-    return Original(
-        id=row.id, publication=row.publication.name, url=row.url, title=row.title,
-        text=row.text, published=row.published, author=row.author, source=row.source,
-    )

@@ -12,8 +12,9 @@ plain indexed queries) and refreshed here whenever a source or that setting chan
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -22,13 +23,17 @@ from matcher import CreditRule, Original, detect_source, kept_apart
 
 from .models import FindingRow, OriginalRow, PublicationRow
 
-if TYPE_CHECKING:
-    from .db import Store
-
-__all__ = ["SourceInfo", "decide_source", "original_sources", "override_source",
+__all__ = ["SourceInfo", "decide_source", "original_of", "original_sources", "override_source",
            "redetect_sources", "refresh_kept_apart", "source_info"]
 
 DETECTED, PERSON = "detected", "person"  # originals.source_set_by
+
+
+class Store(Protocol):
+    """What these functions need of ``db.Store`` (named here, so that this module, which the
+    store imports, does not import it back)."""
+
+    def session(self) -> AbstractContextManager[Session]: ...
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,14 @@ def source_info(s: Session, original_ids: list[int] | None = None) -> dict[int, 
             for oid, source, set_by, detected, reason, evidence in s.execute(q).all()}
 
 
+def original_of(row: OriginalRow) -> Original:
+    """The matcher's ``Original`` of a stored original."""
+    return Original(
+        id=row.id, publication=row.publication.name, url=row.url, title=row.title,
+        text=row.text, published=row.published, author=row.author, source=row.source,
+    )
+
+
 # -- the store's face (what the CLI and the review UI call) ---------------------------------
 
 
@@ -139,12 +152,10 @@ def redetect_sources(store: Store, rules: Mapping[str, CreditRule]) -> int:
     """Decide every original's source again from its text with ``rules`` (the config's
     wires may have changed); a person's override is kept. Returns how many effective
     sources changed."""
-    from .db import _original
-
     changed = 0
     with store.session() as s:
         for row in s.scalars(select(OriginalRow).order_by(OriginalRow.id)):
             before = row.source
-            decide_source(s, row.id, _original(row), rules.get(row.publication.name))
+            decide_source(s, row.id, original_of(row), rules.get(row.publication.name))
             changed += row.source != before
     return changed
