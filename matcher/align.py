@@ -256,13 +256,33 @@ def align(
         os_, oe = original.char_span(r.o0, r.o1)
         ps, pe = page.char_span(r.p0, r.p1)
         shown = page.text[ps:pe]
-        a, b = original.text[os_:oe].lower(), shown.lower()
-        sim = 1.0 if a == b else fuzz.ratio(a, b) / 100.0  # verbatim copies are the usual case
+        sim = _similarity(original.text[os_:oe].lower(), shown.lower())
         passages.append(Passage(os_, oe, ps, pe, words, round(sim, 3), shown))
         spans.append((r.o0, r.o1, tuple(r.parts or ((r.o0, r.o1),))))
     found = Alignment(tuple(passages), round(int(covered.sum()) / len(original), 4),
                       max((p.words for p in passages), default=0), spans=tuple(spans))
     return found if own is None else found.counting_own(own, min_passage_words=min_passage_words)
+
+
+_LIKELY_SIMILARITY = 99.0
+"""A passage's usual similarity (0..100) at least: most copies are verbatim or nearly so."""
+
+
+def _similarity(original: str, shown: str) -> float:
+    """rapidfuzz's normalised Indel similarity of the two spans (0..1), exactly.
+
+    Verbatim copies are the usual case. For the others, rapidfuzz is first told the likely
+    floor (``score_cutoff``): it then only compares the texts within a narrow band around
+    their diagonal, which on a lightly edited article of 16,000 characters is ten times
+    faster than the full comparison. Above the floor the result is the same number; below it
+    rapidfuzz answers 0 and the full comparison is made.
+    """
+    if original == shown:
+        return 1.0
+    score = fuzz.ratio(original, shown, score_cutoff=_LIKELY_SIMILARITY)
+    if not score:
+        score = fuzz.ratio(original, shown)
+    return score / 100.0
 
 
 def _longest_true_run(mask: npt.NDArray[np.bool_]) -> int:
