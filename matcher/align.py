@@ -131,12 +131,13 @@ def _exact_runs(original: Tokens, page: Tokens, k: int, budget: int) -> list[_Ru
     sides; when they would exceed ``budget``, the seeds found most often in the original are
     left out until the rest fit (a word said a thousand times is not evidence of anything).
     """
-    order, sorted_o = _sorted_kgrams(original, k)
+    table = _kgram_table(original, k)
     ph = kgram_hashes(page, k)
-    if not len(sorted_o) or not len(ph):
+    if not len(table.distinct) or not len(ph):
         return []
-    lo = np.searchsorted(sorted_o, ph, side="left")
-    n = np.searchsorted(sorted_o, ph, side="right") - lo
+    at = np.minimum(np.searchsorted(table.distinct, ph), len(table.distinct) - 1)
+    lo = table.first[at]  # where the seed's occurrences start in table.order
+    n = np.where(table.distinct[at] == ph, table.count[at], 0)  # 0: not in the original
     total = int(n.sum())
     if total > budget:
         # Keep the seeds found fewer than `cap` times: the largest cap that fits the budget.
@@ -147,7 +148,7 @@ def _exact_runs(original: Tokens, page: Tokens, k: int, budget: int) -> list[_Ru
     if not total:
         return []
     j = np.repeat(np.arange(len(ph)), n)  # page position of every seed
-    i = order[np.repeat(lo - np.cumsum(n) + n, n) + np.arange(total)]  # original position
+    i = table.order[np.repeat(lo - np.cumsum(n) + n, n) + np.arange(total)]  # original position
     diag = j - i
     by = np.lexsort((i, diag))  # runs are consecutive seeds on one diagonal
     diag, i = diag[by], i[by]
@@ -165,16 +166,34 @@ def _exact_runs(original: Tokens, page: Tokens, k: int, budget: int) -> list[_Ru
                                   strict=True)]
 
 
-def _sorted_kgrams(tokens: Tokens, k: int) -> tuple[npt.NDArray[np.intp], Hashes]:
-    """The k-gram hashes of ``tokens`` sorted, and their positions (kept with the tokens: an
-    original is aligned with many pages)."""
-    key = ("sorted-kgram", k)
+@dataclass(frozen=True, slots=True)
+class _KgramTable:
+    """The k-grams of a text by hash: ``order`` lists the k-gram positions sorted by hash;
+    the occurrences of ``distinct[d]`` are ``order[first[d] : first[d] + count[d]]``. One
+    binary search of a page's k-gram in ``distinct`` gives all its occurrences."""
+
+    order: npt.NDArray[np.intp]
+    distinct: Hashes
+    first: npt.NDArray[np.intp]
+    count: npt.NDArray[np.intp]
+
+
+def _kgram_table(tokens: Tokens, k: int) -> _KgramTable:
+    """The ``_KgramTable`` of ``tokens`` (kept with the tokens: an original is aligned with
+    many pages)."""
+    key = ("kgram-table", k)
     if key not in tokens._cache:
         hashes = kgram_hashes(tokens, k)
         order = np.argsort(hashes, kind="stable")
         ordered = hashes[order]
-        order.flags.writeable = ordered.flags.writeable = False  # shared by every caller
-        tokens._cache[key] = (order, ordered)
+        head = np.ones(len(ordered), dtype=bool)
+        head[1:] = ordered[1:] != ordered[:-1]
+        first = np.flatnonzero(head)
+        table = _KgramTable(order, ordered[first], first,
+                            np.diff(np.append(first, len(ordered))))
+        for array in (table.order, table.distinct, table.first, table.count):
+            array.flags.writeable = False  # shared by every caller
+        tokens._cache[key] = table
     return tokens._cache[key]  # type: ignore[no-any-return]
 
 
