@@ -6,7 +6,8 @@ One look-up gives a fingerprint's position and its number of postings (the boile
 at once. A ``directory`` over the top bits of the fingerprints (about ``_KEYS_PER_BUCKET``
 distinct fingerprints a bucket; fingerprints are well-mixed hashes) narrows each look-up to
 a handful of keys before a vectorised binary search: at 100,000 originals this touches ~3
-cache lines a fingerprint instead of the ~25 of a binary search over the whole array.
+cache lines a fingerprint instead of the ~25 of a binary search over the whole array. A
+small index (``_SEARCHED_WHOLE``) is searched whole: there the cache holds it anyway.
 
 Merging a batch of new postings costs one pass over the arrays (no re-sorting), which keeps
 building an index from stored fingerprints linear in practice.
@@ -30,6 +31,12 @@ Slots = npt.NDArray[np.uint32]
 _Index = npt.NDArray[np.intp]
 
 _KEYS_PER_BUCKET = 4
+_SEARCHED_WHOLE = 1 << 20
+"""Up to this many distinct fingerprints (8 MB of keys), one ``np.searchsorted`` over all of
+them beats the bucket search: its upper levels stay in the CPU's cache and a page's
+fingerprints come sorted, so each search starts where the last one ended (measured: 2.7x
+faster at 18,000 keys, 1.5x at 220,000, even at 1.9 million). Past it the directory saves the
+cache misses."""
 ARRAYS = ("keys", "starts", "slots", "directory")
 """The names of the arrays a ``Postings`` is made of, in field order."""
 
@@ -89,22 +96,30 @@ class Postings:
         if n == 0 or len(hashes) == 0:
             zero = np.zeros(len(hashes), dtype=np.intp)
             return zero, zero
-        bits = (len(self.directory) - 1).bit_length() - 1  # 2**bits + 1 entries
-        bucket = ((hashes >> np.uint64(64 - bits)).astype(np.intp) if bits
-                  else np.zeros(len(hashes), dtype=np.intp))
-        lo = self.directory[bucket].astype(np.intp)
-        hi = self.directory[bucket + 1].astype(np.intp)
-        for _ in range(int((hi - lo).max()).bit_length()):  # binary search in the buckets
-            mid = (lo + hi) >> 1
-            less = self.keys[np.minimum(mid, n - 1)] < hashes
-            lo = np.where(less & (lo < hi), mid + 1, lo)
-            hi = np.where(less, hi, mid)
+        lo = (np.searchsorted(self.keys, hashes) if n <= _SEARCHED_WHOLE
+              else self._bucket_search(hashes))
         found = lo < n
         found[found] = self.keys[lo[found]] == hashes[found]
         pos = np.where(found, lo, 0)
         counts = np.where(found, self.starts[pos + 1].astype(np.intp)
                           - self.starts[pos].astype(np.intp), 0)
         return pos, counts
+
+    def _bucket_search(self, hashes: Hashes) -> _Index:
+        """``np.searchsorted(self.keys, hashes)``, each hash searched in its directory bucket
+        only (a vectorised binary search over a handful of keys)."""
+        n = len(self.keys)
+        bits = (len(self.directory) - 1).bit_length() - 1  # 2**bits + 1 entries
+        bucket = ((hashes >> np.uint64(64 - bits)).astype(np.intp) if bits
+                  else np.zeros(len(hashes), dtype=np.intp))
+        lo = self.directory[bucket].astype(np.intp)
+        hi = self.directory[bucket + 1].astype(np.intp)
+        for _ in range(int((hi - lo).max()).bit_length()):
+            mid = (lo + hi) >> 1
+            less = self.keys[np.minimum(mid, n - 1)] < hashes
+            lo = np.where(less & (lo < hi), mid + 1, lo)
+            hi = np.where(less, hi, mid)
+        return lo
 
     def gather(self, pos: _Index, counts: _Index) -> Slots:
         """The slots of every posting of the keys at ``pos`` (``counts`` postings each)."""

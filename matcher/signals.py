@@ -372,12 +372,18 @@ def _fuzzy_names(text: str, rule: CreditRule, scope: _Scope) -> list[Signal]:
     longest = max(len(t.split()) for t in targets)
     words = _edge_words(text, edges, scope.copied, longest - 1)
     outside = _outside([pos for pos, _ in words], scope.copied)  # a typo in the copy is copied
+    folded = [w.casefold() for _, w in words]  # casefold() maps each character on its own
+    # Where each window of words starts in their folded text joined with spaces: a window's
+    # length is known before it is joined, and most windows are too long or too short.
+    at = list(accumulate((len(w) + 1 for w in folded), initial=0))
     for target in targets:
         n = len(target.split())
         for i in outside[: bisect_right(outside, len(words) - n)]:
-            window = " ".join(w for _, w in words[i : i + n]).casefold()
-            if abs(len(window) - len(target)) > 1 or window == target:
+            if abs(at[i + n] - at[i] - 1 - len(target)) > 1:
                 continue  # one edit cannot bridge more than one character of length
+            window = " ".join(folded[i : i + n])
+            if window == target:
+                continue
             if Levenshtein.distance(window, target, score_cutoff=1) > 1:
                 continue
             start = words[i][0]
