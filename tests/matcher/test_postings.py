@@ -82,3 +82,17 @@ def test_arrays_that_do_not_fit_are_refused() -> None:
     arrays = postings.arrays()
     with pytest.raises(ValueError, match="inconsistent"):
         Postings.from_arrays({**arrays, "starts": arrays["starts"][:-1]})
+
+
+@settings(max_examples=200, deadline=None)
+@given(keys=st.lists(KEYS | st.integers(0, 2**64 - 1), min_size=1, max_size=200),
+       queries=st.lists(KEYS | st.integers(0, 2**64 - 1), min_size=1, max_size=50))
+def test_the_bucket_search_of_large_indexes_finds_what_a_whole_search_finds(
+        keys: list[int], queries: list[int]) -> None:
+    """Indexes past ``_SEARCHED_WHOLE`` distinct fingerprints (none in the other tests) are
+    searched bucket by bucket: the same positions as one search over every key."""
+    postings = Postings.build(np.array(keys, dtype=np.uint64),
+                              np.zeros(len(keys), dtype=np.uint32))
+    hashes = np.array(sorted(queries), dtype=np.uint64)  # a page's fingerprints come sorted
+    assert postings._bucket_search(hashes).tolist() == np.searchsorted(
+        postings.keys, hashes).tolist()
