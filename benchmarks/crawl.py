@@ -55,7 +55,7 @@ QUICK_STORIES, QUICK_HOSTS, QUICK_ORIGINALS = 1_000, 2, 300
 SLOT_CONCURRENCY = 16  # requests in parallel per generated host (CONCURRENT_REQUESTS stays 16)
 RATIO_GOAL, PAGES_GOAL = 0.8, 100.0  # issue 16 (issue 5: 0.5): (b)/(a); (b) pages/s
 CHILD_TIMEOUT_S = 1_800
-PROFILE_TOP = 25  # functions listed by --profile
+PROFILE_TOP = 40  # functions listed by --profile
 
 
 def bench_politeness(hosts: Sequence[str]) -> dict[str, Any]:
