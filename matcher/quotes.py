@@ -106,6 +106,7 @@ _SPEECH = re.compile(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?…。！？])[\"”»’」』)]*\s+")
 _MARK = re.compile("[“”„«»\"‘’‚‹›「」『』]")
+_LINE_ENDS_WITH_COLON = re.compile(r":\s*\n")  # what may introduce a statement (``_INTRO``)
 
 
 def _paragraphs(text: str) -> list[Span]:
@@ -285,21 +286,35 @@ def own_mask(tokens: Tokens) -> npt.NDArray[np.bool_]:
     return own
 
 
+def _paragraphs_back(text: str, at: int, count: int) -> int:
+    """The start of the line ``count`` paragraphs (non-empty lines) before the line holding
+    offset ``at`` (0 when there are fewer): blank lines between paragraphs do not count."""
+    lo = text.rfind("\n", 0, at) + 1  # the start of the line of ``at``
+    while lo > 0 and count > 0:
+        previous = text.rfind("\n", 0, lo - 1) + 1
+        count -= bool(text[previous : lo - 1].strip())
+        lo = previous
+    return lo
+
+
 def may_attribute(tokens: Tokens, ranges: Iterable[tuple[int, int]]) -> bool:
     """Whether any of the token ranges (first, last) of ``tokens`` may hold words the text
     attributes to someone else: a quotation mark, a cue word or a line ending with a colon in
-    it or in the lines just before it (a quotation, a statement or an attributed sentence
-    may have begun there). False means ``own_mask`` is all true there and need not be
-    computed (it costs more than this test)."""
+    it, in the lines just before it (a quotation, a statement or an attributed sentence may
+    have begun there) or in the rest of its last line (a sentence is attributed by a cue
+    after its first words too, "The pier will close, according to the council", and a
+    quotation takes in the attribution before it). False means ``own_mask`` is all true
+    there and need not be computed (it costs more than this test)."""
     text, cues = tokens.text, _cue_hashes()
     for first, last in ranges:
         start, end = tokens.char_span(first, last)
-        lo = start
-        for _ in range(_STATEMENT_PARAGRAPHS + 1):
-            lo = max(text.rfind("\n", 0, max(lo - 1, 0)), 0)
-        if _MARK.search(text, lo, end) or ":\n" in text[lo:end]:
+        lo = _paragraphs_back(text, start, _STATEMENT_PARAGRAPHS + 1)
+        hi = text.find("\n", end)  # a paragraph is a line: its end bounds every span
+        hi = len(text) if hi < 0 else hi
+        if _MARK.search(text, lo, hi) or _LINE_ENDS_WITH_COLON.search(text, lo, hi):
             return True
-        hashes = tokens.hashes[int(np.searchsorted(tokens.starts, lo)) : last + 1]
+        hashes = tokens.hashes[int(np.searchsorted(tokens.starts, lo)) :
+                               int(np.searchsorted(tokens.starts, hi))]
         if (cues[np.minimum(np.searchsorted(cues, hashes), len(cues) - 1)] == hashes).any():
             return True
     return False
