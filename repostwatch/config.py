@@ -16,7 +16,7 @@ import os
 import re
 import string
 import tomllib
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -399,6 +399,20 @@ class _Reader:
         self.known(value, key, allowed)
         return value
 
+    def tables(self, data: Mapping[str, Any], key: str,
+               allowed: set[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The tables of the array ``[[key]]``, each with where it is ("watch[2]"), its keys
+        checked against ``allowed``."""
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            raise self.error(key, f"must be an array of tables: [[{key}]]")
+        for i, table in enumerate(value):
+            where = f"{key}[{i}]"
+            if not isinstance(table, dict):
+                raise self.error(where, "must be a table")
+            self.known(table, where, allowed)
+            yield where, table
+
     def known(self, table: Mapping[str, Any], key: str, allowed: set[str]) -> None:
         for k in table:
             if k not in allowed:
@@ -446,16 +460,9 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
     r.known(data, "(top level)", sections)
     wires = _wires(r, data)
     pubs = []
-    raw_pubs = data.get("publications", [])
-    if not isinstance(raw_pubs, list):
-        raise r.error("publications", "must be an array of tables: [[publications]]")
     pub_keys = {"name", "aliases", "domains", "credit", "allow", "originals", "nofollow_ok",
                 "report_syndicated"}
-    for i, p in enumerate(raw_pubs):
-        where = f"publications[{i}]"
-        if not isinstance(p, dict):
-            raise r.error(where, "must be a table")
-        r.known(p, where, pub_keys)
+    for where, p in r.tables(data, "publications", pub_keys):
         name = r.get(p, "name", where, str, "").strip()
         if not name:
             raise r.error(f"{where}.name", "is required")
@@ -479,14 +486,8 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
     db_url = _resolve_sqlite(db_url or "sqlite:///repostwatch.db", base)
 
     watch = []
-    raw_watch = data.get("watch", [])
-    if not isinstance(raw_watch, list):
-        raise r.error("watch", "must be an array of tables: [[watch]]")
-    for i, w in enumerate(raw_watch):
-        where = f"watch[{i}]"
-        if not isinstance(w, dict):
-            raise r.error(where, "must be a table")
-        r.known(w, where, {"url", "sitemap", "feed", "max_pages", "max_depth", "allow_private"})
+    for where, w in r.tables(data, "watch", {"url", "sitemap", "feed", "max_pages", "max_depth",
+                                             "allow_private"}):
         url = r.get(w, "url", where, str, "")
         if not re.match(r"https?://[^/\s]+", url):
             raise r.error(f"{where}.url", "is required and must be an http(s) URL")
@@ -536,16 +537,9 @@ def _thresholds(r: _Reader, data: Mapping[str, Any]) -> Thresholds:
 
 def _wires(r: _Reader, data: Mapping[str, Any]) -> tuple[WireConfig, ...]:
     """``[[wires]]``: wire services the publications syndicate beyond the built-in list."""
-    raw = data.get("wires", [])
-    if not isinstance(raw, list):
-        raise r.error("wires", "must be an array of tables: [[wires]]")
     keys = {f.name for f in dataclasses.fields(WireConfig)}
     wires = []
-    for i, w in enumerate(raw):
-        where = f"wires[{i}]"
-        if not isinstance(w, dict):
-            raise r.error(where, "must be a table")
-        r.known(w, where, keys)
+    for where, w in r.tables(data, "wires", keys):
         name = r.get(w, "name", where, str, "").strip()
         if not name:
             raise r.error(f"{where}.name", "is required")

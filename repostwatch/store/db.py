@@ -547,23 +547,23 @@ class Store:
         with self.session() as s:
             # Which of these pages held findings: one query for the batch, not one a page
             # (most pages of a crawl never held a copy).
-            keys = [canonical_url(r.page.url) for r in records]
+            rows = [page_values(r.page, r.status, now) for r in records]
             held = set(s.scalars(
                 select(PageRow.url_key).join(FindingRow, FindingRow.page_id == PageRow.id)
-                .where(PageRow.url_key.in_(set(keys))).distinct()))
+                .where(PageRow.url_key.in_({row["url_key"] for row in rows})).distinct()))
             outcomes = []
-            for key, record in zip(keys, records, strict=True):
-                outcome = self._record(s, record, now, held=key in held)
+            for row, record in zip(rows, records, strict=True):
+                outcome = self._record(s, record, row, now, held=row["url_key"] in held)
                 if outcome.finding_id is not None:
-                    held.add(key)  # the same page again later in the batch
+                    held.add(row["url_key"])  # the same page again later in the batch
                 outcomes.append(outcome)
             return outcomes
 
-    def _record(self, s: Session, record: PageRecord, now: datetime, *,
-                held: bool) -> PageOutcome:
-        """``held``: whether the page held findings before (else it has none to mark gone)."""
+    def _record(self, s: Session, record: PageRecord, values: dict[str, Any], now: datetime,
+                *, held: bool) -> PageOutcome:
+        """Record one page whose ``pages`` row is ``values``; ``held``: whether the page held
+        findings before (else it has none to mark gone)."""
         page, result, status = record.page, record.result, record.status
-        values = page_values(page, status, now)
         dialect = s.get_bind().dialect.name
         page_id: int = s.execute(_page_upsert(dialect, tuple(values)), values).scalar_one()
 

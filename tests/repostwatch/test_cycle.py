@@ -4,6 +4,8 @@ The CLI starts a reactor of its own, so it runs as a subprocess."""
 from __future__ import annotations
 
 import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from crawler.sandbox import archive_size, demo_config, expected_pages
@@ -35,14 +37,21 @@ def test_one_cycle_imports_crawls_rechecks_and_reports(tmp_path: Path, sandbox) 
     assert {"originals", "watch", "search"} <= set(kinds[1:])
 
 
-def test_runs_never_overlap(tmp_path: Path, sandbox) -> None:
-    (tmp_path / "repostwatch.toml").write_text(demo_config(sandbox.proxy_url))
-    lock = tmp_path / "repostwatch-jobs" / "run.lock"
+@contextmanager
+def _a_run_in_progress(home: Path) -> Iterator[None]:
+    """The run lock of ``home`` held as a run in progress (pid 4242) holds it."""
+    lock = home / "repostwatch-jobs" / "run.lock"
     lock.parent.mkdir()
     with lock.open("a+") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)  # as a run in progress holds it
+        fcntl.flock(held, fcntl.LOCK_EX)
         held.write("pid 4242")
         held.flush()
+        yield
+
+
+def test_runs_never_overlap(tmp_path: Path, sandbox) -> None:
+    (tmp_path / "repostwatch.toml").write_text(demo_config(sandbox.proxy_url))
+    with _a_run_in_progress(tmp_path):
         done = _cli(tmp_path, "run")
     assert done.returncode == 2
     assert "another run is in progress (pid 4242)" in done.stderr
@@ -51,12 +60,7 @@ def test_runs_never_overlap(tmp_path: Path, sandbox) -> None:
 
 def test_no_crawl_starts_while_a_run_holds_the_job_folder(tmp_path: Path, sandbox) -> None:
     (tmp_path / "repostwatch.toml").write_text(demo_config(sandbox.proxy_url))
-    lock = tmp_path / "repostwatch-jobs" / "run.lock"
-    lock.parent.mkdir()
-    with lock.open("a+") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)  # as a run in progress holds it
-        held.write("pid 4242")
-        held.flush()
+    with _a_run_in_progress(tmp_path):
         refused = {cmd: _cli(tmp_path, cmd) for cmd in ("crawl", "recheck")}
     for cmd, done in refused.items():
         assert done.returncode == 2, done.stderr
