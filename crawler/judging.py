@@ -24,6 +24,7 @@ from repostwatch.store import PageRecord, Store
 from repostwatch.store.reviews import allowed_rules
 
 from .items import GONE_STATUSES, FetchedPage
+from .lookup import Target, decoded
 
 __all__ = ["Outcome", "assess_in_processes", "judge", "judge_and_record", "outcome_of",
            "page_of", "worker_judge", "worker_open"]
@@ -109,20 +110,23 @@ def worker_judge(items: Sequence[FetchedPage], run_id: int | None) -> list[Outco
                             _WORKER["rules"], items, run_id)
 
 
-def worker_assess(pages: Sequence[tuple[str, str, str | None]]) -> list[Assessment]:
-    """``assess`` each (url, html, final url) in a judging process; nothing is recorded."""
+def worker_assess(targets: Sequence[Target]) -> list[Assessment]:
+    """``assess`` the page of each target in a judging process (a JSON Lines record is
+    decoded here: ``UsageError`` for a bad one); nothing is recorded."""
     config: Config = _WORKER["config"]
-    return [assess(Page(url, html, final_url=final_url), _WORKER["index"], _WORKER["rules"],
-                   thresholds=config.thresholds) for url, html, final_url in pages]
+    return [assess(Page(t.url, t.html or "", final_url=t.final_url), _WORKER["index"],
+                   _WORKER["rules"], thresholds=config.thresholds)
+            for t in map(decoded, targets)]
 
 
-def assess_in_processes(pages: Sequence[tuple[str, str, str | None]], config: Config,
+def assess_in_processes(targets: Sequence[Target], config: Config,
                         processes: int) -> list[Assessment]:
-    """``assess`` each (url, html, final url) in ``processes`` judging processes, with the
-    store's allow-list counted (as ``worker_open`` loads it); results in the order given.
+    """``assess`` the page of each target (in hand, or a JSON Lines record) in ``processes``
+    judging processes, with the store's allow-list counted (as ``worker_open`` loads it);
+    results in the order given. A bad record raises ``UsageError`` naming the first.
 
     Ctrl-C cancels what has not started: the pages being judged finish, no more are begun."""
-    tasks = [pages[i:i + PAGES_A_TASK] for i in range(0, len(pages), PAGES_A_TASK)]
+    tasks = [targets[i:i + PAGES_A_TASK] for i in range(0, len(targets), PAGES_A_TASK)]
     pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
                                initializer=worker_open, initargs=(config, os.getpid()))
     try:

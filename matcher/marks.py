@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 __all__ = ["FORMS", "STRONG_FORMS", "Grammar", "Mark", "grammar"]
 
@@ -88,7 +88,12 @@ def _name_alternative(name: str) -> str:
 
 class Grammar:
     """The mark forms compiled for one set of names: ``names`` match in any letter case,
-    ``tags`` exactly as written, ``signatures`` are (regular expression, name) pairs."""
+    ``tags`` exactly as written, ``signatures`` are (regular expression, name) pairs.
+
+    Each form is compiled when first used: the patterns are long (every name, in every place
+    a name may stand), ~10-40 ms of ``re.compile`` a set of names, and judging a page needs
+    only the names and datelines of the publications it credits (the other forms are for
+    finding an original's source)."""
 
     def __init__(self, names: Sequence[str], tags: Sequence[str] = (),
                  signatures: Sequence[tuple[str, str]] = ()) -> None:
@@ -106,14 +111,14 @@ class Grammar:
         # safe in any letter case.
         loose = r"(?<!\w)(?:the[ \t]+)?(?:" + "|".join(
             sorted({*alts, *tag_alts}, key=len, reverse=True) or [r"(?!)"]) + r")(?!\w)"
-        self._loose = re.compile(loose, re.IGNORECASE)
+        self._patterns = {"loose": loose}
         # The first word of every name and tag, case-folded: a line or window without one
         # cannot hold a name, and a set look-up is ~10 times cheaper than ``self.names``.
         self._firsts = frozenset(w for n in (*names, *tags) if (w := _first_word(n)))
         many = (rf"{name}(?:[ \t]*(?:[/,;&+]|\band\b|\bet\b|\by\b|\bund\b|\bи\b)[ \t]*{name}|"
                 rf"[ \t]*/[ \t]*(?-i:[a-zäöüß]{{2,4}})(?!\w))*")
         place = r"[^\W\d_][^()\n]{0,60}?"
-        self._dateline = re.compile(
+        self._patterns["dateline"] = (
             r"[ \t]*(?:"
             rf"(?P<p1>{place})?[ \t]*\([ \t]*(?P<d1>{many})[ \t]*\)[ \t]*\.?[ \t]*"
             r"(?:[-–—]{1,2}|\.-|:)"
@@ -121,10 +126,9 @@ class Grammar:
             rf"(?P<d2>{many})[^/\n]{{0,40}}/"
             rf"|(?P<p3>[^\W\d_][^()\n]{{0,40}}?\d[^()\n]{{0,20}}?)[ \t]*(?:[-–—]{{1,2}}|\.)"
             rf"[ \t]*(?P<d3>{many})[ \t]*(?:[.,:]|[-–—])"
-            r")",
-            re.IGNORECASE,
+            r")"
         )
-        whole = {
+        self._whole_patterns = {
             "byline": (
                 rf"{_BY}[ \t]*:?[ \t]+(?P<b1>{many})(?:[ \t]+{_ROLE}){{0,3}}\.?"
                 rf"|{_BY}[ \t]+{_PERSON}(?:[ \t]*(?:,|\||/|–|—|-|\(|\bof\b|\bfor\b))?[ \t]*"
@@ -143,21 +147,17 @@ class Grammar:
             "tag-line": (r"[ \t(\[—–/\-]*(?:(?-i:[a-zäöüß]{2,4})[ \t]*/[ \t]*)*?"
                          rf"(?P<t>{many})[ \t)\]./]*"),
         }
-        self._whole = [(form, re.compile(p, re.IGNORECASE)) for form, p in whole.items()]
-        self._copyright = re.compile(
+        self._patterns["copyright"] = (
             r"[ \t]*(?:©|\(c\)|copyright)[ \t]*(?:©[ \t]*)?"
-            rf"(?:\d{{4}}(?:[ \t]*[-–][ \t]*\d{{4}})?[ \t]*)?(?P<c>{many})",
-            re.IGNORECASE,
+            rf"(?:\d{{4}}(?:[ \t]*[-–][ \t]*\d{{4}})?[ \t]*)?(?P<c>{many})"
         )
         # A sign-off closing the last paragraph: "… to sneak into the US. PTI", "… said. (dpa)".
-        self._signoff = re.compile(
+        self._patterns["signoff"] = (
             rf"(?<=[.!?\"”’)])[ \t]+[(\[—–\-]*[ \t]*(?P<e>{many})[ \t)\]]*\.?"
-            r"(?:[ \t]+(?-i:[A-Z]{2,4}))*[ \t]*$",
-            re.IGNORECASE,
+            r"(?:[ \t]+(?-i:[A-Z]{2,4}))*[ \t]*$"
         )
-        self._signatures = [(re.compile(r"[ \t]*(?:" + p + ")", re.IGNORECASE), n)
-                            for p, n in signatures]
-        self._contribution = re.compile(
+        self._signature_patterns = tuple(signatures)
+        self._patterns["contribution"] = (
             rf"(?P<k1>{many})(?:['’]s)?(?:[ \t][^\n.!?]{{0,80}}?)?[ \t]+contributed\b"
             rf"|(?:additional|further)[ \t]+reporting[ \t]+(?:by|from)[ \t]+(?P<k2>{many})"
             r"|(?:information|material|reporting|files|wire[ \t]+reports?)[ \t]+(?:from|by)"
@@ -166,9 +166,40 @@ class Grammar:
             r"|avec[ \t]+(?:des[ \t]+informations[ \t]+de|l['’]aide[ \t]+de)[ \t]+"
             rf"(?:l['’][ \t]*)?(?P<k5>{many})"
             rf"|con[ \t]+informaci[oó]n[ \t]+de[ \t]+(?P<k6>{many})"
-            rf"|при[ \t]+участии[ \t]+(?P<k7>{many})",
-            re.IGNORECASE,
+            rf"|при[ \t]+участии[ \t]+(?P<k7>{many})"
         )
+
+    def _compiled(self, form: str) -> re.Pattern[str]:
+        return re.compile(self._patterns[form], re.IGNORECASE)
+
+    @cached_property
+    def _loose(self) -> re.Pattern[str]:
+        return self._compiled("loose")
+
+    @cached_property
+    def _dateline(self) -> re.Pattern[str]:
+        return self._compiled("dateline")
+
+    @cached_property
+    def _copyright(self) -> re.Pattern[str]:
+        return self._compiled("copyright")
+
+    @cached_property
+    def _signoff(self) -> re.Pattern[str]:
+        return self._compiled("signoff")
+
+    @cached_property
+    def _contribution(self) -> re.Pattern[str]:
+        return self._compiled("contribution")
+
+    @cached_property
+    def _whole(self) -> list[tuple[str, re.Pattern[str]]]:
+        return [(form, re.compile(p, re.IGNORECASE)) for form, p in self._whole_patterns.items()]
+
+    @cached_property
+    def _signatures(self) -> list[tuple[re.Pattern[str], str]]:
+        return [(re.compile(r"[ \t]*(?:" + p + ")", re.IGNORECASE), n)
+                for p, n in self._signature_patterns]
 
     def may_name(self, text: str) -> bool:
         """False when ``text`` certainly holds none of the names (a cheap test first)."""

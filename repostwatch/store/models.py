@@ -140,6 +140,10 @@ class OriginalRow(Base):
 
     publication: Mapped[PublicationRow] = relationship(lazy="joined")
 
+    # The index stamp (count, sum and max of ids, newest update) is read from this index, not
+    # the fat rows (0007).
+    __table_args__ = (Index("ix_originals_updated_at", "updated_at", "id"),)
+
 
 class PageRow(Base):
     __tablename__ = "pages"

@@ -299,3 +299,73 @@ def test_many_pages_are_judged_in_processes_with_the_same_results(
     verdicts = [json.loads(line)["verdict"] for line in lines[1][:3]]
     assert verdicts == ["repost", "repost", "none"]
     assert all(f"saved {PROCESSES_FROM} judged pages" in o.err for o in outputs)
+
+
+def _pages_file(home: Path, count: int, *, bad_line: int | None = None) -> Path:
+    kinds = [COPY, CREDITED, UNRELATED]
+    lines = [json.dumps({"url": f"https://copycat.test/{n}", "html": kinds[n % 3]})
+             for n in range(count)]
+    if bad_line is not None:
+        lines[bad_line - 1] = json.dumps({"url": "https://copycat.test/bad", "html": 7})
+    path = home / "pages.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("processes", [0, 2])
+def test_a_bad_page_line_is_named_wherever_it_is_decoded(
+    home: Path, capsys: pytest.CaptureFixture[str], processes: int
+) -> None:
+    """Judging processes decode the lines of --pages themselves (the main process only
+    reads them): a bad line late in the file is still named, exit 2, nothing printed or
+    saved, as when every line is decoded here."""
+    from crawler.lookup import PROCESSES_FROM
+
+    imported(home)
+    pages = _pages_file(home, PROCESSES_FROM + 20, bad_line=PROCESSES_FROM + 7)
+    config = home / "repostwatch.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + f"[crawl]\njudge_processes = {processes}\n", encoding="utf-8")
+    capsys.readouterr()
+    assert run("check", "--pages", str(pages), "--json") == 2
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert (f"pages.jsonl, line {PROCESSES_FROM + 7}: expected an object with `url` and "
+            "`html` strings") in out.err
+    assert run("check", "--pages", str(pages), "--save") == 2
+    capsys.readouterr()
+    assert run("lookup", URL) == 0
+    assert "no copies found so far" in capsys.readouterr().out
+
+
+def test_pages_lines_are_split_at_newlines_only(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """JSON may hold U+2028 and U+0085 unescaped in a string (json.dumps with
+    ensure_ascii=False writes them so): they do not end a JSON Lines record."""
+    imported(home)
+    html = COPY.replace("</body>", "<p>line\u2028separator and next\u0085line</p></body>")
+    pages = home / "pages.jsonl"
+    pages.write_text(json.dumps({"url": "https://copycat.test/u", "html": html},
+                                ensure_ascii=False) + "\r\n\n", encoding="utf-8")
+    assert "\u2028" in pages.read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert run("check", "--pages", str(pages), "--json") == 1
+    (data,) = _json_lines(capsys.readouterr().out)
+    assert (data["url"], data["verdict"], data["target"]) == (
+        "https://copycat.test/u", "repost", f"{pages}:1")
+
+
+def test_a_pages_line_not_in_utf8_is_named(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    imported(home)
+    pages = home / "pages.jsonl"
+    pages.write_bytes(json.dumps({"url": "https://copycat.test/1", "html": COPY}).encode()
+                      + b"\n" + '{"url": "https://copycat.test/2", "html": "caf\xe9"}\n'
+                      .encode("latin-1"))
+    capsys.readouterr()
+    assert run("check", "--pages", str(pages)) == 2
+    err = capsys.readouterr().err
+    assert "pages.jsonl, line 2: not UTF-8 (invalid continuation byte at byte" in err
+    assert "save the file as UTF-8" in err

@@ -77,7 +77,7 @@ def test_migration_0002_upgrades_a_0001_database_with_data(db_url: str) -> None:
                 "fingerprints, added_at, updated_at) SELECT id, 'u', 'k', 't', 'x', 'h', :fp, "
                 "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM publications"), {"fp": b""})
         store.migrate()
-        assert store.schema_revision() == SCHEMA_REVISION == "0006"
+        assert store.schema_revision() == SCHEMA_REVISION == "0007"
         assert [(o.url, o.text) for o in store.originals()] == [("u", "x")]
         assert store.original_validators() == {"k": (None, None, None)}
     finally:
