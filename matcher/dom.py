@@ -18,6 +18,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import accumulate
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -83,6 +84,40 @@ def _after(node: LexborNode) -> int:
     return 0
 
 
+@dataclass(frozen=True, slots=True)
+class _Ids:
+    """Lexbor's ids of the tags the walk tells apart. The walk compares ids, not names: for an
+    element, selectolax's ``tag`` decodes a new string every time it is read (and the string
+    is then hashed to be looked up), its ``tag_id`` is an integer. Every known tag name has one
+    id, the same in every namespace (an SVG ``<title>`` is a ``title``); elements of other names
+    get ids of their own, none of them among these."""
+
+    text: int
+    body: int
+    anchor: int
+    title: int
+    block: frozenset[int]
+    drop: frozenset[int]
+    noted: frozenset[int]
+    heads: tuple[tuple[int, str], ...]
+
+
+@cache
+def _ids() -> _Ids:
+    """The ids, read from nodes that selectolax makes (built on first use)."""
+    maker = LexborHTMLParser("")
+    of = {name: maker.create_node(name).tag_id for name in BLOCK_TAGS | _NOTED | {"a"}}
+    text = LexborHTMLParser("x").body
+    assert text is not None and text.first_child is not None
+    return _Ids(
+        text=text.first_child.tag_id, body=of["body"], anchor=of["a"], title=of["title"],
+        block=frozenset(of[name] for name in BLOCK_TAGS),
+        drop=frozenset(of[name] for name in DROP_TAGS),
+        noted=frozenset(of[name] for name in _NOTED),
+        heads=tuple((of[name], name) for name in sorted(_HEAD_TAGS)),
+    )
+
+
 def walk(tree: LexborHTMLParser) -> Walk:
     """Walk ``tree`` once (see the module's docstring). Text comes from ``<body>`` only;
     ``heads`` from the whole document, dropped elements included (a ``<noscript>`` may hold a
@@ -96,55 +131,58 @@ def walk(tree: LexborHTMLParser) -> Walk:
 
 
 def _walk(root: LexborNode, body: LexborNode | None, found: Walk) -> None:
-    parts, anchors, heads = found.parts, found.anchors, found.heads
+    ids = _ids()
+    parts, anchors = found.parts, found.anchors
+    heads = {tag_id: found.heads[name] for tag_id, name in ids.heads}
     for node in root.traverse():  # <head> (elements only), up to <body>
-        tag = node.tag
-        if tag == "body":
+        tag_id = node.tag_id
+        if tag_id == ids.body:
             break
-        if tag in _HEAD_TAGS:
-            heads[tag].append(node)
+        if tag_id in heads:
+            heads[tag_id].append(node)
     if body is None:
         return
     append = parts.append
+    text, block, drop, noted = ids.text, ids.block, ids.drop, ids.noted
     until = -1  # inside a dropped element: the mem_id of the node after it
     for node in body.traverse(include_text=True):
-        tag = node.tag
+        tag_id = node.tag_id
         if until >= 0:
             if node.mem_id != until:
-                if tag in _HEAD_TAGS:  # inside a dropped element: still in the document
-                    heads[tag].append(node)
+                if tag_id in heads:  # inside a dropped element: still in the document
+                    heads[tag_id].append(node)
                 continue
             until = -1
-        if tag == _TEXT:
+        if tag_id == text:
             prev = node.prev
             if prev is not None:
-                before = prev.tag
-                if before in DROP_TAGS:
-                    before = _kept_before(prev)
-                if before in BLOCK_TAGS:
+                before = prev.tag_id
+                if before in drop:
+                    before = _kept_before(prev, drop)
+                if before in block:
                     append("\n" + (node.text_content or ""))
                     continue
             append(node.text_content or "")
-        elif tag in BLOCK_TAGS:
+        elif tag_id in block:
             append("\n")
-            if tag == "title":
-                heads[tag].append(node)
-        elif tag == "a":
+            if tag_id == ids.title:
+                heads[tag_id].append(node)
+        elif tag_id == ids.anchor:
             anchors.append((node, len(parts)))
-        elif tag in _NOTED:
-            if tag in _HEAD_TAGS:
-                heads[tag].append(node)
-            if tag in DROP_TAGS:
+        elif tag_id in noted:
+            if tag_id in heads:
+                heads[tag_id].append(node)
+            if tag_id in drop:
                 until = _after(node)
 
 
-def _kept_before(dropped: LexborNode) -> str:
-    """The tag of the sibling before ``dropped`` and any dropped elements before it ("" if
+def _kept_before(dropped: LexborNode, drop: frozenset[int]) -> int:
+    """The tag id of the sibling before ``dropped`` and any dropped elements before it (-1 if
     none): what the node after them follows once they are left out."""
     prev = dropped.prev
-    while prev is not None and prev.tag in DROP_TAGS:
+    while prev is not None and prev.tag_id in drop:
         prev = prev.prev
-    return prev.tag or "" if prev is not None else ""
+    return prev.tag_id if prev is not None else -1
 
 
 def visible_text(node: LexborNode) -> str:

@@ -150,8 +150,10 @@ def tokenize(text: str) -> Tokens:
     bounds = _token_bounds(classes)
     # Normalise the whole text at once when that keeps every token where it was (the usual
     # case: curly quotes, accents, Cyrillic); otherwise word by word.
-    whole = unicodedata.normalize("NFKC", text.replace("’", "'")).casefold()
-    if len(whole) == len(text):
+    normal = _nfkc(text.replace("’", "'"))
+    # casefold() never shortens a text (each character folds to one or more): a normal form
+    # longer than the text ("…" → "...") cannot keep the tokens in place.
+    if len(normal) <= len(text) and len(whole := normal.casefold()) == len(text):
         words = _words(whole, _classes(whole))
         if len(words) == len(bounds[0]):
             hashes = list(map(_STAYING.__getitem__, words))  # one look-up: check and hash
@@ -162,6 +164,20 @@ def tokenize(text: str) -> Tokens:
     tokens = Tokens(text=text, words=tuple(map(_NORMALIZED.__getitem__, _words(text, classes))))
     tokens._cache["bounds"] = bounds
     return tokens
+
+
+def _nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, normalising only the lines that it changes.
+
+    A page's text is mostly normalised already, but one "…" or "№" makes ``normalize`` run
+    its slow path over the whole text. A line break is a boundary that normalisation never
+    crosses (it has no decomposition, combining class 0, and composes with nothing), so the
+    text normalised line by line is the same.
+    """
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return "\n".join(line if unicodedata.is_normalized("NFKC", line)
+                     else unicodedata.normalize("NFKC", line) for line in text.split("\n"))
 
 
 # Character classes of the token pattern, per code point.

@@ -17,6 +17,7 @@ from matcher.signals import (
     _SOURCE_LINE,
     _SOURCE_STARTS,
     _boilerplate,
+    _copied_title,
     _finditer,
     _fuzzy_names,
     _name_pattern,
@@ -98,3 +99,15 @@ def test_names_are_found_where_the_pattern_finds_them(pieces: list[str]) -> None
     assert pattern is not None
     assert [m.span() for m in _names_in(pattern, names, text)] == [
         m.span() for m in pattern.finditer(text)]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from([*_WORDS, *_PIECES, " ", "\n", "Gift", "Guide"]), max_size=50),
+       st.sampled_from(["The Daily Planet Gift Guide", "daily planet  news", "Копия the Daily",
+                        "İ daily planet", "x: The Daily", "Planet"]))
+def test_copied_title_is_found_where_the_title_pattern_finds_it(pieces: list[str],
+                                                                title: str) -> None:
+    text = "".join(pieces)
+    plain = r"\s+".join(re.escape(w) for w in title.split())
+    expected = [m.span() for m in re.finditer(plain, text, re.IGNORECASE)]
+    assert _copied_title(text, title) == (expected if len(title.split()) >= 3 else [])
