@@ -17,6 +17,8 @@ and extension runs. Rows:
   allows; it must be well above the crawls);
 - (a) bare: ``WatchSpider`` discovering the same pages by the same links, doing nothing else
   with a page (no item, no pipeline);
+- (a') the same with Scrapy's default ``CONCURRENT_ITEMS`` (100 tasks started for the output
+  of every response) instead of the project's 8: what the project's setting gains any crawl;
 - (b) full: ``WatchSpider`` + ``StorePipeline`` on a fresh SQLite store pre-filled with the
   originals, as ``repostwatch crawl`` runs it: fetch, extract, ``assess``, store. It must find
   the planted copies (found/planted) and nothing else (false positives).
@@ -49,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.crawlweb import BenchWeb, original_article
 from benchmarks.memory import children_peak_mb, peak_mb
 from crawler.sandbox import PUBLISHER, SandboxServer
+from repostwatch.config import CrawlConfig
 
 STORIES, HOSTS, ORIGINALS = 5_000, 4, 2_000
 QUICK_STORIES, QUICK_HOSTS, QUICK_ORIGINALS = 1_000, 2, 300
@@ -56,6 +59,7 @@ SLOT_CONCURRENCY = 16  # requests in parallel per generated host (CONCURRENT_REQ
 RATIO_GOAL, PAGES_GOAL = 0.8, 100.0  # issue 16 (issue 5: 0.5): (b)/(a); (b) pages/s
 CHILD_TIMEOUT_S = 1_800
 PROFILE_TOP = 40  # functions listed by --profile
+SCRAPY_CONCURRENT_ITEMS = 100  # Scrapy's default; the project sets 8 (crawler/settings.py)
 
 
 def bench_politeness(hosts: Sequence[str]) -> dict[str, Any]:
@@ -101,9 +105,11 @@ def _child_crawl(spec: dict[str, Any]) -> dict[str, Any]:
     config = load_config(spec["config"])
     settings = project_settings(config)
     settings.setdict(bench_politeness(spec["hosts"]), priority="cmdline")
-    bare = spec["mode"] == "bare"
+    bare = spec["mode"] in ("bare", "bare-scrapy-items")
     if bare:
         settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+    if spec["mode"] == "bare-scrapy-items":  # Scrapy's own default, not the project's
+        settings.set("CONCURRENT_ITEMS", SCRAPY_CONCURRENT_ITEMS, priority="cmdline")
     if not bare:  # explicit either way: threads (0) or N worker processes
         settings.set(JUDGE_PROCESSES_SETTING, spec["judge_processes"], priority="cmdline")
     process = AsyncCrawlerProcess(settings)
@@ -282,7 +288,8 @@ def _measure(args: argparse.Namespace, web: BenchWeb, folder: Path) -> list[dict
     expected = web.html_pages()
     with SandboxServer(app=web.app()) as server:
         rows = []
-        modes = ["server", "bare", "full"] + (["processes"] if args.judge_processes else [])
+        modes = ["server", "bare", "bare-scrapy-items", "full"] + (
+            ["processes"] if args.judge_processes else [])
         for mode in modes:
             runs = []
             for n in range(args.runs):
@@ -330,6 +337,7 @@ def _median(mode: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 LABELS = {"server": "server alone (aiohttp client)", "bare": "(a) bare Scrapy crawl",
+          "bare-scrapy-items": "(a') bare, Scrapy's CONCURRENT_ITEMS",
           "full": "(b) full, judged in threads",
           "processes": "(b) full, judged in processes"}
 
@@ -382,9 +390,11 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--runs", type=int, default=1, help="runs of each row, median shown (default 1)")
     p.add_argument("--profile", action="store_true",
                    help="then profile one more full crawl (cProfile, all threads) to stderr")
-    p.add_argument("--judge-processes", type=int, default=2, metavar="N",
-                   help="also (b) with N judging processes (default 2, the project's "
-                        "[crawl] judge_processes default; 0: not)")
+    auto = CrawlConfig().judging_processes(beside_a_crawl=True)
+    p.add_argument("--judge-processes", type=int, default=auto, metavar="N",
+                   help=f"also (b) with N judging processes (default {auto}: the project's "
+                        "[crawl] judge_processes = \"auto\" on this machine, a core each "
+                        "less the crawl's; 0: not)")
     p.add_argument("--keep-data", type=Path, help="work in this (empty) folder and keep it")
     p.add_argument("--child", help=argparse.SUPPRESS)
     return p.parse_args(argv)

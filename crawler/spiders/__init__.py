@@ -101,7 +101,7 @@ def crawl_settings(config: Config) -> dict[str, Any]:
         "RETRY_TIMES": c.retries,
         "REPOSTWATCH_MAX_CRAWL_DELAY": c.max_crawl_delay,
         "REPOSTWATCH_MAX_RETRY_AFTER": c.max_retry_after,
-        "REPOSTWATCH_JUDGE_PROCESSES": c.judge_processes,
+        "REPOSTWATCH_JUDGE_PROCESSES": c.judging_processes(beside_a_crawl=True),
         "REPOSTWATCH_PROXY": c.proxy,
         "REPOSTWATCH_ALLOW_PRIVATE": c.allow_private,
         "REPOSTWATCH_ALLOW_PRIVATE_SITES": list(c.allow_private_sites),

@@ -50,7 +50,8 @@ def check(state: State, targets: tuple[str, ...], file_url: str | None, pages: P
                              hint="run `repostwatch originals import` first")
         outcomes = judge_targets(todo, index, config, rules=allowed_rules(store, config.rules),
                                  allow_private=allow_private or config.crawl.allow_private,
-                                 processes=config.crawl.judge_processes, keep_pages=save)
+                                 processes=config.crawl.judging_processes(beside_a_crawl=False),
+                                 keep_pages=save)
         if save:
             saved, copies = save_outcomes(store, outcomes)
             err(f"saved {saved} judged page{'' if saved == 1 else 's'}, {copies} "

@@ -239,3 +239,24 @@ def test_every_key_the_loader_accepts_is_documented(tmp_path: Path) -> None:
         documented = set(re.findall(r"^\| `(\w+)` \|", body, re.MULTILINE))
         missing = _accepted(tmp_path, table, array=table in arrays) - documented
         assert not missing, f"[{table}] keys missing from docs/config.md: {sorted(missing)}"
+
+
+@pytest.mark.parametrize(("text", "crawl", "check"), [
+    ("", 3, 4),  # "auto" by default: a core each, less the one a crawl keeps busy
+    ('[crawl]\njudge_processes = "auto"\n', 3, 4),
+    ("[crawl]\njudge_processes = 0\n", 0, 0),
+    ("[crawl]\njudge_processes = 2\n", 2, 2),
+])
+def test_judge_processes_auto_counts_the_cores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               text: str, crawl: int, check: int) -> None:
+    monkeypatch.setattr("os.sched_getaffinity", lambda _pid: {0, 1, 2, 3}, raising=False)
+    config = load_config(write(tmp_path, text), env={}).crawl
+    assert config.judging_processes(beside_a_crawl=True) == crawl
+    assert config.judging_processes(beside_a_crawl=False) == check
+
+
+@pytest.mark.parametrize("value", ['"many"', "true", "1.5", "-2", '"AUTO"'])
+def test_judge_processes_is_auto_or_a_count(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, f"[crawl]\njudge_processes = {value}\n"), env={})
+    assert 'line 2: crawl.judge_processes: must be "auto" or 0 or more' in str(err.value)
