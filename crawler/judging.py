@@ -27,7 +27,7 @@ from .items import GONE_STATUSES, FetchedPage
 from .lookup import Target, decoded
 
 __all__ = ["Outcome", "assess_in_processes", "judge", "judge_and_record", "outcome_of",
-           "page_of", "worker_judge", "worker_open"]
+           "page_of", "worker_judge", "worker_open", "worker_ready"]
 
 PAGES_A_TASK = 20  # pages judged by one task of ``assess_in_processes``
 
@@ -103,6 +103,10 @@ def worker_open(config: Config, crawl_pid: int) -> None:
     store = Store.open(config.database_url, migrate=False)
     _WORKER.update(config=config, store=store, rules=allowed_rules(store, config.rules),
                    index=store.load_index(cache_dir=config.index_cache))
+
+
+def worker_ready() -> None:
+    """A task that does nothing: submitted to start a judging process before pages come."""
 
 
 def worker_judge(items: Sequence[FetchedPage], run_id: int | None) -> list[Outcome]:

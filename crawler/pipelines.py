@@ -39,7 +39,15 @@ from repostwatch.store.reviews import allowed_rules
 
 from .batches import BATCH_DELAY_S, BATCH_PAGES, Batcher
 from .items import ArticlePage, FetchedPage
-from .judging import Outcome, judge, outcome_of, page_of, worker_judge, worker_open
+from .judging import (
+    Outcome,
+    judge,
+    outcome_of,
+    page_of,
+    worker_judge,
+    worker_open,
+    worker_ready,
+)
 from .runner import STORE_FAILED
 
 __all__ = ["JUDGE_PROCESSES_SETTING", "StorePipeline"]
@@ -96,6 +104,10 @@ class StorePipeline:
                 self._pool = ProcessPoolExecutor(
                     self._processes, mp_context=multiprocessing.get_context("spawn"),
                     initializer=worker_open, initargs=(self.config, os.getpid()))
+                # Start them now (a process a task; each takes ~0.5 s to import and load the
+                # index), while the crawl reads robots.txt and its first pages.
+                for _ in range(self._processes):
+                    self._pool.submit(worker_ready)
                 self._judged = Batcher(self._judge_in_pool, size=PROCESS_BATCH_PAGES,
                                        delay=BATCH_DELAY_S)
         self.run_id = await asyncio.to_thread(self.store.start_run, name)
