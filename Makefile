@@ -70,7 +70,8 @@ lower-bounds: $(VENV)/.dev
 	$(LOWEST)/bin/python -m pytest -q $(LOWER_BOUND_TESTS)
 
 LOWER_BOUND_TESTS := tests/crawler/test_crawl.py tests/crawler/test_check.py \
-	tests/crawler/test_fetch.py tests/crawler/test_guard.py tests/reports/test_review_server.py
+	tests/crawler/test_fetch.py tests/crawler/test_guard.py tests/reports/test_review_server.py \
+	tests/matcher/test_outcomes.py
 comma := ,
 
 clean:
