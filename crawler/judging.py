@@ -24,7 +24,7 @@ from repostwatch.store import PageRecord, Store
 from repostwatch.store.reviews import allowed_rules
 
 from .items import GONE_STATUSES, FetchedPage
-from .lookup import Target, decoded
+from .targets import Target, decoded
 
 __all__ = ["Outcome", "assess_in_processes", "judge", "judge_and_record", "outcome_of",
            "page_of", "worker_judge", "worker_open", "worker_ready"]

@@ -17,42 +17,19 @@ from repostwatch.config import Config
 from repostwatch.errors import FetchError, UsageError
 
 from .items import GONE_STATUSES
-from .jsonl import decode_object, read_lines, read_records, where_of
+from .jsonl import read_lines, read_records, where_of
 from .sniff import decode_html, looks_like_html
+from .targets import Target, decoded
 
 if TYPE_CHECKING:
     from repostwatch.store import Store
 
-__all__ = ["Outcome", "Target", "decoded", "exit_code", "judge_targets", "read_targets",
-           "recheck_page", "save_outcomes"]
+__all__ = ["Outcome", "Target", "exit_code", "judge_targets", "read_targets", "recheck_page",
+           "save_outcomes"]
 
 _EMPTY: dict[str, Any] = Assessment(url="", verdict="none").to_dict()
 # Judging processes start in ~0.5 s each (the time to judge ~100 pages): worth it from here.
 PROCESSES_FROM = 200
-
-
-@dataclass(frozen=True)
-class Target:
-    """Something to check: a URL to fetch, a page in hand (a file), or a line of a JSON Lines
-    file of pages, kept as read (``record``: its url and html are decoded where it is judged,
-    ``decoded``; ``where`` names it in messages)."""
-
-    label: str
-    url: str
-    html: str | None = None
-    error: str | None = None
-    final_url: str | None = None
-    status: int | None = None  # HTTP status of a fetched page
-    record: bytes | None = None
-    where: str = ""
-
-    @property
-    def url_to_fetch(self) -> bool:
-        return self.html is None and self.record is None and self.error is None
-
-    @property
-    def judgeable(self) -> bool:
-        return self.error is None and (self.html is not None or self.record is not None)
 
 
 @dataclass(frozen=True)
@@ -118,17 +95,6 @@ def _read_pages(path: Path) -> list[Target]:
     and decoding them ~1 s, which judging processes share out."""
     return [Target(f"{path}:{n}", "", record=line, where=where_of(path, n))
             for n, line in read_records(path)]
-
-
-def decoded(target: Target) -> Target:
-    """``target`` with the url and html of its JSON Lines record; ``UsageError`` naming the
-    line if it is not an object with ``url`` and ``html`` strings."""
-    if target.record is None:
-        return target
-    obj = decode_object(target.where, target.record)
-    if not isinstance(obj.get("url"), str) or not isinstance(obj.get("html"), str):
-        raise UsageError(f"{target.where}: expected an object with `url` and `html` strings")
-    return replace(target, url=obj["url"], html=obj["html"], record=None)
 
 
 def _read_url_list(path: Path) -> list[Target]:
