@@ -26,8 +26,8 @@ from repostwatch.store.reviews import allowed_rules
 from .items import GONE_STATUSES, FetchedPage
 from .targets import Target, decoded
 
-__all__ = ["Outcome", "assess_in_processes", "judge", "judge_and_record", "outcome_of",
-           "page_of", "worker_judge", "worker_open", "worker_ready"]
+__all__ = ["Outcome", "assess_in_processes", "judge", "judge_and_record", "judging_pool",
+           "outcome_of", "page_of", "worker_judge", "worker_open", "worker_ready"]
 
 PAGES_A_TASK = 20  # pages judged by one task of ``assess_in_processes``
 
@@ -105,6 +105,13 @@ def worker_open(config: Config, crawl_pid: int) -> None:
                    index=store.load_index(cache_dir=config.index_cache))
 
 
+def judging_pool(config: Config, processes: int) -> ProcessPoolExecutor:
+    """``processes`` judging processes, spawned (a fork would copy the crawl's reactor and
+    threads) and opened by ``worker_open``."""
+    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=worker_open, initargs=(config, os.getpid()))
+
+
 def worker_ready() -> None:
     """A task that does nothing: submitted to start a judging process before pages come."""
 
@@ -131,8 +138,7 @@ def assess_in_processes(targets: Sequence[Target], config: Config,
 
     Ctrl-C cancels what has not started: the pages being judged finish, no more are begun."""
     tasks = [targets[i:i + PAGES_A_TASK] for i in range(0, len(targets), PAGES_A_TASK)]
-    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=worker_open, initargs=(config, os.getpid()))
+    pool = judging_pool(config, processes)
     try:
         results = [result for done in pool.map(worker_assess, tasks) for result in done]
     except BaseException:

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -42,10 +40,10 @@ from .items import ArticlePage, FetchedPage
 from .judging import (
     Outcome,
     judge,
+    judging_pool,
     outcome_of,
     page_of,
     worker_judge,
-    worker_open,
     worker_ready,
 )
 from .runner import STORE_FAILED
@@ -101,9 +99,7 @@ class StorePipeline:
                 self.store.load_index, cache_dir=self.config.index_cache)
             self._stats.set_value("repostwatch/originals_indexed", len(self.index))
             if self._processes > 0:  # after load_index: the workers read its cache
-                self._pool = ProcessPoolExecutor(
-                    self._processes, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=worker_open, initargs=(self.config, os.getpid()))
+                self._pool = judging_pool(self.config, self._processes)
                 # Start them now (a process a task; each takes ~0.5 s to import and load the
                 # index), while the crawl reads robots.txt and its first pages.
                 for _ in range(self._processes):

@@ -112,6 +112,7 @@ class Grammar:
         loose = r"(?<!\w)(?:the[ \t]+)?(?:" + "|".join(
             sorted({*alts, *tag_alts}, key=len, reverse=True) or [r"(?!)"]) + r")(?!\w)"
         self._patterns = {"loose": loose}
+        self._compiled: dict[str, re.Pattern[str]] = {}
         # The first word of every name and tag, case-folded: a line or window without one
         # cannot hold a name, and a set look-up is ~10 times cheaper than ``self.names``.
         self._firsts = frozenset(w for n in (*names, *tags) if (w := _first_word(n)))
@@ -169,28 +170,12 @@ class Grammar:
             rf"|при[ \t]+участии[ \t]+(?P<k7>{many})"
         )
 
-    def _compiled(self, form: str) -> re.Pattern[str]:
-        return re.compile(self._patterns[form], re.IGNORECASE)
-
-    @cached_property
-    def _loose(self) -> re.Pattern[str]:
-        return self._compiled("loose")
-
-    @cached_property
-    def _dateline(self) -> re.Pattern[str]:
-        return self._compiled("dateline")
-
-    @cached_property
-    def _copyright(self) -> re.Pattern[str]:
-        return self._compiled("copyright")
-
-    @cached_property
-    def _signoff(self) -> re.Pattern[str]:
-        return self._compiled("signoff")
-
-    @cached_property
-    def _contribution(self) -> re.Pattern[str]:
-        return self._compiled("contribution")
+    def _form(self, form: str) -> re.Pattern[str]:
+        """The pattern of ``form`` ("loose", "dateline", "copyright", "signoff",
+        "contribution"), compiled the first time it is asked for."""
+        if (pattern := self._compiled.get(form)) is None:
+            pattern = self._compiled[form] = re.compile(self._patterns[form], re.IGNORECASE)
+        return pattern
 
     @cached_property
     def _whole(self) -> list[tuple[str, re.Pattern[str]]]:
@@ -209,7 +194,7 @@ class Grammar:
         found: list[str] = []
         for key, value in m.groupdict().items():
             if value and key in _NAME_GROUPS:
-                names = self._loose if key == "b3" else self.names
+                names = self._form("loose") if key == "b3" else self.names
                 found += [n.group() for n in names.finditer(value)]
         return tuple(found)
 
@@ -218,7 +203,7 @@ class Grammar:
         end = len(text) if end is None else end
         if not self.may_name(text[start : min(end, start + DATELINE_REACH + 40)]):
             return None
-        m = self._dateline.match(text, start, end)
+        m = self._form("dateline").match(text, start, end)
         if m is None:
             return None
         place = (m.group("p1") or m.group("p2") or m.group("p3") or "").strip()
@@ -245,7 +230,7 @@ class Grammar:
         at = start + (raw.find(stripped) if stripped else 0)
         if not stripped:
             return None
-        if m := self._copyright.match(stripped):
+        if m := self._form("copyright").match(stripped):
             return Mark("copyright", stripped, self._names_in(m), at)
         for pattern, name in self._signatures:
             if pattern.match(stripped):
@@ -257,10 +242,10 @@ class Grammar:
                     m = pattern.fullmatch(stripped)
                     if m and (form != "with-line" or _with_prefix_ok(m.group("wp"))):
                         return Mark(form, stripped, self._names_in(m), at)
-            if m := self._contribution.search(stripped):
+            if m := self._form("contribution").search(stripped):
                 return Mark("contribution", stripped, self._names_in(m), at)
         tail = max(0, len(stripped) - _SIGNOFF_REACH)
-        if self.may_name(stripped[tail:]) and (m := self._signoff.search(stripped, tail)):
+        if self.may_name(stripped[tail:]) and (m := self._form("signoff").search(stripped, tail)):
             return Mark("tag-line", m.group().strip(), self._names_in(m), at + m.start())
         return None
 
