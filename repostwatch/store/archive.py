@@ -26,14 +26,21 @@ from sqlalchemy.orm import Session
 
 from matcher import Assessment, Page, canonical_url
 
-from .db import _insert, finding_check, finding_values, page_values, upsert_finding
+from .db import (
+    _insert,
+    _upsertable,
+    finding_check,
+    finding_values,
+    insert_checks,
+    page_values,
+    upsert_finding,
+)
 from .evidence import Headers, save_version
 from .models import (
     ArchiveCaptureRow,
     ArchiveFileRow,
     FindingRow,
     PageRow,
-    PageVersionRow,
     utcnow,
 )
 from .records import PageOutcome
@@ -180,12 +187,13 @@ def record_capture(
                                     .where(PageRow.url_key == canonical_url(page.url))).one()
         newest = capture.captured_at >= latest
         raw = body if body is not None else page.html.encode("utf-8", "replace")
+        conn = s.connection()
         version_id = save_version(
-            s, _insert(s, PageVersionRow), page_id=page_id, body=raw,
+            conn, _upsertable(conn.dialect.name), page_id=page_id, body=raw,
             encoding=encoding if body is not None else "utf-8", final_url=page.address,
             status=status, headers=headers, fetched_at=capture.captured_at)
         if newest:
-            finding_id = upsert_finding(s, result, page_id, page.host, now)
+            finding_id = upsert_finding(conn, result, page_id, page.host, now)
         else:
             finding_id = _existing_or_new_finding(s, result, page_id, page.host, now)
         inserted = s.scalar(
@@ -197,8 +205,8 @@ def record_capture(
             .on_conflict_do_nothing(index_elements=["finding_id", "location_key", "offset"])
             .returning(ArchiveCaptureRow.id))
         if inserted is not None:  # first time this record is recorded: one history row
-            s.add(finding_check(finding_id, result, run_id=run_id, now=now, status=status,
-                                version_id=version_id))
+            insert_checks(conn, [finding_check(finding_id, result, run_id=run_id, now=now,
+                                               status=status, version_id=version_id)])
         return PageOutcome(finding_id=finding_id, version_id=version_id)
 
 

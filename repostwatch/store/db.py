@@ -20,7 +20,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, case, create_engine, event, func, inspect, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    case,
+    create_engine,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy import text as sql
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -190,14 +201,14 @@ def finding_values(result: Assessment, page_id: int, site: str,
     )
 
 
-def upsert_finding(s: Session, result: Assessment, page_id: int, site: str,
+def upsert_finding(conn: Connection, result: Assessment, page_id: int, site: str,
                    now: datetime) -> int:
     """Insert or update the finding of (``result.original``, ``page_id``); return its id.
     The first sighting and the review state stay, except that a copy seen again after it was
     gone is open again."""
     values = finding_values(result, page_id, site, now)
-    stmt = _finding_upsert(s.get_bind().dialect.name, tuple(values))
-    finding_id: int = s.execute(stmt, values).scalar_one()
+    stmt = _finding_upsert(conn.dialect.name, tuple(values))
+    finding_id: int = conn.execute(stmt, values).scalar_one()
     return finding_id
 
 
@@ -215,14 +226,21 @@ def _finding_upsert(dialect: str, columns: tuple[str, ...]) -> Any:
 
 
 def finding_check(finding_id: int, result: Assessment, *, run_id: int | None, now: datetime,
-                  status: int | None, version_id: int | None) -> FindingCheckRow:
-    """The history row of one judgement of a finding."""
+                  status: int | None, version_id: int | None) -> dict[str, Any]:
+    """The history row (``finding_checks``) of one judgement of a finding."""
     assert result.credit is not None
-    return FindingCheckRow(
+    return dict(
         finding_id=finding_id, run_id=run_id, checked_at=now, verdict=result.verdict,
         coverage=result.coverage, credit_status=result.credit.status,
         http_status=status, page_version_id=version_id,
     )
+
+
+def insert_checks(conn: Connection, checks: Sequence[dict[str, Any]]) -> None:
+    """Insert history rows (``finding_check``) with one statement."""
+    table: Any = FindingCheckRow.__table__
+    if checks:
+        conn.execute(insert(table), list(checks))
 
 
 class Store:
@@ -553,28 +571,34 @@ class Store:
             held = set(s.scalars(
                 select(PageRow.url_key).join(FindingRow, FindingRow.page_id == PageRow.id)
                 .where(PageRow.url_key.in_({row["url_key"] for row in rows})).distinct()))
+            # The upserts run on the session's connection: the ORM's own execute and flush
+            # cost ~3x the statements on SQLite (0.43 -> 0.25 ms a page recorded).
+            conn, checks = s.connection(), list[dict[str, Any]]()
             outcomes = []
             for row, record in zip(rows, records, strict=True):
-                outcome = self._record(s, record, row, now, held=row["url_key"] in held)
+                outcome = self._record(s, conn, record, row, now, checks,
+                                       held=row["url_key"] in held)
                 if outcome.finding_id is not None:
                     held.add(row["url_key"])  # the same page again later in the batch
                 outcomes.append(outcome)
+            insert_checks(conn, checks)
             return outcomes
 
-    def _record(self, s: Session, record: PageRecord, values: dict[str, Any], now: datetime,
-                *, held: bool) -> PageOutcome:
+    def _record(self, s: Session, conn: Connection, record: PageRecord,
+                values: dict[str, Any], now: datetime, checks: list[dict[str, Any]], *,
+                held: bool) -> PageOutcome:
         """Record one page whose ``pages`` row is ``values``; ``held``: whether the page held
-        findings before (else it has none to mark gone)."""
+        findings before (else it has none to mark gone). History rows go to ``checks``."""
         page, result, status = record.page, record.result, record.status
-        dialect = s.get_bind().dialect.name
-        page_id: int = s.execute(_page_upsert(dialect, tuple(values)), values).scalar_one()
+        dialect = conn.dialect.name
+        page_id: int = conn.execute(_page_upsert(dialect, tuple(values)), values).scalar_one()
 
         def version() -> int:
             fetched = record.body is not None
             raw = record.body if fetched else page.html.encode("utf-8", "replace")
             assert raw is not None
             return save_version(
-                s, _insert(s, PageVersionRow), page_id=page_id, body=raw,
+                conn, _upsertable(dialect), page_id=page_id, body=raw,
                 encoding=record.encoding if fetched else "utf-8",
                 final_url=page.address, status=status, headers=record.headers,
                 fetched_at=page.fetched_at or now,
@@ -586,9 +610,9 @@ class Store:
             return self._record_absence(s, page_id, result, status, record.run_id, now,
                                         version)
         version_id = version()
-        finding_id = upsert_finding(s, result, page_id, page.host, now)
-        s.add(finding_check(finding_id, result, run_id=record.run_id, now=now, status=status,
-                            version_id=version_id))
+        finding_id = upsert_finding(conn, result, page_id, page.host, now)
+        checks.append(finding_check(finding_id, result, run_id=record.run_id, now=now,
+                                    status=status, version_id=version_id))
         return PageOutcome(finding_id=finding_id, version_id=version_id)
 
     @staticmethod

@@ -8,13 +8,14 @@ nothing but a later ``last_seen_at``, and an edited page keeps both versions.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from .models import PageVersionRow
 
@@ -30,8 +31,8 @@ def content_hash(body: bytes) -> str:
 
 
 def save_version(
-    s: Session,
-    insert: Any,
+    conn: Connection,
+    insert: Callable[[Any], Any],
     *,
     page_id: int,
     body: bytes,
@@ -43,21 +44,30 @@ def save_version(
 ) -> int:
     """Upsert the version of ``page_id`` holding ``body``; return its id.
 
-    ``insert`` is the dialect's ``insert(PageVersionRow)`` (the store picks it).
+    ``insert`` is the dialect's ``insert`` function (the store picks it).
     """
-    digest = content_hash(body)
-    stmt = insert.values(
-        page_id=page_id, content_hash=digest, body=zlib.compress(body, _LEVEL), size=len(body),
-        encoding=encoding[:40], final_url=final_url, status=status,
+    values = dict(
+        page_id=page_id, content_hash=content_hash(body), body=zlib.compress(body, _LEVEL),
+        size=len(body), encoding=encoding[:40], final_url=final_url, status=status,
         headers=[[name, value] for name, value in headers],
         fetched_at=fetched_at, last_seen_at=fetched_at,
     )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["page_id", "content_hash"], set_={"last_seen_at": fetched_at},
-    )
-    version_id: int | None = s.scalar(stmt.returning(PageVersionRow.id))
+    version_id: int | None = conn.execute(_version_upsert(insert), values).scalar_one()
     assert version_id is not None
     return version_id
+
+
+@functools.cache
+def _version_upsert(insert: Callable[[Any], Any]) -> Any:
+    """The upsert of a version, built once (its values are bound when it runs: building it
+    anew cost more than running it, ~0.2 ms a copy): a body seen again only moves
+    ``last_seen_at``."""
+    stmt = insert(PageVersionRow)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["page_id", "content_hash"],
+        set_={"last_seen_at": stmt.excluded.last_seen_at},
+    )
+    return stmt.returning(PageVersionRow.id)
 
 
 def decompress(body: bytes) -> bytes:
