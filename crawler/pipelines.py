@@ -104,8 +104,10 @@ class StorePipeline:
                 # index), while the crawl reads robots.txt and its first pages.
                 for _ in range(self._processes):
                     self._pool.submit(worker_ready)
+                # Two batches a process under way: one judged, one waiting in the pool's
+                # queue, so that a process never waits for the crawl to send the next.
                 self._judged = Batcher(self._judge_in_pool, size=PROCESS_BATCH_PAGES,
-                                       delay=BATCH_DELAY_S)
+                                       delay=BATCH_DELAY_S, eager=2 * self._processes)
         self.run_id = await asyncio.to_thread(self.store.start_run, name)
 
     async def close_spider(self) -> None:

@@ -49,6 +49,50 @@ async def test_a_batch_that_does_not_fill_is_written_after_the_delay() -> None:
     assert writer.batches == [[1, 2], [3]]
 
 
+class SlowWriter(Writer):
+    """Holds each batch until ``release`` is set (a judging process at work)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+
+    async def __call__(self, items: Sequence[int]) -> list[int]:
+        self.batches.append(list(items))
+        await self.release.wait()
+        return [item * 10 for item in items]
+
+
+@deferred_f_from_coro_f
+async def test_an_eager_batcher_sends_at_once_to_a_free_writer_and_groups_while_it_is_busy(
+) -> None:
+    writer = SlowWriter()
+    batcher = Batcher(writer, size=100, delay=3600, eager=1)  # the delay never comes into it
+    first = asyncio.ensure_future(batcher.submit(1))
+    for _ in range(5):  # a few turns of the loop, no waiting on a clock
+        await asyncio.sleep(0)
+    assert writer.batches == [[1]]  # the writer was free: no waiting for more
+    later = [asyncio.ensure_future(batcher.submit(i)) for i in (2, 3, 4)]
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert writer.batches == [[1]]  # held while the writer is busy
+    writer.release.set()
+    results = await asyncio.gather(first, *later)
+    assert results == [10, 20, 30, 40]
+    assert writer.batches == [[1], [2, 3, 4]]  # sent together as soon as the writer was free
+
+
+@deferred_f_from_coro_f
+async def test_an_eager_batcher_still_sends_a_full_batch_while_its_writers_are_busy() -> None:
+    writer = SlowWriter()
+    batcher = Batcher(writer, size=2, delay=3600, eager=1)
+    waiting = [asyncio.ensure_future(batcher.submit(i)) for i in range(5)]
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert writer.batches == [[0], [1, 2], [3, 4]]
+    writer.release.set()
+    assert await asyncio.gather(*waiting) == [0, 10, 20, 30, 40]
+
+
 @deferred_f_from_coro_f
 async def test_drain_writes_what_is_in_hand_without_waiting_for_the_delay() -> None:
     writer = Writer()
@@ -87,3 +131,5 @@ async def test_a_writer_that_answers_too_few_results_fails_its_batch() -> None:
 def test_sizes_that_cannot_work_are_refused() -> None:
     with pytest.raises(ValueError, match="at least one item"):
         Batcher(Writer(), size=0, delay=1)
+    with pytest.raises(ValueError, match="at least one item"):
+        Batcher(Writer(), size=1, delay=1, eager=-1)
