@@ -307,7 +307,7 @@ def _measure(args: argparse.Namespace, web: BenchWeb, folder: Path) -> list[dict
     urls.write_text(json.dumps([f"http://{h}{p}" for h, p in web.render()]))
     expected = web.html_pages()
     with SandboxServer(app=web.app()) as server:
-        modes = ["server", "bare", "bare-scrapy-items", "full"] + (
+        modes = ["server", "bare", "bare-scrapy-items"] + ([] if args.no_threads else ["full"]) + (
             ["processes"] if args.judge_processes else [])
         runs_of: dict[str, list[dict[str, Any]]] = {mode: [] for mode in modes}
         for n in range(args.runs):  # the rows take turns: the machine's pace moves over time
@@ -327,6 +327,10 @@ def _measure(args: argparse.Namespace, web: BenchWeb, folder: Path) -> list[dict
                         result.update(_found(database, web.planted))
                 runs_of[mode].append(result)
         rows = [_median(mode, runs) for mode, runs in runs_of.items()]
+        for row in rows:  # each round's own ratio: the bare and full crawl of the same minutes
+            row["rounds"] = [r["pages_s"] / b["pages_s"] for b, r in zip(
+                runs_of["bare"], runs_of[row["mode"]], strict=True) if "pages_s" in r
+                and "pages_s" in b]
         if args.profile:
             run = folder / "run-profile"
             run.mkdir()
@@ -394,7 +398,9 @@ def _goals(rows: list[dict[str, Any]]) -> list[str]:
         ratio, full = by[mode]["pages_s"] / by["bare"]["pages_s"], by[mode]["pages_s"]
         lines.append(f"{LABELS[mode]}: (b)/(a) = {ratio:.2f} (goal >= {RATIO_GOAL}: "
                      f"{'met' if ratio >= RATIO_GOAL else 'NOT met'}), {full:.0f} pages/s "
-                     f"(goal >= {PAGES_GOAL:.0f}: {'met' if full >= PAGES_GOAL else 'NOT met'})")
+                     f"(goal >= {PAGES_GOAL:.0f}: {'met' if full >= PAGES_GOAL else 'NOT met'})"
+                     + (f"; round by round {', '.join(f'{x:.2f}' for x in by[mode]['rounds'])}"
+                        if len(by[mode].get("rounds", ())) > 1 else ""))
     return lines
 
 
@@ -414,6 +420,8 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
                    help=f"also (b) with N judging processes (default {auto}: the project's "
                         "[crawl] judge_processes = \"auto\" on this machine, a core each "
                         "less the crawl's; 0: not)")
+    p.add_argument("--no-threads", action="store_true",
+                   help="leave out (b) judged in threads (the slowest row)")
     p.add_argument("--keep-data", type=Path, help="work in this (empty) folder and keep it")
     p.add_argument("--child", help=argparse.SUPPRESS)
     return p.parse_args(argv)
