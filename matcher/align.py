@@ -247,6 +247,7 @@ def align(
     max_gap: int = 8,
     min_passage_words: int = 8,
     own: npt.NDArray[np.bool_] | None = None,
+    floor: int = 0,
 ) -> Alignment:
     """Find the passages of ``original`` that appear on ``page``.
 
@@ -257,13 +258,17 @@ def align(
     ``min_passage_words``: shorter passages are chance phrases ("at the end of the day"), not
     copies, and are dropped. ``own``: for each token of ``original``, whether it is the
     original's own writing: the same as ``align(...).counting_own(own)``. Passages are found
-    and shown whatever they hold.
+    and shown whatever they hold. ``floor``: when no passage has that many words, no passage
+    is returned (a caller for whom shorter passages decide nothing is spared building them: a
+    page that shares only stock phrases with a candidate).
     """
     if len(original) == 0:
         return Alignment((), 0.0, 0)
     budget = SEED_PAIRS_PER_WORD * (len(original) + len(page))
     runs = _exact_runs(original, page, seed_words, budget)
     runs = _merge(_select(runs, len(page), seed_words), max_gap)
+    if floor > 0 and all(r.o1 - r.o0 + 1 < floor for r in runs):
+        return Alignment((), 0.0, 0)
     covered = np.zeros(len(original), dtype=bool)
     passages: list[Passage] = []
     spans = []

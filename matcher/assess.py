@@ -202,6 +202,15 @@ def _verdict(alignment: Alignment, original: Original, t: Thresholds) -> Verdict
     return "none"
 
 
+def _shortest_verdict(t: Thresholds) -> int:
+    """Words in the shortest passage that can make any verdict (``_verdict``: a repost's
+    longest passage, an excerpt's, one across blocks). A candidate whose passages are all
+    shorter is no copy, and a candidate that is no copy never decides the outcome (a copy
+    outranks it; with none, the page is no copy): its passages need not be built."""
+    return max(0, min(t.repost_min_passage_words, t.excerpt_min_words,
+                      t.excerpt_min_words_across_blocks))
+
+
 _LEVEL = {"repost": 2, "excerpt": 1, "none": 0}
 
 
@@ -262,6 +271,7 @@ def _assess(
             page.tokens,
             max_gap=t.passage_max_gap,
             min_passage_words=t.min_passage_words,
+            floor=_shortest_verdict(t),
         )
         # Quotations only ever take words away: a page that copies nothing with them counted
         # copies nothing without them; and passages far from any quotation mark, cue word or

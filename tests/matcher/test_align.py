@@ -188,3 +188,29 @@ def test_own_words_across_an_edit_do_not_make_a_quotation_a_copy() -> None:
     (passage,) = result.passages
     assert passage.own_words < passage.words
     assert result.own_coverage < 0.5 < result.coverage
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    original=st.lists(st.sampled_from(WORDS), min_size=20, max_size=80),
+    prefix=st.lists(st.sampled_from(WORDS), max_size=20),
+    cut=st.tuples(st.integers(0, 80), st.integers(0, 80)),
+    edits=st.lists(st.integers(0, 79), max_size=4),
+    floor=st.integers(1, 60),
+)
+def test_a_floor_drops_only_alignments_whose_passages_are_all_shorter(
+    original: list[str], prefix: list[str], cut: tuple[int, int], edits: list[int],
+    floor: int,
+) -> None:
+    lo, hi = sorted(cut)
+    copied = original[lo:hi]
+    for at in edits:  # a few words changed: passages merged across small gaps
+        if at < len(copied):
+            copied[at] = "edited"
+    o, p = tokenize(" ".join(original)), tokenize(" ".join(prefix + copied))
+    full = align(o, p, min_passage_words=8)
+    floored = align(o, p, min_passage_words=8, floor=floor)
+    if full.longest_words >= floor:
+        assert floored == full
+    else:
+        assert (floored.passages, floored.coverage, floored.longest_words) == ((), 0.0, 0)
