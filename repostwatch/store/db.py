@@ -637,6 +637,9 @@ class Store:
                 verdict=result.verdict if result is not None else "none", coverage=0.0,
                 credit_status="none", http_status=status, page_version_id=version_id,
             ))
+        # Written now: later pages of the batch run their statements on the connection, which
+        # does not flush the session first (the same page again must see this).
+        s.flush()
         return PageOutcome(gone=gone, version_id=version_id)
 
     def page_versions(self, url: str) -> list[PageVersionRecord]:

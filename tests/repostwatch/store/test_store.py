@@ -396,6 +396,29 @@ def test_a_batch_of_pages_is_recorded_as_each_page_alone_and_all_or_none(store: 
     assert alone.gone == 1 and alone.version_id not in (None, first[0].version_id)
 
 
+def test_a_page_twice_in_one_batch_ends_as_its_later_record_says(store: Store) -> None:
+    from repostwatch.store import PageRecord
+
+    store.upsert_original(publication=RULE.publication, url=URL, title="Pier", text=ORIGINAL_TEXT)
+    copy, copy_page = _judge(store, page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
+    store.record_pages([PageRecord(copy, copy_page, status=200)])
+    removed = Page(copy_page.url, page_html("<p>Removed.</p>"))
+    # The copy is taken down, then put back, both in one batch (a URL and its variant, say):
+    # the finding is open, as the later record says, and the history has both checks.
+    again, again_page = _judge(store, page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)))
+    store.record_pages([PageRecord(None, removed, status=404),
+                        PageRecord(again, again_page, status=200)])
+    [finding] = store.findings(include_gone=True)
+    assert finding.review_state == "new"
+    [copy_record] = store.copies_of(store.originals()[0].id)
+    assert [h.http_status for h in copy_record.history] == [200, 404, 200]
+    # And the other way round: put back, then taken down: gone.
+    store.record_pages([PageRecord(again, again_page, status=200),
+                        PageRecord(None, removed, status=404)])
+    [finding] = store.findings(include_gone=True)
+    assert finding.review_state == "gone"
+
+
 def test_recheck_pages_are_the_open_findings_least_recently_checked_first(
         store: Store) -> None:
     from datetime import timedelta
