@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -53,6 +52,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.crawlweb import BenchWeb, original_article
+from benchmarks.installed import installed_env
 from benchmarks.memory import children_peak_mb, peak_mb
 from crawler.sandbox import PUBLISHER, SandboxServer
 from repostwatch.config import CrawlConfig
@@ -201,12 +201,8 @@ def _child_server(spec: dict[str, Any]) -> dict[str, Any]:
 _ROOT = Path(__file__).resolve().parent.parent
 _CHILD_MAIN = ("import sys; from benchmarks.crawl import main; "
                "sys.exit(main(['--child', sys.argv[1]]))")
-# Children run as an installed Python runs them: with bytecode cached (a machine that sets
-# PYTHONDONTWRITEBYTECODE, as this sandbox does, would have every crawl and judging process
-# compile the project's modules from source); the cache is kept out of the source tree.
-_CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-_CHILD_ENV.setdefault("PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir())
-                                                 / "repostwatch-bench-pycache"))
+# Children run as an installed Python runs them (bytecode cached, out of the source tree).
+_CHILD_ENV = installed_env(Path(tempfile.gettempdir()) / "repostwatch-bench-pycache")
 
 
 def _run_child(spec: dict[str, Any]) -> dict[str, Any]:

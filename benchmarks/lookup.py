@@ -45,6 +45,7 @@ from benchmarks.generate import (
     load_training_texts,
     make_pages,
 )
+from benchmarks.installed import installed_env
 from matcher import Page
 
 BIN = Path(sys.executable).parent
@@ -60,16 +61,7 @@ def _config(folder: Path, publications: Sequence[tuple[str, str]]) -> Path:
     return path
 
 
-_ENV: dict[str, str] = dict(os.environ)  # how the commands run: see ``_as_installed``
-
-
-def _as_installed(pycache: Path) -> None:
-    """Run the commands as an installed Python runs them: with bytecode cached. A machine
-    with PYTHONDONTWRITEBYTECODE=1 (this sandbox) would have every process compile the
-    project's ~140 modules from source (~60-80 ms of a cold ``check``); the cache goes to
-    ``pycache`` (PYTHONPYCACHEPREFIX), not into the source tree."""
-    _ENV.pop("PYTHONDONTWRITEBYTECODE", None)
-    _ENV["PYTHONPYCACHEPREFIX"] = str(pycache)
+_ENV: dict[str, str] = dict(os.environ)  # how the commands run: as installed, once set
 
 
 def _wall(args: Sequence[str], *, cwd: Path, ok: Sequence[int] = (0,),
@@ -145,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory(prefix="rw-lookup-") as tmp:
         base = args.keep or Path(tmp)
-        _as_installed(base / "pycache")
+        _ENV.clear()
+        _ENV.update(installed_env(base / "pycache"))
         _wall([py, "-c", "import repostwatch.cli, crawler.lookup, repostwatch.store.reviews"],
               cwd=base)  # writes the bytecode of what the commands import
         synth, real = base / "synthetic", base / "corpus"

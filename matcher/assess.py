@@ -259,6 +259,7 @@ def _assess(
     t = thresholds or Thresholds()
     best: tuple[Alignment, Original] | None = None
     own = False
+    floor = _shortest_verdict(t)
     for cand in index.candidates(page.tokens, limit=t.max_candidates):
         if not _worth_aligning(cand, t):
             continue
@@ -271,7 +272,7 @@ def _assess(
             page.tokens,
             max_gap=t.passage_max_gap,
             min_passage_words=t.min_passage_words,
-            floor=_shortest_verdict(t),
+            floor=floor,
         )
         # Quotations only ever take words away: a page that copies nothing with them counted
         # copies nothing without them; and passages far from any quotation mark, cue word or

@@ -28,7 +28,6 @@ from matcher import Assessment, Page, canonical_url
 
 from .db import (
     _insert,
-    _upsertable,
     finding_check,
     finding_values,
     insert_checks,
@@ -189,7 +188,7 @@ def record_capture(
         raw = body if body is not None else page.html.encode("utf-8", "replace")
         conn = s.connection()
         version_id = save_version(
-            conn, _upsertable(conn.dialect.name), page_id=page_id, body=raw,
+            conn, page_id=page_id, body=raw,
             encoding=encoding if body is not None else "utf-8", final_url=page.address,
             status=status, headers=headers, fetched_at=capture.captured_at)
         if newest:

@@ -49,6 +49,7 @@ from matcher import (
 from ..errors import ConfigError, StoreError
 from ..redact import ambiguous_user_info, safe_url
 from . import index_cache
+from .dialects import upsertable
 from .evidence import Headers, decompress, save_version
 from .lazy import LazyOriginals
 from .models import (
@@ -146,19 +147,7 @@ def _process_gone(pid: object) -> bool:
 
 def _insert(session: Session, table: Any) -> Any:
     """An INSERT that can say ON CONFLICT, in the session's dialect."""
-    return _upsertable(session.get_bind().dialect.name)(table)
-
-
-def _upsertable(dialect: str) -> Any:
-    """The dialect's ``insert`` (imported when needed: a SQLite user never loads PostgreSQL's
-    dialect)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        return postgresql.insert
-    from sqlalchemy.dialects import sqlite
-
-    return sqlite.insert
+    return upsertable(session.get_bind().dialect.name)(table)
 
 
 @functools.cache
@@ -166,7 +155,7 @@ def _page_upsert(dialect: str, columns: tuple[str, ...]) -> Any:
     """The upsert of a ``pages`` row with ``columns``, built once: its values are bound when
     it runs (building the statement anew for each page cost more than running it)."""
     table: Any = PageRow.__table__
-    stmt = _upsertable(dialect)(table)
+    stmt = upsertable(dialect)(table)
     stmt = stmt.on_conflict_do_update(
         index_elements=["url_key"],
         set_={name: stmt.excluded[name] for name in columns if name != "url_key"})
@@ -216,7 +205,7 @@ def upsert_finding(conn: Connection, result: Assessment, page_id: int, site: str
 def _finding_upsert(dialect: str, columns: tuple[str, ...]) -> Any:
     """The upsert of a ``findings`` row with ``columns``, built once (as ``_page_upsert``)."""
     table: Any = FindingRow.__table__
-    stmt = _upsertable(dialect)(table)
+    stmt = upsertable(dialect)(table)
     keep = ("original_id", "page_id", "first_seen", "review_state")
     update: dict[str, Any] = {name: stmt.excluded[name] for name in columns if name not in keep}
     state = table.c.review_state
@@ -598,7 +587,7 @@ class Store:
             raw = record.body if fetched else page.html.encode("utf-8", "replace")
             assert raw is not None
             return save_version(
-                conn, _upsertable(dialect), page_id=page_id, body=raw,
+                conn, page_id=page_id, body=raw,
                 encoding=record.encoding if fetched else "utf-8",
                 final_url=page.address, status=status, headers=record.headers,
                 fetched_at=page.fetched_at or now,
@@ -608,7 +597,7 @@ class Store:
             if not held:
                 return PageOutcome()
             return self._record_absence(s, page_id, result, status, record.run_id, now,
-                                        version)
+                                        version, checks)
         version_id = version()
         finding_id = upsert_finding(conn, result, page_id, page.host, now)
         checks.append(finding_check(finding_id, result, run_id=record.run_id, now=now,
@@ -618,7 +607,7 @@ class Store:
     @staticmethod
     def _record_absence(
         s: Session, page_id: int, result: Assessment | None, status: int | None,
-        run_id: int | None, now: datetime, version: Any,
+        run_id: int | None, now: datetime, version: Any, checks: list[dict[str, Any]],
     ) -> PageOutcome:
         # A page that held a copy and no longer does (or is gone): its findings are kept (the
         # evidence of what was copied) but marked gone, and the history records the check.
@@ -632,7 +621,7 @@ class Store:
             if finding.review_state != "false_positive":
                 gone += finding.review_state != "gone"
                 finding.review_state = "gone"
-            s.add(FindingCheckRow(
+            checks.append(dict(
                 finding_id=finding.id, run_id=run_id, checked_at=now,
                 verdict=result.verdict if result is not None else "none", coverage=0.0,
                 credit_status="none", http_status=status, page_version_id=version_id,

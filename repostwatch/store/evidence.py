@@ -11,12 +11,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
+from .dialects import upsertable
 from .models import PageVersionRow
 
 __all__ = ["Headers", "content_hash", "decompress", "save_version"]
@@ -32,7 +33,6 @@ def content_hash(body: bytes) -> str:
 
 def save_version(
     conn: Connection,
-    insert: Callable[[Any], Any],
     *,
     page_id: int,
     body: bytes,
@@ -42,27 +42,23 @@ def save_version(
     headers: Headers,
     fetched_at: datetime,
 ) -> int:
-    """Upsert the version of ``page_id`` holding ``body``; return its id.
-
-    ``insert`` is the dialect's ``insert`` function (the store picks it).
-    """
+    """Upsert the version of ``page_id`` holding ``body``; return its id."""
     values = dict(
         page_id=page_id, content_hash=content_hash(body), body=zlib.compress(body, _LEVEL),
         size=len(body), encoding=encoding[:40], final_url=final_url, status=status,
         headers=[[name, value] for name, value in headers],
         fetched_at=fetched_at, last_seen_at=fetched_at,
     )
-    version_id: int | None = conn.execute(_version_upsert(insert), values).scalar_one()
-    assert version_id is not None
+    version_id: int = conn.execute(_version_upsert(conn.dialect.name), values).scalar_one()
     return version_id
 
 
 @functools.cache
-def _version_upsert(insert: Callable[[Any], Any]) -> Any:
+def _version_upsert(dialect: str) -> Any:
     """The upsert of a version, built once (its values are bound when it runs: building it
     anew cost more than running it, ~0.2 ms a copy): a body seen again only moves
     ``last_seen_at``."""
-    stmt = insert(PageVersionRow)
+    stmt = upsertable(dialect)(PageVersionRow)
     stmt = stmt.on_conflict_do_update(
         index_elements=["page_id", "content_hash"],
         set_={"last_seen_at": stmt.excluded.last_seen_at},
