@@ -18,17 +18,22 @@ processes (median of the runs):
   real-world corpus, repeated (HTML parsing included, process start included), against
   parsing alone in this process. Goals (issue 16): cold ``check FILE`` <= 0.5 s,
   ``check --pages`` >= 250 pages/s. ``--keep DIR`` keeps the stores, to profile a command.
+- with ``--before REV``: the cold ``check FILE`` of that revision (its packages extracted with
+  ``git archive`` and put first on ``PYTHONPATH``) and of this tree, taking turns, with the
+  ratio and whether both printed the same.
 Exit codes: 0 done, 1 a run failed, 2 no corpus.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -49,6 +54,8 @@ from benchmarks.installed import installed_env
 from matcher import Page
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("repostwatch", "crawler", "matcher", "reports")
 CHECK_GOAL_S = 0.5  # issue 16 (was 1.0, issue 6): cold `check FILE` with 10,000 originals
 PAGES_GOAL = 250.0  # issue 16 (was 50, issue 6): `check --pages`, pages/s, process included
 BATCH_PAGES = 2_000  # issue 16: the corpus's candidate pages, repeated to this many
@@ -79,6 +86,36 @@ def _wall(args: Sequence[str], *, cwd: Path, ok: Sequence[int] = (0,),
 def _median(args: Sequence[str], runs: int, *, cwd: Path, ok: Sequence[int] = (0,),
             env: Mapping[str, str] | None = None) -> float:
     return statistics.median(_wall(args, cwd=cwd, ok=ok, env=env) for _ in range(runs))
+
+
+def _revision(rev: str, folder: Path) -> dict[str, str]:
+    """The environment that runs the commands with the packages of revision ``rev``."""
+    data = subprocess.run(["git", "archive", rev, *PACKAGES], cwd=ROOT, check=True,
+                          capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(folder, filter="data")
+    # the editable install's finder comes after sys.path: these packages shadow this tree's
+    return {**_ENV, "PYTHONPATH": str(folder)}
+
+
+def _taking_turns(args: Sequence[str], envs: Mapping[str, Mapping[str, str]], runs: int, *,
+                  cwd: Path, ok: Sequence[int]) -> tuple[dict[str, float], bool]:
+    """Median seconds of ``args`` under each environment, run in turns; and whether every
+    environment printed the same."""
+    times: dict[str, list[float]] = {name: [] for name in envs}
+    printed: dict[str, str] = {}
+    for _ in range(runs):
+        for name, env in envs.items():
+            start = time.perf_counter()
+            done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False,
+                                  env=env)
+            times[name].append(time.perf_counter() - start)
+            if done.returncode not in ok:
+                raise RuntimeError(f"{name}: {' '.join(args)} exited {done.returncode}: "
+                                   f"{done.stderr[-500:]}")
+            printed.setdefault(name, done.stdout)
+    return ({name: statistics.median(t) for name, t in times.items()},
+            len(set(printed.values())) == 1)
 
 
 def _synthetic_store(folder: Path, size: int, corpus: Path) -> tuple[Path, Path]:
@@ -128,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=5, help="processes per measurement (median)")
     p.add_argument("--keep", type=Path, metavar="DIR",
                    help="build the stores in DIR and keep them (to profile a command there)")
+    p.add_argument("--before", metavar="REV",
+                   help="also time the cold check of this git revision, taking turns")
     args = p.parse_args(argv)
     corpus = corpus_path()
     if not corpus.exists():
@@ -137,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory(prefix="rw-lookup-") as tmp:
         base = args.keep or Path(tmp)
+        base.mkdir(parents=True, exist_ok=True)
         _ENV.clear()
         _ENV.update(installed_env(base / "pycache"))
         _wall([py, "-c", "import repostwatch.cli, crawler.lookup, repostwatch.store.reviews"],
@@ -165,6 +205,14 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "met" if cold <= CHECK_GOAL_S else "NOT met"
         rows.append((f"check FILE, cold process, {args.originals:,} originals", f"{cold:.3f} s",
                      f"goal <= {CHECK_GOAL_S} s: {verdict}"))
+        if args.before:
+            envs = {"before": _revision(args.before, base / "before"), "after": _ENV}
+            _wall([rw, "check", str(page)], cwd=synth, ok=(1,), env=envs["before"])  # bytecode
+            took, same = _taking_turns([rw, "check", str(page)], envs, args.runs * 2, cwd=synth,
+                                       ok=(1,))
+            rows.append((f"  the same at {args.before} / this tree, taking turns",
+                         f"{took['before']:.3f} / {took['after']:.3f} s",
+                         f"{took['after'] / took['before']:.2f}x; same output: {same}"))
 
         n, parse_rate = _corpus_store(real, corpus)
         _wall([rw, "originals", "import", "originals.jsonl"], cwd=real)

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from repostwatch.errors import UsageError
 
 from .state import State, err, json_line
+
+if TYPE_CHECKING:
+    from matcher import CreditRule, FingerprintIndex
+    from repostwatch.store import Store
 
 __all__ = ["check", "lookup"]
 
@@ -39,20 +46,15 @@ def check(state: State, targets: tuple[str, ...], file_url: str | None, pages: P
     """
     from crawler.lookup import exit_code, judge_targets, read_targets, save_outcomes
     from repostwatch.render import print_outcome
-    from repostwatch.store.reviews import allowed_rules
 
     todo = read_targets(list(targets), file_url=file_url, pages=pages, url_list=url_list)
     config = state.config
-    with state.store() as store:  # open while judging: originals' texts are read on a match
-        index = store.load_index(cache_dir=config.index_cache)
-        if not len(index):
-            raise UsageError("the store has no originals to compare pages with",
-                             hint="run `repostwatch originals import` first")
-        outcomes = judge_targets(todo, index, config, rules=allowed_rules(store, config.rules),
+    with _judging_with(state, save=save) as (store, index, rules):
+        outcomes = judge_targets(todo, index, config, rules=rules,
                                  allow_private=allow_private or config.crawl.allow_private,
                                  processes=config.crawl.judging_processes(beside_a_crawl=False),
                                  keep_pages=save)
-        if save:
+        if store is not None:
             saved, copies = save_outcomes(store, outcomes)
             err(f"saved {saved} judged page{'' if saved == 1 else 's'}, {copies} "
                 f"cop{'y' if copies == 1 else 'ies'}, to the store")
@@ -62,6 +64,39 @@ def check(state: State, targets: tuple[str, ...], file_url: str | None, pages: P
         else:
             print_outcome(o)
     sys.exit(exit_code(outcomes))
+
+
+@contextmanager
+def _judging_with(state: State, *, save: bool
+                  ) -> Iterator[tuple[Store | None, FingerprintIndex, dict[str, CreditRule]]]:
+    """The index and credit rules to judge with, open for the block (originals' texts are read
+    on a match), and the store when ``--save`` writes to it. A SQLite store whose index cache
+    is current is read without SQLAlchemy (``ReadOnlySQLite``: ~0.3 s less of a cold check);
+    anything else opens ``Store``, which migrates the schema and rebuilds the cache."""
+    config = state.config
+    state.require_publications()
+    if not save and config.index_cache is not None:
+        from repostwatch.store.readonly import ReadOnlySQLite, with_allowed
+
+        reader = ReadOnlySQLite.open(config.database_url)
+        if reader is not None:
+            with reader:
+                index = reader.cached_index(config.index_cache)
+                if index is not None:
+                    yield None, _some(index), with_allowed(config.rules, reader.allowed_sites())
+                    return
+    from repostwatch.store.reviews import allowed_rules
+
+    with state.store() as store:
+        index = store.load_index(cache_dir=config.index_cache)
+        yield (store if save else None), _some(index), allowed_rules(store, config.rules)
+
+
+def _some(index: FingerprintIndex) -> FingerprintIndex:
+    if not len(index):
+        raise UsageError("the store has no originals to compare pages with",
+                         hint="run `repostwatch originals import` first")
+    return index
 
 
 @click.command()

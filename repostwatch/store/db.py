@@ -62,6 +62,7 @@ from .models import (
     PublicationRow,
     utcnow,
 )
+from .readonly import SCHEMA_REVISION, index_stamp
 from .records import (
     CLOSED_STATES,
     CheckRecord,
@@ -79,7 +80,6 @@ from .sources import decide_source, original_of, refresh_kept_apart
 __all__ = ["SCHEMA_REVISION", "Store", "make_engine", "safe_url"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-SCHEMA_REVISION = "0007"  # the head of the migrations: change it with every new migration
 _MIGRATION_LOCK = 0x7265706F7374  # PostgreSQL advisory lock key of migrations ("repost")
 
 
@@ -439,13 +439,14 @@ class Store:
     def _index_stamp(self, max_postings: int) -> str:
         """Changes whenever an original is added, edited or removed. Read from an index (0007),
         with the table's columns rather than the ORM's (compiled in a fifth of the time: every
-        ``check`` asks this once)."""
+        ``check`` asks this once; ``ReadOnlySQLite.index_stamp`` is the same read without
+        SQLAlchemy)."""
         o = OriginalRow.__table__.c
         with self.session() as s:
             count, top, total, updated = s.execute(select(
                 func.count(o.id), func.max(o.id), func.sum(o.id), func.max(o.updated_at),
             )).one()
-        return f"{count}:{top}:{total}:{updated}:{max_postings}"
+        return index_stamp(count, top, total, updated, max_postings)
 
     def load_index(self, *, max_postings: int = 50,
                    cache_dir: Path | None = None) -> FingerprintIndex:
@@ -456,11 +457,10 @@ class Store:
         """
         originals = LazyOriginals(self.original)
         stamp = self._index_stamp(max_postings)
-        if cache_dir is not None and index_cache.saved_stamp(cache_dir) == stamp:
-            try:
-                return index_cache.load(cache_dir, originals=originals)
-            except (OSError, ValueError, KeyError):
-                pass  # a damaged cache is rebuilt below
+        if cache_dir is not None:
+            cached = index_cache.load_current(cache_dir, stamp, originals=originals)
+            if cached is not None:
+                return cached  # a damaged or stale cache is rebuilt below
         index = FingerprintIndex(max_postings=max_postings, originals=originals)
         with self.session() as s:
             rows = select(OriginalRow.id, OriginalRow.fingerprints).execution_options(

@@ -19,7 +19,7 @@ import numpy as np
 
 from matcher import FingerprintIndex, Original
 
-__all__ = ["load", "save", "saved_stamp"]
+__all__ = ["load", "load_current", "save", "saved_stamp"]
 
 _META = "meta.json"
 
@@ -63,3 +63,15 @@ def load(folder: Path, *, originals: MutableMapping[int, Original] | None = None
     mode: Literal["r"] | None = "r" if mmap else None
     arrays = {name: np.load(folder / f"{name}.npy", mmap_mode=mode) for name in meta["arrays"]}
     return FingerprintIndex.from_arrays(arrays, meta, originals=originals)
+
+
+def load_current(folder: Path, stamp: str, *,
+                 originals: MutableMapping[int, Original] | None = None) -> FingerprintIndex | None:
+    """The index saved in ``folder`` if its stamp is ``stamp``, else None (absent, stale,
+    damaged or of another matcher version: the caller rebuilds it)."""
+    if saved_stamp(folder) != stamp:
+        return None
+    try:
+        return load(folder, originals=originals)
+    except (OSError, ValueError, KeyError):
+        return None

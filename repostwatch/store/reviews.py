@@ -18,7 +18,6 @@ database failures are ``StoreError`` like everywhere in the store.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
@@ -44,6 +43,7 @@ from .models import (
     ReviewEventRow,
     utcnow,
 )
+from .readonly import with_allowed
 from .records import FindingRecord, PageVersionRecord, lacking_credit_clause
 
 __all__ = [
@@ -540,14 +540,10 @@ def allow_site(store: Store, finding_id: int, *, note: str = "", actor: str = ""
 def allowed_rules(store: Store, rules: Mapping[str, CreditRule]) -> dict[str, CreditRule]:
     """``rules`` with the sites allow-listed in the store added to each publication's
     ``allow`` (the config's list and the review UI's list count alike). A publication known
-    only to the store gets the default rule with its allowed sites."""
+    only to the store gets the default rule with its allowed sites (``with_allowed``, which
+    ``ReadOnlySQLite.allowed_sites`` feeds too)."""
     with store.session() as s:
         pairs = s.execute(select(PublicationRow.name, AllowedSiteRow.site)
                           .join(AllowedSiteRow, AllowedSiteRow.publication_id == PublicationRow.id)
                           .order_by(AllowedSiteRow.id)).all()
-    merged = dict(rules)
-    for name, site in pairs:
-        rule = merged.get(name) or CreditRule(name)
-        if site not in rule.allow:
-            merged[name] = dataclasses.replace(rule, allow=(*rule.allow, site))
-    return merged
+    return with_allowed(rules, [(name, site) for name, site in pairs])

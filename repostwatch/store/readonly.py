@@ -1,0 +1,141 @@
+"""A SQLite store read without SQLAlchemy, for the one-page ``check``.
+
+Importing SQLAlchemy, its ORM and our models is ~0.3 s, half of a cold ``repostwatch check
+FILE``, which reads only three things: the index stamp (is the index cache current?), the
+allow-list, and the text of the few originals a page shares fingerprints with.
+``ReadOnlySQLite`` reads them with the standard library's ``sqlite3``; ``Store`` reads the same
+with SQLAlchemy, and both build their answers with the functions here (``index_stamp``,
+``with_allowed``, ``SCHEMA_REVISION``), so they cannot drift apart in what they mean; a test
+holds their answers equal on one store. Anything else (another database, a schema that is not
+the newest, a stale or missing index cache, ``--save``) goes through ``Store``.
+
+This module imports neither SQLAlchemy nor the models; ``repostwatch.store`` loads ``Store``
+only when it is asked for, so importing this module does not pull it in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from matcher import CreditRule, FingerprintIndex, Original
+
+from . import index_cache
+from .lazy import LazyOriginals
+
+__all__ = ["SCHEMA_REVISION", "ReadOnlySQLite", "index_stamp", "with_allowed"]
+
+# The head of the migrations: change it with every new migration (a test holds it to Alembic's
+# head), and see that the three reads below still read what the models say (test_readonly.py).
+SCHEMA_REVISION = "0007"
+
+_ORIGINAL = ("SELECT o.id, p.name, o.url, o.title, o.text, o.published, o.author, o.source "
+             "FROM originals o JOIN publications p ON p.id = o.publication_id WHERE o.id = ?")
+_STAMP = "SELECT count(id), max(id), sum(id), max(updated_at) FROM originals"
+_ALLOWED = ("SELECT p.name, a.site FROM allowed_sites a "
+            "JOIN publications p ON p.id = a.publication_id ORDER BY a.id")
+
+
+def index_stamp(count: int, top: int | None, total: int | None, updated: datetime | None,
+                max_postings: int) -> str:
+    """The text that changes whenever an original is added, edited or removed (the count, the
+    largest id, the sum of ids, the newest update) or the index's settings change; a saved
+    index cache is current while its stamp equals this."""
+    return f"{count}:{top}:{total}:{updated}:{max_postings}"
+
+
+def with_allowed(rules: Mapping[str, CreditRule],
+                 pairs: Iterable[tuple[str, str]]) -> dict[str, CreditRule]:
+    """``rules`` with each (publication, site) pair of the store's allow-list added to that
+    publication's ``allow``; a publication known only to the store gets the default rule."""
+    merged = dict(rules)
+    for name, site in pairs:
+        rule = merged.get(name) or CreditRule(name)
+        if site not in rule.allow:
+            merged[name] = dataclasses.replace(rule, allow=(*rule.allow, site))
+    return merged
+
+
+def _when(value: str | None) -> datetime | None:
+    """A timestamp as the store keeps it in SQLite (ISO text, UTC without its zone), read
+    back as ``UTCDateTime`` reads it: timezone-aware."""
+    if not value:
+        return None
+    when = datetime.fromisoformat(value)
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a plain ``sqlite:///PATH`` URL, None for anything else (another database,
+    in memory, a URI filename, query options: those go through ``Store``)."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        return None
+    path = url[len(prefix):]
+    if not path or path == ":memory:" or path.startswith("file:") or any(c in path for c in "?%"):
+        return None
+    return Path(path)
+
+
+class ReadOnlySQLite:
+    """The reads of ``check`` on a SQLite store, through ``sqlite3``. ``open`` returns None
+    when this reader cannot stand in for ``Store`` (then open ``Store``)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    @classmethod
+    def open(cls, url: str) -> ReadOnlySQLite | None:
+        """The store at ``url`` opened for reading, or None: not a SQLite file that exists,
+        cannot be read, or not at the newest schema (``Store.open`` migrates it)."""
+        path = _sqlite_file(url)
+        if path is None or not path.is_file():
+            return None
+        try:  # mode=rw: never creates a file; the store's own 30 s wait for a writer's lock
+            conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=30)
+        except sqlite3.Error:
+            return None
+        reader = cls(conn)
+        try:
+            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.Error:
+            revision = None
+        if revision is None or revision[0] != SCHEMA_REVISION:
+            reader.close()
+            return None
+        return reader
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> ReadOnlySQLite:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def index_stamp(self, max_postings: int) -> str:
+        count, top, total, updated = self._conn.execute(_STAMP).fetchone()
+        return index_stamp(count, top, total, _when(updated), max_postings)
+
+    def original(self, original_id: int) -> Original | None:
+        row = self._conn.execute(_ORIGINAL, (original_id,)).fetchone()
+        if row is None:
+            return None
+        oid, publication, url, title, text, published, author, source = row
+        return Original(id=oid, publication=publication, url=url, title=title, text=text,
+                        published=_when(published), author=author, source=source)
+
+    def allowed_sites(self) -> list[tuple[str, str]]:
+        """(publication, site) of every site allow-listed in the store, in the order added."""
+        return [(name, site) for name, site in self._conn.execute(_ALLOWED)]
+
+    def cached_index(self, cache_dir: Path, *, max_postings: int = 50) -> FingerprintIndex | None:
+        """The index saved in ``cache_dir`` if it is current, else None (``Store.load_index``
+        rebuilds it); originals' texts are read from this store when the matcher needs them."""
+        return index_cache.load_current(cache_dir, self.index_stamp(max_postings),
+                                        originals=LazyOriginals(self.original))
