@@ -18,9 +18,9 @@ processes (median of the runs):
   real-world corpus, repeated (HTML parsing included, process start included), against
   parsing alone in this process. Goals (issue 16): cold ``check FILE`` <= 0.5 s,
   ``check --pages`` >= 250 pages/s. ``--keep DIR`` keeps the stores, to profile a command.
-- with ``--before REV``: the cold ``check FILE`` of that revision (its packages extracted with
-  ``git archive`` and put first on ``PYTHONPATH``) and of this tree, taking turns, with the
-  ratio and whether both printed the same.
+- with ``--before REV``: the cold ``check FILE`` and ``check --pages`` of that revision (its
+  packages extracted with ``git archive`` and put first on ``PYTHONPATH``) and of this tree,
+  taking turns, with the ratio and whether both printed the same.
 Exit codes: 0 done, 1 a run failed, 2 no corpus.
 """
 
@@ -225,6 +225,12 @@ def main(argv: list[str] | None = None) -> int:
                      f"{len(load_cases(corpus))} corpus pages"))
         rows.append((f"check --pages {n:,} corpus pages, whole process", f"{rate:.0f} pages/s",
                      f"{batch:.2f} s; goal >= {PAGES_GOAL:.0f}: {verdict}"))
+        if args.before:
+            took, same = _taking_turns([rw, "check", "--pages", "pages.jsonl", "--json"], envs,
+                                       min(args.runs, 3), cwd=real, ok=(0, 1))
+            rows.append((f"  the same at {args.before} / this tree, taking turns",
+                         f"{n / took['before']:.0f} / {n / took['after']:.0f} pages/s",
+                         f"{took['before'] / took['after']:.2f}x; same output: {same}"))
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement':{width}}  {'value':>14}  note")
     for name, value, note in rows:

@@ -75,16 +75,14 @@ def _judging_with(state: State, *, save: bool
     anything else opens ``Store``, which migrates the schema and rebuilds the cache."""
     config = state.config
     state.require_publications()
-    if not save and config.index_cache is not None:
-        from repostwatch.store.readonly import ReadOnlySQLite, with_allowed
+    if not save:
+        from repostwatch.store.readonly import open_for_judging
 
-        reader = ReadOnlySQLite.open(config.database_url)
-        if reader is not None:
-            with reader:
-                index = reader.cached_index(config.index_cache)
-                if index is not None:
-                    yield None, _some(index), with_allowed(config.rules, reader.allowed_sites())
-                    return
+        quick = open_for_judging(config.database_url, config.index_cache, config.rules)
+        if quick is not None:
+            with quick.reader:
+                yield None, _some(quick.index), quick.rules
+            return
     from repostwatch.store.reviews import allowed_rules
 
     with state.store() as store:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -27,7 +28,14 @@ from matcher import CreditRule, FingerprintIndex, Original
 from . import index_cache
 from .lazy import LazyOriginals
 
-__all__ = ["SCHEMA_REVISION", "ReadOnlySQLite", "index_stamp", "with_allowed"]
+__all__ = [
+    "SCHEMA_REVISION",
+    "Judging",
+    "ReadOnlySQLite",
+    "index_stamp",
+    "open_for_judging",
+    "with_allowed",
+]
 
 # The head of the migrations: change it with every new migration (a test holds it to Alembic's
 # head), and see that the three reads below still read what the models say (test_readonly.py).
@@ -139,3 +147,30 @@ class ReadOnlySQLite:
         rebuilds it); originals' texts are read from this store when the matcher needs them."""
         return index_cache.load_current(cache_dir, self.index_stamp(max_postings),
                                         originals=LazyOriginals(self.original))
+
+
+@dataclass(frozen=True)
+class Judging:
+    """What judging without recording needs of the store: its index and the credit rules with
+    its allow-list; ``reader`` stays open while pages are judged (originals' texts are read on
+    a match) and is closed by the caller."""
+
+    reader: ReadOnlySQLite
+    index: FingerprintIndex
+    rules: dict[str, CreditRule]
+
+
+def open_for_judging(url: str, cache_dir: Path | None,
+                     rules: Mapping[str, CreditRule]) -> Judging | None:
+    """The store at ``url`` read without SQLAlchemy for judging, or None where ``Store`` must
+    open it (see ``ReadOnlySQLite.open``; no index cache, or not a current one)."""
+    if cache_dir is None:
+        return None
+    reader = ReadOnlySQLite.open(url)
+    if reader is None:
+        return None
+    index = reader.cached_index(cache_dir)
+    if index is None:
+        reader.close()
+        return None
+    return Judging(reader, index, with_allowed(rules, reader.allowed_sites()))

@@ -301,6 +301,25 @@ def test_many_pages_are_judged_in_processes_with_the_same_results(
     assert all(f"saved {PROCESSES_FROM} judged pages" in o.err for o in outputs)
 
 
+def test_judging_processes_of_check_read_the_store_without_sqlalchemy(home: Path) -> None:
+    """``check``'s judging processes record nothing: with the index cache current they read a
+    SQLite store through ``sqlite3`` (~0.3 s less to start each); a crawl's record pages, so
+    they open ``Store``."""
+    from crawler.judging import judging_pool
+    from repostwatch.config import load_config
+
+    imported(home)
+    assert run("check", str(save(home, "copy.html", COPY))) == 1  # builds the index cache
+    probe = "'sqlalchemy' in __import__('sys').modules"
+    config = load_config(None)
+    for recording, imports in ((False, False), (True, True)):
+        pool = judging_pool(config, 1, recording=recording)
+        try:
+            assert pool.submit(eval, probe).result(timeout=120) is imports
+        finally:
+            pool.shutdown()
+
+
 def _pages_file(home: Path, count: int, *, bad_line: int | None = None) -> Path:
     kinds = [COPY, CREDITED, UNRELATED]
     lines = [json.dumps({"url": f"https://copycat.test/{n}", "html": kinds[n % 3]})
