@@ -66,3 +66,14 @@ def test_tokenize_matches_the_regex_reference(text: str) -> None:
     toks = tokenize(text)
     assert (toks.words, toks.spans) == reference.tokenize(text)
     assert toks.hashes.tolist() == [token_hash(w) for w in toks.words]
+
+
+def test_the_class_table_is_the_class_of_every_code_point() -> None:
+    """The vectorised table of the Basic Multilingual Plane gives each code point the class the
+    token pattern's rules give it, one character at a time (word, CJK, apostrophe, other)."""
+    from matcher.text import _bmp_classes, _class_of
+
+    table = _bmp_classes().tolist()
+    wrong = [c for c in range(0x10000) if table[c] != _class_of(chr(c))]
+    assert wrong == []
+    assert len(set(table)) == 4  # every class occurs
