@@ -1,4 +1,4 @@
-"""A SQLite store read without SQLAlchemy, for the one-page ``check``.
+"""A SQLite store read without SQLAlchemy, for ``check`` (and its judging processes).
 
 Importing SQLAlchemy, its ORM and our models is ~0.3 s, half of a cold ``repostwatch check
 FILE``, which reads only three things: the index stamp (is the index cache current?), the
@@ -15,16 +15,17 @@ only when it is asked for, so importing this module does not pull it in.
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from matcher import CreditRule, FingerprintIndex, Original
 
+from ..errors import StoreError
 from . import index_cache
 from .lazy import LazyOriginals
 
@@ -64,7 +65,7 @@ def with_allowed(rules: Mapping[str, CreditRule],
     for name, site in pairs:
         rule = merged.get(name) or CreditRule(name)
         if site not in rule.allow:
-            merged[name] = dataclasses.replace(rule, allow=(*rule.allow, site))
+            merged[name] = replace(rule, allow=(*rule.allow, site))
     return merged
 
 
@@ -91,10 +92,17 @@ def _sqlite_file(url: str) -> Path | None:
 
 class ReadOnlySQLite:
     """The reads of ``check`` on a SQLite store, through ``sqlite3``. ``open`` returns None
-    when this reader cannot stand in for ``Store`` (then open ``Store``)."""
+    when this reader cannot stand in for ``Store`` (then open ``Store``); a read that fails
+    later (a lock held past 30 s, a damaged file) raises ``StoreError``, as ``Store``'s do."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+
+    def _rows(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
+        try:
+            return self._conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"database error: {exc}") from exc
 
     @classmethod
     def open(cls, url: str) -> ReadOnlySQLite | None:
@@ -127,20 +135,20 @@ class ReadOnlySQLite:
         self.close()
 
     def index_stamp(self, max_postings: int) -> str:
-        count, top, total, updated = self._conn.execute(_STAMP).fetchone()
+        [(count, top, total, updated)] = self._rows(_STAMP)
         return index_stamp(count, top, total, _when(updated), max_postings)
 
     def original(self, original_id: int) -> Original | None:
-        row = self._conn.execute(_ORIGINAL, (original_id,)).fetchone()
-        if row is None:
+        rows = self._rows(_ORIGINAL, original_id)
+        if not rows:
             return None
-        oid, publication, url, title, text, published, author, source = row
+        [(oid, publication, url, title, text, published, author, source)] = rows
         return Original(id=oid, publication=publication, url=url, title=title, text=text,
                         published=_when(published), author=author, source=source)
 
     def allowed_sites(self) -> list[tuple[str, str]]:
         """(publication, site) of every site allow-listed in the store, in the order added."""
-        return [(name, site) for name, site in self._conn.execute(_ALLOWED)]
+        return [(name, site) for name, site in self._rows(_ALLOWED)]
 
     def cached_index(self, cache_dir: Path, *, max_postings: int = 50) -> FingerprintIndex | None:
         """The index saved in ``cache_dir`` if it is current, else None (``Store.load_index``
@@ -169,8 +177,12 @@ def open_for_judging(url: str, cache_dir: Path | None,
     reader = ReadOnlySQLite.open(url)
     if reader is None:
         return None
-    index = reader.cached_index(cache_dir)
-    if index is None:
+    try:
+        index = reader.cached_index(cache_dir)
+        if index is not None:
+            return Judging(reader, index, with_allowed(rules, reader.allowed_sites()))
+    except BaseException:
         reader.close()
-        return None
-    return Judging(reader, index, with_allowed(rules, reader.allowed_sites()))
+        raise
+    reader.close()
+    return None

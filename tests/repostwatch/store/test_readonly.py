@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from matcher import CreditRule, tokenize
+from repostwatch.errors import StoreError
 from repostwatch.store import Store
 from repostwatch.store.models import AllowedSiteRow, PublicationRow
 from repostwatch.store.readonly import ReadOnlySQLite, with_allowed
@@ -133,3 +134,13 @@ def test_a_cold_check_never_imports_sqlalchemy_and_judges_alike(tmp_path: Path) 
     assert quick == through_store and quick[0]["verdict"] == "repost"
     saved, imported = check("--save", "copy.html")  # --save writes: through Store
     assert imported == "True" and saved == quick
+
+
+def test_a_read_that_fails_is_a_store_error(store_url: str) -> None:
+    path = store_url.removeprefix("sqlite:///")
+    with ReadOnlySQLite.open(store_url) as reader:
+        assert reader is not None
+        with sqlite3.connect(path) as conn:  # the store changed under the reader
+            conn.execute("DROP TABLE allowed_sites")
+        with pytest.raises(StoreError, match="no such table: allowed_sites"):
+            reader.allowed_sites()
