@@ -7,7 +7,6 @@ imported alone, which keeps a cold ``check`` quick.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -33,13 +32,17 @@ __all__ = [
     "safe_url",
 ]
 
-_HOMES = {"Store": ".db", "make_engine": ".db", "safe_url": ".db"}
-
-
 def __getattr__(name: str) -> Any:
     """The package's names, imported on first use (PEP 562)."""
-    if name not in __all__:
+    if name in ("Store", "make_engine", "safe_url"):
+        from . import db
+
+        value = getattr(db, name)
+    elif name in __all__:
+        from . import records
+
+        value = getattr(records, name)
+    else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOMES.get(name, ".records"), __name__), name)
     globals()[name] = value
     return value
