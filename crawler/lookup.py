@@ -29,7 +29,7 @@ __all__ = ["Outcome", "Target", "exit_code", "judge_targets", "read_targets", "r
 
 _EMPTY: dict[str, Any] = Assessment(url="", verdict="none").to_dict()
 # Judging processes start in ~0.2 s each on a SQLite store with a current index cache, ~0.5 s
-# otherwise (the time to judge 50-100 pages): worth it from here.
+# otherwise: worth it from here (150 corpus pages: 1.09 s judged here, 1.19 s in 2 processes).
 PROCESSES_FROM = 200
 
 
