@@ -32,7 +32,6 @@ import io
 import pstats
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -46,17 +45,14 @@ from selectolax.lexbor import LexborHTMLParser
 
 import matcher
 from benchmarks.corpus import corpus_path, load_cases
+from benchmarks.revisions import ROOT, extract, is_revision
 
-ROOT = Path(__file__).resolve().parent.parent
 _MIX_COPY_EVERY = 10  # one page in ten of the crawl-like mix is a copy
 
 
 def _before_package(rev: str, folder: Path) -> ModuleType:
     """The ``matcher`` package as it was at ``rev``, imported as ``matcher_before``."""
-    data = subprocess.run(["git", "archive", rev, "matcher"], cwd=ROOT, check=True,
-                          capture_output=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        tar.extractall(folder, filter="data")
+    extract(rev, ("matcher",), folder)
     package = folder / "matcher"
     spec = importlib.util.spec_from_file_location(
         "matcher_before", package / "__init__.py", submodule_search_locations=[str(package)])
@@ -265,6 +261,10 @@ def main() -> int:
     path = corpus_path()
     if not path.exists():
         print(f"corpus not found at {path}: nothing measured (set REPOSTWATCH_CORPUS)")
+        return 2
+    if args.before and not is_revision(args.before):
+        print(f"--before {args.before}: not a revision of this repository "
+              "(give a commit, tag or branch)", file=sys.stderr)
         return 2
     cases = load_cases(path)
     rev = args.before or _merge_base()

@@ -21,19 +21,17 @@ processes (median of the runs):
 - with ``--before REV``: the cold ``check FILE`` and ``check --pages`` of that revision (its
   packages extracted with ``git archive`` and put first on ``PYTHONPATH``) and of this tree,
   taking turns, with the ratio and whether both printed the same.
-Exit codes: 0 done, 1 a run failed, 2 no corpus.
+Exit codes: 0 done, 1 a run failed, 2 no corpus or no such ``--before`` revision.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -51,10 +49,10 @@ from benchmarks.generate import (
     make_pages,
 )
 from benchmarks.installed import installed_env
+from benchmarks.revisions import extract, is_revision
 from matcher import Page
 
 BIN = Path(sys.executable).parent
-ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("repostwatch", "crawler", "matcher", "reports")
 CHECK_GOAL_S = 0.5  # issue 16 (was 1.0, issue 6): cold `check FILE` with 10,000 originals
 PAGES_GOAL = 250.0  # issue 16 (was 50, issue 6): `check --pages`, pages/s, process included
@@ -90,10 +88,7 @@ def _median(args: Sequence[str], runs: int, *, cwd: Path, ok: Sequence[int] = (0
 
 def _revision(rev: str, folder: Path) -> dict[str, str]:
     """The environment that runs the commands with the packages of revision ``rev``."""
-    data = subprocess.run(["git", "archive", rev, *PACKAGES], cwd=ROOT, check=True,
-                          capture_output=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        tar.extractall(folder, filter="data")
+    extract(rev, PACKAGES, folder)
     # the editable install's finder comes after sys.path: these packages shadow this tree's
     return {**_ENV, "PYTHONPATH": str(folder)}
 
@@ -168,6 +163,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--before", metavar="REV",
                    help="also time the cold check of this git revision, taking turns")
     args = p.parse_args(argv)
+    if args.before and not is_revision(args.before):
+        print(f"--before {args.before}: not a revision of this repository "
+              "(give a commit, tag or branch)", file=sys.stderr)
+        return 2
     corpus = corpus_path()
     if not corpus.exists():
         print(f"corpus not found at {corpus}: nothing measured (set REPOSTWATCH_CORPUS)")
