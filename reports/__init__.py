@@ -22,7 +22,6 @@ needs at start-up) does not load the store, the matcher or Jinja2.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 from .formats import FORMATS, NAMES, ReportFormat, default_filename, render, write_report
@@ -58,19 +57,34 @@ __all__ = [
     "write_report",
 ]
 
-_LAZY = {
-    "FINDING_FIELDS": "build", "Report": "build", "SiteSummary": "build",
-    "build_report": "build", "utc": "build", "CSV_COLUMNS": "csv_report",
-    "DeliveryError": "deliver", "Changes": "history", "CompliancePoint": "history",
-    "OutreachLetter": "outreach", "outreach_letters": "outreach", "PERIODS": "produce",
-    "Produced": "produce", "produce_report": "produce",
-}
-
-
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
+    """The heavier modules' names, imported on first use (plain imports, so that tools that
+    read imports see them), then kept as module attributes."""
+    if name in ("FINDING_FIELDS", "Report", "SiteSummary", "build_report", "utc"):
+        from . import build
+
+        value = getattr(build, name)
+    elif name == "CSV_COLUMNS":
+        from . import csv_report
+
+        value = csv_report.CSV_COLUMNS
+    elif name == "DeliveryError":
+        from . import deliver
+
+        value = deliver.DeliveryError
+    elif name in ("Changes", "CompliancePoint"):
+        from . import history
+
+        value = getattr(history, name)
+    elif name in ("OutreachLetter", "outreach_letters"):
+        from . import outreach
+
+        value = getattr(outreach, name)
+    elif name in ("PERIODS", "Produced", "produce_report"):
+        from . import produce
+
+        value = getattr(produce, name)
+    else:
         raise AttributeError(f"module 'reports' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value  # once loaded, a plain module attribute
+    globals()[name] = value
     return value
