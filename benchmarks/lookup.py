@@ -19,8 +19,9 @@ processes (median of the runs):
   parsing alone in this process. Goals (issue 16): cold ``check FILE`` <= 0.5 s,
   ``check --pages`` >= 250 pages/s. ``--keep DIR`` keeps the stores, to profile a command.
 - with ``--before REV``: the cold ``check FILE`` and ``check --pages`` of that revision (its
-  packages extracted with ``git archive`` and put first on ``PYTHONPATH``) and of this tree,
-  taking turns, with the ratio and whether both printed the same.
+  packages extracted with ``git archive`` and put first on ``PYTHONPATH``, on a copy of each
+  store with an index cache of its own) and of this tree, taking turns, with the ratio and
+  whether every run printed the same.
 Exit codes: 0 done, 1 a run failed, 2 no corpus or no such ``--before`` revision.
 """
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -88,19 +90,20 @@ def _median(args: Sequence[str], runs: int, *, cwd: Path, ok: Sequence[int] = (0
 
 def _revision(rev: str, folder: Path) -> dict[str, str]:
     """The environment that runs the commands with the packages of revision ``rev``."""
+    shutil.rmtree(folder, ignore_errors=True)  # a kept folder may hold another revision
     extract(rev, PACKAGES, folder)
     # the editable install's finder comes after sys.path: these packages shadow this tree's
     return {**_ENV, "PYTHONPATH": str(folder)}
 
 
-def _taking_turns(args: Sequence[str], envs: Mapping[str, Mapping[str, str]], runs: int, *,
-                  cwd: Path, ok: Sequence[int]) -> tuple[dict[str, float], bool]:
-    """Median seconds of ``args`` under each environment, run in turns; and whether every
-    environment printed the same."""
-    times: dict[str, list[float]] = {name: [] for name in envs}
-    printed: dict[str, str] = {}
+def _taking_turns(args: Sequence[str], sides: Mapping[str, tuple[Mapping[str, str], Path]],
+                  runs: int, *, ok: Sequence[int]) -> tuple[dict[str, float], bool]:
+    """Median seconds of ``args`` on each side (its environment and working folder), the
+    sides taking turns; and whether every run of every side printed the same."""
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    printed: set[str] = set()
     for _ in range(runs):
-        for name, env in envs.items():
+        for name, (env, cwd) in sides.items():
             start = time.perf_counter()
             done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False,
                                   env=env)
@@ -108,9 +111,17 @@ def _taking_turns(args: Sequence[str], envs: Mapping[str, Mapping[str, str]], ru
             if done.returncode not in ok:
                 raise RuntimeError(f"{name}: {' '.join(args)} exited {done.returncode}: "
                                    f"{done.stderr[-500:]}")
-            printed.setdefault(name, done.stdout)
-    return ({name: statistics.median(t) for name, t in times.items()},
-            len(set(printed.values())) == 1)
+            printed.add(done.stdout)
+    return {name: statistics.median(t) for name, t in times.items()}, len(printed) == 1
+
+
+def _beside(folder: Path, name: str) -> Path:
+    """A copy of ``folder`` (its config, store and index cache) for the other revision: each
+    side keeps an index cache of its own format, so neither rebuilds the other's."""
+    copy = folder.parent / name
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(folder, copy)
+    return copy
 
 
 def _synthetic_store(folder: Path, size: int, corpus: Path) -> tuple[Path, Path]:
@@ -204,14 +215,16 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "met" if cold <= CHECK_GOAL_S else "NOT met"
         rows.append((f"check FILE, cold process, {args.originals:,} originals", f"{cold:.3f} s",
                      f"goal <= {CHECK_GOAL_S} s: {verdict}"))
+        before_env = _revision(args.before, base / "before") if args.before else {}
         if args.before:
-            envs = {"before": _revision(args.before, base / "before"), "after": _ENV}
-            _wall([rw, "check", str(page)], cwd=synth, ok=(1,), env=envs["before"])  # bytecode
-            took, same = _taking_turns([rw, "check", str(page)], envs, args.runs * 2, cwd=synth,
-                                       ok=(1,))
+            other = _beside(synth, "synthetic-before")
+            _wall([rw, "check", str(page)], cwd=other, ok=(1,), env=before_env)  # its cache
+            turns, same = _taking_turns([rw, "check", str(page)],
+                                        {"before": (before_env, other), "after": (_ENV, synth)},
+                                        args.runs * 2, ok=(1,))
             rows.append((f"  the same at {args.before} / this tree, taking turns",
-                         f"{took['before']:.3f} / {took['after']:.3f} s",
-                         f"{took['after'] / took['before']:.2f}x; same output: {same}"))
+                         f"{turns['before']:.3f} / {turns['after']:.3f} s",
+                         f"{turns['after'] / turns['before']:.2f}x; same output: {same}"))
 
         n, parse_rate = _corpus_store(real, corpus)
         _wall([rw, "originals", "import", "originals.jsonl"], cwd=real)
@@ -225,11 +238,15 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((f"check --pages {n:,} corpus pages, whole process", f"{rate:.0f} pages/s",
                      f"{batch:.2f} s; goal >= {PAGES_GOAL:.0f}: {verdict}"))
         if args.before:
-            took, same = _taking_turns([rw, "check", "--pages", "pages.jsonl", "--json"], envs,
-                                       min(args.runs, 3), cwd=real, ok=(0, 1))
+            other = _beside(real, "corpus-before")
+            _wall([rw, "check", "--pages", "pages.jsonl", "--json"], cwd=other, ok=(0, 1),
+                  env=before_env)  # its cache
+            turns, same = _taking_turns([rw, "check", "--pages", "pages.jsonl", "--json"],
+                                        {"before": (before_env, other), "after": (_ENV, real)},
+                                        min(args.runs, 3), ok=(0, 1))
             rows.append((f"  the same at {args.before} / this tree, taking turns",
-                         f"{n / took['before']:.0f} / {n / took['after']:.0f} pages/s",
-                         f"{took['before'] / took['after']:.2f}x; same output: {same}"))
+                         f"{n / turns['before']:.0f} / {n / turns['after']:.0f} pages/s",
+                         f"{turns['before'] / turns['after']:.2f}x; same output: {same}"))
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement':{width}}  {'value':>14}  note")
     for name, value, note in rows:

@@ -105,21 +105,32 @@ class ReadOnlySQLite:
             raise StoreError(f"database error: {exc}") from exc
 
     @classmethod
-    def open(cls, url: str) -> ReadOnlySQLite | None:
+    def open(cls, url: str, *, timeout: float = 30.0) -> ReadOnlySQLite | None:
         """The store at ``url`` opened for reading, or None: not a SQLite file that exists,
-        cannot be read, or not at the newest schema (``Store.open`` migrates it)."""
+        cannot be read, or not at the newest schema (``Store.open`` migrates it, or names
+        the problem). A store locked by a writer for ``timeout`` seconds (the store's own
+        wait) is a ``StoreError`` at once: ``Store`` would only wait as long again."""
         path = _sqlite_file(url)
-        if path is None or not path.is_file():
+        try:
+            if path is None or not path.is_file():
+                return None
+        except OSError:  # a folder that may not be searched, a name too long: Store says so
             return None
-        try:  # mode=rw: never creates a file; the store's own 30 s wait for a writer's lock
-            conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=30)
+        try:  # mode=rw: never creates a file
+            conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True,
+                                   timeout=timeout)
         except sqlite3.Error:
             return None
         reader = cls(conn)
         try:
             revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        except sqlite3.Error:
-            revision = None
+        except sqlite3.Error as exc:
+            reader.close()
+            if getattr(exc, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+                raise StoreError(f"cannot open database {path}: {exc}",
+                                 hint="another process holds it locked: try again when it "
+                                      "is done") from exc
+            return None  # not a database, or a new one
         if revision is None or revision[0] != SCHEMA_REVISION:
             reader.close()
             return None
@@ -161,7 +172,8 @@ class ReadOnlySQLite:
 class Judging:
     """What judging without recording needs of the store: its index and the credit rules with
     its allow-list; ``reader`` stays open while pages are judged (originals' texts are read on
-    a match) and is closed by the caller."""
+    a match) and is closed by the caller. Its connection belongs to the thread that opened it
+    (``sqlite3``'s default): the index may not be handed to other threads."""
 
     reader: ReadOnlySQLite
     index: FingerprintIndex

@@ -144,3 +144,24 @@ def test_a_read_that_fails_is_a_store_error(store_url: str) -> None:
             conn.execute("DROP TABLE allowed_sites")
         with pytest.raises(StoreError, match="no such table: allowed_sites"):
             reader.allowed_sites()
+
+
+def test_a_path_the_system_refuses_is_left_to_the_store(tmp_path: Path) -> None:
+    # Path.is_file() raises for a name too long (as for a folder that may not be searched):
+    # Store.open then names the problem as a StoreError.
+    assert ReadOnlySQLite.open(f"sqlite:///{tmp_path / ('x' * 300)}.db") is None
+
+
+def test_a_store_locked_past_the_wait_is_a_store_error_at_once(store_url: str) -> None:
+    path = store_url.removeprefix("sqlite:///")
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+        holder.execute("BEGIN EXCLUSIVE")
+        holder.execute("UPDATE publications SET name = name")
+        with pytest.raises(StoreError, match="locked"):
+            ReadOnlySQLite.open(store_url, timeout=0.2)
+    finally:
+        holder.close()
+    with ReadOnlySQLite.open(store_url, timeout=0.2) as reader:  # free again: it opens
+        assert reader is not None
