@@ -22,7 +22,8 @@ processes (median of the runs):
   packages extracted with ``git archive`` and put first on ``PYTHONPATH``, on a copy of each
   store with an index cache of its own) and of this tree, taking turns, with the ratio and
   whether every run printed the same.
-Exit codes: 0 done, 1 a run failed, 2 no corpus or no such ``--before`` revision.
+Exit codes: 0 done, 1 a run failed, 2 no corpus, no such ``--before`` revision, or a
+``--keep`` folder that holds an earlier run's stores.
 """
 
 from __future__ import annotations
@@ -177,6 +178,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.before and not is_revision(args.before):
         print(f"--before {args.before}: not a revision of this repository "
               "(give a commit, tag or branch)", file=sys.stderr)
+        return 2
+    if args.keep and any((args.keep / name).exists() for name in ("synthetic", "corpus")):
+        print(f"--keep {args.keep}: it holds the stores of an earlier run: give a new or "
+              "empty folder", file=sys.stderr)
         return 2
     corpus = corpus_path()
     if not corpus.exists():
