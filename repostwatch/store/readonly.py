@@ -4,10 +4,12 @@ Importing SQLAlchemy, its ORM and our models is ~0.3 s, half of a cold ``repostw
 FILE``, which reads only three things: the index stamp (is the index cache current?), the
 allow-list, and the text of the few originals a page shares fingerprints with.
 ``ReadOnlySQLite`` reads them with the standard library's ``sqlite3``; ``Store`` reads the same
-with SQLAlchemy, and both build their answers with the functions here (``index_stamp``,
-``with_allowed``, ``SCHEMA_REVISION``), so they cannot drift apart in what they mean; a test
-holds their answers equal on one store. Anything else (another database, a schema that is not
-the newest, a stale or missing index cache, ``--save``) goes through ``Store``.
+with SQLAlchemy (the stamp, the allow-list and the schema revision with the same SQL text),
+and both build their answers with the functions
+here (``index_stamp``, ``with_allowed``, ``SCHEMA_REVISION``), so they cannot drift apart in
+what they mean; a test holds their answers equal on one store. Anything else (another
+database, a schema that is not the newest, a stale or missing index cache, ``--save``) goes
+through ``Store``.
 
 This module imports neither SQLAlchemy nor the models; ``repostwatch.store`` loads ``Store``
 only when it is asked for, so importing this module does not pull it in.
@@ -16,7 +18,7 @@ only when it is asked for, so importing this module does not pull it in.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +32,10 @@ from . import index_cache
 from .lazy import LazyOriginals
 
 __all__ = [
+    "ALLOWED_SQL",
+    "REVISION_SQL",
     "SCHEMA_REVISION",
+    "STAMP_SQL",
     "Judging",
     "ReadOnlySQLite",
     "index_stamp",
@@ -42,19 +47,22 @@ __all__ = [
 # head), and see that the three reads below still read what the models say (test_readonly.py).
 SCHEMA_REVISION = "0007"
 
+# The reads both readers make, in one spelling: ``Store`` runs STAMP_SQL, ALLOWED_SQL and
+# REVISION_SQL as text too (standard SQL: SQLite and PostgreSQL alike).
+STAMP_SQL = "SELECT count(id), max(id), sum(id), max(updated_at) FROM originals"
+ALLOWED_SQL = ("SELECT p.name, a.site FROM allowed_sites a "
+               "JOIN publications p ON p.id = a.publication_id ORDER BY a.id")
+REVISION_SQL = "SELECT version_num FROM alembic_version"
 _ORIGINAL = ("SELECT o.id, p.name, o.url, o.title, o.text, o.published, o.author, o.source "
              "FROM originals o JOIN publications p ON p.id = o.publication_id WHERE o.id = ?")
-_STAMP = "SELECT count(id), max(id), sum(id), max(updated_at) FROM originals"
-_ALLOWED = ("SELECT p.name, a.site FROM allowed_sites a "
-            "JOIN publications p ON p.id = a.publication_id ORDER BY a.id")
 
 
-def index_stamp(count: int, top: int | None, total: int | None, updated: datetime | None,
-                max_postings: int) -> str:
-    """The text that changes whenever an original is added, edited or removed (the count, the
-    largest id, the sum of ids, the newest update) or the index's settings change; a saved
-    index cache is current while its stamp equals this."""
-    return f"{count}:{top}:{total}:{updated}:{max_postings}"
+def index_stamp(row: Sequence[Any], max_postings: int) -> str:
+    """The text that changes whenever an original is added, edited or removed (STAMP_SQL's
+    row: the count, the largest id, the sum of ids, the newest update) or the index's settings
+    change; a saved index cache is current while its stamp equals this."""
+    count, top, total, updated = row
+    return f"{count}:{top}:{total}:{_when(updated)}:{max_postings}"
 
 
 def with_allowed(rules: Mapping[str, CreditRule],
@@ -69,12 +77,12 @@ def with_allowed(rules: Mapping[str, CreditRule],
     return merged
 
 
-def _when(value: str | None) -> datetime | None:
-    """A timestamp as the store keeps it in SQLite (ISO text, UTC without its zone), read
-    back as ``UTCDateTime`` reads it: timezone-aware."""
+def _when(value: datetime | str | None) -> datetime | None:
+    """A timestamp as the database gives it (SQLite: ISO text, UTC without its zone;
+    PostgreSQL: a datetime), read as ``UTCDateTime`` reads it: timezone-aware."""
     if not value:
         return None
-    when = datetime.fromisoformat(value)
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
@@ -111,30 +119,26 @@ class ReadOnlySQLite:
         the problem). A store locked by a writer for ``timeout`` seconds (the store's own
         wait) is a ``StoreError`` at once: ``Store`` would only wait as long again."""
         path = _sqlite_file(url)
-        try:
+        try:  # mode=rw: never creates a file
             if path is None or not path.is_file():
                 return None
-        except OSError:  # a folder that may not be searched, a name too long: Store says so
-            return None
-        try:  # mode=rw: never creates a file
             conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True,
                                    timeout=timeout)
-        except sqlite3.Error:
-            return None
-        reader = cls(conn)
+        except (OSError, sqlite3.Error):  # a folder that may not be searched, a name too
+            return None  # long, a file that cannot be opened: Store names the problem
         try:
-            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = conn.execute(REVISION_SQL).fetchone()
         except sqlite3.Error as exc:
-            reader.close()
+            conn.close()
             if getattr(exc, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED"):
                 raise StoreError(f"cannot open database {path}: {exc}",
                                  hint="another process holds it locked: try again when it "
                                       "is done") from exc
             return None  # not a database, or a new one
         if revision is None or revision[0] != SCHEMA_REVISION:
-            reader.close()
+            conn.close()
             return None
-        return reader
+        return cls(conn)
 
     def close(self) -> None:
         self._conn.close()
@@ -146,8 +150,8 @@ class ReadOnlySQLite:
         self.close()
 
     def index_stamp(self, max_postings: int) -> str:
-        [(count, top, total, updated)] = self._rows(_STAMP)
-        return index_stamp(count, top, total, _when(updated), max_postings)
+        [row] = self._rows(STAMP_SQL)
+        return index_stamp(row, max_postings)
 
     def original(self, original_id: int) -> Original | None:
         rows = self._rows(_ORIGINAL, original_id)
@@ -159,7 +163,7 @@ class ReadOnlySQLite:
 
     def allowed_sites(self) -> list[tuple[str, str]]:
         """(publication, site) of every site allow-listed in the store, in the order added."""
-        return [(name, site) for name, site in self._rows(_ALLOWED)]
+        return [(name, site) for name, site in self._rows(ALLOWED_SQL)]
 
     def cached_index(self, cache_dir: Path, *, max_postings: int = 50) -> FingerprintIndex | None:
         """The index saved in ``cache_dir`` if it is current, else None (``Store.load_index``

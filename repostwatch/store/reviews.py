@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal, or_, select, tuple_
+from sqlalchemy import Select, case, func, literal, or_, select, text, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
@@ -43,7 +43,7 @@ from .models import (
     ReviewEventRow,
     utcnow,
 )
-from .readonly import with_allowed
+from .readonly import ALLOWED_SQL, with_allowed
 from .records import FindingRecord, PageVersionRecord, lacking_credit_clause
 
 __all__ = [
@@ -540,10 +540,8 @@ def allow_site(store: Store, finding_id: int, *, note: str = "", actor: str = ""
 def allowed_rules(store: Store, rules: Mapping[str, CreditRule]) -> dict[str, CreditRule]:
     """``rules`` with the sites allow-listed in the store added to each publication's
     ``allow`` (the config's list and the review UI's list count alike). A publication known
-    only to the store gets the default rule with its allowed sites (``with_allowed``, which
-    ``ReadOnlySQLite.allowed_sites`` feeds too)."""
+    only to the store gets the default rule with its allowed sites (the same query and merge
+    as ``ReadOnlySQLite``'s)."""
     with store.session() as s:
-        pairs = s.execute(select(PublicationRow.name, AllowedSiteRow.site)
-                          .join(AllowedSiteRow, AllowedSiteRow.publication_id == PublicationRow.id)
-                          .order_by(AllowedSiteRow.id)).all()
+        pairs = s.execute(text(ALLOWED_SQL)).all()
     return with_allowed(rules, [(name, site) for name, site in pairs])

@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from matcher import CreditRule, tokenize
 from repostwatch.errors import StoreError
 from repostwatch.store import Store
-from repostwatch.store.models import AllowedSiteRow, PublicationRow
+from repostwatch.store.models import AllowedSiteRow, OriginalRow, PublicationRow
 from repostwatch.store.readonly import ReadOnlySQLite, with_allowed
 from repostwatch.store.reviews import allowed_rules
 from repostwatch.store.sources import override_source
@@ -62,6 +63,11 @@ def test_its_reads_are_the_stores(store_url: str) -> None:
     with Store.open(store_url) as store, ReadOnlySQLite.open(store_url) as reader:
         assert reader is not None
         assert reader.index_stamp(50) == store._index_stamp(50)
+        o = OriginalRow.__table__.c  # both read the stamp as text: as the model types it too
+        with store.session() as s:
+            typed = s.execute(select(func.count(o.id), func.max(o.id), func.sum(o.id),
+                                     func.max(o.updated_at))).one()
+        assert reader.index_stamp(50) == ":".join(map(str, (*typed, 50)))
         assert reader.index_stamp(7) != reader.index_stamp(50)
         for oid in (1, 2, 3, 99):
             assert reader.original(oid) == store.original(oid)
