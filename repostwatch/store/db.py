@@ -62,7 +62,14 @@ from .models import (
     PublicationRow,
     utcnow,
 )
-from .readonly import REVISION_SQL, SCHEMA_REVISION, STAMP_SQL, index_stamp
+from .readonly import (
+    ORIGINAL_SQL,
+    REVISION_SQL,
+    SCHEMA_REVISION,
+    STAMP_SQL,
+    index_stamp,
+    original_of_row,
+)
 from .records import (
     CLOSED_STATES,
     CheckRecord,
@@ -81,6 +88,13 @@ __all__ = ["SCHEMA_REVISION", "Store", "make_engine", "safe_url"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK = 0x7265706F7374  # PostgreSQL advisory lock key of migrations ("repost")
+
+
+_ORIGINAL = sql(ORIGINAL_SQL)  # compiled once: Store.original runs it for every candidate
+
+
+def _store_error(exc: SQLAlchemyError) -> StoreError:
+    return StoreError(f"database error: {str(exc).splitlines()[0]}")
 
 
 def make_engine(url: str) -> Engine:
@@ -309,9 +323,19 @@ class Store:
             session.commit()
         except SQLAlchemyError as exc:
             session.rollback()
-            raise StoreError(f"database error: {str(exc).splitlines()[0]}") from exc
+            raise _store_error(exc) from exc
         finally:
             session.close()
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        """A connection for a read outside the ORM (no session to begin and commit); errors
+        as ``session``'s."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise _store_error(exc) from exc
 
     # -- publications and originals ----------------------------------------------------
 
@@ -396,9 +420,12 @@ class Store:
             return [original_of(r) for r in s.scalars(q)]
 
     def original(self, original_id: int) -> Original | None:
-        with self.session() as s:
-            row = s.get(OriginalRow, original_id)
-            return original_of(row) if row is not None else None
+        """The original with this id (what the index fetches for each page's candidates: one
+        SELECT as text, ~0.06 ms, where the ORM's get and the lazy load of its publication
+        took ~0.23-0.37 ms; ``ReadOnlySQLite`` runs the same SQL)."""
+        with self._reading() as conn:
+            row = conn.execute(_ORIGINAL, {"id": original_id}).first()
+        return original_of_row(row) if row is not None else None
 
     def find_original(self, ref: str) -> Original | None:
         """The original named by ``ref``: its id (digits) or its URL (any variant of it)."""

@@ -33,6 +33,7 @@ from .lazy import LazyOriginals
 
 __all__ = [
     "ALLOWED_SQL",
+    "ORIGINAL_SQL",
     "REVISION_SQL",
     "SCHEMA_REVISION",
     "STAMP_SQL",
@@ -40,6 +41,7 @@ __all__ = [
     "ReadOnlySQLite",
     "index_stamp",
     "open_for_judging",
+    "original_of_row",
     "with_allowed",
 ]
 
@@ -47,14 +49,14 @@ __all__ = [
 # head), and see that the three reads below still read what the models say (test_readonly.py).
 SCHEMA_REVISION = "0007"
 
-# The reads both readers make, in one spelling: ``Store`` runs STAMP_SQL, ALLOWED_SQL and
-# REVISION_SQL as text too (standard SQL: SQLite and PostgreSQL alike).
+# The reads both readers make, in one spelling: ``Store`` runs them as text too (standard SQL:
+# SQLite and PostgreSQL alike; ``:name`` parameters, which sqlite3 takes as well).
 STAMP_SQL = "SELECT count(id), max(id), sum(id), max(updated_at) FROM originals"
 ALLOWED_SQL = ("SELECT p.name, a.site FROM allowed_sites a "
                "JOIN publications p ON p.id = a.publication_id ORDER BY a.id")
 REVISION_SQL = "SELECT version_num FROM alembic_version"
-_ORIGINAL = ("SELECT o.id, p.name, o.url, o.title, o.text, o.published, o.author, o.source "
-             "FROM originals o JOIN publications p ON p.id = o.publication_id WHERE o.id = ?")
+ORIGINAL_SQL = ("SELECT o.id, p.name, o.url, o.title, o.text, o.published, o.author, o.source "
+                "FROM originals o JOIN publications p ON p.id = o.publication_id WHERE o.id = :id")
 
 
 def index_stamp(row: Sequence[Any], max_postings: int) -> str:
@@ -63,6 +65,13 @@ def index_stamp(row: Sequence[Any], max_postings: int) -> str:
     change; a saved index cache is current while its stamp equals this."""
     count, top, total, updated = row
     return f"{count}:{top}:{total}:{_when(updated)}:{max_postings}"
+
+
+def original_of_row(row: Sequence[Any]) -> Original:
+    """The matcher's ``Original`` of ORIGINAL_SQL's row."""
+    oid, publication, url, title, text, published, author, source = row
+    return Original(id=oid, publication=publication, url=url, title=title, text=text,
+                    published=_when(published), author=author, source=source)
 
 
 def with_allowed(rules: Mapping[str, CreditRule],
@@ -106,9 +115,10 @@ class ReadOnlySQLite:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
-    def _rows(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    def _rows(self, sql: str, params: Mapping[str, object] | None = None
+              ) -> list[tuple[Any, ...]]:
         try:
-            return self._conn.execute(sql, params).fetchall()
+            return self._conn.execute(sql, params or {}).fetchall()
         except sqlite3.Error as exc:
             raise StoreError(f"database error: {exc}") from exc
 
@@ -154,12 +164,8 @@ class ReadOnlySQLite:
         return index_stamp(row, max_postings)
 
     def original(self, original_id: int) -> Original | None:
-        rows = self._rows(_ORIGINAL, original_id)
-        if not rows:
-            return None
-        [(oid, publication, url, title, text, published, author, source)] = rows
-        return Original(id=oid, publication=publication, url=url, title=title, text=text,
-                        published=_when(published), author=author, source=source)
+        rows = self._rows(ORIGINAL_SQL, {"id": original_id})
+        return original_of_row(rows[0]) if rows else None
 
     def allowed_sites(self) -> list[tuple[str, str]]:
         """(publication, site) of every site allow-listed in the store, in the order added."""

@@ -305,6 +305,34 @@ def test_index_reads_texts_lazily(store: Store) -> None:
     assert index.get(oid + 1000) is None
 
 
+def test_an_original_read_by_its_sql_is_the_models_original(store: Store) -> None:
+    """``Store.original`` reads one row as text (the index asks it for every candidate): on
+    both databases it gives what the model gives, dates, a missing author and a wire source
+    included."""
+    from datetime import timedelta, timezone
+
+    from repostwatch.store.models import OriginalRow
+    from repostwatch.store.sources import original_of, override_source
+
+    store.ensure_publications([CreditRule("Gazette")])
+    ids = [store.upsert_original(publication=RULE.publication, url=URL, title="Pier",
+                                 text=ORIGINAL_TEXT, author="Lois Lane",
+                                 published=datetime(2026, 11, 1, 9, 30, 5, 123456,
+                                                    tzinfo=timezone(timedelta(hours=-5))))[0],
+           store.upsert_original(publication="Gazette", url="https://gazette.test/w", title="",
+                                 text="WASHINGTON (AP) — " + ORIGINAL_TEXT)[0]]
+    override_source(store, ids[1], "Reuters")
+    with store.session() as s:
+        by_model = [original_of(s.get(OriginalRow, oid)) for oid in ids]  # type: ignore[arg-type]
+    assert [store.original(oid) for oid in ids] == by_model
+    first, wire = by_model
+    assert first.published == datetime(2026, 11, 1, 14, 30, 5, 123456, tzinfo=UTC)
+    assert first.published.tzinfo is not None and first.author == "Lois Lane"
+    assert (wire.publication, wire.author, wire.published, wire.source) == (
+        "Gazette", None, None, "Reuters")
+    assert store.original(max(ids) + 1) is None
+
+
 def test_evidence_is_kept_for_copies_only_and_deduplicated(store: Store) -> None:
     import hashlib
 
