@@ -57,6 +57,7 @@ EXTENSIONS = {
     # after AutoThrottle (order 0): Crawl-delay / Retry-After floors are applied last
     "crawler.politeness.SiteDelays": 500,
     "crawler.extensions.HtmlOnly": 500,
+    "crawler.extensions.QuietCollector": 500,
 }
 # Scrapy starts CONCURRENT_ITEMS tasks for the output of every response (100 by default), to
 # handle what is mostly one item and a few dozen links: ~1 ms of the crawl process's time a
@@ -72,6 +73,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 # Our own settings.
 REPOSTWATCH_SITE_DELAYS = True  # honour Crawl-delay and Retry-After (crawler.politeness)
+REPOSTWATCH_GC_TUNING = True  # start-up objects frozen for the collector (QuietCollector)
 REPOSTWATCH_MAX_CRAWL_DELAY = 30.0
 REPOSTWATCH_MAX_RETRY_AFTER = 120.0
 REPOSTWATCH_CONFIG = None  # path of repostwatch.toml (None: the usual search, see config.py)

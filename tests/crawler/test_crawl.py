@@ -389,3 +389,37 @@ def test_an_empty_import_names_the_answers_of_its_source_not_of_robots_txt() -> 
                            f"{status}404": 3}, "http://x.test/s.xml") == (
         "no articles found at http://x.test/s.xml (answers: 1 × HTTP 200, 3 × HTTP 404)")
     assert import_problem({"repostwatch/originals/unchanged": 7}, "http://x.test/s.xml") is None
+
+
+@pytest.mark.parametrize("tuning", [True, False])
+@deferred_f_from_coro_f
+async def test_the_collector_leaves_start_up_objects_alone_while_crawling(
+        config: Config, sandbox, tuning: bool) -> None:
+    """``QuietCollector``: while pages are judged, the objects of start-up are frozen and the
+    youngest generation is collected less often; afterwards the collector is as it was."""
+    import gc
+
+    from scrapy import signals
+
+    from crawler.extensions import GC_TUNING_SETTING, YOUNG_OBJECTS
+
+    before = (gc.get_freeze_count(), gc.get_threshold())
+    settings = project_settings(config)
+    settings.set(GC_TUNING_SETTING, tuning, priority="cmdline")
+    crawler = AsyncCrawlerRunner(settings).create_crawler(WatchSpider)
+    seen: list[tuple[int, tuple[int, int, int]]] = []
+
+    def judged(**_: object) -> None:  # held here: signals keep weak references
+        seen.append((gc.get_freeze_count(), gc.get_threshold()))
+
+    crawler.signals.connect(judged, signal=signals.item_scraped)
+    await crawler.crawl_async()
+
+    assert crawler.stats.get_value("finish_reason") == "finished"
+    assert len(seen) > 10  # pages were judged
+    if tuning:
+        assert all(frozen > 10_000 and threshold == (YOUNG_OBJECTS, *before[1][1:])
+                   for frozen, threshold in seen)
+    else:
+        assert set(seen) == {before}
+    assert (gc.get_freeze_count(), gc.get_threshold()) == before
