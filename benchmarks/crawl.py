@@ -19,6 +19,9 @@ and extension runs. Rows:
   with a page (no item, no pipeline);
 - (a') the same with Scrapy's default ``CONCURRENT_ITEMS`` (100 tasks started for the output
   of every response) instead of the project's 8: what the project's setting gains any crawl;
+- (a'') ``WatchSpider`` yielding its items (``FetchedPage``) to no pipeline at all, with the
+  project's settings: what building items and Scrapy's own handling of them cost, before any
+  judging: the ceiling of (b)/(a) for any pipeline;
 - (b) full: ``WatchSpider`` + ``StorePipeline`` on a fresh SQLite store pre-filled with the
   originals, as ``repostwatch crawl`` runs it: fetch, extract, ``assess``, store. It must find
   the planted copies (found/planted) and nothing else (false positives).
@@ -109,7 +112,7 @@ def _child_crawl(spec: dict[str, Any]) -> dict[str, Any]:
     config = load_config(spec["config"])
     settings = project_settings(config)
     settings.setdict(bench_politeness(spec["hosts"]), priority="cmdline")
-    bare = spec["mode"] in ("bare", "bare-scrapy-items")
+    bare = spec["mode"] in ("bare", "bare-scrapy-items", "bare-items")
     if bare:
         settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     if spec["mode"] == "bare-scrapy-items":  # Scrapy's own default, not the project's
@@ -117,15 +120,20 @@ def _child_crawl(spec: dict[str, Any]) -> dict[str, Any]:
     if not bare:  # explicit either way: threads (0) or N worker processes
         settings.set(JUDGE_PROCESSES_SETTING, spec["judge_processes"], priority="cmdline")
     process = AsyncCrawlerProcess(settings)
-    crawler = process.create_crawler(_bare_spider() if bare else WatchSpider)
+    spider = _bare_spider() if spec["mode"] in ("bare", "bare-scrapy-items") else WatchSpider
+    crawler = process.create_crawler(spider)
     profiles = _start_profiling() if spec.get("profile") else None
     process.crawl(crawler)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if profiles is not None:
         _print_profile(profiles)
-    pages = stats.get("bench/pages", 0) if bare else (
-        stats.get("repostwatch/pages_judged", 0) + stats.get("repostwatch/pages_gone", 0))
+    if spider is not WatchSpider:
+        pages = stats.get("bench/pages", 0)
+    elif bare:  # the items went nowhere: each HTML page gave one
+        pages = stats.get("item_scraped_count", 0)
+    else:
+        pages = stats.get("repostwatch/pages_judged", 0) + stats.get("repostwatch/pages_gone", 0)
     import resource
     own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
                                                           resource.RUSAGE_CHILDREN))
@@ -303,8 +311,8 @@ def _measure(args: argparse.Namespace, web: BenchWeb, folder: Path) -> list[dict
     urls.write_text(json.dumps([f"http://{h}{p}" for h, p in web.render()]))
     expected = web.html_pages()
     with SandboxServer(app=web.app()) as server:
-        modes = ["server", "bare", "bare-scrapy-items"] + ([] if args.no_threads else ["full"]) + (
-            ["processes"] if args.judge_processes else [])
+        modes = ["server", "bare", "bare-scrapy-items", "bare-items"] + (
+            [] if args.no_threads else ["full"]) + (["processes"] if args.judge_processes else [])
         runs_of: dict[str, list[dict[str, Any]]] = {mode: [] for mode in modes}
         for n in range(args.runs):  # the rows take turns: the machine's pace moves over time
             for mode in modes:
@@ -357,6 +365,7 @@ def _median(mode: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 LABELS = {"server": "server alone (aiohttp client)", "bare": "(a) bare Scrapy crawl",
           "bare-scrapy-items": "(a') bare, Scrapy's CONCURRENT_ITEMS",
+          "bare-items": "(a'') items to no pipeline",
           "full": "(b) full, judged in threads",
           "processes": "(b) full, judged in processes"}
 
