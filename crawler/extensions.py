@@ -63,13 +63,19 @@ class QuietCollector:
     ``benchmarks/crawl.py``'s 5,104 pages the crawl process spent 2.1-2.4 s of its ~14 CPU s
     collecting, 0.7-1.0 s with this (the bare crawl, which has it too: 1.0-1.1 s, 0.3 s).
     Cycles are still collected; the setting ``REPOSTWATCH_GC_TUNING = False`` turns it off.
-    The collector is as it was once the engine stops (crawls in one process, tests).
+
+    The collector is as it was once the spider closes, however it ends (a component that
+    refuses to open closes the spider without ever stopping the engine), and once the last of
+    several crawls in one process closes (crawls side by side share one collector).
     """
 
+    _crawls = 0  # crawls of this process holding the collector tuned
+    _threshold: tuple[int, int, int] = (700, 10, 10)  # as it was before the first of them
+
     def __init__(self, crawler: Crawler) -> None:
-        self._threshold: tuple[int, int, int] | None = None
+        self._holding = False
         crawler.signals.connect(self._opened, signal=signals.spider_opened)
-        crawler.signals.connect(self._stopped, signal=signals.engine_stopped)
+        crawler.signals.connect(self._closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> QuietCollector:
@@ -78,13 +84,23 @@ class QuietCollector:
         return cls(crawler)
 
     def _opened(self) -> None:
+        if self._holding:
+            return
+        self._holding = True
+        cls = type(self)
+        if cls._crawls == 0:
+            cls._threshold = gc.get_threshold()
+        cls._crawls += 1
         gc.collect()  # start-up's garbage is freed, not frozen
         gc.freeze()
-        self._threshold = gc.get_threshold()
-        gc.set_threshold(YOUNG_OBJECTS, *self._threshold[1:])
+        gc.set_threshold(YOUNG_OBJECTS, *cls._threshold[1:])
 
-    def _stopped(self) -> None:
-        if self._threshold is not None:
-            gc.set_threshold(*self._threshold)
+    def _closed(self) -> None:
+        if not self._holding:
+            return
+        self._holding = False
+        cls = type(self)
+        cls._crawls -= 1
+        if cls._crawls == 0:
+            gc.set_threshold(*cls._threshold)
             gc.unfreeze()
-            self._threshold = None

@@ -421,8 +421,8 @@ class Store:
 
     def original(self, original_id: int) -> Original | None:
         """The original with this id (what the index fetches for each page's candidates: one
-        SELECT as text, ~0.06 ms, where the ORM's get and the lazy load of its publication
-        took ~0.23-0.37 ms; ``ReadOnlySQLite`` runs the same SQL)."""
+        SELECT as text; on SQLite ~0.06 ms, where the ORM's get and the lazy load of its
+        publication took ~0.23-0.37 ms; ``ReadOnlySQLite`` runs the same SQL)."""
         with self._reading() as conn:
             row = conn.execute(_ORIGINAL, {"id": original_id}).first()
         return original_of_row(row) if row is not None else None

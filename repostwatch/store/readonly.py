@@ -46,7 +46,8 @@ __all__ = [
 ]
 
 # The head of the migrations: change it with every new migration (a test holds it to Alembic's
-# head), and see that the three reads below still read what the models say (test_readonly.py).
+# head), and see that the reads below still read what the models say (test_readonly.py,
+# test_store.py).
 SCHEMA_REVISION = "0007"
 
 # The reads both readers make, in one spelling: ``Store`` runs them as text too (standard SQL:

@@ -6,12 +6,15 @@ the CLI commands that start a reactor of their own (`demo`, `crawl`) run as subp
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import scrapy
 from aiohttp import web
 from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.utils.defer import deferred_f_from_coro_f
@@ -422,4 +425,77 @@ async def test_the_collector_leaves_start_up_objects_alone_while_crawling(
                    for frozen, threshold in seen)
     else:
         assert set(seen) == {before}
+    assert (gc.get_freeze_count(), gc.get_threshold()) == before
+
+
+class _Refusing:
+    """A pipeline that refuses to open: Scrapy closes the spider, the engine never starts."""
+
+    async def open_spider(self) -> None:
+        from scrapy.exceptions import CloseSpider
+
+        raise CloseSpider("not today")
+
+
+class _Waiting(scrapy.Spider):
+    """Requests nothing; it waits for ``release`` (if any) and notes the collector then."""
+
+    name = "waiting"
+
+    def __init__(self, release: asyncio.Event | None = None, seen: list | None = None,
+                 **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.release, self.seen = release, seen
+
+    async def start(self):  # type: ignore[override]
+        import gc
+
+        if self.release is not None:
+            await self.release.wait()
+        if self.seen is not None:
+            self.seen.append((gc.get_freeze_count() > 0, gc.get_threshold()))
+        return
+        yield
+
+
+def _collector_only() -> dict[str, object]:
+    return {"EXTENSIONS": {"crawler.extensions.QuietCollector": 500}, "ITEM_PIPELINES": {},
+            "LOG_LEVEL": "ERROR", "TELNETCONSOLE_ENABLED": False}
+
+
+@deferred_f_from_coro_f
+async def test_the_collector_is_restored_when_a_component_refuses_to_open() -> None:
+    import gc
+
+    before = (gc.get_freeze_count(), gc.get_threshold())
+    runner = AsyncCrawlerRunner({**_collector_only(),
+                                 "ITEM_PIPELINES": {f"{__name__}._Refusing": 100}})
+    crawler = runner.create_crawler(_Waiting)
+    with contextlib.suppress(Exception):  # how Scrapy reports the refusal is its own affair
+        await crawler.crawl_async()
+    assert (gc.get_freeze_count(), gc.get_threshold()) == before
+
+
+@deferred_f_from_coro_f
+async def test_crawls_side_by_side_leave_the_collector_as_it_was() -> None:
+    """The first crawl to close leaves the collector tuned for the one still running; the last
+    restores it."""
+    import gc
+
+    from scrapy import signals
+
+    from crawler.extensions import YOUNG_OBJECTS
+
+    before = (gc.get_freeze_count(), gc.get_threshold())
+    runner = AsyncCrawlerRunner(_collector_only())
+    first_closed, seen = asyncio.Event(), []
+    first, second = runner.create_crawler(_Waiting), runner.create_crawler(_Waiting)
+
+    def closed(**_: object) -> None:  # held here: signals keep weak references
+        first_closed.set()
+
+    first.signals.connect(closed, signal=signals.spider_closed)
+    await asyncio.gather(first.crawl_async(),
+                         second.crawl_async(release=first_closed, seen=seen))
+    assert seen == [(True, (YOUNG_OBJECTS, *before[1][1:]))]
     assert (gc.get_freeze_count(), gc.get_threshold()) == before
