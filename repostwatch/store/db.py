@@ -90,7 +90,7 @@ _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK = 0x7265706F7374  # PostgreSQL advisory lock key of migrations ("repost")
 
 
-_ORIGINAL = sql(ORIGINAL_SQL)  # compiled once: Store.original runs it for every candidate
+_ORIGINAL = sql(ORIGINAL_SQL)  # built once: Store.original runs it for every new candidate
 
 
 def _store_error(exc: SQLAlchemyError) -> StoreError:
