@@ -45,7 +45,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 import matcher
 from benchmarks.corpus import corpus_path, load_cases
-from benchmarks.revisions import ROOT, extract, is_revision
+from benchmarks.revisions import ROOT, extract, refused
 
 _MIX_COPY_EVERY = 10  # one page in ten of the crawl-like mix is a copy
 
@@ -262,9 +262,8 @@ def main() -> int:
     if not path.exists():
         print(f"corpus not found at {path}: nothing measured (set REPOSTWATCH_CORPUS)")
         return 2
-    if args.before and not is_revision(args.before):
-        print(f"--before {args.before}: not a revision of this repository "
-              "(give a commit, tag or branch)", file=sys.stderr)
+    if message := refused(args.before):
+        print(message, file=sys.stderr)
         return 2
     cases = load_cases(path)
     rev = args.before or _merge_base()

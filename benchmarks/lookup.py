@@ -52,7 +52,7 @@ from benchmarks.generate import (
     make_pages,
 )
 from benchmarks.installed import installed_env
-from benchmarks.revisions import extract, is_revision
+from benchmarks.revisions import extract, refused
 from matcher import Page
 
 BIN = Path(sys.executable).parent
@@ -175,9 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--before", metavar="REV",
                    help="also time the cold check of this git revision, taking turns")
     args = p.parse_args(argv)
-    if args.before and not is_revision(args.before):
-        print(f"--before {args.before}: not a revision of this repository "
-              "(give a commit, tag or branch)", file=sys.stderr)
+    if message := refused(args.before):
+        print(message, file=sys.stderr)
         return 2
     if args.keep and any((args.keep / name).exists() for name in ("synthetic", "corpus")):
         print(f"--keep {args.keep}: it holds the stores of an earlier run: give a new or "

@@ -7,7 +7,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-__all__ = ["ROOT", "extract", "is_revision"]
+__all__ = ["ROOT", "extract", "is_revision", "refused"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,6 +16,13 @@ def is_revision(rev: str) -> bool:
     """Whether ``rev`` names a commit of this repository (a hash, tag, branch, ``HEAD~2``)."""
     return subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
                           cwd=ROOT, capture_output=True, check=False).returncode == 0
+
+
+def refused(rev: str | None) -> str | None:
+    """Why ``--before rev`` cannot be measured (a message for the user), or None."""
+    if rev is None or is_revision(rev):
+        return None
+    return f"--before {rev}: not a revision of this repository (give a commit, tag or branch)"
 
 
 def extract(rev: str, paths: tuple[str, ...], folder: Path) -> None:

@@ -24,7 +24,7 @@ from .credit import (
     kept_apart,
     lacks_credit,
 )
-from .index import Candidate, FingerprintIndex
+from .index import MAX_POSTINGS, Candidate, FingerprintIndex
 from .original import Original
 from .page import Link, Page
 from .rules import CREDIT_MODES, CreditMode, CreditRule, Thresholds
@@ -38,6 +38,7 @@ __all__ = [
     "CREDIT_MODES",
     "CREDIT_STATUSES",
     "KEPT_APART",
+    "MAX_POSTINGS",
     "SCHEMA_VERSION",
     "WIRES",
     "Alignment",

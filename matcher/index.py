@@ -37,6 +37,7 @@ from .postings import Postings, Slots
 from .text import Hashes, Tokens, kgram_hashes, tokenize
 
 __all__ = [
+    "MAX_POSTINGS",
     "SHINGLE_WORDS",
     "WINDOW",
     "Candidate",
@@ -49,6 +50,8 @@ SHINGLE_WORDS = 5
 """Tokens per k-gram. Five words rarely repeat by chance across unrelated news texts."""
 WINDOW = 4
 """Winnowing window, in k-grams: runs of >= SHINGLE_WORDS + WINDOW - 1 = 8 tokens are found."""
+MAX_POSTINGS = 50
+"""Fingerprints shared by more originals than this are the publisher's template, ignored."""
 FORMAT_VERSION = 2
 """Version of the saved arrays and of the hash functions; a change invalidates saved indexes.
 2: distinct fingerprints with offsets into the slots, and a directory (1: one key a posting)."""
@@ -100,7 +103,7 @@ class FingerprintIndex:
     ``add``); the store passes a lazy, cached loader so texts stay in the database.
     """
 
-    def __init__(self, *, max_postings: int = 50,
+    def __init__(self, *, max_postings: int = MAX_POSTINGS,
                  originals: MutableMapping[int, Original] | None = None) -> None:
         self.max_postings = max_postings
         self._originals: MutableMapping[int, Original] = {} if originals is None else originals

@@ -38,6 +38,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from matcher import (
+    MAX_POSTINGS,
     Assessment,
     CreditRule,
     FingerprintIndex,
@@ -90,7 +91,8 @@ _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK = 0x7265706F7374  # PostgreSQL advisory lock key of migrations ("repost")
 
 
-_ORIGINAL = sql(ORIGINAL_SQL)  # built once: Store.original runs it for every new candidate
+# Built once: Store.original runs the first for every new candidate, every check the second.
+_ORIGINAL, _STAMP = sql(ORIGINAL_SQL), sql(STAMP_SQL)
 
 
 def _store_error(exc: SQLAlchemyError) -> StoreError:
@@ -467,10 +469,10 @@ class Store:
         """Changes whenever an original is added, edited or removed. Read from an index (0007),
         as text (no ORM statement to compile: every ``check`` asks this once), the same text
         ``ReadOnlySQLite`` runs without SQLAlchemy."""
-        with self.session() as s:
-            return index_stamp(s.execute(sql(STAMP_SQL)).one(), max_postings)
+        with self._reading() as conn:
+            return index_stamp(conn.execute(_STAMP).one(), max_postings)
 
-    def load_index(self, *, max_postings: int = 50,
+    def load_index(self, *, max_postings: int = MAX_POSTINGS,
                    cache_dir: Path | None = None) -> FingerprintIndex:
         """The fingerprint index of every original; texts are fetched lazily when needed.
 

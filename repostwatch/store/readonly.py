@@ -3,11 +3,11 @@
 Importing SQLAlchemy, its ORM and our models is ~0.3 s, half of a cold ``repostwatch check
 FILE``, which reads only three things: the index stamp (is the index cache current?), the
 allow-list, and the text of the few originals a page shares fingerprints with.
-``ReadOnlySQLite`` reads them with the standard library's ``sqlite3``; ``Store`` reads the same
-with SQLAlchemy (the stamp, the allow-list and the schema revision with the same SQL text),
-and both build their answers with the functions
-here (``index_stamp``, ``with_allowed``, ``SCHEMA_REVISION``), so they cannot drift apart in
-what they mean; a test holds their answers equal on one store. Anything else (another
+``ReadOnlySQLite`` reads them with the standard library's ``sqlite3``; ``Store`` runs the
+same SQL text through SQLAlchemy (the stamp, the allow-list, an original, the schema
+revision), and both build their answers with the functions here (``index_stamp``,
+``with_allowed``, ``original_of_row``), so they cannot drift apart in what they mean; tests
+hold their answers equal on one store, and ``Store``'s to the models'. Anything else (another
 database, a schema that is not the newest, a stale or missing index cache, ``--save``) goes
 through ``Store``.
 
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from matcher import CreditRule, FingerprintIndex, Original
+from matcher import MAX_POSTINGS, CreditRule, FingerprintIndex, Original
 
 from ..errors import StoreError
 from . import index_cache
@@ -172,7 +172,8 @@ class ReadOnlySQLite:
         """(publication, site) of every site allow-listed in the store, in the order added."""
         return [(name, site) for name, site in self._rows(ALLOWED_SQL)]
 
-    def cached_index(self, cache_dir: Path, *, max_postings: int = 50) -> FingerprintIndex | None:
+    def cached_index(self, cache_dir: Path, *,
+                     max_postings: int = MAX_POSTINGS) -> FingerprintIndex | None:
         """The index saved in ``cache_dir`` if it is current, else None (``Store.load_index``
         rebuilds it); originals' texts are read from this store when the matcher needs them."""
         return index_cache.load_current(cache_dir, self.index_stamp(max_postings),
