@@ -63,16 +63,29 @@ def _odd(address: str) -> bool:
     return not address.isascii() or "\t" in address or "\r" in address or "\n" in address
 
 
-def _in_decoded_query(address: str, plain: tuple[str, ...]) -> bool:
-    """Whether the query of ``address``, decoded as a redirector's target is (``parse_qsl``,
-    then ``unquote``, then ``urlsplit``'s clean-up), names a needle."""
+def _encoded_query(address: str) -> str:
+    """The query of ``address`` if it holds a percent sign, else "" (nothing to decode: the
+    plain search saw it all)."""
     query = address.find("?")
-    if query < 0 or "%" not in address[query:]:
-        return False  # nothing to decode: the plain search saw it all
-    decoded = unquote(unquote_plus(address[query:]))
+    return address[query:] if query >= 0 and "%" in address[query:] else ""
+
+
+def _names_decoded(query: str, plain: tuple[str, ...]) -> bool:
+    """Whether ``query``, decoded as a redirector's target is (``parse_qsl``, then
+    ``unquote``, then ``urlsplit``'s clean-up), names a needle. Queries joined by
+    ``_SEPARATOR`` decode as each alone does (it is no hex digit and no ``+``), so one call
+    tells whether any of them may."""
+    if not query:
+        return False
+    decoded = unquote(unquote_plus(query))
     for c in _CONTROLS:
         decoded = decoded.replace(c, "")
     return _odd(decoded) or _whole_names(plain).search(decoded.lower()) is not None
+
+
+def _in_decoded_query(address: str, plain: tuple[str, ...]) -> bool:
+    """Whether the query of ``address``, decoded (``_names_decoded``), names a needle."""
+    return _names_decoded(_encoded_query(address), plain)
 
 
 def may_mention(address: str, needles: tuple[str, ...]) -> bool:
@@ -99,7 +112,10 @@ def mentioning(addresses: Sequence[str], needles: tuple[str, ...]) -> list[int]:
             pieces = [a if a.isascii() else "" for a in addresses]
             joined = _SEPARATOR.join(pieces)
     if "%" in joined:
-        hits.update(k for k, a in enumerate(pieces) if "%" in a and _in_decoded_query(a, plain))
+        queries = [_encoded_query(a) if "%" in a else "" for a in pieces]
+        # Most pages' encoded queries name none: decoded together first, one by one if one may.
+        if _names_decoded(_SEPARATOR.join(q for q in queries if q), plain):
+            hits.update(k for k, q in enumerate(queries) if _names_decoded(q, plain))
     starts = list(accumulate((len(a) + 1 for a in pieces[:-1]), initial=0))
     low = joined.lower()
     for needle in plain:

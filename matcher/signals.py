@@ -84,12 +84,13 @@ _WORD = re.compile(r"\w+")
 _REDIRECT_KEYS = ("u", "url", "to", "target", "dest", "destination", "redirect", "q", "link")
 
 
-@lru_cache(maxsize=4)
-def _lowered(text: str) -> str | None:
-    """``text.lower()``, or None when it holds a ``_CASE_ODDITIES`` character (kept for the
-    few searches of one page's text)."""
+def _lower(text: str) -> str | None:
+    """``text.lower()``, or None when it holds a ``_CASE_ODDITIES`` character."""
     # Ten searches for one character each are faster than one search for a class of them.
     return None if any(char in text for char in _ODD_CHARS) else text.lower()
+
+
+_lowered = lru_cache(maxsize=4)(_lower)  # kept for the few searches of one page's text
 
 
 def _finditer(pattern: re.Pattern[str], starts: Sequence[str],
@@ -141,8 +142,8 @@ class Signal:
 class _Scope:
     """Where on the page text a mention counts: not in the copy, not in boilerplate.
 
-    The boilerplate and the copied title (``excluded``) are found only when a mention
-    outside the copy asks: most pages have none.
+    Boilerplate is a line (``_boilerplate_line``) or the copied title; it is looked for only
+    on the lines of mentions outside the copy, when one asks: most pages have none.
     """
 
     copied: Sequence[tuple[int, int]]
@@ -151,24 +152,43 @@ class _Scope:
     title: str
 
     @cached_property
-    def _excluded(self) -> list[tuple[int, int, str]]:
-        return [*_boilerplate(self.text),
-                *((s, e, "the copied title") for s, e in _copied_title(self.text, self.title))]
+    def _lines(self) -> tuple[list[int], Counter[str]]:
+        """Where each line starts, and how often each line occurs on the page, ignoring case."""
+        folded = self.text.casefold()
+        lines = folded.split("\n")  # casefold() maps no character to a line break
+        # It may lengthen a line ("ß" → "ss"): then the starts come from the text itself.
+        lengths = map(len, lines if len(folded) == len(self.text) else self.text.split("\n"))
+        return list(accumulate((n + 1 for n in lengths), initial=0)), Counter(lines)
 
-    @property
-    def excluded(self) -> list[tuple[int, int]]:
-        return [(s, e) for s, e, _ in self._excluded]
+    @cached_property
+    def _title(self) -> list[tuple[int, int]]:
+        return _copied_title(self.text, self.title)
+
+    @cached_property
+    def _why(self) -> dict[int, str | None]:
+        return {}  # line number → why it is boilerplate (None: it is not), once a line
+
+    def _excluded(self, pos: int) -> tuple[int, int, str] | None:
+        """The boilerplate span holding ``pos`` (its line, else the copied title) and why."""
+        starts, counts = self._lines
+        n = bisect_right(starts, pos) - 1
+        start, end = starts[n], starts[n + 1] - 1  # the last start is one past the text's end
+        if pos < end:  # not the line break after the line
+            if n not in self._why:
+                self._why[n] = _boilerplate_line(self.text[start:end], counts)
+            if (why := self._why[n]) is not None:
+                return start, end, why
+        return next(((s, e, "the copied title") for s, e in self._title if s <= pos < e), None)
 
     def counts(self, pos: int) -> bool:
-        return not (any(s <= pos < e for s, e in self.copied)
-                    or any(s <= pos < e for s, e, _ in self._excluded))
+        return not any(s <= pos < e for s, e in self.copied) and self._excluded(pos) is None
 
     def rejected(self, pos: int) -> tuple[int, int, str] | None:
         """The excluded span holding ``pos`` outside the copy, and why it does not count:
         a mention there is named in the reason, not taken as credit."""
         if any(s <= pos < e for s, e in self.copied):
             return None
-        return next(((s, e, why) for s, e, why in self._excluded if s <= pos < e), None)
+        return self._excluded(pos)
 
     def near(self, pos: int) -> bool:
         if not self.copied:
@@ -208,28 +228,23 @@ def _names_in(pattern: re.Pattern[str], names: tuple[str, ...],
     return pattern.finditer(text) if starts is None else _finditer(pattern, starts, text)
 
 
-def _boilerplate(text: str) -> list[tuple[int, int, str]]:
-    """Spans of repeated lines and long legal lines, each with what it is."""
-    lines = text.split("\n")
-    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
-    folded = text.casefold().split("\n")  # casefold() maps no character to a line break
-    counts = Counter(folded)
-    # A legal phrase never spans lines: one search of the text finds the lines holding one.
-    legal = {bisect_right(starts, m.start()) - 1
-             for m in _finditer(_LEGAL, _LEGAL_STARTS, text)}
-    # Only the legal lines and the repeated ones can be excluded: the others are not visited.
-    repeated = {line for line, count in counts.items() if count >= _REPEATED}
-    visited = set(legal)
-    if repeated:
-        visited.update(n for n, line in enumerate(folded) if line in repeated)
-    out = []
-    for n in sorted(visited):
-        start, line = starts[n], lines[n]
-        if n in legal and len(line.split()) >= _LEGAL_MIN_WORDS:
-            out.append((start, start + len(line), "a site-wide legal line"))
-        elif counts[folded[n]] >= _REPEATED:
-            out.append((start, start + len(line), "a line repeated across the page"))
-    return out
+def _legal(line: str) -> bool:
+    """Whether ``line`` holds a legal phrase (``_LEGAL``), searched only if it holds one of
+    their starts (as ``_finditer`` does)."""
+    lowered = _lower(line)
+    if lowered is not None and not any(start in lowered for start in _LEGAL_STARTS):
+        return False
+    return _LEGAL.search(line) is not None
+
+
+def _boilerplate_line(line: str, counts: Counter[str]) -> str | None:
+    """What ``line`` is if it is boilerplate: a long legal line, or one repeated (``counts``:
+    the page's lines, case folded); None when it is neither."""
+    if len(line.split()) >= _LEGAL_MIN_WORDS and _legal(line):
+        return "a site-wide legal line"
+    if counts[line.casefold()] >= _REPEATED:
+        return "a line repeated across the page"
+    return None
 
 
 def _copied_title(text: str, title: str) -> list[tuple[int, int]]:
@@ -456,6 +471,12 @@ def _text_signals(page: Page, rule: CreditRule, scope: _Scope) -> list[Signal]:
     return signals
 
 
+@lru_cache(maxsize=1024)
+def _target(url: str) -> str:
+    """``canonical_url`` of an original's address (one original is copied by many pages)."""
+    return canonical_url(url)
+
+
 def collect_signals(
     page: Page,
     original: Original,
@@ -470,7 +491,7 @@ def collect_signals(
     far from them a credit still counts as being with the article.
     """
     scope = _Scope(copied, near_chars, page.text, original.title)
-    target = canonical_url(original.url)
+    target = _target(original.url)
     return (
         *_head_signals(page, target, rule),
         *_link_signals(page, target, rule, scope),

@@ -66,7 +66,9 @@ class Tokens:
 
     def _bounds(self) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
         if "bounds" not in self._cache:
-            self._cache["bounds"] = _token_bounds(_classes(self.text))
+            known = self._cache.pop("classes", None)  # kept by tokenize, else worked out
+            self._cache["bounds"] = _token_bounds(
+                known if known is not None else _classes(self.text)[1])
         return self._cache["bounds"]  # type: ignore[no-any-return]
 
     @property
@@ -143,26 +145,39 @@ def token_hash(word: str) -> int:
 
 def tokenize(text: str) -> Tokens:
     """Split ``text`` into normalised tokens (character offsets available as ``spans``)."""
-    if text.isascii():  # lower() keeps ASCII text aligned
+    if text.isascii():  # lower() keeps ASCII text aligned (and every character's class)
         lower = text.lower()
-        return Tokens(text=text, words=tuple(_words(lower, _classes(lower))))
-    classes = _classes(text)
-    bounds = _token_bounds(classes)
+        cp = _classes(lower)
+        return _with(Tokens(text=text, words=tuple(_words(lower, cp))), classes=cp[1])
+    cp = _classes(text)
     # Normalise the whole text at once when that keeps every token where it was (the usual
     # case: curly quotes, accents, Cyrillic); otherwise word by word.
     normal = _nfkc(text.replace("’", "'"))
     # casefold() never shortens a text (each character folds to one or more): a normal form
     # longer than the text ("…" → "...") cannot keep the tokens in place.
     if len(normal) <= len(text) and len(whole := normal.casefold()) == len(text):
-        words = _words(whole, _classes(whole))
-        if len(words) == len(bounds[0]):
-            hashes = list(map(_STAYING.__getitem__, words))  # one look-up: check and hash
-            if None not in hashes:
+        same, folded = _classes_after(cp, whole)
+        bounds = None if same else _token_bounds(cp[1])  # the same classes: the same tokens
+        words = _words(whole, folded)
+        if bounds is None or len(words) == len(bounds[0]):
+            try:  # one look-up a word: does it stay one token, and its hash (None: it does not)
+                hashes = np.fromiter(map(_STAYING.__getitem__, words), dtype=np.uint64,
+                                     count=len(words))
+            except TypeError:
+                pass
+            else:
                 tokens = Tokens(text=text, words=tuple(words))
-                tokens._cache.update(bounds=bounds, hashes=np.array(hashes, dtype=np.uint64))
-                return tokens
-    tokens = Tokens(text=text, words=tuple(map(_NORMALIZED.__getitem__, _words(text, classes))))
-    tokens._cache["bounds"] = bounds
+                tokens._cache["hashes"] = hashes
+                return (_with(tokens, bounds=bounds) if bounds is not None
+                        else _with(tokens, classes=cp[1]))
+    return _with(Tokens(text=text, words=tuple(map(_NORMALIZED.__getitem__, _words(text, cp)))),
+                 classes=cp[1])
+
+
+def _with(tokens: Tokens, **known: Any) -> Tokens:
+    """``tokens`` keeping what tokenising found: the bounds, or the characters' classes that
+    they are worked out from when first asked (pages that copy nothing never ask)."""
+    tokens._cache.update(known)
     return tokens
 
 
@@ -232,10 +247,31 @@ def _classes(text: str) -> _Classes:
     return points, classes
 
 
-def _token_bounds(cp: _Classes) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """Token starts and ends, as ``_TOKEN_RE`` finds them: a CJK character alone, or word
-    characters joined by single apostrophes between them."""
-    classes = cp[1]
+def _classes_after(cp: _Classes, changed: str) -> tuple[bool, _Classes]:
+    """The code points and classes of ``changed``, a text as long as the one ``cp`` describes
+    (its normal form), and whether every class is the same: only the characters that differ
+    are looked up again (capitals, curly quotes: a few in a hundred)."""
+    points, classes = cp
+    now = np.frombuffer(changed.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    at = np.flatnonzero(now != points)
+    if not len(at):
+        return True, cp
+    new = now[at]
+    if (new > 0xFFFF).any():  # rare characters beyond the table
+        fresh = _classes(changed)
+        return bool(np.array_equal(fresh[1], classes)), fresh
+    looked = _bmp_classes()[new]
+    if np.array_equal(looked, classes[at]):
+        return True, (now, classes)
+    folded = classes.copy()
+    folded[at] = looked
+    return False, (now, folded)
+
+
+def _token_bounds(classes: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp],
+                                                           npt.NDArray[np.intp]]:
+    """Token starts and ends, as ``_TOKEN_RE`` finds them, from the characters' classes: a CJK
+    character alone, or word characters joined by single apostrophes between them."""
     word = classes == _WORD
     inner = np.zeros_like(word)
     inner[1:-1] = (classes[1:-1] == _APOSTROPHE) & word[:-2] & word[2:]
@@ -254,7 +290,7 @@ def _words(text: str, cp: _Classes) -> list[str]:
     """The tokens of ``text`` (whose classes are ``cp``) as strings, not normalised."""
     points, classes = cp
     if (classes == _CJK_CLASS).any():
-        starts, ends = _token_bounds(cp)
+        starts, ends = _token_bounds(classes)
         return [text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
     # Without CJK, tokens are maximal runs, so blanking everything else and splitting on
     # white space finds them (no character is both a word character and white space).

@@ -26,7 +26,8 @@ _PATHS = ["", "/", "/news/a.html", "/a;b", "/%7Eu", "/a b", "/daily-planet.test/
 _VALUES = ["https://daily-planet.test/x", "https%3A%2F%2Fdaily-planet.test%2Fx",
            "%64aily-planet.test", "www.daily-planet.test/y", "https://a.test/",
            "http://dai%09ly-planet.test/", "daily+planet.test", "https%253A%252F%252Fdaily-"
-           "planet.test", "%E2%84%AA", "https://planet-mirror.test"]
+           "planet.test", "%E2%84%AA", "https://planet-mirror.test", "%E2%80", "%64%",
+           "%2564aily-planet.test"]
 _KEYS = ["u", "URL", "to", "x", "%75", "q"]
 
 
