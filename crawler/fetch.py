@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import aiohttp
@@ -30,7 +30,7 @@ from repostwatch.errors import ConfigError, FetchError
 from repostwatch.redact import safe_url
 
 from .addresses import AddressPolicy, AddressRefused, GuardedResolver, is_public_address
-from .sniff import SNIFF_BYTES, declared_not_html, decode_html, looks_like_html
+from .sniff import SNIFF_BYTES, declared_not_html, decode_html, looks_like_html, utf8_of
 
 __all__ = ["Fetched", "GuardedConnector", "address_policy", "fetch", "fetch_many",
            "is_public_address", "open_session"]
@@ -55,6 +55,7 @@ class Fetched:
     html: str
     encoding: str  # the encoding the body was decoded with (Python codec name)
     fetched_at: datetime  # UTC
+    utf8: bytes | None = field(default=None, repr=False)  # html as UTF-8, if the body was
 
 
 class GuardedConnector(aiohttp.TCPConnector):
@@ -243,12 +244,14 @@ async def _read(asked: str, hop: URL, resp: aiohttp.ClientResponse,
             sniffed = _sniff_html(asked, body)
     if not sniffed:
         _sniff_html(asked, body)
-    encoding, html = decode_html(content_type or None, bytes(body))
+    raw = bytes(body)
+    encoding, html = decode_html(content_type or None, raw)
     headers: dict[str, str] = {}
     for name, value in resp.headers.items():
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
     return Fetched(url=asked, final_url=str(hop), status=resp.status, headers=headers,
-                   html=html, encoding=encoding, fetched_at=datetime.now(UTC))
+                   html=html, encoding=encoding, fetched_at=datetime.now(UTC),
+                   utf8=utf8_of(encoding, raw, html))
 
 
 def _sniff_html(asked: str, body: bytearray) -> bool:

@@ -22,6 +22,7 @@ from matcher import Assessment, CreditRule, FingerprintIndex, Page, assess
 from repostwatch.config import Config
 
 from .items import GONE_STATUSES, FetchedPage
+from .sniff import utf8_of
 from .targets import Target, decoded
 
 if TYPE_CHECKING:
@@ -62,7 +63,8 @@ def judge_and_record(store: Store, index: FingerprintIndex, config: Config,
 
 
 def page_of(item: FetchedPage) -> Page:
-    return Page(item.url, item.html, final_url=item.final_url, fetched_at=item.fetched_at)
+    return Page(item.url, item.html, final_url=item.final_url, fetched_at=item.fetched_at,
+                utf8=utf8_of(item.encoding, item.body, item.html))
 
 
 def judge(page: Page, status: int, index: FingerprintIndex, rules: Mapping[str, CreditRule],
@@ -143,8 +145,8 @@ def worker_assess(targets: Sequence[Target]) -> list[Assessment]:
     """``assess`` the page of each target in a judging process (a JSON Lines record is
     decoded here: ``UsageError`` for a bad one); nothing is recorded."""
     config: Config = _WORKER["config"]
-    return [assess(Page(t.url, t.html or "", final_url=t.final_url), _WORKER["index"],
-                   _WORKER["rules"], thresholds=config.thresholds)
+    return [assess(Page(t.url, t.html or "", final_url=t.final_url, utf8=t.utf8),
+                   _WORKER["index"], _WORKER["rules"], thresholds=config.thresholds)
             for t in map(decoded, targets)]
 
 

@@ -18,7 +18,7 @@ from repostwatch.errors import FetchError, UsageError
 
 from .items import GONE_STATUSES
 from .jsonl import read_lines, read_records, where_of
-from .sniff import decode_html, looks_like_html
+from .sniff import decode_html, looks_like_html, utf8_of
 from .targets import Target, decoded
 
 if TYPE_CHECKING:
@@ -60,8 +60,8 @@ def _file_target(path: Path, url: str | None) -> Target:
         return Target(label, address, error=f"cannot read file: {exc.strerror or exc}")
     if not looks_like_html(raw):
         return Target(label, address, error="not an HTML file")
-    _, text = decode_html(None, raw)
-    return Target(label, address, html=text)
+    encoding, text = decode_html(None, raw)
+    return Target(label, address, html=text, utf8=utf8_of(encoding, raw, text))
 
 
 def read_targets(args: list[str], *, file_url: str | None, pages: Path | None,
@@ -130,7 +130,7 @@ def _fetch_all(targets: list[Target], config: Config, allow_private: bool) -> li
             out[i] = Target(t.label, t.url, error=str(got), status=got.status)
         else:
             out[i] = Target(t.label, t.url, html=got.html, final_url=got.final_url,
-                            status=got.status)
+                            status=got.status, utf8=got.utf8)
     return out
 
 
@@ -155,7 +155,7 @@ def judge_targets(
     # Pages are parsed where they are judged: here, or in a process (then the one here is
     # parsed only if --save needs it); a record decoded in a process stays there.
     pages = [None if t.record is not None else
-             Page(t.url, t.html or "", final_url=t.final_url) for t in todo]
+             Page(t.url, t.html or "", final_url=t.final_url, utf8=t.utf8) for t in todo]
     if in_processes:
         from .judging import assess_in_processes
 

@@ -30,7 +30,7 @@ from w3lib.encoding import (
 )
 
 __all__ = ["HTML_TYPES", "SNIFF_BYTES", "TEXT_ENCODINGS", "declared_not_html", "decode_html",
-           "html_encoding", "looks_like_html"]
+           "html_encoding", "looks_like_html", "utf8_of"]
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 """Content-Types of HTML pages."""
@@ -136,3 +136,17 @@ def decode_html(content_type: str | None, body: bytes) -> tuple[str, str]:
         return encoding, to_unicode(body[len(bom or b""):], encoding)
     except (LookupError, UnicodeError):  # a guessed codec that cannot decode with "replace"
         return "utf-8", to_unicode(body, "utf-8")
+
+
+def utf8_of(encoding: str, body: bytes | None, html: str) -> bytes | None:
+    """``html.encode("utf-8")`` without encoding it, when ``decode_html`` decoded it from
+    ``body`` as UTF-8 with nothing replaced (most pages): the body, after its BOM. None
+    otherwise: another encoding, or a page holding U+FFFD (a byte that was not UTF-8 may have
+    become it). The matcher parses these bytes instead of encoding the page again
+    (``matcher.Page.utf8``)."""
+    try:
+        if body is None or codecs.lookup(encoding).name != "utf-8" or "\ufffd" in html:
+            return None
+    except LookupError:
+        return None
+    return body[len(codecs.BOM_UTF8):] if body.startswith(codecs.BOM_UTF8) else body

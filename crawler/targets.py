@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from repostwatch.errors import UsageError
 
@@ -26,6 +26,7 @@ class Target:
     status: int | None = None  # HTTP status of a fetched page
     record: bytes | None = None
     where: str = ""
+    utf8: bytes | None = field(default=None, repr=False)  # html as UTF-8: ``matcher.Page.utf8``
 
     @property
     def url_to_fetch(self) -> bool:

@@ -24,7 +24,7 @@ from repostwatch.config import Config
 from repostwatch.store import Store
 from repostwatch.store.archive import Capture, finish_file, record_capture, start_file, touch_file
 
-from ..sniff import decode_html
+from ..sniff import decode_html, utf8_of
 from .records import ArchivedResponse, ArchiveError, Skipped, read_archive
 from .sources import open_location
 
@@ -183,7 +183,8 @@ def _judge(item: ArchivedResponse, location: str, judge: Judge, tally: _Tally,
     if wrong:
         tally.skip(item.uri, item.offset, "wrong_charset",
                    f"declared {item.content_type!r}, decoded as {encoding}")
-    page = Page(item.uri, html, final_url=item.uri, fetched_at=item.captured_at)
+    page = Page(item.uri, html, final_url=item.uri, fetched_at=item.captured_at,
+                utf8=utf8_of(encoding, item.body, html))
     result = assess(page, judge.index, judge.rules, thresholds=judge.config.thresholds)
     tally.counts["judged"] += 1
     if not result.is_copy or result.credit is None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import codecs
 
-from crawler.sniff import decode_html
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crawler.sniff import decode_html, utf8_of
 from tests.matcher.texts import ORIGINAL_TEXT
 
 ENGLISH = "".join(f"<p>{line}</p>" for line in ORIGINAL_TEXT.splitlines())  # mostly ASCII
@@ -72,3 +76,38 @@ def test_a_bom_still_wins() -> None:
     body = "\ufeff" + _page("Café", "Fin.", head='<meta charset="hex">')
     encoding, text = decode_html("text/html; charset=rot13", body.encode("utf-16-le"))
     assert encoding == "utf-16-le" and "<title>Café</title>" in text
+
+
+_PIECES = [b"<p>", "café — ’".encode(), b"\xef\xbb\xbf", b"\xff\xfe", b"\xff", b"\xed\xa0\x80",
+           b"\xc0\xaf", "\ufffd".encode(), b"\x00", "Новости".encode("cp1251"), b"plain ",
+           b'<meta charset="windows-1251">', b'<meta charset="utf-8">', b"\xe2\x80"]
+
+
+@settings(max_examples=400)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12),
+       st.sampled_from([None, "text/html", "text/html; charset=utf-8", "text/html; charset=UTF8",
+                        "text/html; charset=latin-1", "text/html; charset=utf-16"]))
+def test_the_body_stands_for_the_page_as_utf8_only_when_it_is_exactly_that(
+        pieces: list[bytes], content_type: str | None) -> None:
+    """What the matcher parses instead of encoding the page again is the page's UTF-8."""
+    body = b"".join(pieces)
+    encoding, html = decode_html(content_type, body)
+    utf8 = utf8_of(encoding, body, html)
+    assert utf8 is None or utf8 == html.encode("utf-8")
+
+
+def test_most_pages_are_parsed_from_their_body() -> None:
+    body = _page("Nouvelles", "Tous droits réservés — abonnez-vous.").encode()
+    for content_type in ("text/html; charset=utf-8", None):
+        encoding, html = decode_html(content_type, body)
+        assert utf8_of(encoding, body, html) is body
+    bom = codecs.BOM_UTF8 + body
+    assert utf8_of(*_decoded(None, bom)) == body  # after its BOM
+    cp1251 = _page("Новости", "Текст", head='<meta charset="windows-1251">').encode("cp1251")
+    assert utf8_of(*_decoded(None, cp1251)) is None  # another encoding: encoded again
+    assert utf8_of(*_decoded(None, b"<p>\xff</p>")) is None  # a byte that was no UTF-8
+
+
+def _decoded(content_type: str | None, body: bytes) -> tuple[str, bytes, str]:
+    encoding, html = decode_html(content_type, body)
+    return encoding, body, html

@@ -49,6 +49,21 @@ def test_links_are_resolved_with_region_rel_and_offset() -> None:
     assert by_text["Home"].region == "header"
 
 
+def test_a_page_parsed_from_its_utf8_is_the_page_parsed_from_its_text() -> None:
+    """A crawl hands the response's body along (``Page.utf8``): what is parsed from it is what
+    encoding the text gives, released and parsed again too."""
+    html = HTML.replace("Tail text", "Tail — café’s text")
+    url = "https://example.test/news/a.html"
+    mine, theirs = Page(url, html, utf8=html.encode()), Page(url, html)
+    assert mine == theirs  # the bytes are not part of what a page is
+    assert (mine.text, mine.title, mine.links, mine.canonical, mine.json_ld) == (
+        theirs.text, theirs.title, theirs.links, theirs.canonical, theirs.json_ld)
+    mine.release()
+    assert mine.links == theirs.links  # parsed again from the same bytes
+    wrong = Page(url, html, utf8=b"<p>other</p>")  # proof that the bytes are what is parsed
+    assert wrong.text == "other"
+
+
 def test_broken_html_does_not_raise() -> None:
     page = Page("http://x.test/", "<html><body><p>unclosed <div><a href='http://[bad'>x</a>")
     assert "unclosed" in page.text
