@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from repostwatch.store import Store
 
 __all__ = ["Outcome", "assess_in_processes", "judge", "judge_and_record", "judging_pool",
-           "outcome_of", "page_of", "worker_judge", "worker_open", "worker_ready"]
+           "outcome_of", "page_of", "worker_judge", "worker_open"]
 
 PAGES_A_TASK = 20  # pages judged by one task of ``assess_in_processes``
 
@@ -130,10 +130,6 @@ def judging_pool(config: Config, processes: int, *, recording: bool = True
     return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
                                initializer=worker_open,
                                initargs=(config, os.getpid(), recording))
-
-
-def worker_ready() -> None:
-    """A task that does nothing: submitted to start a judging process before pages come."""
 
 
 def worker_judge(items: Sequence[FetchedPage], run_id: int | None) -> list[Outcome]:

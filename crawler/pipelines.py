@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -37,15 +36,8 @@ from repostwatch.store.reviews import allowed_rules
 
 from .batches import BATCH_DELAY_S, BATCH_PAGES, Batcher
 from .items import ArticlePage, FetchedPage
-from .judging import (
-    Outcome,
-    judge,
-    judging_pool,
-    outcome_of,
-    page_of,
-    worker_judge,
-    worker_ready,
-)
+from .judges import Judges
+from .judging import Outcome, judge, outcome_of, page_of
 from .runner import STORE_FAILED
 
 __all__ = ["JUDGE_PROCESSES_SETTING", "StorePipeline"]
@@ -70,7 +62,7 @@ class StorePipeline:
         self.run_id: int | None = None
         self._lock = asyncio.Lock()
         self._processes = crawler.settings.getint(JUDGE_PROCESSES_SETTING, 0)
-        self._pool: ProcessPoolExecutor | None = None
+        self._judges: Judges | None = None
         self._store_failed: StoreError | None = None
         self._closing: asyncio.Future[None] | None = None
         self._judged: Batcher[FetchedPage, Outcome] | None = None  # judging processes
@@ -98,14 +90,13 @@ class StorePipeline:
             self.index = await asyncio.to_thread(
                 self.store.load_index, cache_dir=self.config.index_cache)
             self._stats.set_value("repostwatch/originals_indexed", len(self.index))
-            if self._processes > 0:  # after load_index: the workers read its cache
-                self._pool = judging_pool(self.config, self._processes)
-                # Start them now (a process a task; each takes ~0.5 s to import and load the
-                # index), while the crawl reads robots.txt and its first pages.
-                for _ in range(self._processes):
-                    self._pool.submit(worker_ready)
-                # Two batches a process under way: one judged, one waiting in the pool's
-                # queue, so that a process never waits for the crawl to send the next.
+            if self._processes > 0:  # after load_index: the processes read its cache
+                # Started now (each takes ~0.5 s to import and load the index), while the
+                # crawl reads robots.txt and its first pages.
+                self._judges = Judges(self.config, self._processes)
+                await self._judges.start()
+                # Two batches a process under way: one judged, one waiting in its pipe, so
+                # that a process never waits for the crawl to send the next.
                 self._judged = Batcher(self._judge_in_pool, size=PROCESS_BATCH_PAGES,
                                        delay=BATCH_DELAY_S, eager=2 * self._processes)
         self.run_id = await asyncio.to_thread(self.store.start_run, name)
@@ -119,9 +110,9 @@ class StorePipeline:
     async def _finish_run(self, spider: Any, reason: str) -> None:
         """Record the run's end: ``interrupted`` (Ctrl-C: resumable), ``failed`` (closed for
         another reason, or errors of our own logged) or ``finished``; keep its stats."""
-        if self._pool is not None:  # every item is processed by now
-            await asyncio.to_thread(self._pool.shutdown)
-            self._pool = None
+        if self._judges is not None:  # every item is processed by now
+            await self._judges.close()
+            self._judges = None
         if self.store is None:
             return
         stats = {k: v for k, v in self._stats.get_stats().items()
@@ -190,9 +181,8 @@ class StorePipeline:
 
     async def _judge_in_pool(self, items: Sequence[FetchedPage]) -> list[Outcome]:
         """Judge and record a batch of pages in one of the judging processes."""
-        assert self._pool is not None
-        return await asyncio.get_running_loop().run_in_executor(
-            self._pool, worker_judge, items, self.run_id)
+        assert self._judges is not None
+        return await self._judges.judge(items, self.run_id)
 
     def _count(self, outcome: Outcome) -> None:
         if outcome.gone:

@@ -1,0 +1,237 @@
+"""A crawl's judging processes, fed batches over pipes by the crawl's own event loop.
+
+A ``ProcessPoolExecutor`` hands every batch over through two threads of the crawl process (the
+pool's manager, its queue's feeder), and each of them must get the GIL from the event loop,
+which is busy downloading: a hand-over waits up to the interpreter's switch interval (5 ms),
+and a crawl of 5,000 pages spent ~1.2 CPU s more in its own process than one yielding its pages
+to no pipeline, measured with judging processes that did nothing (``docs/crawling.md``). Here
+each process has a pipe each way, written and read by the event loop (asyncio's pipe
+transports): the crawl process runs no thread for them, a batch is one write and its answer
+one read.
+
+Each process runs ``serve``: ``worker_open`` (the store, the index; SIGINT and SIGTERM are the
+crawl's to handle), then it reads a batch, judges and records it (``worker_judge``) and writes
+the outcomes back, until its pipe closes. An exception of a batch (the store failing) is sent
+back and raised where the batch was sent. A process that ends (it could not open the store, or
+it was killed) breaks them all, as a broken pool did: every batch under way and every later one
+fails with ``BrokenProcessPool``, and the pipeline stops the crawl.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import multiprocessing
+import os
+import pickle
+import struct
+import sys
+import traceback
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
+from functools import partial
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from repostwatch.config import Config
+
+from .items import FetchedPage
+from .judging import Outcome, worker_judge, worker_open
+
+__all__ = ["Judges"]
+
+PIPE_BYTES = 1 << 20
+"""Each pipe's buffer, where the system allows it (Linux: up to ``/proc/sys/fs/pipe-max-size``,
+1 MiB by default): a batch waiting in a pipe is read by its process without waiting for the
+busy event loop to write the rest of it."""
+_F_SETPIPE_SZ = 1031  # fcntl's F_SETPIPE_SZ (Linux 2.6.35+; the fcntl module names it from 3.10)
+_WAIT_EXIT_S = 30.0  # how long a process has to finish once its pipe is closed
+
+
+def serve(requests: Connection, answers: Connection, config: Config, crawl_pid: int) -> None:
+    """A judging process: open the store and the index, then judge and record each batch read
+    from ``requests`` and write its outcomes (or its exception) to ``answers``."""
+    try:
+        worker_open(config, crawl_pid)
+    except Exception:  # the crawl stops on our exit, and says that our error is above
+        traceback.print_exc()
+        sys.exit(1)
+    while True:
+        try:
+            # Our own crawl's pickles, over a pipe only it holds (as multiprocessing's are).
+            items, run_id = pickle.loads(requests.recv_bytes())  # noqa: S301
+        except EOFError:  # the crawl is done with us
+            return
+        try:
+            answer: tuple[str, Any] = ("ok", worker_judge(items, run_id))
+        except Exception as exc:
+            answer = ("error", exc)
+        try:
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # an exception that cannot be pickled: its words can
+            data = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+        answers.send_bytes(data)
+
+
+def _frame(data: bytes) -> bytes:
+    """``data`` framed as ``Connection.send_bytes`` frames it (``recv_bytes`` reads it)."""
+    if len(data) > 0x7FFFFFFF:
+        return struct.pack("!iQ", -1, len(data)) + data
+    return struct.pack("!i", len(data)) + data
+
+
+class _Answers(asyncio.Protocol):
+    """Reads the frames a judging process writes back and hands each to ``deliver``."""
+
+    def __init__(self, judges: Judges, process: _Process) -> None:
+        self._judges = judges
+        self._process = process
+        self._buffer = bytearray()
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self._buffer
+        buffer += data
+        while len(buffer) >= 4:
+            (size,) = struct.unpack_from("!i", buffer)
+            head = 4
+            if size == -1:
+                if len(buffer) < 12:
+                    return
+                (size,) = struct.unpack_from("!Q", buffer, 4)
+                head = 12
+            if len(buffer) < head + size:
+                return
+            answer = pickle.loads(bytes(buffer[head:head + size]))  # noqa: S301 (our process's)
+            del buffer[:head + size]
+            self._process.deliver(answer)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._judges.lost(self._process)
+
+
+class _Process:
+    """One judging process: its pipes' transports and the batches it has not answered."""
+
+    def __init__(self, process: BaseProcess) -> None:
+        self.process = process
+        self.requests: asyncio.WriteTransport | None = None
+        self.answers: asyncio.ReadTransport | None = None
+        self.writing: Any = None  # the file under ``requests`` (closed at exit: see Judges)
+        self.waiting: deque[asyncio.Future[list[Outcome]]] = deque()
+
+    def deliver(self, answer: tuple[str, Any]) -> None:
+        future = self.waiting.popleft()
+        if future.done():  # cancelled: the crawl no longer waits for it
+            return
+        kind, value = answer
+        if kind == "ok":
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+
+class Judges:
+    """``processes`` judging processes for a crawl (``start`` them in its event loop)."""
+
+    def __init__(self, config: Config, processes: int) -> None:
+        if processes < 1:
+            raise ValueError("at least one judging process")
+        self._config = config
+        self._count = processes
+        self._processes: list[_Process] = []
+        self._broken: BrokenProcessPool | None = None
+
+    def _let_go(self) -> None:
+        """At exit without ``close`` (a second Ctrl-C stops the reactor at once): close the
+        pipes to the processes, which then end once their batch is done. They ignore SIGTERM
+        (it is the crawl's to handle), so multiprocessing's own exit, which terminates and
+        then joins them, would otherwise wait for them for ever."""
+        for one in self._processes:
+            if one.writing is not None:
+                one.writing.close()
+
+    async def start(self) -> None:
+        """Spawn the processes (each then opens the store and loads the index while the crawl
+        reads robots.txt and its first pages) and connect their pipes to the event loop."""
+        loop = asyncio.get_running_loop()
+        context = multiprocessing.get_context("spawn")  # a fork would copy the reactor
+        atexit.register(self._let_go)
+        for n in range(self._count):
+            requests, to_process = context.Pipe(duplex=False)
+            from_process, answers = context.Pipe(duplex=False)
+            process = context.Process(
+                target=serve, name=f"repostwatch-judge-{n + 1}", daemon=True,
+                args=(requests, answers, self._config, os.getpid()))
+            process.start()
+            requests.close()
+            answers.close()
+            one = _Process(process)
+            self._processes.append(one)
+            for end in (to_process, from_process):
+                _widen(end.fileno())
+            # The transports own duplicates of the pipes' ends; the connections are let go.
+            writing = os.fdopen(os.dup(to_process.fileno()), "wb", buffering=0)
+            reading = os.fdopen(os.dup(from_process.fileno()), "rb", buffering=0)
+            to_process.close()
+            from_process.close()
+            one.writing = writing
+            one.requests, _ = await loop.connect_write_pipe(asyncio.Protocol, writing)
+            one.answers, _ = await loop.connect_read_pipe(partial(_Answers, self, one),
+                                                          reading)
+
+    async def judge(self, items: Sequence[FetchedPage], run_id: int | None) -> list[Outcome]:
+        """Judge and record ``items`` in the process with the fewest batches under way."""
+        if self._broken is not None:
+            raise self._broken
+        one = min(self._processes, key=lambda p: len(p.waiting))
+        assert one.requests is not None, "start() first"
+        future: asyncio.Future[list[Outcome]] = asyncio.get_running_loop().create_future()
+        one.waiting.append(future)
+        one.requests.write(_frame(pickle.dumps((list(items), run_id),
+                                               protocol=pickle.HIGHEST_PROTOCOL)))
+        return await future
+
+    def lost(self, one: _Process) -> None:
+        """``one``'s answers ended: expected after ``close``, else the process died."""
+        if not one.waiting and self._broken is not None:
+            return
+        code = one.process.exitcode
+        self._broken = self._broken or BrokenProcessPool(
+            f"judging process {one.process.name} ended"
+            + (f" (exit code {code})" if code is not None else ""))
+        for p in self._processes:
+            while p.waiting:
+                future = p.waiting.popleft()
+                if not future.done():
+                    future.set_exception(self._broken)
+
+    async def close(self) -> None:
+        """Close the pipes (each process finishes its batches, then ends) and wait for the
+        processes to end; one still running after ``_WAIT_EXIT_S`` is terminated."""
+        self._broken = self._broken or BrokenProcessPool("the judging processes are closed")
+        for one in self._processes:
+            if one.requests is not None:
+                one.requests.close()
+        for one in self._processes:
+            await asyncio.to_thread(one.process.join, _WAIT_EXIT_S)
+            if one.process.is_alive():
+                one.process.terminate()
+                await asyncio.to_thread(one.process.join)
+            if one.answers is not None:
+                one.answers.close()
+        self._processes = []
+        atexit.unregister(self._let_go)
+
+
+def _widen(fd: int) -> None:
+    """Give the pipe ``fd`` a ``PIPE_BYTES`` buffer where the system allows (else keep its
+    own: 64 KiB on Linux)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import fcntl
+
+    with contextlib.suppress(OSError):  # above the system's limit: the default works, slower
+        fcntl.fcntl(fd, _F_SETPIPE_SZ, PIPE_BYTES)

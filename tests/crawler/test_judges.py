@@ -1,0 +1,142 @@
+"""A crawl's judging processes (``crawler.judges``): batches go over pipes and are judged and
+recorded there, a batch's own exception comes back to where it was sent, a process that dies
+breaks every batch (the pipeline then stops the crawl), and a crawl that exits without closing
+them (a second Ctrl-C) does not wait for them."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from concurrent.futures.process import BrokenProcessPool
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from crawler.items import FetchedPage
+from crawler.judges import Judges
+from repostwatch.config import load_config
+from repostwatch.store import Store
+from tests.conftest import run_async
+from tests.matcher.texts import ORIGINAL_PARAGRAPHS, OTHER_TEXT, page_html, paragraphs_html
+from tests.repostwatch.clihome import imported
+
+COPY = page_html(paragraphs_html(ORIGINAL_PARAGRAPHS))
+UNRELATED = page_html(f"<p>{OTHER_TEXT}</p>")
+
+
+def _item(url: str, html: str | None) -> FetchedPage:
+    return FetchedPage(url=url, final_url=url, status=200, html=html,  # type: ignore[arg-type]
+                       fetched_at=datetime.now(UTC), body=(html or "").encode(),
+                       encoding="utf-8")
+
+
+def test_batches_are_judged_and_recorded_in_the_processes(home: Path) -> None:
+    imported(home)  # the store holds the original
+    config = load_config(None)
+
+    async def judged() -> list[list[str]]:
+        judges = Judges(config, 2)
+        await judges.start()
+        try:
+            batches = await asyncio.gather(*(judges.judge(
+                [_item(f"https://copycat.test/{n}", COPY),
+                 _item(f"https://elsewhere.test/{n}", UNRELATED)], None) for n in range(6)))
+        finally:
+            await judges.close()
+        return [[o.verdict for o in batch] for batch in batches]
+
+    assert run_async(judged()) == [["repost", "none"]] * 6
+    store = Store.open(config.database_url)
+    try:
+        pages = sorted(f.page_url for f in store.findings())
+    finally:
+        store.close()
+    assert pages == sorted(f"https://copycat.test/{n}" for n in range(6))
+
+
+def test_a_batch_that_fails_fails_where_it_was_sent_and_the_process_goes_on(home: Path) -> None:
+    imported(home)
+    config = load_config(None)
+
+    async def both() -> tuple[BaseException | None, list[str]]:
+        judges = Judges(config, 1)
+        await judges.start()
+        try:
+            failed: BaseException | None = None
+            try:
+                await judges.judge([_item("https://copycat.test/broken", None)], None)
+            except TypeError as exc:  # no HTML: judging it fails in the process
+                failed = exc
+            after = await judges.judge([_item("https://copycat.test/1", COPY)], None)
+        finally:
+            await judges.close()
+        return failed, [o.verdict for o in after]
+
+    failed, after = run_async(both())
+    assert failed is not None and "NoneType" in str(failed)
+    assert after == ["repost"]
+
+
+def test_a_process_that_dies_breaks_every_batch(home: Path) -> None:
+    imported(home)
+    config = load_config(None)
+
+    async def after_a_kill() -> list[str]:
+        judges = Judges(config, 2)
+        await judges.start()
+        errors = []
+        try:
+            await judges.judge([_item("https://copycat.test/1", COPY)], None)
+            victim = judges._processes[0].process
+            assert victim.pid is not None
+            os.kill(victim.pid, signal.SIGKILL)
+            for _ in range(2):  # the batch that meets the dead process, and any later one
+                with pytest.raises(BrokenProcessPool) as err:
+                    await asyncio.wait_for(asyncio.gather(*(judges.judge(
+                        [_item(f"https://copycat.test/{n}", COPY)], None) for n in range(4))),
+                        timeout=60)
+                errors.append(str(err.value))
+        finally:
+            await judges.close()
+        return errors
+
+    errors = run_async(after_a_kill())
+    assert all("repostwatch-judge-1 ended (exit code -9)" in e for e in errors), errors
+
+
+_EXITING = """
+import asyncio, sys
+from crawler.judges import Judges
+from crawler.items import FetchedPage
+from datetime import UTC, datetime
+from repostwatch.config import load_config
+
+async def main():
+    judges = Judges(load_config(None), 2)
+    await judges.start()
+    page = FetchedPage(url="https://copycat.test/", final_url="https://copycat.test/",
+                       status=200, html="<p>x</p>", fetched_at=datetime.now(UTC))
+    await judges.judge([page], None)
+    print(",".join(str(p.process.pid) for p in judges._processes), flush=True)
+    # no close(): as when a second Ctrl-C stops the reactor at once
+
+asyncio.run(main())
+"""
+
+
+def test_an_exit_without_closing_them_does_not_wait_for_them(home: Path) -> None:
+    """They ignore SIGTERM (the crawl's to handle), so multiprocessing's exit, which
+    terminates and then joins them, waited for ever: the pipes are closed at exit."""
+    imported(home)
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(_EXITING)], cwd=home,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    for pid in map(int, done.stdout.strip().split(",")):
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # gone (a zombie would still answer: they were reaped)
