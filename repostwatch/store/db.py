@@ -183,7 +183,8 @@ def page_values(page: Page, status: int | None, now: datetime) -> dict[str, Any]
     return dict(
         url=page.url, url_key=canonical_url(page.url), final_url=page.address,
         site=page.host, title=page.title[:1000], status=status,
-        html_hash=hashlib.sha256(page.html.encode("utf-8", "replace")).hexdigest(),
+        html_hash=hashlib.sha256(page.utf8 if page.utf8 is not None  # the same bytes
+                                 else page.html.encode("utf-8", "replace")).hexdigest(),
         fetched_at=page.fetched_at or now,
     )
 

@@ -177,6 +177,20 @@ def test_unrelated_page_creates_no_finding(store: Store) -> None:
     assert store.counts()["pages"] == 1 and store.counts()["findings"] == 0
 
 
+def test_a_page_parsed_from_its_utf8_is_stored_as_the_same_page(store: Store) -> None:
+    """Its HTML's hash is taken from the bytes it came as (``Page.utf8``): the same hash."""
+    from sqlalchemy import select
+
+    from repostwatch.store.models import PageRow
+
+    html = page_html("<p>Soupe à l’oignon — recettes.</p>")
+    store.record_page(None, Page("https://a.test/1", html), status=200)
+    store.record_page(None, Page("https://a.test/2", html, utf8=html.encode()), status=200)
+    with store.session() as s:
+        hashes = set(s.scalars(select(PageRow.html_hash)))
+    assert len(hashes) == 1
+
+
 def test_concurrent_writers_lose_nothing(store: Store, db_url: str) -> None:
     store.upsert_original(publication=RULE.publication, url=URL, title="Pier", text=ORIGINAL_TEXT)
     html = page_html(paragraphs_html(ORIGINAL_PARAGRAPHS))
