@@ -49,6 +49,7 @@ PIPE_BYTES = 1 << 20
 busy event loop to write the rest of it."""
 _F_SETPIPE_SZ = 1031  # fcntl's F_SETPIPE_SZ (Linux 2.6.35+; the fcntl module names it from 3.10)
 _WAIT_EXIT_S = 30.0  # how long a process has to finish once its pipe is closed
+_REAP_S = 0.5  # how long a process whose pipe closed has to be reaped (its exit code)
 
 
 def serve(requests: Connection, answers: Connection, config: Config, crawl_pid: int) -> None:
@@ -66,14 +67,23 @@ def serve(requests: Connection, answers: Connection, config: Config, crawl_pid: 
         except EOFError:  # the crawl is done with us
             return
         try:
-            answer: tuple[str, Any] = ("ok", worker_judge(items, run_id))
+            data = pickle.dumps(("ok", worker_judge(items, run_id)),
+                                protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:
-            answer = ("error", exc)
-        try:
-            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # an exception that cannot be pickled: its words can
-            data = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+            data = _error(exc, traceback.format_exc())
         answers.send_bytes(data)
+
+
+def _error(exc: Exception, trace: str) -> bytes:
+    """The answer for a batch that raised ``exc``: the exception and its traceback here, as
+    one that the crawl can load (a pickled exception may not load: one whose constructor
+    wants other arguments than it keeps); else a ``RuntimeError`` with its words."""
+    try:
+        data = pickle.dumps(("error", exc, trace), protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.loads(data)  # noqa: S301 (our own)
+    except Exception:
+        data = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}"), trace))
+    return data
 
 
 def _frame(data: bytes) -> bytes:
@@ -104,12 +114,19 @@ class _Answers(asyncio.Protocol):
                 head = 12
             if len(buffer) < head + size:
                 return
-            answer = pickle.loads(bytes(buffer[head:head + size]))  # noqa: S301 (our process's)
+            frame = bytes(buffer[head:head + size])
             del buffer[:head + size]
+            try:
+                answer = pickle.loads(frame)  # noqa: S301 (our process's)
+            except Exception as exc:  # cannot happen by design (``_error``): never hang on it
+                self._judges.lost(self._process, f"sent an answer that cannot be read ({exc})")
+                return
             self._process.deliver(answer)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._judges.lost(self._process)
+        if not self._process.ended.done():
+            self._process.ended.set_result(None)
+        self._judges.lost(self._process, "ended")
 
 
 class _Process:
@@ -121,16 +138,20 @@ class _Process:
         self.answers: asyncio.ReadTransport | None = None
         self.writing: Any = None  # the file under ``requests`` (closed at exit: see Judges)
         self.waiting: deque[asyncio.Future[list[Outcome]]] = deque()
+        self.ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
-    def deliver(self, answer: tuple[str, Any]) -> None:
+    def deliver(self, answer: tuple[Any, ...]) -> None:
+        if not self.waiting:  # its batches were failed already (``Judges.lost``)
+            return
         future = self.waiting.popleft()
         if future.done():  # cancelled: the crawl no longer waits for it
             return
-        kind, value = answer
-        if kind == "ok":
-            future.set_result(value)
+        if answer[0] == "ok":
+            future.set_result(answer[1])
         else:
-            future.set_exception(value)
+            _, exc, trace = answer
+            exc.add_note(f"in judging process {self.process.name}:\n{trace.rstrip()}")
+            future.set_exception(exc)
 
 
 class Judges:
@@ -188,29 +209,35 @@ class Judges:
             raise self._broken
         one = min(self._processes, key=lambda p: len(p.waiting))
         assert one.requests is not None, "start() first"
+        frame = _frame(pickle.dumps((list(items), run_id), protocol=pickle.HIGHEST_PROTOCOL))
         future: asyncio.Future[list[Outcome]] = asyncio.get_running_loop().create_future()
-        one.waiting.append(future)
-        one.requests.write(_frame(pickle.dumps((list(items), run_id),
-                                               protocol=pickle.HIGHEST_PROTOCOL)))
+        one.waiting.append(future)  # answers come in the order the batches were written
+        one.requests.write(frame)
         return await future
 
-    def lost(self, one: _Process) -> None:
-        """``one``'s answers ended: expected after ``close``, else the process died."""
+    def lost(self, one: _Process, what: str) -> None:
+        """``one`` no longer answers (``what`` it did): expected after ``close``; else every
+        batch under way and every later one fails."""
         if not one.waiting and self._broken is not None:
-            return
-        code = one.process.exitcode
-        self._broken = self._broken or BrokenProcessPool(
-            f"judging process {one.process.name} ended"
-            + (f" (exit code {code})" if code is not None else ""))
+            return  # closed, with nothing asked of it
+        if what == "ended":
+            # Its pipe closed as it exited: reaped, its exit code tells how (a signal, ...).
+            one.process.join(_REAP_S)
+            code = one.process.exitcode
+            what += f" (exit code {code})" if code is not None else ""
+        dead = BrokenProcessPool(f"judging process {one.process.name} {what}")
+        if self._broken is None:
+            self._broken = dead
         for p in self._processes:
             while p.waiting:
                 future = p.waiting.popleft()
                 if not future.done():
-                    future.set_exception(self._broken)
+                    future.set_exception(dead)
 
     async def close(self) -> None:
-        """Close the pipes (each process finishes its batches, then ends) and wait for the
-        processes to end; one still running after ``_WAIT_EXIT_S`` is terminated."""
+        """Close the pipes (each process answers the batches it has, then ends) and wait for
+        the processes to end; one still running after ``_WAIT_EXIT_S`` is killed (they ignore
+        SIGTERM: it is the crawl's)."""
         self._broken = self._broken or BrokenProcessPool("the judging processes are closed")
         for one in self._processes:
             if one.requests is not None:
@@ -218,8 +245,10 @@ class Judges:
         for one in self._processes:
             await asyncio.to_thread(one.process.join, _WAIT_EXIT_S)
             if one.process.is_alive():
-                one.process.terminate()
-                await asyncio.to_thread(one.process.join)
+                one.process.kill()
+                await asyncio.to_thread(one.process.join, _WAIT_EXIT_S)
+            with contextlib.suppress(TimeoutError):  # its last answers, read to the end
+                await asyncio.wait_for(asyncio.shield(one.ended), _WAIT_EXIT_S)
             if one.answers is not None:
                 one.answers.close()
         self._processes = []

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from matcher import Assessment, CreditRule, FingerprintIndex, Page, assess
@@ -153,7 +153,9 @@ def assess_in_processes(targets: Sequence[Target], config: Config,
     results in the order given. A bad record raises ``UsageError`` naming the first.
 
     Ctrl-C cancels what has not started: the pages being judged finish, no more are begun."""
-    tasks = [targets[i:i + PAGES_A_TASK] for i in range(0, len(targets), PAGES_A_TASK)]
+    # Sent without their UTF-8 (``Target.utf8``): pickling the bytes costs what they save.
+    light = [replace(t, utf8=None) for t in targets]
+    tasks = [light[i:i + PAGES_A_TASK] for i in range(0, len(light), PAGES_A_TASK)]
     pool = judging_pool(config, processes, recording=False)
     try:
         results = [result for done in pool.map(worker_assess, tasks) for result in done]

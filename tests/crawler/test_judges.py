@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -140,3 +141,36 @@ def test_an_exit_without_closing_them_does_not_wait_for_them(home: Path) -> None
     for pid in map(int, done.stdout.strip().split(",")):
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)  # gone (a zombie would still answer: they were reaped)
+
+
+def test_an_exception_that_cannot_be_loaded_comes_back_in_words() -> None:
+    """``FetchError`` pickles but does not load (its constructor wants ``url``): the answer
+    must load all the same, or the crawl would wait for that batch for ever."""
+    from crawler.judges import _error
+    from repostwatch.errors import FetchError, StoreError
+
+    kind, exc, trace = pickle.loads(_error(FetchError("gone", url="https://x.test/"), "tb"))
+    assert kind == "error" and isinstance(exc, RuntimeError)
+    assert str(exc) == "FetchError: gone" and trace == "tb"
+    _, exc, _ = pickle.loads(_error(StoreError("the disk is full"), "tb"))
+    assert isinstance(exc, StoreError) and str(exc) == "the disk is full"  # as it was
+
+
+def test_a_batch_that_cannot_be_sent_leaves_the_next_its_own_answer(home: Path) -> None:
+    imported(home)
+    config = load_config(None)
+
+    async def both() -> list[str]:
+        judges = Judges(config, 1)
+        await judges.start()
+        try:
+            with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
+                await judges.judge([lambda: None], None)  # type: ignore[list-item]
+            after = await asyncio.wait_for(judges.judge(
+                [_item("https://elsewhere.test/1", UNRELATED),
+                 _item("https://copycat.test/1", COPY)], None), timeout=60)
+        finally:
+            await judges.close()
+        return [o.verdict for o in after]
+
+    assert run_async(both()) == ["none", "repost"]
