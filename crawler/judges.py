@@ -27,19 +27,17 @@ import os
 import pickle
 import struct
 import sys
-import traceback
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
-from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
 from repostwatch.config import Config
 
 from .items import FetchedPage
-from .judging import Outcome, worker_judge, worker_open
+from .judging import Outcome, serve
 
 __all__ = ["Judges"]
 
@@ -50,40 +48,6 @@ busy event loop to write the rest of it."""
 _F_SETPIPE_SZ = 1031  # fcntl's F_SETPIPE_SZ (Linux 2.6.35+; the fcntl module names it from 3.10)
 _WAIT_EXIT_S = 30.0  # how long a process has to finish once its pipe is closed
 _REAP_S = 0.5  # how long a process whose pipe closed has to be reaped (its exit code)
-
-
-def serve(requests: Connection, answers: Connection, config: Config, crawl_pid: int) -> None:
-    """A judging process: open the store and the index, then judge and record each batch read
-    from ``requests`` and write its outcomes (or its exception) to ``answers``."""
-    try:
-        worker_open(config, crawl_pid)
-    except Exception:  # the crawl stops on our exit, and says that our error is above
-        traceback.print_exc()
-        sys.exit(1)
-    while True:
-        try:
-            # Our own crawl's pickles, over a pipe only it holds (as multiprocessing's are).
-            items, run_id = pickle.loads(requests.recv_bytes())  # noqa: S301
-        except EOFError:  # the crawl is done with us
-            return
-        try:
-            data = pickle.dumps(("ok", worker_judge(items, run_id)),
-                                protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:
-            data = _error(exc, traceback.format_exc())
-        answers.send_bytes(data)
-
-
-def _error(exc: Exception, trace: str) -> bytes:
-    """The answer for a batch that raised ``exc``: the exception and its traceback here, as
-    one that the crawl can load (a pickled exception may not load: one whose constructor
-    wants other arguments than it keeps); else a ``RuntimeError`` with its words."""
-    try:
-        data = pickle.dumps(("error", exc, trace), protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.loads(data)  # noqa: S301 (our own)
-    except Exception:
-        data = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {exc}"), trace))
-    return data
 
 
 def _frame(data: bytes) -> bytes:

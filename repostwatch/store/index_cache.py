@@ -10,6 +10,7 @@ cache for a whole one. Loading memory-maps the arrays read-only: instant, and fo
 
 from __future__ import annotations
 
+import fcntl
 import json
 from collections.abc import MutableMapping
 from pathlib import Path
@@ -22,6 +23,7 @@ from matcher import FingerprintIndex, Original
 __all__ = ["load", "load_current", "save", "saved_stamp"]
 
 _META = "meta.json"
+_LOCK = ".lock"  # held by the one process writing the cache
 
 
 def save(index: FingerprintIndex, folder: Path, *, stamp: str = "") -> None:
@@ -29,16 +31,21 @@ def save(index: FingerprintIndex, folder: Path, *, stamp: str = "") -> None:
     whether the saved index is still current (``saved_stamp``). Raises ``OSError``."""
     arrays, meta = index.to_arrays()
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / _META).unlink(missing_ok=True)  # no whole-looking cache while arrays change
-    for name, array in arrays.items():
-        tmp = folder / f".{name}.npy.tmp"
-        with tmp.open("wb") as fh:
-            np.save(fh, array)
-        tmp.replace(folder / f"{name}.npy")
-    tmp = folder / f".{_META}.tmp"
-    tmp.write_text(json.dumps({**meta, "stamp": stamp, "arrays": sorted(arrays)}),
-                   encoding="utf-8")
-    tmp.replace(folder / _META)
+    # One writer at a time: processes started together (a crawl's judging processes, check's)
+    # may each rebuild a stale cache, and their temporary files had one name (one failed to
+    # rename its own; interleaved, arrays of two states of the store could have mixed).
+    with (folder / _LOCK).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # let go when the file closes
+        (folder / _META).unlink(missing_ok=True)  # no whole-looking cache while arrays change
+        for name, array in arrays.items():
+            tmp = folder / f".{name}.npy.tmp"
+            with tmp.open("wb") as fh:
+                np.save(fh, array)
+            tmp.replace(folder / f"{name}.npy")
+        tmp = folder / f".{_META}.tmp"
+        tmp.write_text(json.dumps({**meta, "stamp": stamp, "arrays": sorted(arrays)}),
+                       encoding="utf-8")
+        tmp.replace(folder / _META)
 
 
 def saved_stamp(folder: Path) -> str | None:

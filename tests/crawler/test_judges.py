@@ -146,7 +146,7 @@ def test_an_exit_without_closing_them_does_not_wait_for_them(home: Path) -> None
 def test_an_exception_that_cannot_be_loaded_comes_back_in_words() -> None:
     """``FetchError`` pickles but does not load (its constructor wants ``url``): the answer
     must load all the same, or the crawl would wait for that batch for ever."""
-    from crawler.judges import _error
+    from crawler.judging import _error
     from repostwatch.errors import FetchError, StoreError
 
     kind, exc, trace = pickle.loads(_error(FetchError("gone", url="https://x.test/"), "tb"))
