@@ -97,7 +97,7 @@ class StorePipeline:
                 await self._judges.start()
                 # Two batches a process under way: one judged, one waiting in its pipe, so
                 # that a process never waits for the crawl to send the next.
-                self._judged = Batcher(self._judge_in_pool, size=PROCESS_BATCH_PAGES,
+                self._judged = Batcher(self._judge_in_processes, size=PROCESS_BATCH_PAGES,
                                        delay=BATCH_DELAY_S, eager=2 * self._processes)
         self.run_id = await asyncio.to_thread(self.store.start_run, name)
 
@@ -179,7 +179,7 @@ class StorePipeline:
             recorded = await asyncio.to_thread(self.store.record_pages, records)
         return [outcome_of(r.result, done) for r, done in zip(records, recorded, strict=True)]
 
-    async def _judge_in_pool(self, items: Sequence[FetchedPage]) -> list[Outcome]:
+    async def _judge_in_processes(self, items: Sequence[FetchedPage]) -> list[Outcome]:
         """Judge and record a batch of pages in one of the judging processes."""
         assert self._judges is not None
         return await self._judges.judge(items, self.run_id)

@@ -12,7 +12,9 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import AsyncIterator
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +32,18 @@ COPY = page_html(paragraphs_html(ORIGINAL_PARAGRAPHS))
 UNRELATED = page_html(f"<p>{OTHER_TEXT}</p>")
 
 
+@asynccontextmanager
+async def _judges(home: Path, processes: int) -> AsyncIterator[Judges]:
+    """Judging processes on ``home``'s store (which holds the original), closed after."""
+    imported(home)
+    judges = Judges(load_config(None), processes)
+    await judges.start()
+    try:
+        yield judges
+    finally:
+        await judges.close()
+
+
 def _item(url: str, html: str | None) -> FetchedPage:
     return FetchedPage(url=url, final_url=url, status=200, html=html,  # type: ignore[arg-type]
                        fetched_at=datetime.now(UTC), body=(html or "").encode(),
@@ -37,22 +51,15 @@ def _item(url: str, html: str | None) -> FetchedPage:
 
 
 def test_batches_are_judged_and_recorded_in_the_processes(home: Path) -> None:
-    imported(home)  # the store holds the original
-    config = load_config(None)
-
     async def judged() -> list[list[str]]:
-        judges = Judges(config, 2)
-        await judges.start()
-        try:
+        async with _judges(home, 2) as judges:
             batches = await asyncio.gather(*(judges.judge(
                 [_item(f"https://copycat.test/{n}", COPY),
                  _item(f"https://elsewhere.test/{n}", UNRELATED)], None) for n in range(6)))
-        finally:
-            await judges.close()
         return [[o.verdict for o in batch] for batch in batches]
 
     assert run_async(judged()) == [["repost", "none"]] * 6
-    store = Store.open(config.database_url)
+    store = Store.open(load_config(None).database_url)
     try:
         pages = sorted(f.page_url for f in store.findings())
     finally:
@@ -61,21 +68,14 @@ def test_batches_are_judged_and_recorded_in_the_processes(home: Path) -> None:
 
 
 def test_a_batch_that_fails_fails_where_it_was_sent_and_the_process_goes_on(home: Path) -> None:
-    imported(home)
-    config = load_config(None)
-
     async def both() -> tuple[BaseException | None, list[str]]:
-        judges = Judges(config, 1)
-        await judges.start()
-        try:
+        async with _judges(home, 1) as judges:
             failed: BaseException | None = None
             try:
                 await judges.judge([_item("https://copycat.test/broken", None)], None)
             except TypeError as exc:  # no HTML: judging it fails in the process
                 failed = exc
             after = await judges.judge([_item("https://copycat.test/1", COPY)], None)
-        finally:
-            await judges.close()
         return failed, [o.verdict for o in after]
 
     failed, after = run_async(both())
@@ -84,14 +84,9 @@ def test_a_batch_that_fails_fails_where_it_was_sent_and_the_process_goes_on(home
 
 
 def test_a_process_that_dies_breaks_every_batch(home: Path) -> None:
-    imported(home)
-    config = load_config(None)
-
     async def after_a_kill() -> list[str]:
-        judges = Judges(config, 2)
-        await judges.start()
         errors = []
-        try:
+        async with _judges(home, 2) as judges:
             await judges.judge([_item("https://copycat.test/1", COPY)], None)
             victim = judges._processes[0].process
             assert victim.pid is not None
@@ -102,8 +97,6 @@ def test_a_process_that_dies_breaks_every_batch(home: Path) -> None:
                         [_item(f"https://copycat.test/{n}", COPY)], None) for n in range(4))),
                         timeout=60)
                 errors.append(str(err.value))
-        finally:
-            await judges.close()
         return errors
 
     errors = run_async(after_a_kill())
@@ -157,20 +150,13 @@ def test_an_exception_that_cannot_be_loaded_comes_back_in_words() -> None:
 
 
 def test_a_batch_that_cannot_be_sent_leaves_the_next_its_own_answer(home: Path) -> None:
-    imported(home)
-    config = load_config(None)
-
     async def both() -> list[str]:
-        judges = Judges(config, 1)
-        await judges.start()
-        try:
+        async with _judges(home, 1) as judges:
             with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
                 await judges.judge([lambda: None], None)  # type: ignore[list-item]
             after = await asyncio.wait_for(judges.judge(
                 [_item("https://elsewhere.test/1", UNRELATED),
                  _item("https://copycat.test/1", COPY)], None), timeout=60)
-        finally:
-            await judges.close()
         return [o.verdict for o in after]
 
     assert run_async(both()) == ["none", "repost"]
