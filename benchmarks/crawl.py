@@ -6,8 +6,9 @@
 
 The web is generated (``crawlweb.py``: article pages in page chrome, one in five copying an
 original, listing pages linking them all) and served by ``SandboxServer(app=...)`` on
-127.0.0.1 from this process; each crawl runs in a fresh process through it, with the project's
-settings (``crawler.runner.project_settings``) and one explicit exception, ``BENCH_POLITENESS``:
+127.0.0.1 from this process; each crawl runs in a fresh process through it, as ``repostwatch
+crawl`` runs it (``crawler.runner.run_crawls``: the project's settings, Scrapy's caching DNS
+resolver) with one explicit exception, ``BENCH_POLITENESS``:
 the generated hosts get a download slot of 16 requests in parallel and no delay, and
 AutoThrottle is off (Scrapy 2.19 cannot switch it off per slot; these crawls visit only the
 generated hosts). Nothing else is relaxed: robots.txt is fetched and obeyed, every middleware
@@ -26,16 +27,17 @@ and extension runs. Rows:
   originals, as ``repostwatch crawl`` runs it: fetch, extract, ``assess``, store. It must find
   the planted copies (found/planted) and nothing else (false positives).
 
-pages/s = HTML pages fetched / the crawl's ``elapsed_time_seconds`` (index loading included);
-peak RSS is the crawl process's VmHWM. Each crawl also prints the CPU seconds of its own
-process, of its judging processes (start-up included) and of the web's server (this process):
-all three share the machine's cores, so on 2 cores the full crawl can only keep up with the
-bare one while their sum stays under twice the bare crawl's time. Crawl processes run as an
-installed ``repostwatch`` runs: bytecode cached, and started without this file as their main
-module (a spawned judging process re-runs its parent's main file). With ``--runs N`` the rows
-take turns, N rounds, and the median run (by pages/s) of each row is shown. Goals: (b)/(a)
->= 0.8 (issue 16; it was 0.5, issue 5) and (b) >= 100 pages/s. Exit codes: 0 done (goals met
-or not: the table says), 1 a measurement failed.
+pages/s = HTML pages fetched / the crawl's ``elapsed_time_seconds``, from the spider's opening
+(the store and the index opened) to its close; "process s" is the whole crawl process, from its
+start (Python, imports, set-up) to its exit; peak RSS is the crawl process's VmHWM. Each crawl
+also prints the CPU seconds of its own process, of its judging processes (start-up included) and
+of the web's server (this process): all three share the machine's cores, so on 2 cores the full
+crawl can only keep up with the bare one while their sum stays under twice the bare crawl's
+time. Crawl processes run as an installed ``repostwatch`` runs: bytecode cached, and started
+without this file as their main module (a spawned judging process re-runs its parent's main
+file). With ``--runs N`` the rows take turns, N rounds, and the median run (by pages/s) of each
+row is shown. Goals: (b)/(a) >= 0.8 (issue 16; it was 0.5, issue 5) and (b) >= 100 pages/s. Exit
+codes: 0 done (goals met or not: the table says), 1 a measurement failed.
 """
 
 from __future__ import annotations
@@ -102,30 +104,25 @@ def _bare_spider() -> type:
 
 
 def _child_crawl(spec: dict[str, Any]) -> dict[str, Any]:
-    from scrapy.crawler import AsyncCrawlerProcess
-
     from crawler.pipelines import JUDGE_PROCESSES_SETTING
-    from crawler.runner import project_settings
+    from crawler.runner import CrawlJob, run_crawls
     from crawler.spiders.watch import WatchSpider
     from repostwatch.config import load_config
 
     config = load_config(spec["config"])
-    settings = project_settings(config)
-    settings.setdict(bench_politeness(spec["hosts"]), priority="cmdline")
+    settings = bench_politeness(spec["hosts"])
     bare = spec["mode"] in ("bare", "bare-scrapy-items", "bare-items")
     if bare:
-        settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+        settings["ITEM_PIPELINES"] = {}
     if spec["mode"] == "bare-scrapy-items":  # Scrapy's own default, not the project's
-        settings.set("CONCURRENT_ITEMS", SCRAPY_CONCURRENT_ITEMS, priority="cmdline")
+        settings["CONCURRENT_ITEMS"] = SCRAPY_CONCURRENT_ITEMS
     if not bare:  # explicit either way: threads (0) or N worker processes
-        settings.set(JUDGE_PROCESSES_SETTING, spec["judge_processes"], priority="cmdline")
-    process = AsyncCrawlerProcess(settings)
+        settings[JUDGE_PROCESSES_SETTING] = spec["judge_processes"]
     spider = _bare_spider() if spec["mode"] in ("bare", "bare-scrapy-items") else WatchSpider
-    crawler = process.create_crawler(spider)
     profiles = _start_profiling() if spec.get("profile") else None
-    process.crawl(crawler)
-    process.start()
-    stats = crawler.stats.get_stats() if crawler.stats else {}
+    # As ``repostwatch crawl`` runs it (the runner spawns judging processes ahead).
+    (result,) = run_crawls(config, [CrawlJob(spider, settings=settings)])
+    stats = result.stats
     if profiles is not None:
         _print_profile(profiles)
     if spider is not WatchSpider:
@@ -221,6 +218,7 @@ def _run_child(spec: dict[str, Any]) -> dict[str, Any]:
     # this one's would import the benchmark's aiohttp web server into every judging process).
     cmd = [sys.executable, "-c", _CHILD_MAIN, json.dumps(spec)]
     server_cpu = time.process_time()  # this process serves the web meanwhile
+    started = time.perf_counter()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S,
                               check=False, env=_CHILD_ENV, cwd=_ROOT)
@@ -235,7 +233,8 @@ def _run_child(spec: dict[str, Any]) -> dict[str, Any]:
     if proc.returncode != 0:
         print(f"  {spec['mode']} failed:\n{proc.stderr}", file=sys.stderr)
         return {"error": (proc.stderr.strip().splitlines() or ["no output"])[-1]}
-    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return {**json.loads(proc.stdout.strip().splitlines()[-1]),
+            "process_s": time.perf_counter() - started}
 
 
 # --- the parent: web, store, runs, table ------------------------------------------------------
@@ -372,18 +371,18 @@ LABELS = {"server": "server alone (aiohttp client)", "bare": "(a) bare Scrapy cr
 
 def _table(rows: list[dict[str, Any]], planted: int) -> list[str]:
     bare = next((r for r in rows if r["mode"] == "bare" and "pages_s" in r), None)
-    head = ["run", "pages", "crawl s", "pages/s", "vs (a)", "peak RSS MB", "found/planted",
-            "false pos"]
+    head = ["run", "pages", "crawl s", "process s", "pages/s", "vs (a)", "peak RSS MB",
+            "found/planted", "false pos"]
     cells = [head]
     for r in rows:
         if "error" in r:
-            cells.append([LABELS[r["mode"]], f"FAILED: {r['error']}"] + [""] * 6)
+            cells.append([LABELS[r["mode"]], f"FAILED: {r['error']}"] + [""] * 7)
             continue
         ratio = f"{r['pages_s'] / bare['pages_s']:.2f}" if bare else "n/a"
         found = f"{r['found']}/{planted}" if "found" in r else "-"
         cells.append([LABELS[r["mode"]], f"{r['pages']:,}", f"{r['crawl_s']:.1f}",
-                      f"{r['pages_s']:.0f}", ratio, f"{r['peak_mb']:.0f}", found,
-                      str(r.get("false_pos", "-"))])
+                      f"{r['process_s']:.1f}", f"{r['pages_s']:.0f}", ratio,
+                      f"{r['peak_mb']:.0f}", found, str(r.get("false_pos", "-"))])
     widths = [max(len(c[i]) for c in cells if len(c[1]) < 40 or i == 0)
               for i in range(len(head))]
     lines = [" ".join([c[0].ljust(widths[0]), *(x.rjust(w) for x, w in zip(c[1:], widths[1:],

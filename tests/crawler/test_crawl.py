@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -499,3 +500,26 @@ async def test_crawls_side_by_side_leave_the_collector_as_it_was() -> None:
                          second.crawl_async(release=first_closed, seen=seen))
     assert seen == [(True, (YOUNG_OBJECTS, *before[1][1:]))]
     assert (gc.get_freeze_count(), gc.get_threshold()) == before
+
+
+_REACTOR_OF_RUN_CRAWLS = """
+from crawler.runner import run_crawls
+from repostwatch.config import load_config
+from twisted.internet import reactor
+
+run_crawls(load_config(None), [])
+print(type(reactor.resolver).__name__, reactor.getThreadPool().max)
+"""
+
+
+def test_crawls_of_the_cli_resolve_names_as_scrapy_s_own_process_does(tmp_path: Path) -> None:
+    """``run_crawls`` (a ``CrawlerRunner``) installs the DNS resolver of the settings and sizes
+    the thread pool, as ``CrawlerProcess`` does: without them every connection was resolved
+    uncached in a thread, and a crawl ran ~25 % slower (``benchmarks/crawl.py``)."""
+    done = subprocess.run([sys.executable, "-c", _REACTOR_OF_RUN_CRAWLS], cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    settings = project_settings(load_config(None))
+    assert done.stdout.split() == [settings["TWISTED_DNS_RESOLVER"].rsplit(".", 1)[1],
+                                   str(settings.getint("REACTOR_THREADPOOL_MAXSIZE"))]
