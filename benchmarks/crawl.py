@@ -8,7 +8,7 @@ The web is generated (``crawlweb.py``: article pages in page chrome, one in five
 original, listing pages linking them all) and served by ``SandboxServer(app=...)`` on
 127.0.0.1 from this process; each crawl runs in a fresh process through it, as ``repostwatch
 crawl`` runs it (``crawler.runner.run_crawls``: the project's settings, Scrapy's caching DNS
-resolver) with one explicit exception, ``BENCH_POLITENESS``:
+resolver, judging processes spawned ahead) with one explicit exception, ``BENCH_POLITENESS``:
 the generated hosts get a download slot of 16 requests in parallel and no delay, and
 AutoThrottle is off (Scrapy 2.19 cannot switch it off per slot; these crawls visit only the
 generated hosts). Nothing else is relaxed: robots.txt is fetched and obeyed, every middleware
@@ -104,7 +104,7 @@ def _bare_spider() -> type:
 
 
 def _child_crawl(spec: dict[str, Any]) -> dict[str, Any]:
-    from crawler.pipelines import JUDGE_PROCESSES_SETTING
+    from crawler.judges import JUDGE_PROCESSES_SETTING
     from crawler.runner import CrawlJob, run_crawls
     from crawler.spiders.watch import WatchSpider
     from repostwatch.config import load_config

@@ -8,6 +8,7 @@ Scrapy, Twisted and aiohttp, ~0.4 s of imports a process on this machine).
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import pickle
@@ -32,8 +33,8 @@ from .targets import Target, decoded
 if TYPE_CHECKING:
     from repostwatch.store import Store
 
-__all__ = ["Outcome", "assess_in_processes", "judge", "judge_and_record", "judging_pool",
-           "outcome_of", "page_of", "serve", "worker_judge", "worker_open"]
+__all__ = ["OPEN", "Outcome", "assess_in_processes", "judge", "judge_and_record", "judging_pool",
+           "outcome_of", "page_of", "serve", "worker_judge", "worker_open", "worker_ready"]
 
 PAGES_A_TASK = 20  # pages judged by one task of ``assess_in_processes``
 
@@ -94,11 +95,17 @@ _WORKER: dict[str, Any] = {}  # in a judging process: its store, index and confi
 
 
 def worker_open(config: Config, crawl_pid: int, recording: bool = True) -> None:
-    """Initializer of a judging process. Ctrl-C and SIGTERM (sent to the whole process group
-    by a terminal or a service manager) are the crawl's to handle: it stops gracefully, and
-    the pages in flight must still be judged and recorded here. A process that records
-    nothing (``check``'s) reads a SQLite store without SQLAlchemy where it can
-    (``repostwatch.store.readonly``: ~0.3 s less to start)."""
+    """Initializer of a judging process: ``worker_ready``, then open the store and the index.
+    A process that records nothing (``check``'s) reads a SQLite store without SQLAlchemy where
+    it can (``repostwatch.store.readonly``: ~0.3 s less to start)."""
+    worker_ready(crawl_pid)
+    _open(config, recording)
+
+
+def worker_ready(crawl_pid: int) -> None:
+    """Ctrl-C and SIGTERM (sent to the whole process group by a terminal or a service manager)
+    are the crawl's to handle: it stops gracefully, and the pages in flight must still be
+    judged and recorded here. A process whose crawl has gone ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
@@ -111,6 +118,9 @@ def worker_open(config: Config, crawl_pid: int, recording: bool = True) -> None:
         os._exit(0)
 
     threading.Thread(target=leave_with_the_crawl, daemon=True).start()
+
+
+def _open(config: Config, recording: bool) -> None:
     if not recording:
         from repostwatch.store.readonly import open_for_judging
 
@@ -170,13 +180,30 @@ def assess_in_processes(targets: Sequence[Target], config: Config,
     return results
 
 
+OPEN = b"open"
+"""The first frame a crawl sends its judging process (``crawler.judges``): the store and its
+index cache are ready (migrated, up to date), open them."""
+
+
 def serve(requests: Connection, answers: Connection, config: Config, crawl_pid: int) -> None:
-    """A crawl's judging process (``crawler.judges``, which feeds it): open the store and the
-    index, then judge and record each batch read from ``requests`` and write its outcomes (or
-    its exception) to ``answers``, until the crawl closes ``requests``. Here, not beside the
+    """A crawl's judging process (``crawler.judges``, which feeds it): import the store's code
+    while the crawl starts, open the store and the index once the crawl says ``OPEN``, then
+    judge and record each batch read from ``requests`` and write its outcomes (or its
+    exception) to ``answers``, until the crawl closes ``requests``. Here, not beside the
     feeding, so that the process imports no asyncio (~40 ms)."""
+    worker_ready(crawl_pid)
+    # What takes long comes first, while the crawl starts: SQLAlchemy's imports (~0.3 s).
+    for module in ("repostwatch.store.db", "repostwatch.store.reviews"):
+        importlib.import_module(module)
+
     try:
-        worker_open(config, crawl_pid)
+        first = requests.recv_bytes()
+    except EOFError:  # let go before the crawl started
+        return
+    try:
+        if first != OPEN:
+            raise RuntimeError(f"a judging process was sent {first[:20]!r} before {OPEN!r}")
+        _open(config, recording=True)
     except Exception:  # the crawl stops on our exit, and says that our error is above
         traceback.print_exc()
         sys.exit(1)

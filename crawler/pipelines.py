@@ -36,7 +36,7 @@ from repostwatch.store.reviews import allowed_rules
 
 from .batches import BATCH_DELAY_S, BATCH_PAGES, Batcher
 from .items import ArticlePage, FetchedPage
-from .judges import Judges
+from .judges import JUDGE_PROCESSES_SETTING, Judges, judging_processes
 from .judging import Outcome, judge, outcome_of, page_of
 from .runner import STORE_FAILED
 
@@ -44,7 +44,6 @@ __all__ = ["JUDGE_PROCESSES_SETTING", "StorePipeline"]
 
 logger = logging.getLogger(__name__)
 
-JUDGE_PROCESSES_SETTING = "REPOSTWATCH_JUDGE_PROCESSES"  # 0 (default): judge in threads
 # Sent to judging processes, a batch is also the unit of work: smaller than a batch recorded
 # in threads (BATCH_PAGES), so that every process has one while the next fills.
 PROCESS_BATCH_PAGES = 16
@@ -61,7 +60,7 @@ class StorePipeline:
         self.rules: dict[str, CreditRule] = {}  # the config's, with the store's allow-list
         self.run_id: int | None = None
         self._lock = asyncio.Lock()
-        self._processes = crawler.settings.getint(JUDGE_PROCESSES_SETTING, 0)
+        self._processes = 0  # judging processes (``judging_processes``), set on opening
         self._judges: Judges | None = None
         self._store_failed: StoreError | None = None
         self._closing: asyncio.Future[None] | None = None
@@ -86,14 +85,16 @@ class StorePipeline:
         self.rules = await asyncio.to_thread(allowed_rules, self.store, self.config.rules)
         spider = self.crawler.spider
         name = spider.name if spider is not None else "crawl"
+        self._processes = judging_processes(name, self.crawler.settings)
         if name != "originals":
             self.index = await asyncio.to_thread(
                 self.store.load_index, cache_dir=self.config.index_cache)
             self._stats.set_value("repostwatch/originals_indexed", len(self.index))
             if self._processes > 0:  # after load_index: the processes read its cache
-                # Started now (each takes ~0.5 s to import and load the index), while the
-                # crawl reads robots.txt and its first pages.
-                self._judges = Judges(self.config, self._processes)
+                # Spawned ahead by the runner (``run_crawls``), they have imported what they
+                # need while Scrapy started; else spawned now, while the crawl reads robots.txt
+                # and its first pages (each takes ~0.6 s to start).
+                self._judges = Judges.for_crawl(self.config, self._processes)
                 await self._judges.start()
                 # Two batches a process under way: one judged, one waiting in its pipe, so
                 # that a process never waits for the crawl to send the next.

@@ -159,17 +159,33 @@ def _start_progress(crawler: Any, log_level: str) -> Callable[[], None] | None:
     return stop
 
 
+def _settings_of(job: CrawlJob, settings: Settings) -> Settings:
+    """The settings of ``job``'s crawl: ``settings`` and the job's own (its spider adds its
+    own when its crawler is made)."""
+    own = settings.copy()
+    if job.jobdir is not None:
+        own.set("JOBDIR", str(job.jobdir), "cmdline")
+    for key, value in job.settings.items():
+        own.set(key, value, "cmdline")
+    return own
+
+
+def _spawn_judges_ahead(config: Config, job: CrawlJob, settings: Settings) -> None:
+    """Spawn the judging processes of ``job``'s crawl, if it has any, before Scrapy's imports
+    and set-up, so that theirs run beside them (``crawler.judges.spawn_ahead``)."""
+    from .judges import judging_processes, spawn_ahead
+
+    own = _settings_of(job, settings)
+    job.spider.update_settings(own)  # as its crawler will
+    spawn_ahead(config, judging_processes(job.spider.name, own))
+
+
 async def _crawl_one(runner: Any, job: CrawlJob, active: list[Any],
                      log_level: str) -> CrawlResult:
     """Run one job to its end (``active`` holds its crawler meanwhile, for Ctrl-C)."""
     from scrapy.crawler import Crawler
 
-    own = runner.settings.copy()
-    if job.jobdir is not None:
-        own.set("JOBDIR", str(job.jobdir), "cmdline")
-    for key, value in job.settings.items():
-        own.set(key, value, "cmdline")
-    crawler = runner.create_crawler(Crawler(job.spider, own))
+    crawler = runner.create_crawler(Crawler(job.spider, _settings_of(job, runner.settings)))
     active[:] = [crawler]
     stop_progress = _start_progress(crawler, log_level)
     try:
@@ -203,11 +219,15 @@ def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WA
     """Run ``jobs`` one after another in this process; return each crawl's stats.
 
     ``log_format``: ``text`` (one line per record) or ``json`` (``JsonLogFormatter``)."""
+    settings = project_settings(config, log_level=log_level)
+    if jobs:  # first, so that they start beside the imports below
+        _spawn_judges_ahead(config, jobs[0], settings)
     from scrapy.crawler import AsyncCrawlerRunner
     from scrapy.utils.defer import deferred_from_coro
     from scrapy.utils.reactor import install_reactor
 
-    settings = project_settings(config, log_level=log_level)
+    from .judges import release_ahead
+
     install_reactor(settings["TWISTED_REACTOR"])
     from twisted.internet import reactor as installed
 
@@ -255,6 +275,7 @@ def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WA
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        release_ahead()  # none left when the first crawl opened
     if failure:
         raise failure[0]
     if stopping:

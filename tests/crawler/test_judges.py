@@ -1,7 +1,8 @@
 """A crawl's judging processes (``crawler.judges``): batches go over pipes and are judged and
 recorded there, a batch's own exception comes back to where it was sent, a process that dies
 breaks every batch (the pipeline then stops the crawl), and a crawl that exits without closing
-them (a second Ctrl-C) does not wait for them."""
+them (a second Ctrl-C) does not wait for them. Spawned ahead of their crawl (by the runner),
+they wait to open the store until the crawl has, and the crawl takes those spawned for it."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from crawler import judges as judges_module
 from crawler.items import FetchedPage
-from crawler.judges import Judges
+from crawler.judges import Judges, judging_processes, spawn_ahead
 from repostwatch.config import load_config
 from repostwatch.store import Store
 from tests.conftest import run_async
@@ -160,3 +162,85 @@ def test_a_batch_that_cannot_be_sent_leaves_the_next_its_own_answer(home: Path) 
         return [o.verdict for o in after]
 
     assert run_async(both()) == ["none", "repost"]
+
+
+def test_processes_spawned_before_the_store_exists_open_it_once_told(home: Path) -> None:
+    """A first crawl creates its store after the runner spawned its judging processes: they
+    must not open it before ``start`` (done once the crawl has opened and migrated it)."""
+    async def judged() -> list[str]:
+        judges = Judges(load_config(None), 1)  # no store yet
+        try:
+            await asyncio.sleep(5)  # their imports take ~0.6 s: they wait for OPEN by now
+            assert judges._processes[0].process.is_alive()
+            imported(home)  # the store, created and migrated
+            await judges.start()
+            outcomes = await asyncio.wait_for(judges.judge(
+                [_item("https://copycat.test/1", COPY)], None), timeout=60)
+        finally:
+            await judges.close()
+        return [o.verdict for o in outcomes]
+
+    assert run_async(judged()) == ["repost"]
+
+
+def _pids(judges: Judges) -> list[int | None]:
+    return [one.process.pid for one in judges._processes]
+
+
+def test_a_crawl_takes_the_processes_spawned_ahead_for_it(home: Path) -> None:
+    imported(home)
+    spawn_ahead(load_config(None), 1)
+    (spare,) = judges_module._AHEAD
+    taken = Judges.for_crawl(load_config(None), 1)  # the pipeline reads the config again
+    assert taken is spare and not judges_module._AHEAD
+
+    spawn_ahead(load_config(None), 1)
+    (other,) = judges_module._AHEAD
+    fresh = Judges.for_crawl(load_config(None), 2)  # another count: the spare is let go
+    assert not judges_module._AHEAD and set(_pids(fresh)).isdisjoint(_pids(other))
+    other._processes[0].process.join(60)
+    assert other._processes[0].process.exitcode == 0  # it ended where it waited
+
+    async def judged() -> list[str]:
+        verdicts = []
+        for judges in (taken, fresh):
+            try:
+                await judges.start()
+                outcomes = await asyncio.wait_for(judges.judge(
+                    [_item(f"https://copycat.test/{len(verdicts)}", COPY)], None), timeout=60)
+                verdicts += [o.verdict for o in outcomes]
+            finally:
+                await judges.close()
+        return verdicts
+
+    assert run_async(judged()) == ["repost", "repost"]
+
+
+def test_the_runner_spawns_ahead_the_processes_of_a_crawl_that_judges(home: Path) -> None:
+    from crawler.runner import CrawlJob, _spawn_judges_ahead, project_settings
+    from crawler.spiders.originals import OriginalsSpider
+    from crawler.spiders.watch import WatchSpider
+
+    with (home / "repostwatch.toml").open("a", encoding="utf-8") as config_file:
+        config_file.write("[crawl]\njudge_processes = 2\n")
+    config = load_config(None)
+    settings = project_settings(config)
+    for job in (CrawlJob(OriginalsSpider), CrawlJob(WatchSpider, settings={
+            "ITEM_PIPELINES": {}})):  # a crawl that judges nothing, here
+        _spawn_judges_ahead(config, job, settings)
+        assert not judges_module._AHEAD
+    _spawn_judges_ahead(config, CrawlJob(WatchSpider), settings)
+    try:
+        (spare,) = judges_module._AHEAD
+        assert len(spare) == 2
+        # What the crawl's pipeline will ask for: the same config, read again, and count.
+        own = settings.copy()
+        WatchSpider.update_settings(own)
+        assert spare.config == load_config(own["REPOSTWATCH_CONFIG"])
+        assert judging_processes("watch", own) == 2
+    finally:
+        judges_module.release_ahead()
+    assert not judges_module._AHEAD
+    for one in spare._processes:
+        one.process.join(60)
+        assert one.process.exitcode == 0
