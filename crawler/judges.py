@@ -31,10 +31,12 @@ import contextlib
 import multiprocessing
 import os
 import pickle
+import signal
 import struct
 import sys
+import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from multiprocessing.connection import Connection
@@ -43,6 +45,7 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import load_object
 
 from repostwatch.config import Config
 
@@ -50,7 +53,7 @@ from .items import FetchedPage
 from .judging import OPEN, Outcome, serve
 
 __all__ = ["JUDGE_PROCESSES_SETTING", "Judges", "judging_processes", "release_ahead",
-           "spawn_ahead"]
+           "spawn_ahead", "stores_pages"]
 
 JUDGE_PROCESSES_SETTING = "REPOSTWATCH_JUDGE_PROCESSES"  # 0 (default): judge in threads
 _STORE_PIPELINE = "crawler.pipelines.StorePipeline"
@@ -118,6 +121,7 @@ class _Process:
         self.requests: asyncio.WriteTransport | None = None
         self.answers: asyncio.ReadTransport | None = None
         self.writing: Any = None  # the file under ``requests`` (closed at exit: see Judges)
+        self.reading: Any = None  # the file under ``answers``
         self.waiting: deque[asyncio.Future[list[Outcome]]] = deque()
         self.ended: asyncio.Future[None] | None = None
 
@@ -145,6 +149,7 @@ class Judges:
         if processes < 1:
             raise ValueError("at least one judging process")
         self.config = config
+        self.ahead = False  # spawned by ``spawn_ahead``, before the crawl was made
         self._processes: list[_Process] = []
         self._broken: BrokenProcessPool | None = None
         context = multiprocessing.get_context("spawn")  # a fork would copy the reactor
@@ -155,7 +160,8 @@ class Judges:
             process = context.Process(
                 target=serve, name=f"repostwatch-judge-{n + 1}", daemon=True,
                 args=(requests, answers, config, os.getpid()))
-            process.start()
+            with _signals_held():
+                process.start()
             requests.close()
             answers.close()
             self._processes.append(_Process(process, to_process, from_process))
@@ -206,7 +212,7 @@ class Judges:
             reading = os.fdopen(os.dup(from_process.fileno()), "rb", buffering=0)
             to_process.close()
             from_process.close()
-            one.writing = writing
+            one.writing, one.reading = writing, reading
             one.ended = loop.create_future()
             one.requests, _ = await loop.connect_write_pipe(asyncio.Protocol, writing)
             one.answers, _ = await loop.connect_read_pipe(partial(_Answers, self, one),
@@ -252,17 +258,21 @@ class Judges:
         for one in self._processes:
             if one.requests is not None:
                 one.requests.close()
+            elif one.writing is not None:  # ``start`` failed half-way for this one
+                one.writing.close()
         self._let_go_unstarted()
         for one in self._processes:
             await asyncio.to_thread(one.process.join, _WAIT_EXIT_S)
             if one.process.is_alive():
                 one.process.kill()
                 await asyncio.to_thread(one.process.join, _WAIT_EXIT_S)
-            if one.ended is not None:  # its last answers, read to the end
+            if one.ended is not None and one.answers is not None:  # its last answers
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(asyncio.shield(one.ended), _WAIT_EXIT_S)
             if one.answers is not None:
                 one.answers.close()
+            elif one.reading is not None:  # ``start`` failed before it had a transport
+                one.reading.close()
         self._processes = []
         atexit.unregister(self._let_go)
 
@@ -275,7 +285,9 @@ def spawn_ahead(config: Config, processes: int) -> None:
     is 0), so that they import while Scrapy starts the crawl (~0.6 s either way, on two
     cores): its pipeline takes them (``Judges.for_crawl``)."""
     if processes > 0 and not _AHEAD:
-        _AHEAD.append(Judges(config, processes))
+        judges = Judges(config, processes)
+        judges.ahead = True
+        _AHEAD.append(judges)
 
 
 def release_ahead() -> None:
@@ -285,17 +297,48 @@ def release_ahead() -> None:
         spare = _AHEAD.pop()
         spare._let_go_unstarted()
         atexit.unregister(spare._let_go)
+        # Each ends once it reads the end of its pipe; multiprocessing reaps it at the next
+        # spawn or at exit (a join here would wait for its imports).
 
 
 def judging_processes(spider: str, settings: BaseSettings) -> int:
-    """How many judging processes a crawl by the spider named ``spider`` with ``settings``
-    has: ``JUDGE_PROCESSES_SETTING``, when the store pipeline judges its pages (not those of
-    the ``originals`` crawl, which it keeps as originals); else 0."""
-    pipelines = build_component_list(settings.getwithbase("ITEM_PIPELINES"))
-    named = (p if isinstance(p, str) else f"{p.__module__}.{p.__qualname__}" for p in pipelines)
-    if spider == "originals" or _STORE_PIPELINE not in named:
+    """How many judging processes the store pipeline starts for a crawl by the spider named
+    ``spider`` with ``settings``: ``JUDGE_PROCESSES_SETTING``, none for the ``originals``
+    crawl (whose pages it keeps as originals, unjudged)."""
+    if spider == "originals":
         return 0
     return max(0, settings.getint(JUDGE_PROCESSES_SETTING, 0))
+
+
+def stores_pages(settings: BaseSettings) -> bool:
+    """Whether a crawl with ``settings`` runs the store pipeline (or one made from it)."""
+    for pipeline in build_component_list(settings.getwithbase("ITEM_PIPELINES")):
+        if pipeline == _STORE_PIPELINE:  # the usual case: nothing to import
+            return True
+        cls = load_object(pipeline) if isinstance(pipeline, str) else pipeline
+        if any(f"{c.__module__}.{c.__qualname__}" == _STORE_PIPELINE
+               for c in getattr(cls, "__mro__", ())):
+            return True
+    return False
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """A process spawned meanwhile starts with SIGINT and SIGTERM ignored (they are the
+    crawl's to handle: ``worker_ready`` keeps them so), so that a Ctrl-C in its first ~0.6 s
+    neither kills it nor prints its traceback. This process ignores them too for as long as
+    the spawn takes (a fork and an exec: milliseconds; a Ctrl-C then is lost, and the next one
+    counts). Only where signals can be set (Unix, the main thread)."""
+    if os.name != "posix" or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = (signal.SIGINT, signal.SIGTERM)
+    handlers = {sig: signal.signal(sig, signal.SIG_IGN) for sig in held}
+    try:
+        yield
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
 
 
 def _widen(fd: int) -> None:

@@ -95,6 +95,7 @@ class StorePipeline:
                 # need while Scrapy started; else spawned now, while the crawl reads robots.txt
                 # and its first pages (each takes ~0.6 s to start).
                 self._judges = Judges.for_crawl(self.config, self._processes)
+                self._stats.set_value("repostwatch/judges_spawned_ahead", int(self._judges.ahead))
                 await self._judges.start()
                 # Two batches a process under way: one judged, one waiting in its pipe, so
                 # that a process never waits for the crawl to send the next.

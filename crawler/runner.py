@@ -173,11 +173,12 @@ def _settings_of(job: CrawlJob, settings: Settings) -> Settings:
 def _spawn_judges_ahead(config: Config, job: CrawlJob, settings: Settings) -> None:
     """Spawn the judging processes of ``job``'s crawl, if it has any, before Scrapy's imports
     and set-up, so that theirs run beside them (``crawler.judges.spawn_ahead``)."""
-    from .judges import judging_processes, spawn_ahead
+    from .judges import judging_processes, spawn_ahead, stores_pages
 
     own = _settings_of(job, settings)
     job.spider.update_settings(own)  # as its crawler will
-    spawn_ahead(config, judging_processes(job.spider.name, own))
+    if stores_pages(own):
+        spawn_ahead(config, judging_processes(job.spider.name, own))
 
 
 async def _crawl_one(runner: Any, job: CrawlJob, active: list[Any],
@@ -199,11 +200,12 @@ async def _crawl_one(runner: Any, job: CrawlJob, active: list[Any],
 
 def _setup_reactor(runner: Any, reactor: Any) -> None:
     """What Scrapy's ``CrawlerProcess`` does for the reactor, and a ``CrawlerRunner`` leaves to
-    its caller: install the DNS resolver of the settings (``TWISTED_DNS_RESOLVER``: Scrapy's
-    caching one) and size the reactor's thread pool (``REACTOR_THREADPOOL_MAXSIZE``). Without
-    it every connection asked Twisted's default resolver in a thread, uncached: a crawl of the
-    local generated web ran at 219 pages/s against 296 (``benchmarks/crawl.py --quick``).
-    ``crawler.guard`` still vets each answer at connect time (it wraps this resolver)."""
+    its caller: install the DNS resolver of the settings (``TWISTED_DNS_RESOLVER``: a caching
+    one, IPv4 and IPv6, ``crawler/settings.py``) and size the reactor's thread pool
+    (``REACTOR_THREADPOOL_MAXSIZE``). Without it every connection asked Twisted's default
+    resolver in a thread, uncached: a crawl of the local generated web ran at 219 pages/s
+    against 296 (``benchmarks/crawl.py --quick``). ``crawler.guard`` still vets each answer at
+    connect time (it wraps this resolver)."""
     from scrapy.utils.misc import build_from_crawler, load_object
 
     # As Scrapy does: the runner stands in for a crawler (its resolvers read only settings).
@@ -219,14 +221,30 @@ def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WA
     """Run ``jobs`` one after another in this process; return each crawl's stats.
 
     ``log_format``: ``text`` (one line per record) or ``json`` (``JsonLogFormatter``)."""
+    from .judges import release_ahead
+
     settings = project_settings(config, log_level=log_level)
-    if jobs:  # first, so that they start beside the imports below
-        _spawn_judges_ahead(config, jobs[0], settings)
+    results: list[CrawlResult] = []
+    try:
+        if jobs:  # first, so that they start beside the imports and set-up below
+            _spawn_judges_ahead(config, jobs[0], settings)
+        failure, stopping = _run_reactor(settings, jobs, log_level, log_format, results)
+    finally:
+        release_ahead()  # none left once the first crawl opened; else let go here
+    if failure:
+        raise failure[0]
+    if stopping:
+        raise Interrupted(at_once=len(stopping) > 1)
+    return results
+
+
+def _run_reactor(settings: Settings, jobs: Sequence[CrawlJob], log_level: str, log_format: str,
+                 results: list[CrawlResult]) -> tuple[list[BaseException], list[bool]]:
+    """Run ``jobs`` in the reactor, their results appended to ``results``; returns the failure
+    that stopped them (if any) and the stops asked for (Ctrl-C / SIGTERM, if any)."""
     from scrapy.crawler import AsyncCrawlerRunner
     from scrapy.utils.defer import deferred_from_coro
     from scrapy.utils.reactor import install_reactor
-
-    from .judges import release_ahead
 
     install_reactor(settings["TWISTED_REACTOR"])
     from twisted.internet import reactor as installed
@@ -236,7 +254,6 @@ def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WA
     _setup_logging(settings, log_level, log_format)
     runner = AsyncCrawlerRunner(settings)
     _setup_reactor(runner, reactor)
-    results: list[CrawlResult] = []
     failure: list[BaseException] = []
 
     active: list[Any] = []  # the running crawler (to stop on Ctrl-C)
@@ -275,9 +292,4 @@ def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WA
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        release_ahead()  # none left when the first crawl opened
-    if failure:
-        raise failure[0]
-    if stopping:
-        raise Interrupted(at_once=len(stopping) > 1)
-    return results
+    return failure, stopping

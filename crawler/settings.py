@@ -13,6 +13,12 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+# Names resolved to IPv4 and IPv6 addresses, cached (``DNSCACHE_SIZE``) for the life of the
+# crawl process: Scrapy's default (``CachingThreadedResolver``) gives one IPv4 address and none
+# for an IPv6 literal. Installed by ``crawler.runner`` as Scrapy's ``CrawlerProcess`` would;
+# ``crawler.guard`` vets every address it gives. It ignores ``DNS_TIMEOUT``; a slow answer is
+# bounded by ``DOWNLOAD_TIMEOUT`` (``[crawl] timeout``).
+TWISTED_DNS_RESOLVER = "scrapy.resolver.CachingHostnameResolver"
 
 # Politeness (docs/crawling.md): robots.txt, few requests per site, adaptive delays.
 ROBOTSTXT_OBEY = True

@@ -502,24 +502,69 @@ async def test_crawls_side_by_side_leave_the_collector_as_it_was() -> None:
     assert (gc.get_freeze_count(), gc.get_threshold()) == before
 
 
-_REACTOR_OF_RUN_CRAWLS = """
+_RUN_CRAWLS = """
 from crawler.runner import run_crawls
 from repostwatch.config import load_config
 from twisted.internet import reactor
 
 run_crawls(load_config(None), [])
-print(type(reactor.resolver).__name__, reactor.getThreadPool().max)
+print(type(reactor.nameResolver).__name__)
 """
+
+_RESOLVING = """
+import sys
+from scrapy.crawler import AsyncCrawlerRunner
+from scrapy.utils.reactor import install_reactor
+from crawler.runner import _setup_reactor, project_settings
+from repostwatch.config import load_config
+
+settings = project_settings(load_config(None))
+settings.set("REACTOR_THREADPOOL_MAXSIZE", 23, "cmdline")
+install_reactor(settings["TWISTED_REACTOR"])
+from twisted.internet import reactor
+
+_setup_reactor(AsyncCrawlerRunner(settings), reactor)
+print(reactor.getThreadPool().max)
+names = sys.argv[1:]
+
+
+def resolve(name):  # the addresses a connection to ``name`` would be given
+    seen = []
+
+    class Receiver:
+        def resolutionBegan(self, resolution): pass
+        def addressResolved(self, address): seen.append(address.host)
+        def resolutionComplete(self):
+            print(name, sorted(set(seen)), flush=True)
+            names.remove(name)
+            if not names:
+                reactor.stop()
+    reactor.nameResolver.resolveHostName(Receiver(), name, 80)
+
+
+for name in list(names):
+    reactor.callWhenRunning(resolve, name)
+reactor.run()
+"""
+
+
+def _python(code: str, home: Path, *args: str) -> list[str]:
+    (home / "repostwatch.toml").write_text("", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REPOSTWATCH_")}
+    env["PYTHONPATH"] = str(Path(__file__).parents[2])
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=home, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
 
 
 def test_crawls_of_the_cli_resolve_names_as_scrapy_s_own_process_does(tmp_path: Path) -> None:
     """``run_crawls`` (a ``CrawlerRunner``) installs the DNS resolver of the settings and sizes
     the thread pool, as ``CrawlerProcess`` does: without them every connection was resolved
-    uncached in a thread, and a crawl ran ~25 % slower (``benchmarks/crawl.py``)."""
-    done = subprocess.run([sys.executable, "-c", _REACTOR_OF_RUN_CRAWLS], cwd=tmp_path,
-                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
-                          capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    settings = project_settings(load_config(None))
-    assert done.stdout.split() == [settings["TWISTED_DNS_RESOLVER"].rsplit(".", 1)[1],
-                                   str(settings.getint("REACTOR_THREADPOOL_MAXSIZE"))]
+    uncached in a thread, and a crawl ran ~25 % slower (``benchmarks/crawl.py``). It gives
+    IPv6 addresses too (Scrapy's default resolver gave none for ``::1``)."""
+    resolver = project_settings(load_config(None))["TWISTED_DNS_RESOLVER"].rsplit(".", 1)[1]
+    assert _python(_RUN_CRAWLS, tmp_path) == [resolver]
+    lines = _python(_RESOLVING, tmp_path, "::1", "127.0.0.1")
+    assert lines[0] == "23"
+    assert sorted(lines[1:]) == ["127.0.0.1 ['127.0.0.1']", "::1 ['::1']"]

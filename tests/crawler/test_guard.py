@@ -247,6 +247,27 @@ def test_pinning_resolver_drops_a_name_that_now_resolves_privately() -> None:
                        "lab.test": ["10.0.0.6"]}
 
 
+def test_pinning_resolver_vets_what_the_caching_resolver_of_crawls_gives() -> None:
+    """Crawls install Scrapy's caching resolver (``TWISTED_DNS_RESOLVER``); the guard wraps
+    it, and vets its answers whether asked or cached."""
+    from types import SimpleNamespace
+
+    from scrapy.resolver import CachingHostnameResolver
+
+    dns = _FakeDns({"caching-private.test": ["10.0.0.7"], "caching-public.test": ["93.184.216.34"]})
+    caching = CachingHostnameResolver(SimpleNamespace(nameResolver=dns), cache_size=100)  # type: ignore[arg-type]
+    resolver = PinningResolver(caching, AddressPolicy.of())
+    for _asked_then_cached in range(2):
+        answers = {}
+        for name in ("caching-private.test", "caching-public.test"):
+            receiver = _Receiver()
+            resolver.resolveHostName(receiver, name, 80)
+            assert receiver.complete
+            answers[name] = receiver.addresses
+        assert answers == {"caching-private.test": [], "caching-public.test": ["93.184.216.34"]}
+        dns.table.clear()  # the second time, from the cache alone
+
+
 def test_watch_sites_marked_allow_private_join_the_allowed_sites(tmp_path: Path) -> None:
     config = _write_config(
         tmp_path, 'allow_private_sites = ["intranet.example"]',

@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -23,7 +23,8 @@ import pytest
 
 from crawler import judges as judges_module
 from crawler.items import FetchedPage
-from crawler.judges import Judges, judging_processes, spawn_ahead
+from crawler.judges import Judges, judging_processes, spawn_ahead, stores_pages
+from crawler.pipelines import StorePipeline
 from repostwatch.config import load_config
 from repostwatch.store import Store
 from tests.conftest import run_async
@@ -39,8 +40,8 @@ async def _judges(home: Path, processes: int) -> AsyncIterator[Judges]:
     """Judging processes on ``home``'s store (which holds the original), closed after."""
     imported(home)
     judges = Judges(load_config(None), processes)
-    await judges.start()
     try:
+        await judges.start()
         yield judges
     finally:
         await judges.close()
@@ -170,7 +171,7 @@ def test_processes_spawned_before_the_store_exists_open_it_once_told(home: Path)
     async def judged() -> list[str]:
         judges = Judges(load_config(None), 1)  # no store yet
         try:
-            await asyncio.sleep(5)  # their imports take ~0.6 s: they wait for OPEN by now
+            await _reading_its_pipe(judges._processes[0].process.pid)  # done importing
             assert judges._processes[0].process.is_alive()
             imported(home)  # the store, created and migrated
             await judges.start()
@@ -183,11 +184,35 @@ def test_processes_spawned_before_the_store_exists_open_it_once_told(home: Path)
     assert run_async(judged()) == ["repost"]
 
 
+async def _reading_its_pipe(pid: int | None) -> None:
+    """Until the process ``pid`` has waited on a pipe for a while (it has imported what it
+    needs and waits for ``OPEN``), where Linux tells (``/proc/PID/wchan``); else 5 s, ~8x what
+    its imports take."""
+    wchan = Path(f"/proc/{pid}/wchan")
+    if not wchan.exists() or wchan.read_text() in ("", "0"):
+        await asyncio.sleep(5)
+        return
+    waiting = 0
+    for _ in range(600):  # 2 minutes at most
+        await asyncio.sleep(0.2)
+        waiting = waiting + 1 if "pipe_read" in wchan.read_text() else 0
+        if waiting == 5:
+            return
+    raise AssertionError(f"judging process {pid} never waited on its pipe")
+
+
 def _pids(judges: Judges) -> list[int | None]:
     return [one.process.pid for one in judges._processes]
 
 
-def test_a_crawl_takes_the_processes_spawned_ahead_for_it(home: Path) -> None:
+@pytest.fixture
+def ahead() -> Iterator[None]:
+    """Spares spawned ahead by a test are let go after it, whatever it asserted."""
+    yield
+    judges_module.release_ahead()
+
+
+def test_a_crawl_takes_the_processes_spawned_ahead_for_it(home: Path, ahead: None) -> None:
     imported(home)
     spawn_ahead(load_config(None), 1)
     (spare,) = judges_module._AHEAD
@@ -216,7 +241,8 @@ def test_a_crawl_takes_the_processes_spawned_ahead_for_it(home: Path) -> None:
     assert run_async(judged()) == ["repost", "repost"]
 
 
-def test_the_runner_spawns_ahead_the_processes_of_a_crawl_that_judges(home: Path) -> None:
+def test_the_runner_spawns_ahead_the_processes_of_a_crawl_that_judges(home: Path,
+                                                                      ahead: None) -> None:
     from crawler.runner import CrawlJob, _spawn_judges_ahead, project_settings
     from crawler.spiders.originals import OriginalsSpider
     from crawler.spiders.watch import WatchSpider
@@ -244,3 +270,71 @@ def test_the_runner_spawns_ahead_the_processes_of_a_crawl_that_judges(home: Path
     for one in spare._processes:
         one.process.join(60)
         assert one.process.exitcode == 0
+
+
+class _OwnPipeline(StorePipeline):
+    """A pipeline made from the store pipeline (it judges in processes all the same)."""
+
+
+@pytest.mark.parametrize(("pipelines", "stores"), [
+    (None, True), ({}, False), ({f"{__name__}._OwnPipeline": 300}, True),
+    ({"crawler.pipelines.StorePipeline": None}, False)])
+def test_which_crawls_store_pages(pipelines: dict[str, int | None] | None, stores: bool) -> None:
+    from crawler.runner import project_settings
+
+    settings = project_settings(load_config(None))
+    if pipelines is not None:
+        settings.set("ITEM_PIPELINES", pipelines, "cmdline")
+    assert stores_pages(settings) is stores
+
+
+def test_closing_after_a_start_that_failed_half_way_does_not_wait_for_them(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``start`` failing after a process's pipe was taken (its event loop refused it): ``close``
+    still closes that pipe, so the process ends at once instead of after the kill's wait."""
+    imported(home)
+    monkeypatch.setattr(judges_module, "_WAIT_EXIT_S", 200.0)
+
+    async def refused(*_args: object) -> None:
+        raise OSError("refused")
+
+    async def start_then_close() -> None:
+        judges = Judges(load_config(None), 1)
+        monkeypatch.setattr(asyncio.get_running_loop(), "connect_write_pipe", refused)
+        with pytest.raises(OSError, match="refused"):
+            await judges.start()
+        await asyncio.wait_for(judges.close(), timeout=100)  # 200 s with the pipe left open
+
+    run_async(start_then_close())
+
+
+_FAILING_EARLY = """
+import threading
+from crawler import judges
+from crawler.runner import CrawlJob, run_crawls
+from crawler.spiders.watch import WatchSpider
+from repostwatch.config import load_config
+
+failed = []
+
+def crawl():  # signals can only be set in the main thread: run_crawls fails before crawling
+    try:
+        run_crawls(load_config(None), [CrawlJob(WatchSpider)])
+    except ValueError as exc:
+        failed.append(str(exc))
+
+thread = threading.Thread(target=crawl)
+thread.start()
+thread.join()
+print(len(failed), len(judges._AHEAD), flush=True)
+"""
+
+
+def test_crawls_that_fail_before_starting_let_their_processes_go(home: Path) -> None:
+    with (home / "repostwatch.toml").open("a", encoding="utf-8") as config_file:
+        config_file.write("[crawl]\njudge_processes = 1\n")
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(_FAILING_EARLY)], cwd=home,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "0"]  # it failed, and no spare is left waiting

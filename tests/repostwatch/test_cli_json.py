@@ -25,7 +25,10 @@ def _summary(stdout: str) -> dict[str, Any]:
 
 
 def test_crawl_recheck_and_search_summaries(tmp_path: Path, sandbox) -> None:
-    (tmp_path / "repostwatch.toml").write_text(demo_config(sandbox.proxy_url))
+    config = demo_config(sandbox.proxy_url)
+    assert "[crawl]\n" in config
+    config = config.replace("[crawl]\n", "[crawl]\njudge_processes = 1\n")
+    (tmp_path / "repostwatch.toml").write_text(config)
     assert _cli(tmp_path, "originals", "import").returncode == 0
     done = _cli(tmp_path, "--log-format", "json", "crawl", "--json")
     assert done.returncode == 0, done.stderr
@@ -35,6 +38,9 @@ def test_crawl_recheck_and_search_summaries(tmp_path: Path, sandbox) -> None:
     assert crawl["finish_reason"] == "finished" and crawl["started_at"] < crawl["finished_at"]
     with Store.open(f"sqlite:///{tmp_path / 'repostwatch.db'}") as store:
         findings = store.findings()
+        (run,) = store.runs(kind="watch")
+    # judged in a process the CLI spawned before the crawl began (crawler.judges.spawn_ahead)
+    assert run.stats["repostwatch/judges_spawned_ahead"] == 1
     assert crawl["reposts"] + crawl["excerpts"] == len(findings) > 0
     assert crawl["credited"] + crawl["lacking_credit"] <= len(findings)
     assert crawl["pages_judged"] >= len(findings)
