@@ -204,15 +204,16 @@ class Judges:
             if one.pipes is None:
                 raise RuntimeError("these judging processes were let go")
             to_process, from_process = one.pipes
-            one.pipes = None
             for end in (to_process, from_process):
                 _widen(end.fileno())
-            # The transports own duplicates of the pipes' ends; the connections are let go.
-            writing = os.fdopen(os.dup(to_process.fileno()), "wb", buffering=0)
-            reading = os.fdopen(os.dup(from_process.fileno()), "rb", buffering=0)
+            # The transports own duplicates of the pipes' ends; the connections are let go
+            # (kept in ``pipes`` until then, for ``close`` to find whatever fails here).
+            one.writing = os.fdopen(os.dup(to_process.fileno()), "wb", buffering=0)
+            one.reading = os.fdopen(os.dup(from_process.fileno()), "rb", buffering=0)
             to_process.close()
             from_process.close()
-            one.writing, one.reading = writing, reading
+            one.pipes = None
+            writing, reading = one.writing, one.reading
             one.ended = loop.create_future()
             one.requests, _ = await loop.connect_write_pipe(asyncio.Protocol, writing)
             one.answers, _ = await loop.connect_read_pipe(partial(_Answers, self, one),
@@ -332,13 +333,15 @@ def _signals_held() -> Iterator[None]:
     if os.name != "posix" or threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = (signal.SIGINT, signal.SIGTERM)
-    handlers = {sig: signal.signal(sig, signal.SIG_IGN) for sig in held}
+    handlers: dict[signal.Signals, Any] = {}
     try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            if signal.getsignal(sig) is not None:  # None: set outside Python, left alone
+                handlers[sig] = signal.signal(sig, signal.SIG_IGN)
         yield
     finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        for held, handler in handlers.items():
+            signal.signal(held, handler)
 
 
 def _widen(fd: int) -> None:

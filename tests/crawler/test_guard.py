@@ -252,11 +252,21 @@ def test_pinning_resolver_vets_what_the_caching_resolver_of_crawls_gives() -> No
     it, and vets its answers whether asked or cached."""
     from types import SimpleNamespace
 
-    from scrapy.resolver import CachingHostnameResolver
+    from scrapy.resolver import CachingHostnameResolver, dnscache
 
     dns = _FakeDns({"caching-private.test": ["10.0.0.7"], "caching-public.test": ["93.184.216.34"]})
+    limit = dnscache.limit  # Scrapy's one cache for the process: left as it was found
     caching = CachingHostnameResolver(SimpleNamespace(nameResolver=dns), cache_size=100)  # type: ignore[arg-type]
     resolver = PinningResolver(caching, AddressPolicy.of())
+    try:
+        _vet_twice(resolver, dns)
+    finally:
+        for name in ("caching-private.test", "caching-public.test"):
+            dnscache.pop(name, None)
+        dnscache.limit = limit
+
+
+def _vet_twice(resolver: PinningResolver, dns: _FakeDns) -> None:
     for _asked_then_cached in range(2):
         answers = {}
         for name in ("caching-private.test", "caching-public.test"):

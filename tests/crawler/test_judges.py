@@ -189,13 +189,14 @@ async def _reading_its_pipe(pid: int | None) -> None:
     needs and waits for ``OPEN``), where Linux tells (``/proc/PID/wchan``); else 5 s, ~8x what
     its imports take."""
     wchan = Path(f"/proc/{pid}/wchan")
-    if not wchan.exists() or wchan.read_text() in ("", "0"):
-        await asyncio.sleep(5)
-        return
-    waiting = 0
-    for _ in range(600):  # 2 minutes at most
+    waiting = told = 0
+    for polls in range(600):  # 2 minutes at most
         await asyncio.sleep(0.2)
-        waiting = waiting + 1 if "pipe_read" in wchan.read_text() else 0
+        where = wchan.read_text() if wchan.exists() else ""
+        told += where not in ("", "0")  # "0": running (or the kernel does not say)
+        if not told and polls >= 25:  # 5 s without a word: the system does not tell
+            return
+        waiting = waiting + 1 if "pipe_read" in where else 0
         if waiting == 5:
             return
     raise AssertionError(f"judging process {pid} never waited on its pipe")
@@ -322,6 +323,7 @@ def crawl():  # signals can only be set in the main thread: run_crawls fails bef
         run_crawls(load_config(None), [CrawlJob(WatchSpider)])
     except ValueError as exc:
         failed.append(str(exc))
+        assert "main thread" in str(exc), exc
 
 thread = threading.Thread(target=crawl)
 thread.start()
