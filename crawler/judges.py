@@ -12,15 +12,15 @@ one read.
 Each process runs ``serve``: it imports what it needs (SIGINT and SIGTERM are the crawl's to
 handle), waits for ``OPEN``, opens the store and the index, then reads a batch, judges and
 records it (``worker_judge``) and writes the outcomes back, until its pipe closes. The runner
-spawns the processes of a crawl before Scrapy's own imports and set-up (``spawn_ahead``), so
-that their start (~0.6 s of imports) runs beside it on another core, and the pipeline takes
-them (``Judges.for_crawl``) and sends ``OPEN`` once it has opened the store (migrated it) and
-brought the index cache up to date. Measured on ``benchmarks/crawl.py --quick``: the judging
-process was ready 0.01-0.03 s after the crawl's clock started, against 0.76-1.05 s when
-spawned as the spider opened. An exception of a batch (the store failing) is sent
-back and raised where the batch was sent. A process that ends (it could not open the store, or
-it was killed) breaks them all, as a broken pool did: every batch under way and every later one
-fails with ``BrokenProcessPool``, and the pipeline stops the crawl.
+spawns the processes of a crawl before it imports Scrapy's crawler machinery and sets the crawl
+up (``spawn_ahead``), so that their start (~0.6 s of imports) runs beside that on another core,
+and the pipeline takes them (``Judges.for_crawl``) and sends ``OPEN`` once it has opened the
+store (migrated it) and brought the index cache up to date. Measured on ``benchmarks/crawl.py
+--quick``: the judging process was ready 0.01-0.03 s after the crawl's clock started, against
+0.76-1.05 s when spawned as the spider opened. An exception of a batch (the store failing) is
+sent back and raised where the batch was sent. A process that ends (it could not open the
+store, or it was killed) breaks them all, as a broken pool did: every batch under way and every
+later one fails with ``BrokenProcessPool``, and the pipeline stops the crawl.
 """
 
 from __future__ import annotations
@@ -213,11 +213,10 @@ class Judges:
             to_process.close()
             from_process.close()
             one.pipes = None
-            writing, reading = one.writing, one.reading
             one.ended = loop.create_future()
-            one.requests, _ = await loop.connect_write_pipe(asyncio.Protocol, writing)
+            one.requests, _ = await loop.connect_write_pipe(asyncio.Protocol, one.writing)
             one.answers, _ = await loop.connect_read_pipe(partial(_Answers, self, one),
-                                                          reading)
+                                                          one.reading)
             one.requests.write(_frame(OPEN))
 
     async def judge(self, items: Sequence[FetchedPage], run_id: int | None) -> list[Outcome]:
@@ -267,10 +266,10 @@ class Judges:
             if one.process.is_alive():
                 one.process.kill()
                 await asyncio.to_thread(one.process.join, _WAIT_EXIT_S)
-            if one.ended is not None and one.answers is not None:  # its last answers
+            if one.answers is not None:  # its last answers, read to the end
+                assert one.ended is not None  # made before its answers' transport
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(asyncio.shield(one.ended), _WAIT_EXIT_S)
-            if one.answers is not None:
                 one.answers.close()
             elif one.reading is not None:  # ``start`` failed before it had a transport
                 one.reading.close()

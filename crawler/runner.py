@@ -171,8 +171,9 @@ def _settings_of(job: CrawlJob, settings: Settings) -> Settings:
 
 
 def _spawn_judges_ahead(config: Config, job: CrawlJob, settings: Settings) -> None:
-    """Spawn the judging processes of ``job``'s crawl, if it has any, before Scrapy's imports
-    and set-up, so that theirs run beside them (``crawler.judges.spawn_ahead``)."""
+    """Spawn the judging processes of ``job``'s crawl, if it has any, before the crawler
+    machinery is imported and the crawl set up, so that their start runs beside that
+    (``crawler.judges.spawn_ahead``)."""
     from .judges import judging_processes, spawn_ahead, stores_pages
 
     own = _settings_of(job, settings)

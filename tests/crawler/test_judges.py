@@ -126,15 +126,21 @@ asyncio.run(main())
 """
 
 
+def _python(code: str, home: Path) -> str:
+    """What ``code`` prints, run by a Python of its own in ``home`` (which must exit 0)."""
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=home,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def test_an_exit_without_closing_them_does_not_wait_for_them(home: Path) -> None:
     """They ignore SIGTERM (the crawl's to handle), so multiprocessing's exit, which
     terminates and then joins them, waited for ever: the pipes are closed at exit."""
     imported(home)
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(_EXITING)], cwd=home,
-                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
-                          capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    for pid in map(int, done.stdout.strip().split(",")):
+    stdout = _python(_EXITING, home)
+    for pid in map(int, stdout.strip().split(",")):
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)  # gone (a zombie would still answer: they were reaped)
 
@@ -335,8 +341,5 @@ print(len(failed), len(judges._AHEAD), flush=True)
 def test_crawls_that_fail_before_starting_let_their_processes_go(home: Path) -> None:
     with (home / "repostwatch.toml").open("a", encoding="utf-8") as config_file:
         config_file.write("[crawl]\njudge_processes = 1\n")
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(_FAILING_EARLY)], cwd=home,
-                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
-                          capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["1", "0"]  # it failed, and no spare is left waiting
+    stdout = _python(_FAILING_EARLY, home)
+    assert stdout.split() == ["1", "0"]  # it failed, and no spare is left waiting
