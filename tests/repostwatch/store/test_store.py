@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import threading
 from datetime import UTC, datetime
@@ -459,6 +460,34 @@ def test_a_page_twice_in_one_batch_ends_as_its_later_record_says(store: Store) -
                         PageRecord(None, removed, status=404)])
     [finding] = store.findings(include_gone=True)
     assert finding.review_state == "gone"
+
+
+def test_pages_without_copies_are_written_together_and_in_their_order(store: Store) -> None:
+    """The rows of pages holding no copy go in one statement for a run of them: a page twice
+    in such a run ends as its later fetch, and a page that a later record of the batch finds
+    copying still gets its finding, on the row the copy's record wrote."""
+    from repostwatch.store import PageRecord
+
+    store.upsert_original(publication=RULE.publication, url=URL, title="Pier", text=ORIGINAL_TEXT)
+    plain, plain_page = _judge(store, page_html("<p>Nothing copied.</p>"))
+    later = Page(plain_page.url, page_html("<p>Nothing copied, still.</p>"))
+    copy, copy_page = _judge(store, page_html(paragraphs_html(ORIGINAL_PARAGRAPHS)),
+                             "https://copycat.test/b")
+    first_copy = Page(copy_page.url, page_html("<p>Not yet.</p>"))
+    outcomes = store.record_pages([
+        PageRecord(plain, plain_page, status=200),
+        PageRecord(None, first_copy, status=500),  # not a copy yet: a plain row
+        PageRecord(plain, later, status=203),  # the same page again: the later row stays
+        PageRecord(copy, copy_page, status=200),  # written after the plain rows before it
+    ])
+    assert [o.finding_id is not None for o in outcomes] == [False, False, False, True]
+    with store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT url, status, html_hash FROM pages ORDER BY id")).all()
+    assert [(url, status) for url, status, _ in rows] == [
+        (plain_page.url, 203), (copy_page.url, 200)]
+    assert rows[0][2] == hashlib.sha256(later.html.encode()).hexdigest()
+    [finding] = store.findings()
+    assert finding.page_url == copy_page.url and finding.review_state == "new"
 
 
 def test_recheck_pages_are_the_open_findings_least_recently_checked_first(
