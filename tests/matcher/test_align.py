@@ -6,7 +6,16 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.align import _exact_runs, align
+from matcher.align import (
+    Alignment,
+    _exact_runs,
+    _may_reach,
+    _merge,
+    _run_lists,
+    _runs_of,
+    _select,
+    align,
+)
 from matcher.text import tokenize
 
 from .reference import longest_common_run
@@ -214,3 +223,47 @@ def test_a_floor_drops_only_alignments_whose_passages_are_all_shorter(
         assert floored == full
     else:
         assert (floored.passages, floored.coverage, floored.longest_words) == ((), 0.0, 0)
+
+
+STOCK = ["plans to raise the future of", "to share the bill with the",
+         "could reopen by January if", "and other households at the"]
+
+
+def test_stock_phrases_scattered_over_the_original_are_no_passage_and_are_not_merged() -> None:
+    """A page sharing only stock phrases with an original: close together on the page but far
+    apart in the original (or the other way round), they cannot make a passage, and align
+    says so before building, selecting and merging its runs (``_may_reach``)."""
+    filler = iter(f"w{n}" for n in range(10_000))
+
+    def words(n: int) -> str:
+        return " ".join(next(filler) for _ in range(n))
+
+    original = tokenize(f" {words(30)} ".join(STOCK))  # 30 words apart
+    page = tokenize(" x ".join(STOCK))  # one word apart: 25 words in all
+    seeded = _run_lists(original, page, 4, budget=10**9)
+    assert len(seeded[0]) == len(STOCK) and not _may_reach(seeded, 8, 25)
+    assert align(original, page, floor=25) == Alignment((), 0.0, 0)
+    # The same phrases close together on both sides: one passage of 25 words, across edits.
+    near = tokenize(" y ".join(STOCK))
+    assert _may_reach(_run_lists(near, page, 4, budget=10**9), 8, 25)
+    (passage,) = align(near, page, floor=25).passages
+    assert passage.words == len(near) == len(page) == 25
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    original=st.lists(st.sampled_from(WORDS[:6]), min_size=10, max_size=120),
+    page=st.lists(st.sampled_from(WORDS[:6]), min_size=10, max_size=120),
+    max_gap=st.integers(0, 10),
+    floor=st.integers(1, 60),
+)
+def test_may_reach_is_false_only_when_no_merged_run_reaches_the_floor(
+    original: list[str], page: list[str], max_gap: int, floor: int,
+) -> None:
+    """Few words, many short runs crossing each other: ``_may_reach`` is a bound of what
+    ``_select`` and ``_merge`` make of them, never below it."""
+    o, p = tokenize(" ".join(original)), tokenize(" ".join(page))
+    seeded = _run_lists(o, p, 4, budget=10**9)
+    merged = _merge(_select(_runs_of(seeded), len(p), 4), max_gap)
+    if not _may_reach(seeded, max_gap, floor):
+        assert all(r.o1 - r.o0 + 1 < floor for r in merged)
