@@ -177,6 +177,12 @@ def _run_lists(original: Tokens, page: Tokens, k: int, budget: int) -> _RunLists
             support.tolist())
 
 
+_GROUPED_RUNS, _NEAR_PAIRS_PER_RUN = 1_024, 8
+"""``_may_reach`` gives up (answers True) past this many runs, or past this many pairs of runs
+close on the page per run: a phrase said a hundred times on both sides makes ten thousand
+runs over the same page words, and grouping them would cost more than what it spares."""
+
+
 def _may_reach(runs: _RunLists, max_gap: int, floor: int) -> bool:
     """Whether ``_merge`` could make a passage of ``floor`` original words from these runs,
     however ``_select`` trims them: False only when it cannot.
@@ -191,7 +197,7 @@ def _may_reach(runs: _RunLists, max_gap: int, floor: int) -> bool:
     o0, o1, d, _ = runs
     if not o0:
         return False
-    if max(map(int.__sub__, o1, o0)) + 1 >= floor:
+    if len(o0) > _GROUPED_RUNS or max(map(int.__sub__, o1, o0)) + 1 >= floor:
         return True
     reach = max_gap + 1
     group = list(range(len(o0)))
@@ -202,13 +208,17 @@ def _may_reach(runs: _RunLists, max_gap: int, floor: int) -> bool:
         return x
 
     by_page = sorted(range(len(o0)), key=lambda r: o0[r] + d[r])
+    pairs = _NEAR_PAIRS_PER_RUN * len(by_page)
     for n, a in enumerate(by_page):
         end = o1[a] + d[a] + reach  # later runs start no earlier on the page: near there
-        for b in by_page[n + 1:]:
-            if o0[b] + d[b] > end:
-                break
+        m = n + 1
+        while m < len(by_page) and o0[b := by_page[m]] + d[b] <= end:
+            pairs -= 1
+            if not pairs:  # many runs on the same words: building them is cheaper
+                return True
             if o0[b] <= o1[a] + reach and o0[a] <= o1[b] + reach:
                 group[root(b)] = root(a)
+            m += 1
     first: dict[int, int] = {}
     last: dict[int, int] = {}
     for r in range(len(o0)):
