@@ -13,7 +13,9 @@ Coverage is the share of the original's tokens inside some passage (0..1).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -125,12 +127,23 @@ def _exact_runs(original: Tokens, page: Tokens, k: int, budget: int) -> list[_Ru
     return _runs_of(_run_lists(original, page, k, budget))
 
 
-_RunLists = tuple[list[int], list[int], list[int], list[int]]
-"""Runs as lists: first and last original token, diagonal (page - original), support."""
+class _RunLists(NamedTuple):
+    """Runs as lists: first and last original token, diagonal (page - original); the seeds on
+    each run's diagonal (``_Run.support``) are counted only when asked for: most runs are
+    dropped before (``_may_reach``)."""
+
+    o0: list[int]
+    o1: list[int]
+    d: list[int]
+    support: Callable[[], list[int]]
 
 
-def _runs_of(lists: _RunLists) -> list[_Run]:
-    return [_Run(a, b, a + c, b + c, s) for a, b, c, s in zip(*lists, strict=True)]
+_NO_RUNS = _RunLists([], [], [], list)
+
+
+def _runs_of(runs: _RunLists) -> list[_Run]:
+    return [_Run(a, b, a + c, b + c, s)
+            for a, b, c, s in zip(runs.o0, runs.o1, runs.d, runs.support(), strict=True)]
 
 
 def _run_lists(original: Tokens, page: Tokens, k: int, budget: int) -> _RunLists:
@@ -147,7 +160,7 @@ def _run_lists(original: Tokens, page: Tokens, k: int, budget: int) -> _RunLists
     table = _kgram_table(original, k)
     ph = kgram_hashes(page, k)
     if not len(table.distinct) or not len(ph):
-        return [], [], [], []
+        return _NO_RUNS
     at = np.minimum(np.searchsorted(table.distinct, ph), len(table.distinct) - 1)
     lo = table.first[at]  # where the seed's occurrences start in table.order
     n = np.where(table.distinct[at] == ph, table.count[at], 0)  # 0: not in the original
@@ -159,7 +172,7 @@ def _run_lists(original: Tokens, page: Tokens, k: int, budget: int) -> _RunLists
         n = np.where(n < cap, n, 0)
         total = int(n.sum())
     if not total:
-        return [], [], [], []
+        return _NO_RUNS
     j = np.repeat(np.arange(len(ph)), n)  # page position of every seed
     i = table.order[np.repeat(lo - np.cumsum(n) + n, n) + np.arange(total)]  # original position
     diag = j - i
@@ -169,12 +182,16 @@ def _run_lists(original: Tokens, page: Tokens, k: int, budget: int) -> _RunLists
     brk[1:] = (np.diff(diag) != 0) | (np.diff(i) != 1)
     starts = np.flatnonzero(brk)
     ends = np.append(starts[1:], total) - 1
-    # Seeds on each run's diagonal: the tie-break between equally long runs (below).
-    first_of_diag = np.flatnonzero(np.append(True, np.diff(diag[starts]) != 0))
-    per_diag = np.diff(np.append(starts[first_of_diag], total))
-    support = np.repeat(per_diag, np.diff(np.append(first_of_diag, len(starts))))
-    return (i[starts].tolist(), (i[ends] + (k - 1)).tolist(), diag[starts].tolist(),
-            support.tolist())
+
+    def support() -> list[int]:
+        # Seeds on each run's diagonal: the tie-break between equally long runs (_select).
+        first_of_diag = np.flatnonzero(np.append(True, np.diff(diag[starts]) != 0))
+        per_diag = np.diff(np.append(starts[first_of_diag], total))
+        counts = np.repeat(per_diag, np.diff(np.append(first_of_diag, len(starts))))
+        return counts.tolist()
+
+    return _RunLists(i[starts].tolist(), (i[ends] + (k - 1)).tolist(), diag[starts].tolist(),
+                     support)
 
 
 _GROUPED_RUNS, _NEAR_PAIRS_PER_RUN = 1_024, 8
@@ -194,7 +211,7 @@ def _may_reach(runs: _RunLists, max_gap: int, floor: int) -> bool:
     future of"), scattered over both texts: the groups are short, and the runs need not be
     built, selected and merged (most candidates of most pages: ~a third of ``align``'s time).
     """
-    o0, o1, d, _ = runs
+    o0, o1, d = runs.o0, runs.o1, runs.d
     if not o0:
         return False
     if len(o0) > _GROUPED_RUNS or max(map(int.__sub__, o1, o0)) + 1 >= floor:
