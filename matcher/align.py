@@ -218,31 +218,32 @@ def _may_reach(runs: _RunLists, max_gap: int, floor: int) -> bool:
         return True
     reach = max_gap + 1
     group = list(range(len(o0)))
+    first, last = o0[:], o1[:]  # the original words each group spans, kept at its root
 
     def root(x: int) -> int:
         while group[x] != x:
             group[x] = x = group[group[x]]
         return x
 
-    by_page = sorted(range(len(o0)), key=lambda r: o0[r] + d[r])
+    p0 = list(map(int.__add__, o0, d))
+    by_page = sorted(range(len(o0)), key=p0.__getitem__)
     pairs = _NEAR_PAIRS_PER_RUN * len(by_page)
     for n, a in enumerate(by_page):
         end = o1[a] + d[a] + reach  # later runs start no earlier on the page: near there
         m = n + 1
-        while m < len(by_page) and o0[b := by_page[m]] + d[b] <= end:
+        while m < len(by_page) and p0[b := by_page[m]] <= end:
             pairs -= 1
             if not pairs:  # many runs on the same words: building them is cheaper
                 return True
             if o0[b] <= o1[a] + reach and o0[a] <= o1[b] + reach:
-                group[root(b)] = root(a)
+                ga, gb = root(a), root(b)
+                if ga != gb:
+                    group[gb] = ga
+                    first[ga], last[ga] = min(first[ga], first[gb]), max(last[ga], last[gb])
+                    if last[ga] - first[ga] + 1 >= floor:
+                        return True
             m += 1
-    first: dict[int, int] = {}
-    last: dict[int, int] = {}
-    for r in range(len(o0)):
-        g = root(r)
-        first[g] = min(first.get(g, o0[r]), o0[r])
-        last[g] = max(last.get(g, o1[r]), o1[r])
-    return max(last[g] - first[g] for g in first) + 1 >= floor
+    return False
 
 
 @dataclass(frozen=True, slots=True)
