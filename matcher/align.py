@@ -122,11 +122,6 @@ class _Run:
     parts: list[tuple[int, int]] | None = None  # exact runs merged into it (by _merge)
 
 
-def _exact_runs(original: Tokens, page: Tokens, k: int, budget: int) -> list[_Run]:
-    """Maximal runs of identical tokens, from k-token seeds (``_run_lists``, as objects)."""
-    return _runs_of(_run_lists(original, page, k, budget))
-
-
 class _RunLists(NamedTuple):
     """Runs as lists: first and last original token, diagonal (page - original); the seeds on
     each run's diagonal (``_Run.support``) are counted only when asked for: most runs are

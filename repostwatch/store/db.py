@@ -189,11 +189,13 @@ def _holds_copy(result: Assessment | None) -> bool:
     return result is not None and result.original is not None and result.credit is not None
 
 
-def _upsert_plain(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Write the rows of pages that hold no copy, in their order (one executemany), and forget
-    them."""
+def _upsert_plain(conn: Connection, rows: dict[str, dict[str, Any]]) -> None:
+    """Write the rows of pages that hold no copy (url_key → row), in their order (one
+    executemany), and forget them. One row a page: a driver that sends many rows as one
+    multi-row INSERT (psycopg2 does) may not touch one row twice in it."""
     if rows:
-        conn.execute(_plain_page_upsert(conn.dialect.name, tuple(rows[0])), rows)
+        values = list(rows.values())
+        conn.execute(_plain_page_upsert(conn.dialect.name, tuple(values[0])), values)
         rows.clear()
 
 
@@ -609,12 +611,12 @@ class Store:
             conn, checks = s.connection(), list[dict[str, Any]]()
             # Pages that neither hold a copy nor held one (most of a crawl) need nothing but
             # their row, and no id back: a run of them is written with one executemany.
-            plain: list[dict[str, Any]] = []
+            plain: dict[str, dict[str, Any]] = {}
             outcomes = []
             for row, record in zip(rows, records, strict=True):
                 key = row["url_key"]
                 if key not in held and not _holds_copy(record.result):
-                    plain.append(row)
+                    plain[key] = row  # the same page again: its later fetch is its row
                     outcomes.append(PageOutcome())
                     continue
                 _upsert_plain(conn, plain)  # first: statements keep the order of the pages

@@ -3,12 +3,12 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.align import (
     Alignment,
-    _exact_runs,
     _may_reach,
     _merge,
     _run_lists,
@@ -16,7 +16,7 @@ from matcher.align import (
     _select,
     align,
 )
-from matcher.text import tokenize
+from matcher.text import Tokens, tokenize
 
 from .reference import longest_common_run
 from .texts import ORIGINAL_PARAGRAPHS, ORIGINAL_TEXT, OTHER_TEXT
@@ -158,8 +158,8 @@ def test_a_meal_plan_copied_whole_and_a_block_of_it() -> None:
 def test_seed_pairs_past_the_budget_drop_the_most_repeated_seeds() -> None:
     chorus = " ".join(["la la la la"] * 60)
     text = tokenize(f"the night the harbour froze over {chorus} and nobody came home")
-    everything = _exact_runs(text, text, 4, budget=10**9)
-    bounded = _exact_runs(text, text, 4, budget=2 * len(text))
+    everything = _runs_of(_run_lists(text, text, 4, budget=10**9))
+    bounded = _runs_of(_run_lists(text, text, 4, budget=2 * len(text)))
     assert len(bounded) < len(everything)
     # The rare seeds survive: the text around the chorus still aligns with itself.
     assert any(r.o0 == r.p0 == 0 and r.o1 >= 5 for r in bounded)
@@ -287,14 +287,38 @@ def test_may_reach_is_false_only_when_no_merged_run_reaches_the_floor() -> None:
 
 
 def test_may_reach_gives_up_on_many_runs_over_the_same_words() -> None:
-    """A phrase said a hundred times on both sides: ten thousand runs over the same page
-    words. Grouping them would cost more than building them: the answer is "maybe"."""
+    """A phrase said many times on both sides: a run for every pairing of its places, over the
+    same page words. Grouping them would cost more than building them: past 1,024 runs, or 8
+    comparisons a run, the answer is "maybe" (True), though here no group reaches the floor."""
     phrase = "breakfast oats with berries and"
-    o = tokenize(" ".join(f"{phrase} " + " ".join(f"a{r}x{i}" for i in range(20))
-                          for r in range(100)))
-    p = tokenize(" ".join(f"{phrase} " + " ".join(f"b{r}x{i}" for i in range(20))
-                          for r in range(100)))
-    seeded = _run_lists(o, p, 4, budget=10**9)
-    assert len(seeded[0]) == 100 * 100
-    assert _may_reach(seeded, 8, 25)
-    assert align(o, p, floor=25) == Alignment((), 0.0, 0)  # the runs are built: none is a copy
+
+    def said(times: int, side: str) -> Tokens:
+        return tokenize(" ".join(f"{phrase} " + " ".join(f"{side}{r}x{i}" for i in range(20))
+                                 for r in range(times)))
+
+    for times in (20, 100):  # 400 runs, each near 19 others on the page; 10,000 runs
+        o, p = said(times, "a"), said(times, "b")
+        seeded = _run_lists(o, p, 4, budget=10**9)
+        assert len(seeded.o0) == times * times
+        assert _may_reach(seeded, 8, 25)
+        assert align(o, p, floor=25) == Alignment((), 0.0, 0)  # built and merged: no copy
+    # Fewer places: compared, and no group of five-word runs 20 words apart reaches 25 words.
+    o, p = said(3, "a"), said(3, "b")
+    assert not _may_reach(_run_lists(o, p, 4, budget=10**9), 8, 25)
+
+
+@pytest.mark.parametrize("copied", [0, 1])
+def test_a_line_recurring_in_the_original_is_placed_where_the_text_around_it_agrees(
+    copied: int,
+) -> None:
+    """The tie-break between equally long runs (a line said twice in the original): the run on
+    the diagonal with more seeds, where the words after the line were copied too (``support``),
+    whichever of the two places that is."""
+    line = "porridge with sliced pears and a spoon of honey"
+    after = ["first we list the week ahead of us all",
+             "then a riverside lunch of lentil soup and rye bread for everyone"]
+    original = tokenize(f"{line} {after[0]}. {line} {after[1]}")
+    page = tokenize(f"{line} and " + after[copied].split(" ", 1)[1])  # one word edited
+    (passage,) = align(original, page).passages
+    place = original.text.index(line, 1) if copied else 0
+    assert passage.original_start == place and passage.words == len(page)
