@@ -204,8 +204,8 @@ def _may_reach(runs: _RunLists, max_gap: int, floor: int) -> bool:
     close, so a passage lies within one group and spans at most the group's original words.
     A page that copies nothing shares stock phrases with its candidates ("plans to raise the
     future of"), scattered over both texts: the groups are short, and the runs need not be
-    built, selected and merged (most candidates of most pages: ~a third of ``align``'s time).
-    """
+    made objects, selected and merged (most candidates of such pages: ~a third of ``align``'s
+    time on them)."""
     o0, o1, d = runs.o0, runs.o1, runs.d
     if not o0:
         return False
