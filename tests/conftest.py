@@ -10,6 +10,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
+import subprocess
+import sys
+import textwrap
 import uuid
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
@@ -22,6 +25,17 @@ T = TypeVar("T")
 REQUIRE_SERVICES = os.environ.get("REPOSTWATCH_REQUIRE_SERVICES") == "1"
 PG_ADMIN_URL = os.environ.get("REPOSTWATCH_TEST_PG", "postgresql+psycopg://127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("REPOSTWATCH_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+def run_python(code: str, cwd: Path, *args: str) -> str:
+    """What ``code`` (with ``args``) prints, run by a Python of its own in ``cwd``, with this
+    checkout importable and no ``REPOSTWATCH_*`` variable of ours; it must exit 0."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REPOSTWATCH_")}
+    env["PYTHONPATH"] = str(Path(__file__).parents[1])
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import (
     Connection,
@@ -184,7 +184,7 @@ def _plain_page_upsert(dialect: str, columns: tuple[str, ...]) -> Any:
         set_={name: stmt.excluded[name] for name in columns if name != "url_key"})
 
 
-def _holds_copy(result: Assessment | None) -> bool:
+def _holds_copy(result: Assessment | None) -> TypeGuard[Assessment]:
     """Whether a judgement found a copy to record (a finding, its evidence, its history)."""
     return result is not None and result.original is not None and result.credit is not None
 
@@ -648,7 +648,7 @@ class Store:
                 fetched_at=page.fetched_at or now,
             )
 
-        if result is None or result.original is None or result.credit is None:
+        if not _holds_copy(result):
             return self._record_absence(s, page_id, result, status, record.run_id, now,
                                         version, checks)
         version_id = version()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +32,7 @@ from crawler.spiders.watch import WatchSpider
 from matcher import canonical_url
 from repostwatch.config import Config, load_config
 from repostwatch.store import Store
+from tests.conftest import run_python
 
 ARCHIVE = archive_size()  # the paper's own stories and the wire stories it ran
 
@@ -550,12 +550,7 @@ reactor.run()
 
 def _python(code: str, home: Path, *args: str) -> list[str]:
     (home / "repostwatch.toml").write_text("", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REPOSTWATCH_")}
-    env["PYTHONPATH"] = str(Path(__file__).parents[2])
-    done = subprocess.run([sys.executable, "-c", code, *args], cwd=home, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.splitlines()
+    return run_python(code, home, *args).splitlines()
 
 
 def test_crawls_of_the_cli_resolve_names_as_scrapy_s_own_process_does(tmp_path: Path) -> None:

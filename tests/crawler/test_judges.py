@@ -10,9 +10,6 @@ import asyncio
 import os
 import pickle
 import signal
-import subprocess
-import sys
-import textwrap
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
@@ -27,7 +24,7 @@ from crawler.judges import Judges, judging_processes, spawn_ahead, stores_pages
 from crawler.pipelines import StorePipeline
 from repostwatch.config import load_config
 from repostwatch.store import Store
-from tests.conftest import run_async
+from tests.conftest import run_async, run_python
 from tests.matcher.texts import ORIGINAL_PARAGRAPHS, OTHER_TEXT, page_html, paragraphs_html
 from tests.repostwatch.clihome import imported
 
@@ -126,20 +123,11 @@ asyncio.run(main())
 """
 
 
-def _python(code: str, home: Path) -> str:
-    """What ``code`` prints, run by a Python of its own in ``home`` (which must exit 0)."""
-    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=home,
-                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
-                          capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 def test_an_exit_without_closing_them_does_not_wait_for_them(home: Path) -> None:
     """They ignore SIGTERM (the crawl's to handle), so multiprocessing's exit, which
     terminates and then joins them, waited for ever: the pipes are closed at exit."""
     imported(home)
-    stdout = _python(_EXITING, home)
+    stdout = run_python(_EXITING, home)
     for pid in map(int, stdout.strip().split(",")):
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)  # gone (a zombie would still answer: they were reaped)
@@ -341,5 +329,5 @@ print(len(failed), len(judges._AHEAD), flush=True)
 def test_crawls_that_fail_before_starting_let_their_processes_go(home: Path) -> None:
     with (home / "repostwatch.toml").open("a", encoding="utf-8") as config_file:
         config_file.write("[crawl]\njudge_processes = 1\n")
-    stdout = _python(_FAILING_EARLY, home)
+    stdout = run_python(_FAILING_EARLY, home)
     assert stdout.split() == ["1", "0"]  # it failed, and no spare is left waiting
