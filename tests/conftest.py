@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -25,6 +26,17 @@ T = TypeVar("T")
 REQUIRE_SERVICES = os.environ.get("REPOSTWATCH_REQUIRE_SERVICES") == "1"
 PG_ADMIN_URL = os.environ.get("REPOSTWATCH_TEST_PG", "postgresql+psycopg://127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("REPOSTWATCH_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests send Ctrl-C (SIGINT) to the processes they start and check that they stop
+    gracefully. A shell starts a command put in the background (``make test &``, a script's
+    ``cmd &``) with SIGINT ignored, and every process it starts inherits that: Python then
+    installs no KeyboardInterrupt handler and those tests would fail for the way the suite was
+    launched. The suite's processes get Ctrl-C's usual meaning back (a terminal's Ctrl-C still
+    stops pytest)."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def run_python(code: str, cwd: Path, *args: str) -> str:
