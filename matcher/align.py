@@ -153,39 +153,48 @@ def _run_lists(original: Tokens, page: Tokens, k: int, budget: int) -> _RunLists
     left out until the rest fit (a word said a thousand times is not evidence of anything).
     """
     table = _kgram_table(original, k)
-    ph = kgram_hashes(page, k)
-    if not len(table.distinct) or not len(ph):
+    seeds = _sorted_kgrams(page, k)
+    if not len(table.distinct) or not len(seeds.hashes):
         return _NO_RUNS
-    at = np.minimum(np.searchsorted(table.distinct, ph), len(table.distinct) - 1)
-    lo = table.first[at]  # where the seed's occurrences start in table.order
-    n = np.where(table.distinct[at] == ph, table.count[at], 0)  # 0: not in the original
+    # The page's k-grams in hash order: each binary search starts where the last one ended
+    # (numpy's searchsorted does so for ascending keys), about three times faster than
+    # searching them in page order; then only the k-grams found in the original go on.
+    at = np.minimum(np.searchsorted(table.distinct, seeds.hashes), len(table.distinct) - 1)
+    found = np.flatnonzero(table.distinct[at] == seeds.hashes)
+    at = at[found]
+    n = table.count[at]  # occurrences in the original of each page k-gram found there
     total = int(n.sum())
     if total > budget:
         # Keep the seeds found fewer than `cap` times: the largest cap that fits the budget.
         counts = np.sort(n)
         cap = counts[int(np.searchsorted(np.cumsum(counts), budget, side="right"))]
-        n = np.where(n < cap, n, 0)
+        kept = n < cap
+        found, at, n = found[kept], at[kept], n[kept]
         total = int(n.sum())
     if not total:
         return _NO_RUNS
-    j = np.repeat(np.arange(len(ph)), n)  # page position of every seed
-    i = table.order[np.repeat(lo - np.cumsum(n) + n, n) + np.arange(total)]  # original position
-    diag = j - i
-    by = np.lexsort((i, diag))  # runs are consecutive seeds on one diagonal
-    diag, i = diag[by], i[by]
-    brk = np.ones(total, dtype=bool)
-    brk[1:] = (np.diff(diag) != 0) | (np.diff(i) != 1)
-    starts = np.flatnonzero(brk)
+    j = np.repeat(seeds.positions[found], n)  # page position of every seed
+    # original position of every seed: the occurrences of its k-gram, in table.order
+    i = table.order[np.repeat(table.first[at] - np.cumsum(n) + n, n) + np.arange(total)]
+    # One key a seed orders the seeds by diagonal (page - original position), then by original
+    # position: key = diagonal * m + original position, m past the original's last position.
+    # Two seeds are consecutive on one diagonal exactly when their keys differ by one.
+    m = len(original) + 1
+    key = j * m - i * (m - 1)
+    key.sort()
+    starts = np.concatenate(([0], np.flatnonzero(key[1:] - key[:-1] != 1) + 1))  # of runs
     ends = np.append(starts[1:], total) - 1
+    diag = key[starts] // m  # rounded down: a diagonal may be negative
+    first = key[starts] - diag * m
 
     def support() -> list[int]:
         # Seeds on each run's diagonal: the tie-break between equally long runs (_select).
-        first_of_diag = np.flatnonzero(np.append(True, np.diff(diag[starts]) != 0))
+        first_of_diag = np.concatenate(([0], np.flatnonzero(diag[1:] != diag[:-1]) + 1))
         per_diag = np.diff(np.append(starts[first_of_diag], total))
         counts = np.repeat(per_diag, np.diff(np.append(first_of_diag, len(starts))))
         return counts.tolist()
 
-    return _RunLists(i[starts].tolist(), (i[ends] + (k - 1)).tolist(), diag[starts].tolist(),
+    return _RunLists(first.tolist(), (key[ends] - diag * m + (k - 1)).tolist(), diag.tolist(),
                      support)
 
 
@@ -239,6 +248,27 @@ def _may_reach(runs: _RunLists, max_gap: int, floor: int) -> bool:
                         return True
             m += 1
     return False
+
+
+class _SortedKgrams(NamedTuple):
+    """A page's k-gram hashes in ascending order, and the page position of each."""
+
+    hashes: Hashes
+    positions: npt.NDArray[np.intp]
+
+
+def _sorted_kgrams(tokens: Tokens, k: int) -> _SortedKgrams:
+    """The ``_SortedKgrams`` of ``tokens`` (kept with the tokens: a page is aligned with
+    several candidates)."""
+    key = ("kgram-sorted", k)
+    if key not in tokens._cache:
+        hashes = kgram_hashes(tokens, k)
+        positions = np.argsort(hashes, kind="stable")
+        sorted_ = _SortedKgrams(hashes[positions], positions)
+        for array in sorted_:
+            array.flags.writeable = False  # shared by every caller
+        tokens._cache[key] = sorted_
+    return tokens._cache[key]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,26 @@ def _common_runs(a: Sequence[str], b: Sequence[str]) -> Iterator[tuple[int, int]
         prev = cur
 
 
+def seed_runs(original: Sequence[str], page: Sequence[str],
+              k: int) -> list[tuple[int, int, int, int]]:
+    """Every maximal run of ``k``-token seeds shared by the texts, as ``(first original token,
+    last original token, diagonal (page - original position), seeds on that diagonal)``,
+    ordered by diagonal, then position: every pair of equal k-grams, looked at one by one."""
+    seeds = sorted((j - i, i) for i in range(len(original) - k + 1)
+                   for j in range(len(page) - k + 1)
+                   if original[i:i + k] == page[j:j + k])
+    on_diagonal: dict[int, int] = {}
+    for d, _ in seeds:
+        on_diagonal[d] = on_diagonal.get(d, 0) + 1
+    runs: list[list[int]] = []
+    for d, i in seeds:
+        if runs and runs[-1][2] == d and runs[-1][1] == i + k - 2:
+            runs[-1][1] = i + k - 1
+        else:
+            runs.append([i, i + k - 1, d])
+    return [(a, b, d, on_diagonal[d]) for a, b, d in runs]
+
+
 def longest_common_run(a: Sequence[str], b: Sequence[str]) -> int:
     """The longest run of equal consecutive tokens shared by ``a`` and ``b``."""
     return max((n for _, n in _common_runs(a, b)), default=0)

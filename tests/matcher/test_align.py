@@ -18,7 +18,7 @@ from matcher.align import (
 )
 from matcher.text import Tokens, tokenize
 
-from .reference import longest_common_run
+from .reference import longest_common_run, seed_runs
 from .texts import ORIGINAL_PARAGRAPHS, ORIGINAL_TEXT, OTHER_TEXT
 
 
@@ -265,6 +265,20 @@ def _crossing_texts(rng: random.Random) -> tuple[list[str], list[str]]:
                  for w in original[at : at + rng.randint(1, 30)]]
         page += rng.choices(words, k=rng.randint(0, 12))
     return original, page
+
+
+def test_runs_are_every_maximal_run_of_shared_seeds_with_the_seeds_on_its_diagonal() -> None:
+    """``_run_lists`` (seeds found by searching the page's k-grams in hash order, ordered by
+    one key a seed) gives what pairing every k-gram with every other finds: 1,500 seeded cases
+    over few words (runs on many diagonals, negative ones included), seeds of 2-5 words."""
+    rng = random.Random(23)
+    for _ in range(1_500):
+        original, page = _crossing_texts(rng)
+        k = rng.choice([2, 3, 4, 5])
+        runs = _run_lists(tokenize(" ".join(original)), tokenize(" ".join(page)), k,
+                          budget=10**9)
+        found = list(zip(runs.o0, runs.o1, runs.d, runs.support(), strict=True))
+        assert found == seed_runs(original, page, k), (original, page, k)
 
 
 def test_may_reach_is_false_only_when_no_merged_run_reaches_the_floor() -> None:
