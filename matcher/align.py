@@ -164,7 +164,7 @@ def _run_lists(original: Tokens, page: Tokens, k: int, budget: int) -> _RunLists
     at = at[found]
     n = table.count[at]  # occurrences in the original of each page k-gram found there
     total = int(n.sum())
-    if total > budget:
+    if total > max(budget, 0):  # (a budget below zero allows no pairing, as zero does)
         # Keep the seeds found fewer than `cap` times: the largest cap that fits the budget.
         counts = np.sort(n)
         cap = counts[int(np.searchsorted(np.cumsum(counts), budget, side="right"))]

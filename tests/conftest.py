@@ -33,8 +33,8 @@ def pytest_configure(config: pytest.Config) -> None:
     gracefully. A shell starts a command put in the background (``make test &``, a script's
     ``cmd &``) with SIGINT ignored, and every process it starts inherits that: Python then
     installs no KeyboardInterrupt handler and those tests would fail for the way the suite was
-    launched. The suite's processes get Ctrl-C's usual meaning back (a terminal's Ctrl-C still
-    stops pytest)."""
+    launched. The suite's processes get Ctrl-C's usual meaning back (so a Ctrl-C sent to pytest
+    itself stops it too, as in the foreground)."""
     if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 

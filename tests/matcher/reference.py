@@ -21,14 +21,21 @@ def _common_runs(a: Sequence[str], b: Sequence[str]) -> Iterator[tuple[int, int]
         prev = cur
 
 
-def seed_runs(original: Sequence[str], page: Sequence[str],
-              k: int) -> list[tuple[int, int, int, int]]:
+def seed_runs(original: Sequence[str], page: Sequence[str], k: int,
+              budget: int | None = None) -> list[tuple[int, int, int, int]]:
     """Every maximal run of ``k``-token seeds shared by the texts, as ``(first original token,
     last original token, diagonal (page - original position), seeds on that diagonal)``,
-    ordered by diagonal, then position: every pair of equal k-grams, looked at one by one."""
-    seeds = sorted((j - i, i) for i in range(len(original) - k + 1)
-                   for j in range(len(page) - k + 1)
-                   if original[i:i + k] == page[j:j + k])
+    ordered by diagonal, then position: every pair of equal k-grams, looked at one by one.
+    ``budget``: at most that many pairs; past it, the page's k-grams found most often in the
+    original are left out (the highest limit on that count whose pairs fit)."""
+    grams = [tuple(original[i:i + k]) for i in range(len(original) - k + 1)]
+    pairs = [[(j, i) for i, gram in enumerate(grams) if gram == tuple(page[j:j + k])]
+             for j in range(len(page) - k + 1)]
+    if budget is not None and sum(map(len, pairs)) > budget:
+        limit = max(t for t in range(max(map(len, pairs), default=0) + 2)
+                    if sum(len(p) for p in pairs if len(p) < t) <= max(budget, 0))
+        pairs = [p for p in pairs if len(p) < limit]
+    seeds = sorted((j - i, i) for found in pairs for j, i in found)
     on_diagonal: dict[int, int] = {}
     for d, _ in seeds:
         on_diagonal[d] = on_diagonal.get(d, 0) + 1

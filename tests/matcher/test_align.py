@@ -164,6 +164,9 @@ def test_seed_pairs_past_the_budget_drop_the_most_repeated_seeds() -> None:
     # The rare seeds survive: the text around the chorus still aligns with itself.
     assert any(r.o0 == r.p0 == 0 and r.o1 >= 5 for r in bounded)
     assert align(text, text).coverage > 0.0
+    # A budget below zero allows no pairing, whether the texts share a k-gram or not.
+    for other in (text, tokenize("x y z w v")):
+        assert not _run_lists(text, other, 4, budget=-1).o0
 
 
 def test_own_words_count_quotations_only_inside_copied_prose() -> None:
@@ -270,15 +273,16 @@ def _crossing_texts(rng: random.Random) -> tuple[list[str], list[str]]:
 def test_runs_are_every_maximal_run_of_shared_seeds_with_the_seeds_on_its_diagonal() -> None:
     """``_run_lists`` (seeds found by searching the page's k-grams in hash order, ordered by
     one key a seed) gives what pairing every k-gram with every other finds: 1,500 seeded cases
-    over few words (runs on many diagonals, negative ones included), seeds of 2-5 words."""
+    over few words (runs on many diagonals, negative ones included), seeds of 1-5 words, with
+    and without a budget that binds."""
     rng = random.Random(23)
     for _ in range(1_500):
         original, page = _crossing_texts(rng)
-        k = rng.choice([2, 3, 4, 5])
-        runs = _run_lists(tokenize(" ".join(original)), tokenize(" ".join(page)), k,
-                          budget=10**9)
+        k = rng.choice([1, 2, 3, 4, 5])
+        budget = rng.choice([10**9, rng.randint(-1, 400)])
+        runs = _run_lists(tokenize(" ".join(original)), tokenize(" ".join(page)), k, budget)
         found = list(zip(runs.o0, runs.o1, runs.d, runs.support(), strict=True))
-        assert found == seed_runs(original, page, k), (original, page, k)
+        assert found == seed_runs(original, page, k, budget), (original, page, k, budget)
 
 
 def test_may_reach_is_false_only_when_no_merged_run_reaches_the_floor() -> None:
