@@ -151,20 +151,23 @@ def _run_lists(original: Tokens, page: Tokens, k: int, budget: int) -> _RunLists
     text around it into one run. The pairings cost the product of a seed's occurrences on both
     sides; when they would exceed ``budget``, the seeds found most often in the original are
     left out until the rest fit (a word said a thousand times is not evidence of anything).
+    The runs come ordered by diagonal, then by position (``support`` and ``_select``'s
+    tie-break between equal runs rely on it).
     """
     table = _kgram_table(original, k)
-    seeds = _sorted_kgrams(page, k)
-    if not len(table.distinct) or not len(seeds.hashes):
+    grams = _sorted_kgrams(page, k)
+    if not len(table.distinct) or not len(grams.hashes):
         return _NO_RUNS
-    # The page's k-grams in hash order: each binary search starts where the last one ended
-    # (numpy's searchsorted does so for ascending keys), about three times faster than
-    # searching them in page order; then only the k-grams found in the original go on.
-    at = np.minimum(np.searchsorted(table.distinct, seeds.hashes), len(table.distinct) - 1)
-    found = np.flatnonzero(table.distinct[at] == seeds.hashes)
+    # The page's k-grams are searched in hash order: numpy (up to 2.4) then starts each binary
+    # search at the last one's result, and the searches walk the original's table one way (its
+    # cache stays warm): ~3x faster here than in page order. Only the k-grams found go on.
+    at = np.minimum(np.searchsorted(table.distinct, grams.hashes), len(table.distinct) - 1)
+    found = np.flatnonzero(table.distinct[at] == grams.hashes)
     at = at[found]
     n = table.count[at]  # occurrences in the original of each page k-gram found there
     total = int(n.sum())
-    if total > max(budget, 0):  # (a budget below zero allows no pairing, as zero does)
+    # A budget below zero allows no pairing, as zero does (and `n` may be empty: no cap then).
+    if total > max(budget, 0):
         # Keep the seeds found fewer than `cap` times: the largest cap that fits the budget.
         counts = np.sort(n)
         cap = counts[int(np.searchsorted(np.cumsum(counts), budget, side="right"))]
@@ -173,12 +176,13 @@ def _run_lists(original: Tokens, page: Tokens, k: int, budget: int) -> _RunLists
         total = int(n.sum())
     if not total:
         return _NO_RUNS
-    j = np.repeat(seeds.positions[found], n)  # page position of every seed
+    j = np.repeat(grams.positions[found], n)  # page position of every seed
     # original position of every seed: the occurrences of its k-gram, in table.order
     i = table.order[np.repeat(table.first[at] - np.cumsum(n) + n, n) + np.arange(total)]
-    # One key a seed orders the seeds by diagonal (page - original position), then by original
-    # position: key = diagonal * m + original position, m past the original's last position.
-    # Two seeds are consecutive on one diagonal exactly when their keys differ by one.
+    # Each seed gets one sort key, diagonal (page - original position) * m + original position,
+    # with m past the original's last position: sorted keys order the seeds by diagonal, then
+    # position, and two seeds are consecutive on one diagonal exactly when their keys differ
+    # by one.
     m = len(original) + 1
     key = j * m - i * (m - 1)
     key.sort()

@@ -30,12 +30,12 @@ REDIS_URL = os.environ.get("REPOSTWATCH_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 def pytest_configure(config: pytest.Config) -> None:
     """Tests send Ctrl-C (SIGINT) to the processes they start and check that they stop
-    gracefully. A shell starts a command put in the background (``make test &``, a script's
-    ``cmd &``) with SIGINT ignored, and every process it starts inherits that: Python then
-    installs no KeyboardInterrupt handler and those tests would fail for the way the suite was
-    launched. The suite's processes get Ctrl-C's usual meaning back (so a Ctrl-C sent to pytest
-    itself stops it too, as in the foreground)."""
-    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    gracefully. A shell without job control (a script, ``sh -c``) starts a command put in the
+    background (``make test &``) with SIGINT ignored, and make passes that on to every process
+    it starts: Python then installs no KeyboardInterrupt handler and those tests would fail for
+    the way the suite was launched. The suite's processes get Ctrl-C's usual meaning back (so
+    a Ctrl-C sent to pytest itself stops it too, as in the foreground)."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 

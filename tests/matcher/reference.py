@@ -32,8 +32,14 @@ def seed_runs(original: Sequence[str], page: Sequence[str], k: int,
     pairs = [[(j, i) for i, gram in enumerate(grams) if gram == tuple(page[j:j + k])]
              for j in range(len(page) - k + 1)]
     if budget is not None and sum(map(len, pairs)) > budget:
-        limit = max(t for t in range(max(map(len, pairs), default=0) + 2)
-                    if sum(len(p) for p in pairs if len(p) < t) <= max(budget, 0))
+        allowed = max(budget, 0)  # below zero: no pairs, as zero
+
+        def pairs_below(limit: int) -> int:
+            return sum(len(p) for p in pairs if len(p) < limit)
+
+        # The highest limit whose pairs fit: keep the k-grams paired fewer times than it.
+        limit = max(t for t in range(max(map(len, pairs), default=0) + 1)
+                    if pairs_below(t) <= allowed)
         pairs = [p for p in pairs if len(p) < limit]
     seeds = sorted((j - i, i) for found in pairs for j, i in found)
     on_diagonal: dict[int, int] = {}
@@ -41,7 +47,7 @@ def seed_runs(original: Sequence[str], page: Sequence[str], k: int,
         on_diagonal[d] = on_diagonal.get(d, 0) + 1
     runs: list[list[int]] = []
     for d, i in seeds:
-        if runs and runs[-1][2] == d and runs[-1][1] == i + k - 2:
+        if runs and runs[-1][2] == d and runs[-1][1] - (k - 1) == i - 1:  # the seed before
             runs[-1][1] = i + k - 1
         else:
             runs.append([i, i + k - 1, d])

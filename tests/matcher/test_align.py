@@ -271,10 +271,10 @@ def _crossing_texts(rng: random.Random) -> tuple[list[str], list[str]]:
 
 
 def test_runs_are_every_maximal_run_of_shared_seeds_with_the_seeds_on_its_diagonal() -> None:
-    """``_run_lists`` (seeds found by searching the page's k-grams in hash order, ordered by
-    one key a seed) gives what pairing every k-gram with every other finds: 1,500 seeded cases
-    over few words (runs on many diagonals, negative ones included), seeds of 1-5 words, with
-    and without a budget that binds."""
+    """``_run_lists`` gives what pairing every k-gram with every other finds, in the same
+    order (by diagonal, then position): 1,500 seeded cases over few words (runs on many
+    diagonals, negative ones included), seeds of 1-5 words, with and without a budget that
+    binds."""
     rng = random.Random(23)
     for _ in range(1_500):
         original, page = _crossing_texts(rng)
