@@ -29,8 +29,9 @@ def seed_runs(original: Sequence[str], page: Sequence[str], k: int,
     ``budget``: at most that many pairs; past it, the page's k-grams found most often in the
     original are left out (the highest limit on that count whose pairs fit)."""
     grams = [tuple(original[i:i + k]) for i in range(len(original) - k + 1)]
-    pairs = [[(j, i) for i, gram in enumerate(grams) if gram == tuple(page[j:j + k])]
-             for j in range(len(page) - k + 1)]
+    on_page = [tuple(page[j:j + k]) for j in range(len(page) - k + 1)]
+    pairs = [[(j, i) for i, gram in enumerate(grams) if gram == seen]
+             for j, seen in enumerate(on_page)]
     if budget is not None and sum(map(len, pairs)) > budget:
         allowed = max(budget, 0)  # below zero: no pairs, as zero
 
