@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -164,7 +164,7 @@ def _run_lists(original: Tokens, page: Tokens, k: int, budget: int) -> _RunLists
     at = np.minimum(np.searchsorted(table.distinct, grams.hashes), len(table.distinct) - 1)
     found = np.flatnonzero(table.distinct[at] == grams.hashes)
     at = at[found]
-    n = table.count[at]  # occurrences in the original of each page k-gram found there
+    n = table.counts[at]  # occurrences in the original of each page k-gram found there
     total = int(n.sum())
     # A budget below zero allows no pairing, as zero does (and `n` may be empty: no cap then).
     if total > max(budget, 0):
@@ -255,55 +255,60 @@ def _may_reach(runs: _RunLists, max_gap: int, floor: int) -> bool:
 
 
 class _SortedKgrams(NamedTuple):
-    """A page's k-gram hashes in ascending order, and the page position of each."""
+    """A text's k-gram hashes in ascending order, and the position of each in the text."""
 
     hashes: Hashes
     positions: npt.NDArray[np.intp]
 
 
-def _sorted_kgrams(tokens: Tokens, k: int) -> _SortedKgrams:
-    """The ``_SortedKgrams`` of ``tokens`` (kept with the tokens: a page is aligned with
-    several candidates)."""
-    key = ("kgram-sorted", k)
-    if key not in tokens._cache:
-        hashes = kgram_hashes(tokens, k)
-        positions = np.argsort(hashes, kind="stable")
-        sorted_ = _SortedKgrams(hashes[positions], positions)
-        for array in sorted_:
-            array.flags.writeable = False  # shared by every caller
-        tokens._cache[key] = sorted_
-    return tokens._cache[key]  # type: ignore[no-any-return]
-
-
-@dataclass(frozen=True, slots=True)
-class _KgramTable:
+class _KgramTable(NamedTuple):
     """The k-grams of a text by hash: ``order`` lists the k-gram positions sorted by hash;
-    the occurrences of ``distinct[d]`` are ``order[first[d] : first[d] + count[d]]``. One
+    the occurrences of ``distinct[d]`` are ``order[first[d] : first[d] + counts[d]]``. One
     binary search of a page's k-gram in ``distinct`` gives all its occurrences."""
 
     order: npt.NDArray[np.intp]
     distinct: Hashes
     first: npt.NDArray[np.intp]
-    count: npt.NDArray[np.intp]
+    counts: npt.NDArray[np.intp]
+
+
+_Arrays = TypeVar("_Arrays", _SortedKgrams, _KgramTable)
+
+
+def _kept(tokens: Tokens, key: tuple[str, int], build: Callable[[], _Arrays]) -> _Arrays:
+    """``build()``, kept with the tokens under ``key`` (a text is aligned many times), its
+    arrays read-only: they are shared by every caller."""
+    if key not in tokens._cache:
+        arrays = build()
+        for array in arrays:
+            array.flags.writeable = False
+        tokens._cache[key] = arrays
+    return tokens._cache[key]  # type: ignore[no-any-return]
+
+
+def _in_hash_order(tokens: Tokens, k: int) -> _SortedKgrams:
+    hashes = kgram_hashes(tokens, k)
+    positions = np.argsort(hashes, kind="stable")
+    return _SortedKgrams(hashes[positions], positions)
+
+
+def _sorted_kgrams(tokens: Tokens, k: int) -> _SortedKgrams:
+    """A page's k-grams in hash order (kept: a page is aligned with several candidates)."""
+    return _kept(tokens, ("kgram-sorted", k), lambda: _in_hash_order(tokens, k))
 
 
 def _kgram_table(tokens: Tokens, k: int) -> _KgramTable:
-    """The ``_KgramTable`` of ``tokens`` (kept with the tokens: an original is aligned with
-    many pages)."""
-    key = ("kgram-table", k)
-    if key not in tokens._cache:
-        hashes = kgram_hashes(tokens, k)
-        order = np.argsort(hashes, kind="stable")
-        ordered = hashes[order]
+    """The ``_KgramTable`` of an original's tokens (kept: an original is aligned with many
+    pages; its k-grams in hash order are not kept beside it)."""
+
+    def build() -> _KgramTable:
+        ordered, order = _in_hash_order(tokens, k)
         head = np.ones(len(ordered), dtype=bool)
         head[1:] = ordered[1:] != ordered[:-1]
         first = np.flatnonzero(head)
-        table = _KgramTable(order, ordered[first], first,
-                            np.diff(np.append(first, len(ordered))))
-        for array in (table.order, table.distinct, table.first, table.count):
-            array.flags.writeable = False  # shared by every caller
-        tokens._cache[key] = table
-    return tokens._cache[key]  # type: ignore[no-any-return]
+        return _KgramTable(order, ordered[first], first, np.diff(np.append(first, len(ordered))))
+
+    return _kept(tokens, ("kgram-table", k), build)
 
 
 def _select(runs: list[_Run], page_len: int, k: int) -> list[_Run]:

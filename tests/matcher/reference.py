@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from matcher.text import _TOKEN_RE, _normalize_word
@@ -43,9 +44,7 @@ def seed_runs(original: Sequence[str], page: Sequence[str], k: int,
                     if pairs_below(t) <= allowed)
         pairs = [p for p in pairs if len(p) < limit]
     seeds = sorted((j - i, i) for found in pairs for j, i in found)
-    on_diagonal: dict[int, int] = {}
-    for d, _ in seeds:
-        on_diagonal[d] = on_diagonal.get(d, 0) + 1
+    on_diagonal = Counter(d for d, _ in seeds)
     runs: list[list[int]] = []
     for d, i in seeds:
         if runs and runs[-1][2] == d and runs[-1][1] - (k - 1) == i - 1:  # the seed before
