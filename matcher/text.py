@@ -150,6 +150,8 @@ def tokenize(text: str) -> Tokens:
         cp = _classes(lower)
         return _with(Tokens(text=text, words=tuple(_words(lower, cp))), classes=cp[1])
     cp = _classes(text)
+    if (words := _ascii_words(cp)) is not None:
+        return _with(Tokens(text=text, words=tuple(words)), classes=cp[1])
     # Normalise the whole text at once when that keeps every token where it was (the usual
     # case: curly quotes, accents, Cyrillic); otherwise word by word.
     normal = _nfkc(text.replace("’", "'"))
@@ -172,6 +174,44 @@ def tokenize(text: str) -> Tokens:
                         else _with(tokens, classes=cp[1]))
     return _with(Tokens(text=text, words=tuple(map(_NORMALIZED.__getitem__, _words(text, cp)))),
                  classes=cp[1])
+
+
+def _ascii_words(cp: _Classes) -> list[str] | None:
+    """The tokens of a text whose every character beyond ASCII is a curly apostrophe or
+    ``_between_words`` (most pages in Latin script: curly quotes, dashes, a "·" in a menu),
+    normalised; None for any other text.
+
+    Normalising such a text changes no token but by lowercasing it and turning "’" into "'":
+    those characters compose with nothing, and they become ASCII punctuation or stay as they
+    are; so the normal form is the text character for character (lowercased), or it is longer
+    and ``tokenize`` normalises the text's own tokens. It is not worked out: ~40 % of the time
+    of tokenising such a page (measured: 160 -> 120 us a page of the generated web; the dev
+    corpus's pages that qualify, 42 % of them, 330 -> 250 us).
+    """
+    points, classes = cp
+    wide = points > 127
+    beyond = classes[wide]
+    if (beyond == _WORD).any() or (beyond == _CJK_CLASS).any():
+        return None
+    marks = np.unique(points[wide][beyond == _OTHER])  # not "’", the other apostrophe
+    if not all(map(_between_words, marks.tolist())):
+        return None
+    kept = np.where(_in_tokens(classes, classes == _WORD), points, 32)
+    kept[kept == ord("’")] = ord("'")
+    return kept.astype(np.uint8).tobytes().decode("ascii").lower().split()
+
+
+@cache
+def _between_words(point: int) -> bool:
+    """Whether a character is never part of a token, whatever its neighbours, before and after
+    normalising: punctuation, a symbol, a space or a format character (none compose with
+    another) that NFKC and case folding leave as it is or turn into ASCII punctuation ("…" is
+    "..."; not "™", which is "TM", nor "＿", which is "_")."""
+    char, category = chr(point), unicodedata.category(chr(point))
+    if _class_of(char) != _OTHER or not (category[0] in "PSZ" or category == "Cf"):
+        return False
+    normal = unicodedata.normalize("NFKC", char).casefold()
+    return normal == char or all(c.isascii() and _class_of(c) == _OTHER for c in normal)
 
 
 def _with(tokens: Tokens, **known: Any) -> Tokens:
@@ -294,13 +334,20 @@ def _words(text: str, cp: _Classes) -> list[str]:
         return [text[s:e] for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
     # Without CJK, tokens are maximal runs, so blanking everything else and splitting on
     # white space finds them (no character is both a word character and white space).
-    word = classes == _WORD
-    keep = word.copy()
-    keep[1:-1] |= (classes[1:-1] == _APOSTROPHE) & word[:-2] & word[2:]
+    keep = _in_tokens(classes, classes == _WORD)
     if text.isascii():
         return np.where(keep, points, 32).astype(np.uint8).tobytes().decode("ascii").split()
     blank = np.where(keep, points, np.uint32(32)).astype(np.uint32)
     return blank.tobytes().decode("utf-32-le", "surrogatepass").split()
+
+
+def _in_tokens(classes: npt.NDArray[np.uint8], word: npt.NDArray[np.bool_]
+               ) -> npt.NDArray[np.bool_]:
+    """Which characters belong to a token, without CJK: word characters (``word``) and
+    apostrophes between two of them."""
+    keep = word.copy()
+    keep[1:-1] |= (classes[1:-1] == _APOSTROPHE) & word[:-2] & word[2:]
+    return keep
 
 
 def normalize_space(text: str) -> str:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from matcher.text import normalize_space, token_hash, tokenize
@@ -63,6 +63,28 @@ _TRICKY = [*"ab0_' \n.-Z9’é東京ßЖ½…＿ﬁİK\u0301\u3000①²", "😀"
 @settings(max_examples=400)
 @given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=60) | st.text(max_size=80))
 def test_tokenize_matches_the_regex_reference(text: str) -> None:
+    toks = tokenize(text)
+    assert (toks.words, toks.spans) == reference.tokenize(text)
+    assert toks.hashes.tolist() == [token_hash(w) for w in toks.words]
+
+
+# Beyond ASCII, only characters between words (punctuation, spaces, symbols, format
+# characters: tokenising skips normalising the whole text), and characters that look alike but
+# are no such thing: a mark that composes ("e" + U+0301 is "é", Tamil U+0BC6 + U+0BBE is one
+# letter), symbols whose normal form is a word or an apostrophe ("™" is "TM", "＇" is "'",
+# "＿" is "_"), a diaeresis that is a space and a combining mark, a letter.
+_BETWEEN_WORDS = [*"aZ0_' .\n-’", *"·—“”\u00a0…\u200b\u00ad€😀\u2028"]
+_LOOK_ALIKE = [*"™＇＿¨é\u0301\u0bbe\u0bc6\ufe0f", "ℌ"]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(_BETWEEN_WORDS * 4 + _LOOK_ALIKE), max_size=60).map("".join))
+# "…" grows by two characters in the normal form, two composed "é" take them back: the whole
+# text keeps its length and its number of tokens, and its words are the normal ones.
+@example("x… y e\u0301 e\u0301 z")
+# "＿" is "_" in the normal form: it joins "a" and "b" and makes a token of its own.
+@example("a＿b ＿")
+def test_punctuation_beyond_ascii_tokenizes_as_the_reference(text: str) -> None:
     toks = tokenize(text)
     assert (toks.words, toks.spans) == reference.tokenize(text)
     assert toks.hashes.tolist() == [token_hash(w) for w in toks.words]
