@@ -84,6 +84,7 @@ _LOOK_ALIKE = [*"™＇＿¨é\u0301\u0bbe\u0bc6\ufe0f", "ℌ"]
 @example("x… y e\u0301 e\u0301 z")
 # "＿" is "_" in the normal form: it joins "a" and "b" and makes a token of its own.
 @example("a＿b ＿")
+@example("It’s")
 def test_punctuation_beyond_ascii_tokenizes_as_the_reference(text: str) -> None:
     toks = tokenize(text)
     assert (toks.words, toks.spans) == reference.tokenize(text)
