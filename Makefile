@@ -40,12 +40,13 @@ lint: $(VENV)/.dev
 gate: $(VENV)/.dev
 	$(BIN)/python -m pytest tests/matcher/test_accuracy_gate.py -v
 
-## bench: benchmark tables (accuracy on the corpus; speed and memory at scale, crawl throughput, report over 10,000 findings, chart options, review list at 100,000 findings, 1-3 distributed workers, archive scans; quick sizes)
+## bench: benchmark tables (accuracy on the corpus; speed and memory at scale, crawl throughput, judging CPU a page, report over 10,000 findings, chart options, review list at 100,000 findings, 1-3 distributed workers, archive scans; quick sizes)
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/scale.py --quick
 	$(BIN)/python benchmarks/lookup.py --originals 2000 --runs 3
 	$(BIN)/python benchmarks/crawl.py --quick
+	$(BIN)/python benchmarks/judging.py --quick --runs 3
 	$(BIN)/python benchmarks/report.py
 	$(BIN)/python benchmarks/charts.py
 	$(BIN)/python benchmarks/review.py --runs 9

@@ -33,7 +33,6 @@ import cProfile
 import importlib.util
 import io
 import pstats
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,7 +47,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 import matcher
 from benchmarks.corpus import corpus_path, load_cases
-from benchmarks.revisions import ROOT, extract, refused
+from benchmarks.revisions import extract, merge_base, refused
 
 _MIX_COPY_EVERY = 10  # one page in ten of the crawl-like mix is a copy
 
@@ -64,17 +63,6 @@ def _before_package(rev: str, folder: Path) -> ModuleType:
     sys.modules["matcher_before"] = module
     spec.loader.exec_module(module)
     return module
-
-
-def _merge_base() -> str:
-    """The merge base with main (or origin/main); HEAD when neither is known (a CI checkout:
-    "before" is then the same code, and the ratio shows the noise)."""
-    for branch in ("main", "origin/main"):
-        done = subprocess.run(["git", "merge-base", "HEAD", branch], cwd=ROOT, check=False,
-                              capture_output=True, text=True)
-        if done.returncode == 0:
-            return done.stdout.strip()
-    return "HEAD"
 
 
 class _Judge:
@@ -283,7 +271,7 @@ def main() -> int:
         print(message, file=sys.stderr)
         return 2
     cases = load_cases(path)
-    rev = args.before or _merge_base()
+    rev = args.before or merge_base()
     with tempfile.TemporaryDirectory() as folder:
         before = _Judge(_before_package(rev, Path(folder)), cases)
         after = _Judge(matcher, cases)

@@ -7,7 +7,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-__all__ = ["ROOT", "extract", "is_revision", "refused"]
+__all__ = ["ROOT", "extract", "is_revision", "merge_base", "refused", "short"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,3 +31,22 @@ def extract(rev: str, paths: tuple[str, ...], folder: Path) -> None:
                           capture_output=True).stdout
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         tar.extractall(folder, filter="data")
+
+
+def merge_base() -> str:
+    """The merge base with main (or origin/main); HEAD when neither is known (a CI checkout).
+    On main itself that is HEAD: "before" is then the last commit, and the uncommitted changes
+    are what is measured (none: the same code twice, and the ratio shows the noise)."""
+    for branch in ("main", "origin/main"):
+        done = subprocess.run(["git", "merge-base", "HEAD", branch], cwd=ROOT, check=False,
+                              capture_output=True, text=True)
+        if done.returncode == 0:
+            return done.stdout.strip()
+    return "HEAD"
+
+
+def short(rev: str) -> str:
+    """``rev``'s commit, abbreviated (a label: branch names can be long or change)."""
+    done = subprocess.run(["git", "rev-parse", "--short=12", f"{rev}^{{commit}}"], cwd=ROOT,
+                          check=False, capture_output=True, text=True)
+    return done.stdout.strip() or rev
