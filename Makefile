@@ -46,7 +46,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/scale.py --quick
 	$(BIN)/python benchmarks/lookup.py --originals 2000 --runs 3
 	$(BIN)/python benchmarks/crawl.py --quick
-	$(BIN)/python benchmarks/judging.py --quick --runs 3
+	$(BIN)/python benchmarks/judging.py --quick --runs 4
 	$(BIN)/python benchmarks/report.py
 	$(BIN)/python benchmarks/charts.py
 	$(BIN)/python benchmarks/review.py --runs 9
