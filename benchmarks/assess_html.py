@@ -48,6 +48,7 @@ from selectolax.lexbor import LexborHTMLParser
 import matcher
 from benchmarks.corpus import corpus_path, load_cases
 from benchmarks.revisions import extract, merge_base, refused
+from benchmarks.tables import print_table
 
 _MIX_COPY_EVERY = 10  # one page in ten of the crawl-like mix is a copy
 
@@ -180,15 +181,6 @@ def _hostile_pages(original: str) -> list[tuple[str, str, bool]]:
     ]
 
 
-def _table(rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for n, row in enumerate(rows):
-        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
-                        for i, (cell, w) in enumerate(zip(row, widths, strict=True))))
-        if n == 0:
-            print("  ".join("-" * w for w in widths))
-
-
 _STEPS: tuple[tuple[str, Callable[[Any, _Judge], object]], ...] = (
     ("parse and text", lambda page, judge: page.text),
     ("tokens", lambda page, judge: page.tokens),
@@ -237,7 +229,7 @@ def _stages(judge: _Judge, pages: Sequence[tuple[str, str]], runs: int) -> None:
         rows.append((name, f"{1000 * best.get(name, 0.0) / len(pages):.2f}",
                      f"{best.get(name, 0.0) / total:.0%}"))
     rows.append(("total", f"{1000 * total / len(pages):.2f}", "100%"))
-    _table(rows)
+    print_table(rows)
 
 
 def _profile(judge: _Judge, pages: Sequence[tuple[str, str]]) -> None:
@@ -288,7 +280,7 @@ def main() -> int:
                          f"{rate['before']:,.0f}", f"{rate['after']:,.0f}",
                          f"{rate['after'] / rate['before']:.2f}x",
                          f"{1 - secs['parse'] / secs['after']:.0%}", f"{rate['bytes']:,.0f}"))
-        _table(rows)
+        print_table(rows)
         print("\n(after, from UTF-8: each page handed as UTF-8 too, as a crawl, a WARC scan "
               "and `check` hand it, not encoded again)")
         if args.stages:
@@ -316,7 +308,7 @@ def main() -> int:
                     was = f"{time.process_time() - start:.2f} s"
                 rows.append((what, f"{len(html) / 2**20:.1f} MiB", was, f"{took:.2f} s",
                              verdict))
-            _table(rows)
+            print_table(rows)
     return 0
 
 

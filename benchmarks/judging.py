@@ -46,6 +46,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.revisions import ROOT, extract, merge_base, refused, short
+from benchmarks.tables import print_table
 
 PACKAGES = ("crawler", "matcher", "repostwatch")
 CHILD_TIMEOUT_S = 900  # one pass of the full web takes ~30 s
@@ -220,15 +221,6 @@ def _row(name: str, runs: Sequence[dict[str, Any]]) -> list[str]:
             ", ".join(sorted({r["digest"] for r in runs}))]
 
 
-def _print_table(rows: list[list[str]]) -> None:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for i, r in enumerate(rows):
-        print("  ".join(c.ljust(w) if j == 0 else c.rjust(w)
-                        for j, (c, w) in enumerate(zip(r, widths, strict=True))))
-        if i == 0:
-            print("  ".join("-" * w for w in widths))
-
-
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     from crawler.pipelines import PROCESS_BATCH_PAGES
 
@@ -286,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     **common, "step": "judge", "tree": trees[side], "run": str(run),
                     "template": str(folder / f"{side}-template")}))
                 shutil.rmtree(run)
-    _print_table([["side", "CPU ms a page", "spread", "recording", "copies", "digest"],
+    print_table([["side", "CPU ms a page", "spread", "recording", "copies", "digest"],
                   _row(f"before ({short(rev)})", results["before"]),
                   _row("after (this tree)", results["after"])])
     failed = {side: runs[-1]["error"] for side, runs in results.items() if "error" in runs[-1]}
