@@ -57,7 +57,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.crawlweb import BenchWeb, original_article
-from benchmarks.installed import installed_env
+from benchmarks.installed import installed_env, isolate
 from benchmarks.memory import children_peak_mb, peak_mb
 from crawler.sandbox import PUBLISHER, SandboxServer
 from repostwatch.config import CrawlConfig
@@ -432,6 +432,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    isolate()  # a user's REPOSTWATCH_DATABASE_URL is not ours to write to
     args = _parse(argv)
     if args.child:
         spec = json.loads(args.child)

@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.crawl import bench_config, store_originals
 from benchmarks.crawlweb import BenchWeb
+from benchmarks.installed import isolate
 from crawler.sandbox import SandboxServer
 
 STORIES, HOSTS, ORIGINALS = 2_000, 4, 1_000
@@ -205,6 +206,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    isolate()  # a user's REPOSTWATCH_DATABASE_URL is not ours to write to
     args = _parse(argv)
     stories = args.stories or (QUICK_STORIES if args.quick else STORIES)
     hosts = args.hosts or (QUICK_HOSTS if args.quick else HOSTS)

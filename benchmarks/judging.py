@@ -16,10 +16,11 @@ originals, made beforehand by its own code. On ``main`` the merge base is the la
 what is measured then is the uncommitted changes (none: the same code twice, and the ratio
 shows the noise).
 
-The table gives each side's median and spread over ``--runs`` passes (5 or more: the machine's
-pace moves a single pass by ±20 %), the share of recording, the copies found, and a digest of
-every page's judgement and every finding (page, original, verdict, credit); the line under it
-says whether both sides judged alike. Why it exists: on a machine with two cores a full crawl
+The table gives each side's median and spread over ``--runs`` passes (an even number, 6 or
+more: the machine's pace moves a single pass by ±20 %, and each side goes first as often), the
+share of recording, the findings (planted copies and false positives), and a digest of every
+page's judgement and every finding (page, original, verdict, credit); the line under it says
+whether both sides judged alike. Why it exists: on a machine with two cores a full crawl
 needs more CPU than the cores give (docs/crawling.md), and its ratio to a bare crawl moves by
 ±0.1 a round with the machine's pace; what judging costs a page, the part the code decides, is
 far less sensitive to it measured here, alone.
@@ -32,7 +33,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -45,6 +45,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.installed import installed_env, isolate
 from benchmarks.revisions import ROOT, extract, merge_base, refused, short
 from benchmarks.tables import print_table
 
@@ -94,9 +95,10 @@ def _write_config(folder: Path, config: str, database: Path) -> Path:
 # -- the children: in a process of their own, with the code of spec["tree"] -----------------
 
 
-def _ours(tree: str) -> None:
-    """Every module of the packages loaded so far comes from ``tree`` (a module the tree does
-    not have would be found in the editable install of this checkout instead)."""
+def _check_loaded_from(tree: str) -> None:
+    """Every module of the three packages loaded so far comes from ``tree``: a module an older
+    tree does not have would otherwise be found in this checkout (on the path, and in its
+    editable install)."""
     root = Path(tree).resolve()
     strays = [name for name, module in list(sys.modules.items())
               if name.split(".")[0] in PACKAGES and getattr(module, "__file__", None)
@@ -129,7 +131,7 @@ def _template(spec: dict[str, Any]) -> dict[str, Any]:
         store.load_index(cache_dir=config.index_cache)  # as the crawl does before OPEN
     finally:
         store.close()
-    _ours(spec["tree"])
+    _check_loaded_from(spec["tree"])
     work.rename(folder)
     return {"done": True}
 
@@ -153,7 +155,11 @@ def _judge(spec: dict[str, Any]) -> dict[str, Any]:
         items.append(FetchedPage(url=url, final_url=url, status=200, html=html, fetched_at=now,
                                  headers=(("Content-Type", "text/html; charset=utf-8"),),
                                  body=html.encode("utf-8"), encoding="utf-8"))
+    cache = run / "repostwatch-index"
+    stamps = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
     judging._open(config, True)  # as a judging process opens them
+    if {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} != stamps:
+        raise RuntimeError("the index was built again, not mapped from its cache")
     store = judging._WORKER["store"]
     run_id = store.start_run("crawl")
     recording = [0.0]
@@ -175,12 +181,12 @@ def _judge(spec: dict[str, Any]) -> dict[str, Any]:
     found = sorted((f.page_url, f.original_url, f.verdict, f.extent, f.credit_status)
                    for f in store.findings(include_gone=True))
     store.close()
-    _ours(spec["tree"])
+    _check_loaded_from(spec["tree"])
     judged = [(o.judged, o.verdict, o.credit_status, o.lacks_credit) for o in outcomes]
     return {"pages": len(items), "ms": 1000 * took / len(items),
             "record_ms": 1000 * recording[0] / len(items),
             "digest": hashlib.sha256(repr((judged, found)).encode()).hexdigest()[:12],
-            "copies": len(found)}
+            "findings": len(found)}
 
 
 def _child(spec: dict[str, Any]) -> dict[str, Any]:
@@ -189,9 +195,9 @@ def _child(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _run_child(spec: dict[str, Any]) -> dict[str, Any]:
-    """Run one step in a fresh process, without the user's REPOSTWATCH_* settings (a
-    database URL there would take the place of the temporary store)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REPOSTWATCH_")}
+    """Run one step in a fresh process, as installed (bytecode cached: modules imported on the
+    clock are not compiled there) and without repostwatch's environment overrides."""
+    env = installed_env(Path(tempfile.gettempdir()) / "repostwatch-bench-pycache")
     try:
         done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child",
                                json.dumps(spec)], capture_output=True, text=True, check=False,
@@ -217,7 +223,7 @@ def _row(name: str, runs: Sequence[dict[str, Any]]) -> list[str]:
     ms = [r["ms"] for r in runs]
     record = statistics.median(r["record_ms"] for r in runs)
     return [name, f"{statistics.median(ms):.3f}", f"{min(ms):.3f}-{max(ms):.3f}",
-            f"{record / statistics.median(ms):.0%}", f"{runs[0]['copies']:,}",
+            f"{record / statistics.median(ms):.0%}", f"{runs[0]['findings']:,}",
             ", ".join(sorted({r["digest"] for r in runs}))]
 
 
@@ -227,7 +233,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     p.add_argument("--before", help="revision of 'before' (default: the merge base with main)")
     p.add_argument("--quick", action="store_true", help="the quick web of crawl.py")
-    p.add_argument("--runs", type=int, default=5, help="passes of each side (default 5)")
+    p.add_argument("--runs", type=int, default=6, help="passes of each side (default 6)")
     p.add_argument("--batch", type=int, default=PROCESS_BATCH_PAGES,
                    help=f"pages a batch (default {PROCESS_BATCH_PAGES}, as a crawl hands them)")
     p.add_argument("--child", help=argparse.SUPPRESS)
@@ -238,9 +244,11 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    if argv is None and sys.argv[1:2] == ["--child"]:  # quick: no parser, no Scrapy import
-        print(json.dumps(_child(json.loads(sys.argv[2]))))
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["--child"]:  # a pass: no parser, no Scrapy import
+        print(json.dumps(_child(json.loads(argv[1]))))
         return 0
+    isolate()  # a user's REPOSTWATCH_DATABASE_URL is not ours to write to
     args = _parse(argv)
     if message := refused(args.before):
         print(message, file=sys.stderr)
@@ -278,7 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     **common, "step": "judge", "tree": trees[side], "run": str(run),
                     "template": str(folder / f"{side}-template")}))
                 shutil.rmtree(run)
-    print_table([["side", "CPU ms a page", "spread", "recording", "copies", "digest"],
+    print_table([["side", "CPU ms a page", "spread", "recording", "findings", "digest"],
                   _row(f"before ({short(rev)})", results["before"]),
                   _row("after (this tree)", results["after"])])
     failed = {side: runs[-1]["error"] for side, runs in results.items() if "error" in runs[-1]}

@@ -51,7 +51,7 @@ from benchmarks.generate import (
     load_training_texts,
     make_pages,
 )
-from benchmarks.installed import installed_env
+from benchmarks.installed import installed_env, isolate
 from benchmarks.revisions import extract, refused
 from matcher import Page
 
@@ -167,6 +167,7 @@ def _corpus_store(folder: Path, corpus: Path) -> tuple[int, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    isolate()  # a user's REPOSTWATCH_DATABASE_URL is not ours to write to
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--originals", type=int, default=10_000, help="originals in the store")
     p.add_argument("--runs", type=int, default=5, help="processes per measurement (median)")

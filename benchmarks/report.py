@@ -42,6 +42,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.installed import isolate
 from reports import build_report, produce_report, render
 from repostwatch.config import load_config
 from repostwatch.store import Store
@@ -157,6 +158,7 @@ def _first_render_fresh(url: str, runs: int) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    isolate()  # a user's REPOSTWATCH_DATABASE_URL is not ours to write to
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--findings", type=int, default=10_000)
     parser.add_argument("--demo-findings", type=int, default=10)

@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import text
 
+from benchmarks.installed import isolate
 from benchmarks.reviewstore import PUBLICATIONS, build_review_store
 from reports.web import Auth, create_app
 from repostwatch.config import load_config
@@ -106,6 +107,7 @@ async def _measure(store: Store, folder: Path, findings: int,
 
 
 def main(argv: list[str] | None = None) -> int:
+    isolate()  # a user's REPOSTWATCH_DATABASE_URL is not ours to write to
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--findings", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=15)

@@ -45,6 +45,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.crawlweb import original_article
+from benchmarks.installed import isolate
 from crawler.sandbox import PUBLISHER, demo_config
 from crawler.sandbox.content import generate_article, generate_headline
 from crawler.sandbox.warcs import WarcFile, request_record, response_record, warcinfo_record
@@ -256,6 +257,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    isolate()  # a user's REPOSTWATCH_DATABASE_URL is not ours to write to
     here = Path(__file__).resolve().parent  # its distributed.py would shadow Dask's package
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
     args = _parse(argv)

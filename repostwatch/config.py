@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the matcher (numpy) is imported when rules or thresholds ar
 
 __all__ = [
     "CONFIG_NAME",
+    "ENV_OVERRIDES",
     "Config",
     "CrawlConfig",
     "DeliveryConfig",
@@ -46,6 +47,12 @@ __all__ = [
     "find_config",
     "load_config",
 ]
+
+ENV_OVERRIDES = ("REPOSTWATCH_CONFIG", "REPOSTWATCH_DATABASE_URL", "REPOSTWATCH_PROXY",
+                 "REPOSTWATCH_REDIS_URL", "REPOSTWATCH_DASK", "REPOSTWATCH_SMTP_PASSWORD",
+                 "REPOSTWATCH_WEBHOOK_TOKEN", "REPOSTWATCH_REVIEW_TOKEN")
+"""The environment variables ``load_config`` reads (which file, where the data goes, secrets):
+what a run on data of its own (the demo, a benchmark) must not take from its environment."""
 
 CONFIG_NAME = "repostwatch.toml"
 """The configuration file looked for in the working folder."""

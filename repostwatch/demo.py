@@ -21,7 +21,7 @@ from crawler.sandbox import SandboxServer, demo_config
 from crawler.spiders.originals import OriginalsSpider
 from crawler.spiders.watch import WatchSpider
 
-from .config import load_config
+from .config import ENV_OVERRIDES, load_config
 from .errors import CrawlError
 from .store import Store
 
@@ -30,8 +30,9 @@ __all__ = ["run_demo"]
 
 def run_demo(folder: Path, *, log_level: str = "WARNING") -> None:
     """Run the demo in ``folder`` (created if missing) and print a summary on stdout."""
-    # The demo must never write into a database named by the environment for real work.
-    for var in ("REPOSTWATCH_DATABASE_URL", "REPOSTWATCH_PROXY"):
+    # The demo must never write into a database, a proxy or a Redis queue named by the
+    # environment for real work.
+    for var in ENV_OVERRIDES:
         os.environ.pop(var, None)
     folder.mkdir(parents=True, exist_ok=True)
     config_path = folder / "repostwatch.toml"

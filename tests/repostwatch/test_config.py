@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from repostwatch.config import load_config
+from repostwatch.config import ENV_OVERRIDES, load_config
 from repostwatch.errors import ConfigError
 
 GOOD = """
@@ -71,6 +71,18 @@ def test_environment_overrides(tmp_path: Path) -> None:
     cfg = load_config(write(tmp_path, GOOD), env=env)
     assert cfg.database_url == "postgresql+psycopg://db/rw"
     assert cfg.crawl.proxy == ""
+
+
+def test_env_overrides_names_every_variable_load_config_reads() -> None:
+    """The demo and the benchmarks take ``ENV_OVERRIDES`` out of their environment so that a
+    setting for real work (a database, a proxy) cannot reach them: a variable read but not
+    listed would."""
+    import repostwatch.config
+
+    source = Path(repostwatch.config.__file__).read_text(encoding="utf-8")
+    read = set(re.findall(r'env(?:\.get\(|\[)"(REPOSTWATCH_[A-Z_]+)"', source))
+    assert "REPOSTWATCH_DATABASE_URL" in read
+    assert read == set(ENV_OVERRIDES)
 
 
 def test_found_through_env_and_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
