@@ -186,8 +186,9 @@ def _ascii_words(cp: _Classes) -> list[str] | None:
     become ASCII characters that are no part of a token, or stay as they are. So the normal
     form is the text character for character (lowercased), or it is longer and ``tokenize``
     normalises the text's own tokens one by one. The normal form of the whole text, ~40 % of
-    the time of tokenising such a page, is not worked out (measured: 168 -> 133 us a page of the generated web, 94 % of which
-    qualify; the dev corpus's pages that qualify, 48 % of them, 406 -> 314 us).
+    the time of tokenising such a page, is not worked out (measured: 168 -> 133 us a page of
+    the generated web, 94 % of which qualify; 406 -> 314 us on the dev corpus's pages that
+    qualify, 48 % of them).
     """
     points, classes = cp
     wide = points > 127
