@@ -15,9 +15,11 @@ def isolate() -> None:
     every process it starts: a benchmark works on a store, a web and services of its own, and a
     ``REPOSTWATCH_DATABASE_URL`` set for real work would have its crawls record into that
     database (a crawl's pipeline and spider read the config again, with the environment)."""
-    from repostwatch.config import ENV_OVERRIDES  # here: judging.py's passes import this module
+    # Imported here, not above: judging.py's passes import this module before they put
+    # another revision's packages on the path.
+    from repostwatch.config import ENV_OVERRIDES
 
-    for name in ENV_OVERRIDES:  # before they put another revision's packages on the path
+    for name in ENV_OVERRIDES:
         os.environ.pop(name, None)
 
 

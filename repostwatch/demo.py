@@ -30,8 +30,8 @@ __all__ = ["run_demo"]
 
 def run_demo(folder: Path, *, log_level: str = "WARNING") -> None:
     """Run the demo in ``folder`` (created if missing) and print a summary on stdout."""
-    # The demo must never write into a database, a proxy or a Redis queue named by the
-    # environment for real work.
+    # The demo must never record into a database or a Redis queue, nor fetch through a proxy,
+    # that the environment names for real work.
     for var in ENV_OVERRIDES:
         os.environ.pop(var, None)
     folder.mkdir(parents=True, exist_ok=True)

@@ -192,16 +192,21 @@ async def test_originals_are_fetched_again_only_when_they_may_have_changed(
     assert stats.get("repostwatch/originals/unchanged") == ARCHIVE
 
 
-def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _cli(cwd: Path, *args: str, **more_env: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in __import__("os").environ.items()
-           if not k.startswith("REPOSTWATCH_")}
+           if not k.startswith("REPOSTWATCH_")} | more_env
     return subprocess.run([sys.executable, "-m", "repostwatch", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300, check=False)
 
 
 def test_demo_end_to_end(tmp_path: Path) -> None:
-    done = _cli(tmp_path, "demo", "--dir", "d")
+    # Settings for real work in the environment are not the demo's: it neither records into
+    # that database nor asks for a Redis queue's shared store (it failed so with REDIS_URL).
+    real = tmp_path / "real.db"
+    done = _cli(tmp_path, "demo", "--dir", "d", REPOSTWATCH_DATABASE_URL=f"sqlite:///{real}",
+                REPOSTWATCH_REDIS_URL="redis://127.0.0.1:1/0")
     assert done.returncode == 0, done.stderr
+    assert not real.exists()
     assert "pages judged:" in done.stdout and "lacking credit:" in done.stdout
     copies = [e for e in expected_pages() if e.verdict != "none"]
     assert f"copies found:        {len(copies)} " in done.stdout
