@@ -53,9 +53,13 @@ PACKAGES = ("crawler", "matcher", "repostwatch")
 CHILD_TIMEOUT_S = 900  # one pass of the full web takes ~30 s
 
 
-def _write_web(folder: Path, stories: int, hosts: int, originals: int) -> tuple[Path, Path]:
-    """The web's pages (url, html) and the originals, as JSON Lines files, made by this tree's
-    code once: both sides judge the very same pages."""
+def _write_web(folder: Path, stories: int, hosts: int, originals: int
+               ) -> tuple[Path, Path, str]:
+    """The web's pages (url, html) and the originals as JSON Lines files, and crawl.py's
+    repostwatch.toml for the web with its database's path left as ``{database}`` (the index
+    cache is the default one, beside the file): made by this tree's code once, so that both
+    sides judge the very same pages."""
+    from benchmarks.crawl import bench_config
     from benchmarks.crawlweb import BenchWeb, original_article
     from crawler.sandbox import PUBLISHER
 
@@ -72,20 +76,11 @@ def _write_web(folder: Path, stories: int, hosts: int, originals: int) -> tuple[
                 "publication": PUBLISHER.name, "url": PUBLISHER.article_url(a.slug),
                 "title": a.title, "text": "\n".join(a.paragraphs), "author": a.author,
                 "published": a.published.isoformat() if a.published else None}) + "\n")
-    return pages, stored
-
-
-def _config_text(stories: int, hosts: int, originals: int) -> str:
-    """crawl.py's repostwatch.toml for this web, its database's path left as ``{database}``
-    (the index cache is the default one, beside the file)."""
-    from benchmarks.crawl import bench_config
-    from benchmarks.crawlweb import BenchWeb
-
-    web = BenchWeb(stories, hosts=hosts, originals=originals)
-    return bench_config(web, "http://127.0.0.1:1", "sqlite:///{database}")
+    return pages, stored, bench_config(web, "http://127.0.0.1:1", "sqlite:///{database}")
 
 
 def _write_config(folder: Path, config: str, database: Path) -> Path:
+    """``folder``/repostwatch.toml: ``config`` with ``database`` for its store."""
     path = folder / "repostwatch.toml"  # its index cache: folder / "repostwatch-index"
     path.write_text(config.replace("{database}", json.dumps(str(database), ensure_ascii=False)
                                    [1:-1]), "utf-8")  # the path as a TOML string
@@ -190,6 +185,7 @@ def _judge(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _child(spec: dict[str, Any]) -> dict[str, Any]:
+    """One step of ``spec`` ("template" or "judge") with the packages of ``spec["tree"]``."""
     sys.path.insert(0, spec["tree"])  # before any of the packages is imported
     return _template(spec) if spec["step"] == "template" else _judge(spec)
 
@@ -218,6 +214,7 @@ def _run_child(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _row(name: str, runs: Sequence[dict[str, Any]]) -> list[str]:
+    """A side's line of the table (FAILED when its last step failed)."""
     if not runs or "error" in runs[-1]:
         return [name, "FAILED", "", "", "", ""]
     ms = [r["ms"] for r in runs]
@@ -228,6 +225,7 @@ def _row(name: str, runs: Sequence[dict[str, Any]]) -> list[str]:
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The arguments; ``--runs`` and ``--batch`` below 1 exit 2 with a message."""
     from crawler.pipelines import PROCESS_BATCH_PAGES
 
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
@@ -266,8 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"--before {rev}: that revision has no {', '.join(PACKAGES)} to measure",
                   file=sys.stderr)
             return 2
-        pages, stored = _write_web(folder, stories, hosts, originals)
-        config = _config_text(stories, hosts, originals)
+        pages, stored, config = _write_web(folder, stories, hosts, originals)
         trees = {"before": str(folder / "before"), "after": str(ROOT)}
         common = {"pages": str(pages), "originals": str(stored), "config": config,
                   "batch": args.batch}
