@@ -109,7 +109,7 @@ def _child_crawl(spec: dict[str, Any]) -> dict[str, Any]:
     from crawler.spiders.watch import WatchSpider
     from repostwatch.config import load_config
 
-    config = load_config(spec["config"], env={})  # not a user's REPOSTWATCH_DATABASE_URL
+    config = load_config(spec["config"])
     settings = bench_politeness(spec["hosts"])
     bare = spec["mode"] in ("bare", "bare-scrapy-items", "bare-items")
     if bare:
@@ -266,7 +266,7 @@ def _fill_store(folder: Path, web: BenchWeb) -> Path:
     from repostwatch.config import load_config
 
     database = folder / "template.db"
-    config = load_config(_config(folder, web, "http://127.0.0.1:1", database), env={})
+    config = load_config(_config(folder, web, "http://127.0.0.1:1", database))
     store_originals(config.database_url, web, config.rules.values())
     return database
 

@@ -100,7 +100,7 @@ def _run(folder: Path, web: BenchWeb, proxy: str, args: argparse.Namespace,
         run = folder / f"run-{workers}"
         run.mkdir()
         config = _config(run, web, proxy, db.url, prefix, args.judge_processes)
-        store_originals(db.url, web, load_config(config, env={}).rules.values())
+        store_originals(db.url, web, load_config(config).rules.values())
         env = {k: v for k, v in os.environ.items() if not k.startswith("REPOSTWATCH_")}
         cpu_before, redis_before = _children_cpu(), _redis_cpu(args.redis)
         env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)

@@ -81,7 +81,7 @@ def _write_web(folder: Path, stories: int, hosts: int, originals: int
 
 def _write_config(folder: Path, config: str, database: Path) -> Path:
     """``folder``/repostwatch.toml: ``config`` with ``database`` for its store."""
-    path = folder / "repostwatch.toml"  # its index cache: folder / "repostwatch-index"
+    path = folder / "repostwatch.toml"
     path.write_text(config.replace("{database}", json.dumps(str(database), ensure_ascii=False)
                                    [1:-1]), "utf-8")  # the path as a TOML string
     return path
@@ -140,9 +140,11 @@ def _judge(spec: dict[str, Any]) -> dict[str, Any]:
     from repostwatch.config import load_config
 
     run, template = Path(spec["run"]), Path(spec["template"])
-    shutil.copy(template / "repostwatch.db", run / "repostwatch.db")
-    shutil.copytree(template / "repostwatch-index", run / "repostwatch-index")
     config = load_config(_write_config(run, spec["config"], run / "repostwatch.db"))
+    cache = config.index_cache
+    assert cache is not None  # the default, beside the config file
+    shutil.copy(template / "repostwatch.db", run / "repostwatch.db")
+    shutil.copytree(template / cache.name, cache)
     now = datetime.now(UTC)
     items = []
     for line in Path(spec["pages"]).read_text("utf-8").splitlines():
@@ -150,7 +152,6 @@ def _judge(spec: dict[str, Any]) -> dict[str, Any]:
         items.append(FetchedPage(url=url, final_url=url, status=200, html=html, fetched_at=now,
                                  headers=(("Content-Type", "text/html; charset=utf-8"),),
                                  body=html.encode("utf-8"), encoding="utf-8"))
-    cache = run / "repostwatch-index"
     stamps = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
     judging._open(config, True)  # as a judging process opens them
     if {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} != stamps:
@@ -178,7 +179,7 @@ def _judge(spec: dict[str, Any]) -> dict[str, Any]:
     store.close()
     _check_loaded_from(spec["tree"])
     judged = [(o.judged, o.verdict, o.credit_status, o.lacks_credit) for o in outcomes]
-    return {"pages": len(items), "ms": 1000 * took / len(items),
+    return {"ms": 1000 * took / len(items),
             "record_ms": 1000 * recording[0] / len(items),
             "digest": hashlib.sha256(repr((judged, found)).encode()).hexdigest()[:12],
             "findings": len(found)}

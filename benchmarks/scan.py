@@ -142,7 +142,7 @@ def make_store(folder: Path, originals: int) -> Path:
     text = demo_config("http://127.0.0.1:1", database_url="sqlite:///store.db")
     text = "\n".join(line for line in text.splitlines() if not line.startswith("proxy ="))
     (folder / "repostwatch.toml").write_text(text, encoding="utf-8")
-    config = load_config(folder / "repostwatch.toml", env={})
+    config = load_config(folder / "repostwatch.toml")
     with Store.open(config.database_url) as store:
         store.ensure_publications(config.rules.values())
         for number in range(originals):
@@ -157,7 +157,7 @@ def fresh_home(template: Path, folder: Path) -> Any:
     from repostwatch.config import load_config
 
     shutil.copytree(template, folder)
-    return load_config(folder / "repostwatch.toml", env={})
+    return load_config(folder / "repostwatch.toml")
 
 
 def read_alone(paths: list[str], reader: str) -> dict[str, Any]:
