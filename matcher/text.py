@@ -316,10 +316,7 @@ def _token_bounds(classes: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp],
                                                            npt.NDArray[np.intp]]:
     """Token starts and ends, as ``_TOKEN_RE`` finds them, from the characters' classes: a CJK
     character alone, or word characters joined by single apostrophes between them."""
-    word = classes == _WORD
-    inner = np.zeros_like(word)
-    inner[1:-1] = (classes[1:-1] == _APOSTROPHE) & word[:-2] & word[2:]
-    m = word | inner
+    m = _in_tokens(classes, classes == _WORD)
     before = np.concatenate(([False], m[:-1]))
     after = np.concatenate((m[1:], [False]))
     starts, ends = np.flatnonzero(m & ~before), np.flatnonzero(m & ~after) + 1
