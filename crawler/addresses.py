@@ -249,7 +249,8 @@ class GuardedResolver(AbstractResolver):
     a host it allows, or an address inside a network it allows, passes too. A name with one
     non-public address among public ones is refused as a whole: which address a connection
     would use is not ours to predict. Lookup failures raise ``OSError`` (``socket.gaierror``),
-    which aiohttp reports as ``ClientConnectorDNSError``.
+    which aiohttp reports as ``ClientConnectorDNSError``; so does a name that cannot be looked
+    up at all ("a..b", a label over 63 characters: the IDNA codec refuses it).
     """
 
     def __init__(self, *, allow_private: bool = False,
@@ -261,9 +262,12 @@ class GuardedResolver(AbstractResolver):
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         loop = asyncio.get_running_loop()
-        infos = await loop.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, family=family, flags=socket.AI_ADDRCONFIG
-        )
+        try:
+            infos = await loop.getaddrinfo(
+                host, port, type=socket.SOCK_STREAM, family=family, flags=socket.AI_ADDRCONFIG
+            )
+        except UnicodeError:  # a label empty or over 63 characters: no name to look up
+            raise socket.gaierror(socket.EAI_NONAME, f"invalid host name {host!r}") from None
         results: list[ResolveResult] = []
         named = self.policy.allows_host(host, port or None)
         for fam, _, proto, _, sockaddr in infos:

@@ -602,3 +602,13 @@ def test_redirect_hop_to_an_unchecked_name_is_refused(
     assert "intranet.test is resolved by the proxy" in str(err)
     assert len(seen) == 1
 
+
+
+@pytest.mark.parametrize("host", ["a..b", "x" * 70 + ".example", ".starts.with.a.dot"])
+def test_a_host_name_that_cannot_be_looked_up_fails_like_dns(site: Server, host: str) -> None:
+    """Python's IDNA codec refuses an empty label or one over 63 characters with a
+    ``UnicodeError`` (no lookup): given as the target or met in a redirect, it is the page's
+    own "cannot resolve" error, not a crash of every target with it."""
+    assert str(get_fails(f"http://{host}/")) == f"cannot resolve host {host}"
+    err = get_fails(site.url(f"/to?url=http://{host}/story"))
+    assert str(err) == f"cannot resolve host {host}"
