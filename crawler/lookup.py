@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from matcher import Assessment, CreditRule, FingerprintIndex, Page, assess
+from matcher import Assessment, CreditRule, FingerprintIndex, Page, assess, web_address
 from repostwatch.config import Config
 from repostwatch.errors import FetchError, UsageError
 
@@ -71,6 +71,10 @@ def read_targets(args: list[str], *, file_url: str | None, pages: Path | None,
     files = [a for a in args if not a.startswith(("http://", "https://"))]
     if file_url and len(files) != 1:
         raise UsageError("--url gives one saved file its address: pass exactly one file")
+    if file_url is not None and not web_address(file_url):
+        raise UsageError(f"--url {file_url[:200]!r} is not an http(s) URL",
+                         hint="give the address the file was saved from, such as "
+                              "https://site.example/story")
     targets = []
     for arg in args:
         if arg.startswith(("http://", "https://")):
@@ -141,7 +145,9 @@ def judge_targets(
 ) -> list[Outcome]:
     """Fetch what needs fetching, then ``assess`` every page with ``rules`` (default: the
     config's; pass ``repostwatch.store.reviews.allowed_rules`` to count the store's allow-list).
-    ``keep_pages``: each outcome keeps its page (``save_outcomes`` needs them).
+    ``keep_pages``: each outcome keeps its page, to be saved (``save_outcomes``): every page
+    in hand must then have a web address (``UsageError`` naming the first that has none, before
+    anything is fetched).
 
     ``processes`` > 1: with at least ``PROCESSES_FROM`` pages to judge, judge them in that
     many processes (``crawler.judging``: they load the index from its cache and count the
@@ -150,6 +156,8 @@ def judge_targets(
     in_processes = processes > 1 and sum(t.error is None for t in targets) >= PROCESSES_FROM
     if keep_pages or not in_processes:  # a bad line is named before anything is fetched
         targets = [decoded(t) for t in targets]
+    if keep_pages:
+        _require_web_addresses(targets)
     fetched = _fetch_all(targets, config, allow_private)
     todo = [t for t in fetched if t.judgeable]
     # Pages are parsed where they are judged: here, or in a process (then the one here is
@@ -172,6 +180,18 @@ def judge_targets(
         target = t if t.record is None else replace(t, url=result.url, record=None)
         outcomes.append(Outcome(target, result, page=page))
     return outcomes
+
+
+def _require_web_addresses(targets: list[Target]) -> None:
+    """``UsageError`` naming the first page in hand (a file, a line of ``--pages``) without an
+    http(s) address: a saved page is reported by its site and fetched again by ``recheck``,
+    and an address such as ``notaurl`` or ``file:///...`` stopped every later recheck."""
+    for t in targets:
+        if t.html is not None and not web_address(t.url):
+            raise UsageError(
+                f"{t.where or t.label}: {t.url[:200]!r} is not an http(s) address, and --save "
+                "stores each page under the address it was found at",
+                hint="give a saved file's address with --url URL, or a page's in its `url`")
 
 
 def save_outcomes(store: Store, outcomes: list[Outcome]) -> tuple[int, int]:

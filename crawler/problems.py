@@ -52,6 +52,7 @@ PROBLEM_KINDS = {
     "address_refused": "a private or local address, or a name only the proxy could resolve "
                        "(the address guard: docs/crawling.md)",
     "not_html": "not an HTML page (by its Content-Type, or by its bytes)",
+    "bad_address": "a stored page address that is not an http(s) URL with a host (recheck)",
     "other": "anything else (the warning says what)",
 }
 

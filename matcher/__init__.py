@@ -30,7 +30,7 @@ from .page import Link, Page
 from .rules import CREDIT_MODES, CreditMode, CreditRule, Thresholds
 from .source import SourceDecision, SourceMark, detect_source
 from .text import Tokens, tokenize
-from .urls import canonical_url, host_matches, host_of, site_of
+from .urls import canonical_url, host_matches, host_of, site_of, web_address
 from .wires import WIRES, Wire, find_wire
 
 __all__ = [
@@ -77,4 +77,5 @@ __all__ = [
     "lacks_credit",
     "site_of",
     "tokenize",
+    "web_address",
 ]

@@ -14,7 +14,8 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-__all__ = ["canonical_url", "domain_keys", "host_matches", "host_of", "site_of"]
+__all__ = ["canonical_url", "domain_keys", "host_matches", "host_of", "site_of",
+           "web_address"]
 
 _HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
 _TRACKING = {"fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "igshid",
@@ -60,6 +61,22 @@ def site_of(url: str) -> str:
     """The site of ``url`` as findings name it: its host as written (``www.`` kept), lower
     case, with its port when it is not 80 or 443."""
     return _with_port(*_split(url))
+
+
+def web_address(url: str) -> bool:
+    """Whether ``url`` is an absolute http(s) URL with a host that can be looked up (no label
+    empty or over 63 characters) and no white space or control character: an address a page
+    can be stored under and fetched again."""
+    if not url.isprintable() or any(c.isspace() for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    labels = host.removesuffix(".").split(".") if ":" not in host else [host]
+    return (parts.scheme.lower() in ("http", "https") and bool(host)
+            and all(0 < len(label) <= 63 for label in labels))
 
 
 def _host_and_port(value: str) -> tuple[str, int | None]:

@@ -11,6 +11,7 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import Response, TextResponse
 
+from matcher import web_address
 from repostwatch.errors import UsageError
 
 from ..items import GONE_STATUSES, FetchedPage
@@ -63,6 +64,9 @@ class RecheckSpider(RepostwatchSpider):
                                        self.limit)
         self.crawler.stats.set_value("repostwatch/recheck/scheduled", len(urls))
         for url in urls:
+            if not web_address(url):  # stored by an older `check --save`: skipped, not fatal
+                self.count_problem("bad_address", url, "not an http(s) URL with a host")
+                continue
             yield Request(url, callback=self.parse_page, cb_kwargs={"url": url},
                           dont_filter=True,
                           meta={"handle_httpstatus_list": sorted(GONE_STATUSES)})

@@ -239,6 +239,47 @@ def test_save_with_a_saved_file_uses_its_given_address(
     assert [c["page_url"] for c in copies] == ["https://copycat.test/story"]
 
 
+@pytest.mark.parametrize("address", ["notaurl", "javascript:alert(1)", "http://a..b/x",
+                                     "https://copycat.test/a b"])
+def test_a_saved_file_needs_a_web_address(
+    home: Path, capsys: pytest.CaptureFixture[str], address: str
+) -> None:
+    """A page saved under an address that is no http(s) URL with a host was reported on site
+    "" and stopped every later recheck: ``--url`` must be one (with or without ``--save``),
+    and a file saved without ``--url`` (its file:// address) is refused; exit 2, nothing
+    printed or saved."""
+    imported(home)
+    page = save(home, "copy.html", COPY)
+    for args in (("--url", address), ("--url", address, "--save"), ("--save",)):
+        capsys.readouterr()
+        assert run("check", str(page), *args) == 2, args
+        out = capsys.readouterr()
+        assert out.out == ""
+        assert ("is not an http(s) URL" in out.err if "--url" in args
+                else "is not an http(s) address, and --save stores" in out.err), out.err
+    assert run("lookup", URL) == 0
+    assert "no copies found so far" in capsys.readouterr().out
+
+
+def test_a_pages_line_saved_needs_a_web_address(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Judged alone, a ``--pages`` line may name its page as it likes; saved, its ``url`` must
+    be an http(s) address: the line is named, exit 2, before anything is saved."""
+    imported(home)
+    pages = home / "pages.jsonl"
+    pages.write_text("\n".join(json.dumps({"url": url, "html": COPY}) for url in (
+        "https://copycat.test/1", "page-2")) + "\n", encoding="utf-8")
+    assert run("check", "--pages", str(pages), "--json") == 1
+    assert [json.loads(line)["verdict"] for line in capsys.readouterr().out.splitlines()] == [
+        "repost", "repost"]
+    assert run("check", "--pages", str(pages), "--save") == 2
+    out = capsys.readouterr()
+    assert out.out == "" and "pages.jsonl, line 2: 'page-2' is not an http(s) address" in out.err
+    assert run("lookup", URL) == 0
+    assert "no copies found so far" in capsys.readouterr().out
+
+
 def test_lookup_of_an_unknown_original(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     imported(home)
     assert run("lookup", "https://daily-planet.test/news/nothing.html") == 2

@@ -167,6 +167,29 @@ async def test_recheck_follows_credit_takedowns_and_removals(site_config) -> Non
     assert stats.get("repostwatch/recheck/scheduled") == 0
 
 
+@deferred_f_from_coro_f
+async def test_a_stored_address_that_cannot_be_fetched_is_skipped(site_config) -> None:
+    """An older ``check --save`` stored a page under any ``--url`` ("notaurl"): recheck skips
+    it as a page problem of its own and rechecks the rest (it stopped at its start, at every
+    recheck after, with "Missing scheme in request url")."""
+    from matcher import Page, assess
+    from repostwatch.store import PageRecord
+
+    config, pages = site_config
+    pages["/copy"] = (200, _copy(0))
+    await _crawl(config, WatchSpider)
+    with Store.open(config.database_url) as store:
+        page = Page("notaurl", _copy(1))
+        result = assess(page, store.load_index(), config.rules)
+        assert result.is_copy
+        store.record_pages([PageRecord(result, page, status=200)])
+    stats = await _crawl(config, RecheckSpider)
+    assert stats.get("repostwatch/recheck/scheduled") == 2
+    assert stats.get("repostwatch/problems/bad_address") == 1
+    assert stats.get("repostwatch/pages_judged") == 1
+    assert crawl_failed(CrawlResult("recheck", stats)) is None
+
+
 def test_durations() -> None:
     assert parse_duration("7d").days == 7
     assert parse_duration("1d12h").total_seconds() == 36 * 3600

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from matcher import Page
-from matcher.urls import canonical_url, host_matches, host_of
+from matcher.urls import canonical_url, host_matches, host_of, web_address
 
 HTML = """<!doctype html><html lang="de"><head><title> Titel  </title>
 <base href="https://example.test/news/">
@@ -97,3 +97,14 @@ def test_a_port_is_part_of_the_host() -> None:
     # the store's keys keep their spelling
     assert canonical_url("http://127.0.0.1:9102/a/") == "127.0.0.1:9102/a"
     assert canonical_url("http://[::1]:8080/a") == "::1:8080/a"
+
+
+def test_web_address_is_an_http_url_with_a_host_that_can_be_looked_up() -> None:
+    for url in ("https://a.example/x?y=1", "HTTP://A.example", "http://127.0.0.1:8080/",
+                "http://[::1]/", "http://a.example./", "https://b\u00fccher.example/\u00e9"):
+        assert web_address(url), url
+    for url in ("notaurl", "javascript:alert(1)", "file:///tmp/x", "ftp://a.example/",
+                "http://", "http:///path", "http://a..b/", "http://.a.example/",
+                "http://" + "x" * 64 + ".example/", "http://a b/", "https://a.example/\n",
+                "https://a.example/\u200b", "http://[::1/"):
+        assert not web_address(url), url
