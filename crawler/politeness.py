@@ -99,7 +99,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # not "²" (latin-1 0xB2): a digit float() refuses
         return float(value)
     try:
         when = parsedate_to_datetime(value)

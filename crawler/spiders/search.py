@@ -56,7 +56,7 @@ class SearchSpider(RepostwatchSpider):
         super().__init__(**kwargs)
         self.budget: int | None = None
         if budget is not None:
-            if not str(budget).isdigit() or int(budget) < 1:
+            if not (str(budget).isascii() and str(budget).isdigit()) or int(budget) < 1:
                 raise UsageError(f"budget {budget!r} is not a whole number of at least 1")
             self.budget = int(budget)
         self._own: tuple[str, ...] = ()

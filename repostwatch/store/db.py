@@ -453,8 +453,9 @@ class Store:
 
     def find_original(self, ref: str) -> Original | None:
         """The original named by ``ref``: its id (digits) or its URL (any variant of it)."""
-        if ref.strip().isdigit():
-            return self.original(int(ref))
+        if ref.strip().isascii() and ref.strip().isdigit():
+            number = int(ref)  # an id past the largest a database keeps names no original
+            return self.original(number) if number < 2**63 else None
         with self.session() as s:
             row = s.scalar(select(OriginalRow).where(OriginalRow.url_key == canonical_url(ref)))
             return original_of(row) if row is not None else None

@@ -285,6 +285,13 @@ def test_lookup_of_an_unknown_original(home: Path, capsys: pytest.CaptureFixture
     assert run("lookup", "https://daily-planet.test/news/nothing.html") == 2
     assert "no original" in capsys.readouterr().err
     assert run("lookup", "999") == 2
+    # past the largest id SQLite keeps (OverflowError, a traceback), and a digit that is not
+    # ASCII (int() refuses "²")
+    for ref in ("99999999999999999999", "\u00b2"):
+        capsys.readouterr()
+        assert run("lookup", ref) == 2
+        assert "no original" in capsys.readouterr().err
+        assert run("originals", "source", ref, "--own") == 2
 
 
 def test_a_partial_copy_with_partial_credit_reads_unambiguously(

@@ -220,6 +220,7 @@ async def test_unreadable_robots_txt_means_disallow(
 @pytest.mark.parametrize(("value", "seconds"), [
     ("120", 120.0), (" 3 ", 3.0), ("Sat, 28 Nov 2026 10:00:30 GMT", 30.0),
     ("Sat, 28 Nov 2026 09:59:00 GMT", 0.0), ("soon", None), ("", None), (None, None),
+    ("\u00b2", None),  # a digit to str.isdigit, not to float(): the header's byte 0xB2
 ])
 def test_retry_after_values(value: str | None, seconds: float | None) -> None:
     now = datetime(2026, 11, 28, 10, 0, 0, tzinfo=UTC)
