@@ -235,7 +235,7 @@ def run_crawls(config: Config, jobs: Sequence[CrawlJob], *, log_level: str = "WA
     if failure:
         raise failure[0]
     if stopping:
-        raise Interrupted(at_once=len(stopping) > 1)
+        raise Interrupted(at_once=len(stopping) > 1, results=results)
     return results
 
 

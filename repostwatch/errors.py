@@ -13,6 +13,9 @@ Exit code 1 is not an error: ``check`` returns it when a copy lacks credit. 130 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 __all__ = [
     "ConfigError",
     "CrawlError",
@@ -67,9 +70,19 @@ class StoreError(RepostwatchError):
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C stopped a crawl: ``at_once`` when a second Ctrl-C stopped it without the graceful
     end (its Scrapy queue was not saved: it cannot be resumed). ``advice`` is what the CLI
-    adds to its message (what is true about continuing), set by the command that knows."""
+    adds to its message (what is true about continuing), set by the command that knows.
+    ``results``: what the crawls of the command gave before it stopped (``crawler.runner``'s
+    ``CrawlResult``s; the stopped crawl's last when it stopped gracefully), for its summary."""
 
-    def __init__(self, *, at_once: bool, advice: str = "") -> None:
+    def __init__(self, *, at_once: bool, advice: str = "",
+                 results: Sequence[Any] = ()) -> None:
         super().__init__()
         self.at_once = at_once
         self.advice = advice
+        self.results = list(results)
+
+    @property
+    def problem(self) -> str:
+        """What a run summary's ``error`` says of it."""
+        return ("stopped at once (a second Ctrl-C or SIGTERM)" if self.at_once
+                else "interrupted (Ctrl-C or SIGTERM): what was in flight was finished")

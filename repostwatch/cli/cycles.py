@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from reports.formats import NAMES as REPORT_FORMATS
-from repostwatch.errors import CrawlError, UsageError
+from repostwatch.errors import CrawlError, Interrupted, UsageError
 
 from .state import State, crawl_summary, err, json_line, json_option
 
@@ -39,8 +39,12 @@ def run_cycle(state: State, fmt: str, as_json: bool) -> None:
     with run_lock(config.base_dir / config.crawl.job_dir):
         state.preflight_store()
         stages = cycle_jobs(config)
-        results = run_crawls(config, [s.job for s in stages], log_level=state.log_level,
-                             log_format=state.log_format)
+        interrupted: Interrupted | None = None
+        try:
+            results = run_crawls(config, [s.job for s in stages], log_level=state.log_level,
+                                 log_format=state.log_format)
+        except Interrupted as exc:  # the stages that ran are summed up, then it ends (130)
+            results, interrupted = exc.results, exc
         failed = []
         done: list[dict[str, Any]] = []
         for stage, result in zip(stages, results, strict=False):
@@ -51,17 +55,22 @@ def run_cycle(state: State, fmt: str, as_json: bool) -> None:
             done.append({"stage": stage.name, "ok": problem is None, "error": problem,
                          **crawl_summary(result.stats),
                          **({"articles": import_counts(result.stats)} if stage.source else {})})
-        line, problem = report_stage(config, fmt)
-        err(line)
-        if problem:
-            failed.append("report")
-        done.append({"stage": "report", "ok": problem is None, "error": problem,
-                     "summary": line})
+        if interrupted is None:
+            line, problem = report_stage(config, fmt)
+            err(line)
+            if problem:
+                failed.append("report")
+            done.append({"stage": "report", "ok": problem is None, "error": problem,
+                         "summary": line})
     error = (f"{'a stage' if len(failed) == 1 else f'{len(failed)} stages'} failed: "
              f"{', '.join(failed)}" if failed else None)
+    if interrupted is not None:  # no report: the cycle did not run to its end
+        error = interrupted.problem + (f"; {error}" if error else "")
     if as_json:
-        click.echo(json_line({"command": "run", "ok": not failed, "error": error,
+        click.echo(json_line({"command": "run", "ok": error is None, "error": error,
                               "stages": done}))
+    if interrupted is not None:
+        raise interrupted
     if error:
         raise CrawlError(error)
 

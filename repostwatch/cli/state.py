@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from repostwatch.errors import CrawlError, UsageError
+from repostwatch.errors import CrawlError, Interrupted, UsageError
 from repostwatch.terminal import printable
 
 if TYPE_CHECKING:
@@ -169,14 +169,25 @@ def run_crawl(state: State, jobs: Sequence[Any], *, what: str,
     (``summary``, default ``print_crawl_summary``) and raise ``CrawlError`` (exit 3) when it
     failed; returns its stats. ``what`` names it in the error ("the crawl", "the recheck").
 
-    ``as_json``: also print ``summary_json`` of the last crawl on stdout (failed or not),
-    with the command's own figures from ``extra(stats)``; the command is named after the
-    click command running (``crawl``, ``recheck``, ``search``, ``scan`` ...)."""
+    ``as_json``: also print ``summary_json`` of the last crawl on stdout (failed, stopped by
+    Ctrl-C or SIGTERM, or not), with the command's own figures from ``extra(stats)``; the
+    command is named after the click command running (``crawl``, ``recheck``, ``search``,
+    ``scan`` ...)."""
     from crawler.runner import crawl_failed, run_crawls
 
-    results = run_crawls(state.config, list(jobs), log_level=state.log_level,
-                         log_format=state.log_format)
-    stats: dict[str, Any] = results[-1].stats if results else {}
+    try:
+        results = run_crawls(state.config, list(jobs), log_level=state.log_level,
+                             log_format=state.log_format)
+    except Interrupted as exc:  # what was done is said, then the interruption
+        stats: dict[str, Any] = exc.results[-1].stats if exc.results else {}
+        if exc.results:  # none when stopped at once: nothing to sum up but the interruption
+            (summary or print_crawl_summary)(stats)
+        if as_json:
+            command = click.get_current_context().info_name or what
+            click.echo(summary_json(command, stats, problem=exc.problem,
+                                    **(extra(stats) if extra else {})))
+        raise
+    stats = results[-1].stats if results else {}
     (summary or print_crawl_summary)(stats)
     problem = crawl_failed(results[-1]) if results else f"{what} did not run"
     if as_json:

@@ -124,12 +124,18 @@ def test_a_stopped_crawl_has_recorded_every_page_it_fetched(
     log: list[str] = []
     with SandboxServer(app=_site(log)) as server:
         _prepare(tmp_path, server.proxy_url, delay=0.15, judge_processes=judge_processes)
-        crawl = _cli(tmp_path, "crawl")
+        crawl = _cli(tmp_path, "crawl", "--json")
         _wait_for_pages(log, 5)
         crawl.send_signal(stop)
-        _, err = crawl.communicate(timeout=60)
+        out, err = crawl.communicate(timeout=60)
         assert crawl.returncode == 130, err
         assert "continues the crawl where it stopped" in err
+    # --json: the run's summary on stdout, stopped or not (docs/json.md), the figures of what
+    # was done before it stopped
+    summary = json.loads(out)
+    assert (summary["command"], summary["ok"], summary["finish_reason"]) == (
+        "crawl", False, "shutdown")
+    assert summary["error"].startswith("interrupted (Ctrl-C or SIGTERM)")
     # every page that answered (the chrome's /sport link answers 404: skipped, never a page)
     fetched = {f"http://allotment.test{p}" for p in log if p not in ("/robots.txt", "/sport")}
     with sqlite3.connect(tmp_path / "repostwatch.db") as db:
@@ -138,6 +144,7 @@ def test_a_stopped_crawl_has_recorded_every_page_it_fetched(
     assert 5 <= sum(u.rsplit("/", 1)[1].startswith("p") for u in fetched) < PAGES
     assert recorded == fetched
     assert status == "interrupted"
+    assert summary["pages_judged"] == len(fetched)  # the home page and the /pN pages
 
 
 def test_a_second_ctrl_c_says_the_crawl_cannot_be_resumed(tmp_path: Path) -> None:
@@ -146,7 +153,7 @@ def test_a_second_ctrl_c_says_the_crawl_cannot_be_resumed(tmp_path: Path) -> Non
     log: list[str] = []
     with SandboxServer(app=_site(log, stall="/p2")) as server:
         _prepare(tmp_path, server.proxy_url, delay=0)
-        first = _cli(tmp_path, "crawl")
+        first = _cli(tmp_path, "crawl", "--json")
         deadline = time.monotonic() + 30
         while "/p2" not in log and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -154,14 +161,37 @@ def test_a_second_ctrl_c_says_the_crawl_cannot_be_resumed(tmp_path: Path) -> Non
         time.sleep(1)
         assert first.poll() is None  # still waiting for /p2
         first.send_signal(signal.SIGINT)
-        _, err = first.communicate(timeout=60)
+        out, err = first.communicate(timeout=60)
         assert first.returncode == 130, err
+        summary = json.loads(out)  # the crawl gave no figures: the summary says how it ended
+        assert summary["ok"] is False and summary["error"].startswith("stopped at once")
         assert "--resume" not in err
         assert ("the crawl stopped at once (a second Ctrl-C) without saving its queue, so it "
                 "cannot be resumed: `repostwatch crawl` starts it over") in err
         again = _cli(tmp_path, "crawl", "--resume")  # what the advice says not to do
         _, err = again.communicate(timeout=60)
         assert again.returncode == 2 and "cannot be resumed" in err
+
+
+def test_an_interrupted_run_sums_up_its_stages_in_json(tmp_path: Path) -> None:
+    """``run --json`` stopped by Ctrl-C during its crawl prints the stages that ran (the
+    crawl's figures up to the stop), no report (the cycle did not run to its end), exit 130."""
+    log: list[str] = []
+    with SandboxServer(app=_site(log)) as server:
+        _prepare(tmp_path, server.proxy_url, delay=0.15)
+        cycle = _cli(tmp_path, "run", "--json")
+        _wait_for_pages(log, 5)
+        cycle.send_signal(signal.SIGINT)
+        out, err = cycle.communicate(timeout=60)
+    assert cycle.returncode == 130, err
+    summary = json.loads(out)
+    assert (summary["command"], summary["ok"]) == ("run", False)
+    assert summary["error"].startswith("interrupted (Ctrl-C or SIGTERM)")
+    stages = {stage["stage"]: stage for stage in summary["stages"]}
+    assert "report" not in stages and not list(tmp_path.glob("**/repostwatch-report-*"))
+    watch = stages["watch"]
+    assert (watch["ok"], watch["finish_reason"]) == (False, "shutdown")
+    assert 5 <= watch["pages_judged"] < PAGES
 
 
 def test_a_killed_crawl_is_not_resumed(tmp_path: Path) -> None:
