@@ -56,8 +56,17 @@ def report(state: State, fmt: tuple[str, ...], output: str | None, publication: 
     Example: repostwatch report --period week -f html,md -o week.html
     """
     if list_runs:
+        given = _given(("fmt", "-f"), ("output", "-o"), ("publication", "-p"),
+                       ("period", "--period"), ("since", "--since"), ("until", "--until"),
+                       ("no_deliver", "--no-deliver"))
+        if given:
+            raise UsageError(f"--list lists the reports made so far: {', '.join(given)} "
+                             "would change nothing", hint="use --list alone, or with --json")
         _list_reports(state, as_json)
         return
+    if as_json:  # it would write, record and deliver a report, with no JSON on stdout
+        raise UsageError("--json goes with --list (one JSON object per report made)",
+                         hint="for the report itself as JSON: -f json -o -")
     from reports import produce_report
 
     if period and (since or until):
@@ -89,6 +98,13 @@ def report(state: State, fmt: tuple[str, ...], output: str | None, publication: 
     sent = f"; delivered ({', '.join(done.delivery)})" if done.delivery else ""
     err(f"{len(done.report.rows)} copies lacking credit; report {done.run_id} written to "
         f"{', '.join(map(str, done.paths))}{sent}")
+
+
+def _given(*options: tuple[str, str]) -> list[str]:
+    """The names of ``options`` (parameter, flag) given on the command line."""
+    context = click.get_current_context()
+    return [flag for name, flag in options
+            if context.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE]
 
 
 def _list_reports(state: State, as_json: bool) -> None:

@@ -86,6 +86,12 @@ def test_one_report_in_several_formats(sandbox_home: Path,
     (("--until", "2999-01-01"), "--until 2999-01-01 is in the future"),
     (("--since", "2999-01-01"), "--since 2999-01-01 is in the future"),
     (("--since", "0001-01-01T00:00:00+01:00"), "is not a date"),  # before year 1 in UTC
+    # --json without --list wrote, recorded and delivered a report and printed no JSON
+    (("--json",), "--json goes with --list"),
+    # --list ignored every other option (a filter or a format that changed nothing)
+    (("--list", "--period", "week", "-p", "Nope", "-o", "-", "-f", "md"),
+     "--list lists the reports made so far: -f, -o, -p, --period would change nothing"),
+    (("--list", "--json", "--no-deliver"), "--no-deliver would change nothing"),
 ])
 def test_usage_errors_exit_2(sandbox_home: Path, capsys: pytest.CaptureFixture[str],
                              args: tuple[str, ...], message: str) -> None:
