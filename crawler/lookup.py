@@ -51,13 +51,20 @@ class Outcome:
         return data
 
 
-def _file_target(path: Path, url: str | None) -> Target:
+def _file_target(path: Path, url: str | None, max_size_mb: float | None) -> Target:
+    """A saved page, read up to ``max_size_mb`` (as a fetched page is: ``/dev/zero`` or a
+    file of gigabytes is refused after that much, not read whole)."""
     label = str(path)
     address = url or path.resolve().as_uri()
+    limit = int(max_size_mb * 1024 * 1024) if max_size_mb is not None else -1
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(limit + 1 if limit >= 0 else -1)
     except OSError as exc:
         return Target(label, address, error=f"cannot read file: {exc.strerror or exc}")
+    if 0 <= limit < len(raw):
+        return Target(label, address,
+                      error=f"file larger than {max_size_mb:g} MiB ([crawl] max_size_mb)")
     if not looks_like_html(raw):
         return Target(label, address, error="not an HTML file")
     encoding, text = decode_html(None, raw)
@@ -65,9 +72,11 @@ def _file_target(path: Path, url: str | None) -> Target:
 
 
 def read_targets(args: list[str], *, file_url: str | None, pages: Path | None,
-                 url_list: Path | None = None) -> list[Target]:
-    """Targets from the command line: URLs, HTML files, a JSON Lines file of pages and a
-    file listing URLs."""
+                 url_list: Path | None = None, max_size_mb: float | None = None
+                 ) -> list[Target]:
+    """Targets from the command line: URLs, HTML files (each read up to ``max_size_mb``:
+    ``[crawl] max_size_mb``, as pages fetched), a JSON Lines file of pages and a file listing
+    URLs."""
     files = [a for a in args if not a.startswith(("http://", "https://"))]
     if file_url and len(files) != 1:
         raise UsageError("--url gives one saved file its address: pass exactly one file")
@@ -80,7 +89,7 @@ def read_targets(args: list[str], *, file_url: str | None, pages: Path | None,
         if arg.startswith(("http://", "https://")):
             targets.append(Target(arg, arg))
         elif Path(arg).exists():
-            targets.append(_file_target(Path(arg), file_url))
+            targets.append(_file_target(Path(arg), file_url, max_size_mb))
         elif "://" in arg:
             raise UsageError(f"{arg}: only http and https URLs can be checked")
         else:

@@ -47,8 +47,9 @@ def check(state: State, targets: tuple[str, ...], file_url: str | None, pages: P
     from crawler.lookup import exit_code, judge_targets, read_targets, save_outcomes
     from repostwatch.render import print_outcome
 
-    todo = read_targets(list(targets), file_url=file_url, pages=pages, url_list=url_list)
     config = state.config
+    todo = read_targets(list(targets), file_url=file_url, pages=pages, url_list=url_list,
+                        max_size_mb=config.crawl.max_size_mb)
     with _judging_with(state, save=save) as (store, index, rules):
         outcomes = judge_targets(todo, index, config, rules=rules,
                                  allow_private=allow_private or config.crawl.allow_private,

@@ -280,6 +280,25 @@ def test_a_pages_line_saved_needs_a_web_address(
     assert "no copies found so far" in capsys.readouterr().out
 
 
+def test_a_saved_file_is_read_up_to_the_size_limit(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file is read as a fetched page is: up to ``[crawl] max_size_mb``, then refused
+    (``/dev/zero`` grew to 22 GB before; a file of gigabytes was read whole)."""
+    imported(home)
+    config = home / "repostwatch.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "[crawl]\nmax_size_mb = 0.01\n",
+                      encoding="utf-8")
+    small = save(home, "copy.html", COPY)
+    big = save(home, "big.html", COPY.replace("</body>", "<p>" + "x " * 6000 + "</p></body>"))
+    assert small.stat().st_size < 10_240 < big.stat().st_size
+    assert run("check", "--json", str(small), str(big), "/dev/zero") == 3
+    results = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert results[0]["verdict"] == "repost"
+    assert [r["error"] for r in results[1:]] == ["file larger than 0.01 MiB ([crawl] "
+                                                 "max_size_mb)"] * 2
+
+
 def test_lookup_of_an_unknown_original(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     imported(home)
     assert run("lookup", "https://daily-planet.test/news/nothing.html") == 2
