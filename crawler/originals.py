@@ -58,6 +58,10 @@ def read_jsonl(path: Path, config: Config, publication: str | None) -> list[Orig
         url = obj.get("url")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise UsageError(f"{where}: `url` is required and must be an http(s) URL")
+        for key in ("title", "author", "publication"):  # not a list stored as "['a']"
+            if obj.get(key) is not None and not isinstance(obj[key], str):
+                raise UsageError(f"{where}: `{key}` must be a string, not "
+                                 f"{type(obj[key]).__name__}")
         pub_name = obj.get("publication") or default
         if pub_name is None:
             raise UsageError(f"{where}: `publication` is required when several are configured",

@@ -50,6 +50,13 @@ LONG = " ".join(f"word{i}" for i in range(40))
         ({"url": "https://x.test/a", "text": "Menu Home About"}, "only 3 words"),
         ({"url": "https://x.test/a", "text": "Menu"}, "only 1 word of article text"),
         ({"url": "https://x.test/a", "html": "<nav>Menu</nav>"}, "no article text"),
+        # stored as Python's repr ("['a']") before
+        ({"url": "https://x.test/a", "text": LONG, "title": ["a"]},
+         "`title` must be a string, not list"),
+        ({"url": "https://x.test/a", "text": LONG, "author": {"x": 1}},
+         "`author` must be a string, not dict"),
+        ({"url": "https://x.test/a", "text": LONG, "publication": 7},
+         "`publication` must be a string, not int"),
     ],
 )
 def test_bad_jsonl_writes_nothing(home: Path, capsys: pytest.CaptureFixture[str],
