@@ -62,7 +62,8 @@ def demo(state: State, folder: Path) -> None:
 
 
 @click.command()
-@click.option("--port", default=0, show_default=True, help="Port (0 = any free port).")
+@click.option("--port", default=0, show_default=True, type=click.IntRange(0, 65535),
+              help="Port (0 = any free port).")
 @click.option("--articles", default=8, show_default=True, help="Articles of the publisher.")
 def sandbox(port: int, articles: int) -> None:
     """Serve the sandbox web (a local HTTP proxy playing several sites) until Ctrl-C.
@@ -72,11 +73,19 @@ def sandbox(port: int, articles: int) -> None:
     import asyncio
     import contextlib
 
-    from crawler.sandbox import serve
+    from crawler.sandbox import SandboxError, serve
+    from crawler.sandbox.content import MAX_ARTICLES
+
+    if not 1 <= articles <= MAX_ARTICLES:
+        raise UsageError(f"--articles {articles}: the sandbox serves 1 to {MAX_ARTICLES:,}")
 
     def ready(proxy_url: str) -> None:
         click.echo(f"sandbox web: proxy {proxy_url} (Ctrl-C to stop); set [crawl] "
                    f"proxy = \"{proxy_url}\" and allow_private_sites = [\"*.test\"]")
 
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(port=port, articles=articles, on_ready=ready))
+        try:
+            asyncio.run(serve(port=port, articles=articles, on_ready=ready))
+        except SandboxError as exc:  # the port is taken, most often
+            raise UsageError(str(exc), hint="choose another --port, or 0 for any free "
+                                            "one") from None

@@ -353,6 +353,22 @@ def test_a_taken_port_is_a_clear_error(sandbox):
         SandboxServer(port=sandbox.port).start()
 
 
+@pytest.mark.parametrize(("args", "message"), [
+    (("--port", "TAKEN"), "cannot serve the sandbox web on 127.0.0.1:TAKEN"),
+    (("--port", "99999"), "99999 is not in the range 0<=x<=65535"),
+    (("--articles", "0"), "--articles 0: the sandbox serves 1 to 100,000"),
+    (("--articles", "100000001"), "the sandbox serves 1 to 100,000"),
+])
+def test_the_sandbox_command_refuses_bad_options_in_a_line(sandbox, capsys, args, message):
+    """A taken port or an option out of range: one line and exit 2, not a traceback (1)."""
+    from tests.repostwatch.clihome import run
+
+    taken = str(sandbox.port)
+    assert run("sandbox", *(a.replace("TAKEN", taken) for a in args)) == 2
+    err = capsys.readouterr().err
+    assert message.replace("TAKEN", taken) in err and "Traceback" not in err
+
+
 def test_many_articles_start_fast_and_render_on_demand():
     with SandboxServer(articles=3000) as server:
         last = generate_article(2999)
