@@ -28,7 +28,7 @@ from .reporting import outreach, report
 from .scanning import scan
 from .serving import serve
 from .starting import demo, init, sandbox
-from .state import LOG_FORMATS, State, err
+from .state import LOG_FORMATS, State, err, show_usage_error
 
 __all__ = ["cli", "main"]
 
@@ -77,23 +77,24 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        show_usage_error(exc)
         return 2
     except (click.exceptions.Abort, KeyboardInterrupt) as exc:  # click: Ctrl-C is Abort
         # a crawl's Interrupted says whether it can be resumed (click wraps it in Abort)
         advice = getattr(exc.__cause__ or exc, "advice", "")
-        err("interrupted: what was stored so far is kept" + (f"; {advice}" if advice else ""))
+        err("interrupted: what was stored so far is kept" + (f"; {advice}" if advice else ""),
+            level="WARNING")
         return 130
     except RepostwatchError as exc:
         if debug:
             raise
-        err(f"error: {exc}")
+        err(f"error: {exc}", level="ERROR")
         return exc.exit_code
     except OSError as exc:  # a file or folder given on the command line: say which and why
         if debug:
             raise
         name = f" {exc.filename}" if exc.filename else ""
-        err(f"error: cannot use{name}: {exc.strerror or exc}")
+        err(f"error: cannot use{name}: {exc.strerror or exc}", level="ERROR")
         return 2
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2

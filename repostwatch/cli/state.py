@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from repostwatch.store import Store
 
 __all__ = ["LOG_FORMATS", "State", "crawl_summary", "err", "fmt_counts", "json_line",
-           "json_option", "parse_date", "run_crawl", "summary_json"]
+           "json_option", "parse_date", "run_crawl", "show_usage_error", "summary_json"]
 
 LOG_FORMATS = ("text", "json")
 """``--log-format``: how messages and log records are written on stderr."""
@@ -126,6 +126,15 @@ def err(message: str, *, level: str = "INFO") -> None:
         message = json_line({"time": datetime.now(UTC).isoformat(timespec="milliseconds"),
                              "level": level, "logger": "repostwatch", "message": message})
     click.echo(message, err=True)
+
+
+def show_usage_error(exc: click.ClickException) -> None:
+    """Click's message for a usage error (usage, hint and error as click prints them), or
+    with ``--log-format json`` its error as one JSON object at level ERROR."""
+    if _Stderr.json:
+        err(f"error: {exc.format_message()}", level="ERROR")
+    else:
+        exc.show()
 
 
 _C1 = re.compile(r"[\x7f-\x9f]")

@@ -319,3 +319,17 @@ def test_commands_need_a_configured_publication(
     assert ("error: no [[publications]] configured in the built-in defaults (no config file) "
             "(run `repostwatch init` or add a [[publications]] table)") in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (("--config", "missing.toml", "originals", "list"), 2, "error: config file"),
+    (("lookup",), 2, "error: Missing argument 'ORIGINAL'"),
+    (("lookup", "https://daily-planet.test/none"), 2, "error: no original"),
+])
+def test_errors_in_json_logs_are_errors(home: Path, capsys: pytest.CaptureFixture[str],
+                                        args: tuple[str, ...], code: int, message: str) -> None:
+    """With ``--log-format json`` a fatal error is one JSON object at level ERROR (a collector
+    filtering on it saw none: they were INFO, and click's usage errors plain text)."""
+    assert run("--log-format", "json", *args) == code
+    [record] = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert record["level"] == "ERROR" and record["message"].startswith(message), record
