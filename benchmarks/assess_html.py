@@ -22,7 +22,8 @@ into a temporary directory, imported under another name). Each figure is the bes
 alike. "after, from UTF-8" hands each page its HTML as UTF-8 too (``Page.utf8``, encoded
 before the clock starts), as a crawl, a WARC scan and ``check`` hand it (the response's body):
 the page is not encoded again (a page of the corpus: 140 KB, ~0.14 ms). The last rows judge
-hostile pages (deeply nested markup): seconds per page.
+hostile pages (deeply nested markup, tags that never end where a copy's date is looked for),
+copies of an original with a publication date: seconds per page.
 Exit codes: 0 done, 2 no corpus.
 """
 
@@ -37,6 +38,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -69,7 +71,8 @@ def _before_package(rev: str, folder: Path) -> ModuleType:
 class _Judge:
     """One implementation's ``assess`` with its own index of every corpus original."""
 
-    def __init__(self, package: ModuleType, cases: Sequence[dict[str, Any]]) -> None:
+    def __init__(self, package: ModuleType, cases: Sequence[dict[str, Any]], *,
+                 published: datetime | None = None) -> None:
         self.package = package
         self.index = package.FingerprintIndex()
         self.rules: dict[str, Any] = {}
@@ -80,7 +83,7 @@ class _Judge:
                 continue
             seen.add(o["url"])
             original = package.Original(len(seen), o["publisher"], o["url"],
-                                        o.get("title") or "", o["text"])
+                                        o.get("title") or "", o["text"], published=published)
             self.index.add(original)
             self.rules.setdefault(original.publication, package.CreditRule(
                 original.publication, domains=(package.host_of(o["url"]),)))
@@ -178,6 +181,15 @@ def _hostile_pages(original: str) -> list[tuple[str, str, bool]]:
          + article, False),
         ("10 MiB of paragraphs of text",
          "<html><body>" + article * (10_000_000 // len(article) + 1), False),
+        # where the copy's own date is looked for (the originals of this table have theirs)
+        ("2,000 '<script ld+json ' never ended",
+         "<html><body>" + article + "<script ld+json " * 2_000, True),
+        ("20,000 '<time ' never ended", "<html><body>" + article + "<time " * 20_000, True),
+        ("'datePublished ' 120,000 times in a text",
+         "<html><body>" + article + "<p>" + "datePublished " * 120_000 + "</p>", True),
+        ("a <time>, then 100,000 nested <div>",
+         "<html><body>" + article + '<time datetime="2025-05-02T10:00:00Z">'
+         + "<div>" * 100_000, True),
     ]
 
 
@@ -296,15 +308,19 @@ def main() -> int:
             print("\nhostile pages: seconds for one page (parse to verdict)\n")
             rows = [("page", "size", "before", "after", "verdict")]
             copied = next(c["original"]["text"] for c in cases if c.get("original"))
+            # originals with their date, as imported ones have: a copy's own is looked for
+            dated = datetime(2026, 1, 5, tzinfo=UTC)
+            hostile_before = _Judge(before.package, cases, published=dated)
+            hostile_after = _Judge(matcher, cases, published=dated)
             for what, html, run_before in _hostile_pages(copied):
                 url = "https://hostile.test/"
                 start = time.process_time()
-                verdict = after(url, html).verdict
+                verdict = hostile_after(url, html).verdict
                 took = time.process_time() - start
                 was = "not run"
                 if run_before:
                     start = time.process_time()
-                    before(url, html)
+                    hostile_before(url, html)
                     was = f"{time.process_time() - start:.2f} s"
                 rows.append((what, f"{len(html) / 2**20:.1f} MiB", was, f"{took:.2f} s",
                              verdict))

@@ -21,13 +21,15 @@ taken as UTC; a date that cannot be read is ignored (never guessed).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html import unescape
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
+
+from .markup import bounded
 
 __all__ = ["parse_date", "published_date"]
 
@@ -44,13 +46,15 @@ _META_NAMES = (
 )
 _META_RANK = {name: i for i, name in enumerate(_META_NAMES)}
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_META_TAG = re.compile(r"<meta\b[^>]*>", re.I)
 _META_WORDS = ("date", "publish", "issued", "created")  # in every name of _META_NAMES
 _ITEMPROP = re.compile(r"""^<[a-z][^<>]*\bitemprop\s*=\s*["']?datePublished\b""", re.I)
-_LD_SCRIPT = re.compile(r"<script\b[^>]*ld\+json[^>]*>(.*?)</script", re.S | re.I)
+_START_TAG = {name: re.compile(rf"<{name}(?=[\s/>])", re.I) for name in ("meta", "script", "time")}
+_SCRIPT_END = re.compile(r"</script", re.I)
 _RAW_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"<>]{8,40})"')
-_TIME_TAG = re.compile(r"<time\b[^>]*\bdatetime\s*=", re.I)
-_ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+_DATETIME = re.compile(r"(?<![\w:.-])datetime\s*=", re.I)
+# A name is matched from its first character only (not from each of its characters again:
+# quadratic on a long one).
+_ATTR = re.compile(r"""(?<![\w:.-])([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 # Regions whose times belong to other articles or to readers, not to the page's article.
 _ELSEWHERE = re.compile(r"related|sidebar|comment|aside|footer|teaser|recommend|trending|"
                         r"popular|most-?read|more-", re.I)
@@ -101,6 +105,29 @@ def _from_json_ld(items: Iterable[dict[str, Any]]) -> datetime | None:
     return None
 
 
+def _tags(page: str, name: str, skip: re.Pattern[str] | None = None
+          ) -> Iterator[tuple[int, str]]:
+    """``(end, tag)`` for each start tag ``<name ...>`` of ``page`` (any case), from its
+    ``<`` to its ``>``, each part of the page looked at a bounded number of times (a regular
+    expression such as ``<meta\\b[^>]*>`` scans to the page's end from each ``<meta`` with
+    no ``>``: 100,000 of them took minutes). ``skip``: where the element's content ends (its
+    end tag), searched from the start tag's end; the next tag is looked for after it."""
+    start = _START_TAG[name]
+    found = start.search(page)
+    while found is not None:
+        end = page.find(">", found.end())
+        if end < 0:
+            return  # no tag ends after this one
+        yield end, page[found.start() : end + 1]
+        after = end
+        if skip is not None:
+            closed = skip.search(page, end)
+            if closed is None:
+                return
+            after = closed.end()
+        found = start.search(page, after)
+
+
 def _attributes(tag: str) -> dict[str, str]:
     return {m.group(1).lower(): unescape(m.group(2) or m.group(3) or m.group(4) or "")
             for m in _ATTR.finditer(tag)}
@@ -111,8 +138,7 @@ def _from_tags(page: str) -> datetime | None:
     body), else of an ``itemprop="datePublished"`` element (found with string search and
     regular expressions: no second parse of the page)."""
     best: tuple[int, datetime] | None = None
-    for m in _META_TAG.finditer(page):
-        tag = m.group()
+    for _, tag in _tags(page, "meta"):
         low = tag.lower()
         if not any(word in low for word in _META_WORDS):
             continue  # most meta tags: no need to read their attributes
@@ -126,17 +152,38 @@ def _from_tags(page: str) -> datetime | None:
             best = (rank, found)
     if best is not None:
         return best[1]
-    at = page.find("datePublished")
-    while at >= 0:  # microdata anywhere on the page
-        start, end = page.rfind("<", 0, at), page.find(">", at)
-        tag = page[start : end + 1] if start >= 0 and end >= 0 else ""
-        if _ITEMPROP.search(tag):
-            attrs = _attributes(tag)
+    # Microdata anywhere on the page: the tag around each "datePublished", each part of the
+    # page looked at once (not from the page's start for every one of 100,000 in a text).
+    at, after = page.find("datePublished"), 0
+    while at >= 0:
+        start = page.rfind("<", after, at)
+        if start < 0:  # in text: no "<" since the last tag or mention
+            after = at
+            at = page.find("datePublished", at + 1)
+            continue
+        end = page.find(">", at)
+        if end < 0:
+            return None  # no tag ends after it
+        if _ITEMPROP.search(page[start : end + 1]):
+            attrs = _attributes(page[start : end + 1])
             found = parse_date(attrs.get("datetime") or attrs.get("content"))
             if found is not None:
                 return found
-        at = page.find("datePublished", at + 1)
+        after = end
+        at = page.find("datePublished", end)
     return None
+
+
+def _raw_ld_dates(page: str) -> Iterator[str]:
+    """The ``"datePublished": "…"`` strings in the page's ``<script>``s of JSON-LD, in page
+    order (for JSON-LD that is not valid JSON: ``Page.json_ld`` skips it); a script's content
+    is not searched for tags, as a browser does not."""
+    for end, tag in _tags(page, "script", skip=_SCRIPT_END):
+        if "ld+json" in tag.lower():
+            close = _SCRIPT_END.search(page, end)
+            found = _RAW_LD_DATE.search(page, end + 1, close.start() if close else len(page))
+            if found is not None:
+                yield found.group(1)
 
 
 def _elsewhere(node: Any) -> bool:
@@ -170,17 +217,22 @@ def _from_time(tree: LexborHTMLParser) -> datetime | None:
     return None
 
 
-def published_date(html: str, json_ld: Iterable[dict[str, Any]] = ()) -> datetime | None:
+def published_date(html: str, json_ld: Iterable[dict[str, Any]] = (),
+                   tree: Callable[[], LexborHTMLParser | None] | None = None
+                   ) -> datetime | None:
     """When the page in ``html`` says it was published (UTC), or None if it does not say.
 
     ``json_ld``: the page's JSON-LD items when already parsed (``Page.json_ld``). Meta tags
-    are found with regular expressions; the page is parsed again (for ``<time>`` and where it
-    sits) only when nothing before gave a date and it has a ``<time datetime>``.
+    are found with string search; ``tree`` gives the page's parsed tree (``Page``'s, parsed
+    within the limits of ``matcher.markup``), asked for (for ``<time>`` and where it sits)
+    only when nothing before gave a date and the page has a ``<time datetime>``; without it
+    the page is parsed here, within the same limits.
     """
     found = _from_json_ld(json_ld) or (_from_tags(html) if html else None)
     if found is None:  # JSON-LD that is not valid JSON (page.py skips it)
-        raw = (_RAW_LD_DATE.search(m.group(1)) for m in _LD_SCRIPT.finditer(html))
-        found = next((parse_date(d.group(1)) for d in raw if d is not None), None)
-    if found is not None or not _TIME_TAG.search(html):
+        found = next(filter(None, map(parse_date, _raw_ld_dates(html))), None)
+    if found is not None or not any(_DATETIME.search(tag) for _, tag in _tags(html, "time")):
         return found
-    return _from_time(LexborHTMLParser(html))
+    parsed = tree() if tree is not None else LexborHTMLParser(bounded(html.encode("utf-8",
+                                                                                   "ignore")))
+    return _from_time(parsed) if parsed is not None else None

@@ -158,7 +158,7 @@ class _Document:
                 continue
             try:
                 data = json.loads(node.text() or "null")
-            except ValueError:
+            except (ValueError, RecursionError):  # nested past the parser's stack: hostile
                 continue  # malformed JSON-LD is common and carries no signal
             stack = [data]
             while stack:
@@ -347,4 +347,6 @@ class Page:
     def published(self) -> datetime | None:
         """When the page says it was published (UTC), or None (``matcher.dates``: JSON-LD,
         meta tags, ``<time>``). Read on first use: judging asks only for copies."""
-        return published_date(self.html, self.json_ld)
+        doc = self._doc
+        return published_date(self.html, self.json_ld,
+                              tree=lambda: doc._tree if doc.parsed else None)

@@ -84,3 +84,43 @@ def test_json_ld_that_is_not_valid_json_still_gives_its_date() -> None:
 def test_meta_tags_in_the_body_of_a_broken_page_count() -> None:
     body = '<meta property="article:published_time" content="2026-03-05T08:30:00Z"><p>x</p>'
     assert Page("https://copycat.test/a", page_html(body)).published == WHEN
+
+
+META = '<meta property="article:published_time" content="2026-03-05T08:30:00Z">'
+LD = ('<script type="application/ld+json">{"@type": "NewsArticle", '
+      '"datePublished": "2026-03-05T08:30:00Z",}</script>')  # a trailing comma: not JSON
+TIME = '<time datetime="2026-03-05T08:30:00Z">5 March</time>'
+
+
+@pytest.mark.parametrize(("dated", "hostile"), [
+    # tags that never end: each was scanned to the page's end by a regular expression, from
+    # each of them (16-38 s for these; minutes for a few times more)
+    (META, "<meta " * 20_000),
+    (LD, "<script ld+json " * 2_000),
+    (LD, '<script type="ld+json">' * 20_000),  # scripts that never close
+    (TIME, "<time " * 20_000),
+    (META.replace("<meta ", "<meta data-" + "x" * 100_000 + " "), ""),  # a name of 100,000
+    # the microdata search went back to the start of the text for each mention
+    ('<span itemprop="datePublished" content="2026-03-05T08:30:00Z"></span>',
+     "<p>" + "datePublished " * 50_000 + "</p>"),
+])
+def test_hostile_markup_around_a_date_still_gives_it(dated: str, hostile: str) -> None:
+    """The date is read past markup that made the search for it quadratic or worse (the
+    speed: ``benchmarks/assess_html.py``'s hostile pages)."""
+    html = page_html(f"<p>Some text.</p>{dated}{hostile}")
+    assert published_date(html) == WHEN
+    assert Page("https://copycat.test/a", html).published == WHEN
+
+
+def test_time_is_read_from_the_pages_own_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Page.published`` hands its tree, parsed within ``matcher.markup``'s limits, not the
+    page to parse again (unbounded: 100,000 nested <div> after a <time> took 23 s)."""
+    import matcher.dates
+
+    html = page_html(f"<p>Text.</p>{TIME}" + "<div>" * 100_000)
+    page = Page("https://copycat.test/a", html)
+    _ = page.text  # the page is parsed as judging parses it
+    monkeypatch.setattr(matcher.dates, "LexborHTMLParser", None)  # no second parse
+    assert page.published == WHEN
+    monkeypatch.undo()
+    assert published_date(html) == WHEN  # alone: parsed here, within the same limits

@@ -108,3 +108,13 @@ def test_web_address_is_an_http_url_with_a_host_that_can_be_looked_up() -> None:
                 "http://" + "x" * 64 + ".example/", "http://a b/", "https://a.example/\n",
                 "https://a.example/\u200b", "http://[::1/"):
         assert not web_address(url), url
+
+
+def test_json_ld_nested_past_the_parsers_stack_is_skipped() -> None:
+    """``json.loads`` raises ``RecursionError`` (not ``ValueError``) on 1,100 nested arrays:
+    it ended ``check`` with a traceback (exit 1, the other pages' results lost)."""
+    deep = "[" * 1_100 + "]" * 1_100
+    page = Page("https://copycat.test/a", '<html><head><script type="application/ld+json">'
+                f'{deep}</script><script type="application/ld+json">{{"@type": "Article"}}'
+                "</script></head><body><p>Text.</p></body></html>")
+    assert page.json_ld == ({"@type": "Article"},)
