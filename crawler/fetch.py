@@ -264,13 +264,17 @@ def _sniff_html(asked: str, body: bytearray) -> bool:
 
 def _describe(exc: aiohttp.ClientError, hop: URL, config: CrawlConfig) -> str:
     """A plain-language message for an aiohttp failure."""
-    host = f"[{hop.host}]" if ":" in (hop.host or "") else str(hop.host)
+    try:
+        name = hop.host or ""
+    except UnicodeError:  # "xn--a": no name IDNA can decode; said as it was written
+        name = hop.raw_host or ""
+    host = f"[{name}]" if ":" in name else name
     where = f"{host}:{hop.explicit_port}" if hop.explicit_port else host
     if isinstance(exc, aiohttp.ClientProxyConnectionError):
         return (f"cannot connect to the proxy {safe_url(config.proxy)}: "
                 f"{exc.os_error.strerror or exc}")
     if isinstance(exc, aiohttp.ClientConnectorDNSError):
-        return f"cannot resolve host {hop.host}"
+        return f"cannot resolve host {name}"
     if isinstance(exc, aiohttp.ClientSSLError | aiohttp.ServerFingerprintMismatch):
         return f"TLS error: {exc}"
     if isinstance(exc, aiohttp.ClientConnectorError):

@@ -63,8 +63,25 @@ def looks_like_html(head: bytes) -> bool:
         if head.startswith(bom):
             head = head[len(bom):].decode(codec, errors="ignore").encode("ascii", "ignore")
             break
+    else:  # UTF-16 without a BOM (declared in the header): ASCII markup, every other byte 0
+        wide = _wide_codec(head)
+        if wide is not None:
+            head = head.decode(wide, errors="ignore").encode("ascii", "ignore")
     rest = head[_COMMENT.match(head).end():]  # type: ignore[union-attr]
     return bool(_START.match(rest))
+
+
+def _wide_codec(head: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when ``head`` starts as ASCII in UTF-16 (every other
+    byte of its first 64 zero), else None."""
+    start = head[:64]
+    if len(start) < 4:
+        return None
+    if not any(start[1::2]) and any(start[0::2]):
+        return "utf-16-le"
+    if not any(start[0::2]) and any(start[1::2]):
+        return "utf-16-be"
+    return None
 
 
 _NON_ASCII_RUN = re.compile(rb"[\x80-\xff][^<>\r\n]*")
@@ -119,8 +136,8 @@ def html_encoding(content_type: str | None, body: bytes) -> str:
     if bom_encoding is not None:
         return bom_encoding
     header = _declared(http_content_type_encoding(content_type))
-    if header is not None:
-        return header + "-be" if header in ("utf-16", "utf-32") else header
+    if header is not None:  # "utf-16" with no BOM is little-endian (the Encoding Standard)
+        return {"utf-16": "utf-16-le", "utf-32": "utf-32-be"}.get(header, header)
     meta = _declared(html_body_declared_encoding(body))
     if meta is not None:
         return "utf-8" if meta in _WIDE else meta

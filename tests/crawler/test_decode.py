@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.sniff import decode_html, utf8_of
+from crawler.sniff import decode_html, looks_like_html, utf8_of
 from tests.matcher.texts import ORIGINAL_TEXT
 
 ENGLISH = "".join(f"<p>{line}</p>" for line in ORIGINAL_TEXT.splitlines())  # mostly ASCII
@@ -76,6 +76,23 @@ def test_a_bom_still_wins() -> None:
     body = "\ufeff" + _page("Café", "Fin.", head='<meta charset="hex">')
     encoding, text = decode_html("text/html; charset=rot13", body.encode("utf-16-le"))
     assert encoding == "utf-16-le" and "<title>Café</title>" in text
+
+
+@pytest.mark.parametrize("order", ["le", "be"])
+def test_utf16_without_a_bom_is_html_and_the_label_means_little_endian(order: str) -> None:
+    """A browser shows a page sent as ``charset=utf-16`` with no BOM as UTF-16LE (the Encoding
+    Standard): it was decoded as big-endian (mojibake: a copy served so was not found), and
+    no page in UTF-16 without a BOM passed the "looks like HTML" test (a crawl skipped it)."""
+    page = _page("Café", "Fin.")
+    body = page.encode(f"utf-16-{order}")
+    assert looks_like_html(body) and looks_like_html(b"\n\x00 \x00" + body[:100]) is (
+        order == "le")
+    encoding, text = decode_html(f"text/html; charset=utf-16{order}", body)
+    assert (encoding, text) == (f"utf-16-{order}", page)
+    if order == "le":
+        assert decode_html("text/html; charset=utf-16", body) == ("utf-16-le", page)
+    assert not looks_like_html("Just some text, no markup.".encode(f"utf-16-{order}"))
+    assert not looks_like_html(b"\x00" * 200) and not looks_like_html(b"%PDF-1.7\n")
 
 
 _PIECES = [b"<p>", "café — ’".encode(), b"\xef\xbb\xbf", b"\xff\xfe", b"\xff", b"\xed\xa0\x80",

@@ -612,3 +612,13 @@ def test_a_host_name_that_cannot_be_looked_up_fails_like_dns(site: Server, host:
     assert str(get_fails(f"http://{host}/")) == f"cannot resolve host {host}"
     err = get_fails(site.url(f"/to?url=http://{host}/story"))
     assert str(err) == f"cannot resolve host {host}"
+
+
+def test_a_host_idna_cannot_decode_is_named_as_written(site: Server,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """yarl's ``URL.host`` decodes punycode and raises ``UnicodeError`` on "xn--a": the message
+    for the failed lookup ended ``check`` with a traceback (the other targets lost)."""
+    stub_dns(monkeypatch, {})
+    assert str(get_fails("http://xn--a.test/")) == "cannot resolve host xn--a.test"
+    err = get_fails(site.url("/to?url=http://xn--a.test/story"))
+    assert str(err) == "cannot resolve host xn--a.test"
