@@ -235,15 +235,16 @@ async def _read(asked: str, hop: URL, resp: aiohttp.ClientResponse,
     if "Content-Encoding" not in resp.headers and (resp.content_length or 0) > limit:
         raise too_large
     body = bytearray()
-    sniffed = bool(content_type) or not html_only
+    # The bytes decide, whatever the header says (a PDF sent as text/html), as in a crawl
+    sniffed = not html_only
     async for chunk in resp.content.iter_chunked(_CHUNK):
         body += chunk
         if len(body) > limit:
             raise too_large
         if not sniffed and len(body) >= SNIFF_BYTES:
-            sniffed = _sniff_html(asked, body)
+            sniffed = _sniff_html(asked, body, content_type)
     if not sniffed:
-        _sniff_html(asked, body)
+        _sniff_html(asked, body, content_type)
     raw = bytes(body)
     encoding, html = decode_html(content_type or None, raw)
     headers: dict[str, str] = {}
@@ -254,11 +255,12 @@ async def _read(asked: str, hop: URL, resp: aiohttp.ClientResponse,
                    utf8=utf8_of(encoding, raw, html))
 
 
-def _sniff_html(asked: str, body: bytearray) -> bool:
-    """For a page without a Content-Type: True when its first bytes look like HTML."""
+def _sniff_html(asked: str, body: bytearray, content_type: str) -> bool:
+    """True when the page's first bytes look like HTML, else ``FetchError``."""
     if not looks_like_html(bytes(body[:SNIFF_BYTES])):
-        raise FetchError("not an HTML page (no Content-Type, and the body does not start like "
-                         "HTML)", url=asked)
+        said = f"Content-Type: {content_type}" if content_type else "no Content-Type"
+        raise FetchError(f"not an HTML page (the body does not start like HTML; {said})",
+                         url=asked)
     return True
 
 

@@ -51,6 +51,11 @@ class Outcome:
         return data
 
 
+def _web(arg: str) -> bool:
+    """Whether ``arg`` is an http(s) URL to fetch (the scheme in any case, as in "HTTP://")."""
+    return arg[:8].lower().startswith(("http://", "https://"))
+
+
 def _file_target(path: Path, url: str | None, max_size_mb: float | None) -> Target:
     """A saved page, read up to ``max_size_mb`` (as a fetched page is: ``/dev/zero`` or a
     file of gigabytes is refused after that much, not read whole)."""
@@ -77,7 +82,7 @@ def read_targets(args: list[str], *, file_url: str | None, pages: Path | None,
     """Targets from the command line: URLs, HTML files (each read up to ``max_size_mb``:
     ``[crawl] max_size_mb``, as pages fetched), a JSON Lines file of pages and a file listing
     URLs."""
-    files = [a for a in args if not a.startswith(("http://", "https://"))]
+    files = [a for a in args if not _web(a)]
     if file_url and len(files) != 1:
         raise UsageError("--url gives one saved file its address: pass exactly one file")
     if file_url is not None and not web_address(file_url):
@@ -86,7 +91,7 @@ def read_targets(args: list[str], *, file_url: str | None, pages: Path | None,
                               "https://site.example/story")
     targets = []
     for arg in args:
-        if arg.startswith(("http://", "https://")):
+        if _web(arg):
             targets.append(Target(arg, arg))
         elif Path(arg).exists():
             targets.append(_file_target(Path(arg), file_url, max_size_mb))
@@ -118,7 +123,7 @@ def _read_url_list(path: Path) -> list[Target]:
         url = line.strip()
         if not url or url.startswith("#"):
             continue
-        if not url.startswith(("http://", "https://")) or any(c.isspace() for c in url):
+        if not _web(url) or any(c.isspace() for c in url):
             raise UsageError(f"{path}, line {n}: not an http(s) URL: {url[:100]!r}",
                              hint="one URL per line; # starts a comment")
         out.append(Target(url, url))

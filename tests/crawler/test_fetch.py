@@ -91,13 +91,17 @@ def site_app(log: Log) -> web.Application:
                             content_type="text/html")
 
     async def stream(request: web.Request) -> web.StreamResponse:
-        """20 MiB of application/pdf, counting what actually left the server."""
+        """20 MiB sent as ``?type=`` (a PDF's bytes, after an HTML start tag when the type is
+        HTML), counting what actually left the server."""
         name = request.path
         log.done[name] = threading.Event()
-        resp = web.StreamResponse(headers={"Content-Type": request.query.get("type", "")})
+        kind = request.query.get("type", "")
+        resp = web.StreamResponse(headers={"Content-Type": kind})
         sent = 0
         try:
             await resp.prepare(request)
+            if "html" in kind:
+                await resp.write(b"<html><body>")
             for _ in range(320):
                 await resp.write(b"%PDF" * 16384)
                 sent += 65536
@@ -335,11 +339,14 @@ def test_charsets(site: Server, kind: str, words: str, encoding: str) -> None:
     assert page.encoding == encoding
 
 
-async def fetch_untyped(body: bytes) -> Fetched:
-    """Fetch ``body`` from a bare server that sends no Content-Type (aiohttp's always does)."""
+async def fetch_untyped(body: bytes, content_type: str = "") -> Fetched:
+    """Fetch ``body`` from a bare server that sends no Content-Type (aiohttp's always does),
+    or ``content_type``."""
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.readuntil(b"\r\n\r\n")
-        head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        typed = f"Content-Type: {content_type}\r\n" if content_type else ""
+        head = (f"HTTP/1.1 200 OK\r\n{typed}Content-Length: {len(body)}\r\n"
+                "Connection: close\r\n\r\n")
         writer.write(head.encode() + body)
         await writer.drain()
         writer.close()
@@ -368,6 +375,17 @@ def test_html_without_content_type_is_sniffed(body: bytes) -> None:
 def test_non_html_without_content_type_is_refused(body: bytes) -> None:
     with pytest.raises(FetchError, match="not an HTML page"):
         run(fetch_untyped(body))
+
+
+@pytest.mark.parametrize("body", [b"%PDF-1.4\n<p>an article</p>", b"\x89PNG\r\n\x1a\n" * 100,
+                                  b""])
+def test_non_html_sent_as_html_is_refused_as_a_crawl_refuses_it(body: bytes) -> None:
+    """The bytes decide, whatever the Content-Type says: a PDF sent as text/html was judged
+    by ``check`` (a crawl skips it as ``not_html``)."""
+    with pytest.raises(FetchError) as info:
+        run(fetch_untyped(body, "text/html; charset=utf-8"))
+    assert str(info.value) == ("not an HTML page (the body does not start like HTML; "
+                               "Content-Type: text/html; charset=utf-8)")
 
 
 # ---------------------------------------------------------------- fetch_many
