@@ -133,12 +133,13 @@ def test_a_cold_check_never_imports_sqlalchemy_and_judges_alike(tmp_path: Path) 
 
     subprocess.run([sys.executable, "-m", "repostwatch", "originals", "import", "o.jsonl"],
                    cwd=tmp_path, timeout=120, check=True, capture_output=True, env=env)
-    through_store, imported = check("copy.html")  # the first check builds the index cache
+    page = ("copy.html", "--url", "https://copycat.test/story")  # saved under its address
+    through_store, imported = check(*page)  # the first check builds the index cache
     assert imported == "True"
-    quick, imported = check("copy.html")
+    quick, imported = check(*page)
     assert imported == "False"
     assert quick == through_store and quick[0]["verdict"] == "repost"
-    saved, imported = check("--save", "copy.html")  # --save writes: through Store
+    saved, imported = check("--save", *page)  # --save writes: through Store
     assert imported == "True" and saved == quick
 
 
