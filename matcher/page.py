@@ -28,7 +28,7 @@ from .dom import Placement, Walk, clean_text, offset_map, visible_text, walk
 from .markup import MAX_TEXT, bounded
 from .mentions import may_mention, mentioning
 from .text import Tokens, normalize_space, tokenize
-from .urls import site_of
+from .urls import as_browsers_read, site_of
 
 __all__ = ["Link", "Page"]
 
@@ -219,8 +219,8 @@ def _absolute(base: str, href: str | None) -> str | None:
     href = href.strip()
     if _PLAIN_URL.fullmatch(href) and _plain_base(base):
         return href  # what urljoin would return, at a tenth of the cost
-    try:
-        url = urljoin(base, href)
+    try:  # "\\\\ours.example/a" is scheme-relative to a browser, a path to urljoin
+        url = urljoin(base, as_browsers_read(href))
     except ValueError:
         return None
     return url if url.startswith(("http://", "https://")) else None

@@ -11,22 +11,44 @@ two sites (as two servers tried out on one machine are), in ``host_of``, ``site_
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-__all__ = ["canonical_url", "domain_keys", "host_matches", "host_of", "site_of",
-           "web_address"]
+__all__ = ["as_browsers_read", "canonical_url", "domain_keys", "host_matches", "host_of",
+           "site_of", "web_address"]
 
 _HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
 _TRACKING = {"fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "igshid",
              "ref", "ref_src", "amp", "outputtype", "_ga", "cmpid", "ito"}
 
 
+_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def as_browsers_read(url: str) -> str:
+    """``url`` (stripped) as a browser's URL parser reads an http(s) or relative address: an
+    ASCII tab or newline anywhere is dropped, and a backslash before the query or fragment is
+    a "/" (the WHATWG URL Standard). ``urlsplit`` reads ``https://evil.example\\@ours.example/``
+    as an address on ours.example, where a browser goes to evil.example."""
+    url = url.strip()
+    if "\t" in url or "\n" in url or "\r" in url:
+        url = url.translate(_TAB_OR_NEWLINE)
+    if "\\" in url:
+        scheme = _SCHEME.match(url)
+        if scheme is None or scheme.group().lower() in ("http:", "https:"):
+            end = min((i for i in (url.find("?"), url.find("#")) if i >= 0), default=len(url))
+            url = url[:end].replace("\\", "/") + url[end:]
+    return url
+
+
 def _split(url: str) -> tuple[str, int | None]:
     """The host of ``url`` (lower case, no trailing dot) and its port (None: none, a default
-    one, or not a number); ``("", None)`` when ``url`` has no host."""
+    one, or not a number); ``("", None)`` when ``url`` has no host. Read as a browser reads
+    it (``as_browsers_read``)."""
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(as_browsers_read(url))
         host = (parts.hostname or "").lower().rstrip(".")
     except ValueError:
         return "", None
@@ -114,7 +136,7 @@ def domain_keys(domains: tuple[str, ...]) -> tuple[str, ...]:
 def canonical_url(url: str) -> str:
     """A normalised form of ``url`` for comparison and as a unique key."""
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(as_browsers_read(url))
     except ValueError:
         return url.strip()
     host, port = _split(url)

@@ -29,9 +29,16 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-siz
 
 
 def absolute(base: str, href: str | None) -> str | None:
+    """``href`` resolved against ``base`` as a browser resolves it (the WHATWG URL Standard):
+    tabs and newlines dropped, and in an http(s) or relative address every backslash before
+    the query or fragment a slash."""
     if not href:
         return None
-    href = href.strip()
+    href = re.sub(r"[\t\n\r]", "", href.strip())
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*):", href)
+    if scheme is None or scheme.group(1).lower() in ("http", "https"):
+        path, query = re.match(r"([^?#]*)(.*)", href, re.S).groups()  # type: ignore[union-attr]
+        href = path.replace("\\", "/") + query
     try:
         url = urljoin(base, href)
     except ValueError:

@@ -207,3 +207,27 @@ def test_policy_grid(evidence: str, mode: str) -> None:
     expected = GRID[evidence][["any", "link", "article-link"].index(mode)]
     assert got.status == expected, got.reason
     assert got.reason.endswith(".")
+
+
+@pytest.mark.parametrize(("href", "kinds"), [
+    # a browser goes to evil.test: the backslash is a "/" in an http(s) address, so what
+    # urlsplit read as user info before a host of ours is a path (it counted as credit)
+    ("https://evil.test\\@daily-planet.test/news/harbour-pier.html", []),
+    ("https://evil.test\\.daily-planet.test/news/harbour-pier.html", []),
+    # and "\\host/path" is scheme-relative: a link to the original (urljoin read a path)
+    ("\\\\daily-planet.test/news/harbour-pier.html", ["article-link"]),
+    ("https://daily-\nplanet.test/news/harbour-pier.html", ["article-link"]),  # \n is dropped
+])
+def test_links_are_read_as_a_browser_reads_them(href: str, kinds: list[str]) -> None:
+    html = page_html(COPY + f'<p><a href="{href}">Original story</a></p>')
+    assert [s.kind for s in signals(html) if s.kind.endswith("link")] == kinds
+    assert judge(html).status == ("credited" if kinds else "uncredited")
+
+
+def test_json_ld_based_on_an_address_elsewhere_is_no_credit() -> None:
+    based = ('<script type="application/ld+json">{"@type": "NewsArticle", "isBasedOn": '
+             '"https://evil.test\\\\@daily-planet.test/news/harbour-pier.html"}</script>')
+    assert not [s for s in signals(page_html(COPY, head=based)) if s.kind == "json-ld"]
+    ours = based.replace("evil.test\\\\@", "")
+    assert [s.kind for s in signals(page_html(COPY, head=ours)) if s.kind == "json-ld"] == [
+        "json-ld"]

@@ -78,8 +78,8 @@ def test_links_mentioning_is_links_filtered() -> None:
     needles = ("daily-planet.test", "c.test", "t.co")
     picked = Page(base.url, html).links_mentioning(needles)  # worked out without the others
     assert picked == tuple(lk for lk in base.links if may_mention(lk.href, needles))
-    assert [lk.href for lk in picked] == [  # a tab in a host is removed by urlsplit later
-        "https://c.test/z", "https://daily-planet.test/news/a.html", "http://k.test/\tz"]
+    # a tab is dropped, as a browser drops it: http://k.test/z names none of the needles
+    assert [lk.href for lk in picked] == ["https://c.test/z", "https://daily-planet.test/news/a.html"]
 
 
 def test_a_page_pickles_without_its_parse() -> None:
