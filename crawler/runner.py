@@ -68,7 +68,8 @@ def crawl_failed(result: CrawlResult) -> str | None:
                 "shows the details)")
     # Page problems (timeouts, 5xx, not HTML...) are the open web, not a failure; a crawl that
     # got no page at all is one (every site down, or a proxy/network problem on our side).
-    skipped = sum(problem_counts(result.stats, robots=True).values())
+    skipped = sum(n for kind, n in problem_counts(result.stats, robots=True).items()
+                  if kind != "bad_address")  # never asked for: no sign of a network problem
     if skipped and not (result.get("item_scraped_count") or result.get("item_dropped_count")):
         return f"the {result.spider} crawl could not fetch any page ({skipped} failed)"
     return None

@@ -86,19 +86,20 @@ def site_of(url: str) -> str:
 
 
 def web_address(url: str) -> bool:
-    """Whether ``url`` is an absolute http(s) URL with a host that can be looked up (no label
-    empty or over 63 characters) and no white space or control character: an address a page
-    can be stored under and fetched again."""
-    if not url.isprintable() or any(c.isspace() for c in url):
-        return False
+    """Whether ``url``, read as a browser reads it (``as_browsers_read``), is an http(s) URL
+    with a host that can be looked up (no label empty or over 63 characters, no white space):
+    an address a page can be stored under and fetched again (a space in its path is escaped
+    when it is fetched)."""
     try:
-        parts = urlsplit(url)
+        parts = urlsplit(as_browsers_read(url))
         host = parts.hostname or ""
     except ValueError:
         return False
+    if parts.scheme.lower() not in ("http", "https") or not host or not host.isprintable() \
+            or any(c.isspace() for c in parts.netloc):
+        return False
     labels = host.removesuffix(".").split(".") if ":" not in host else [host]
-    return (parts.scheme.lower() in ("http", "https") and bool(host)
-            and all(0 < len(label) <= 63 for label in labels))
+    return all(0 < len(label) <= 63 for label in labels)
 
 
 def _host_and_port(value: str) -> tuple[str, int | None]:

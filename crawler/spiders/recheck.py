@@ -60,13 +60,19 @@ class RecheckSpider(RepostwatchSpider):
     async def start(self) -> AsyncIterator[Any]:
         config = self.repostwatch_config()
         before = datetime.now(UTC) - self.older_than if self.older_than is not None else None
-        urls = await asyncio.to_thread(_pages_to_recheck, config.database_url, before,
-                                       self.limit)
+        stored = await asyncio.to_thread(_pages_to_recheck, config.database_url, before, None)
+        # An address no request can be made for (stored by an older `check --save`) is
+        # skipped before the limit: it is never checked, so it stays the oldest, and a limit
+        # taken first would schedule only such pages at every recheck.
+        urls = []
+        for url in stored:
+            if web_address(url):
+                urls.append(url)
+            else:
+                self.count_problem("bad_address", url, "not an http(s) URL with a host")
+        urls = urls[:self.limit] if self.limit is not None else urls
         self.crawler.stats.set_value("repostwatch/recheck/scheduled", len(urls))
         for url in urls:
-            if not web_address(url):  # stored by an older `check --save`: skipped, not fatal
-                self.count_problem("bad_address", url, "not an http(s) URL with a host")
-                continue
             yield Request(url, callback=self.parse_page, cb_kwargs={"url": url},
                           dont_filter=True,
                           meta={"handle_httpstatus_list": sorted(GONE_STATUSES)})

@@ -245,7 +245,7 @@ def test_save_with_a_saved_file_uses_its_given_address(
 
 
 @pytest.mark.parametrize("address", ["notaurl", "javascript:alert(1)", "http://a..b/x",
-                                     "https://copycat.test/a b"])
+                                     "https://copy cat.test/a"])
 def test_a_saved_file_needs_a_web_address(
     home: Path, capsys: pytest.CaptureFixture[str], address: str
 ) -> None:

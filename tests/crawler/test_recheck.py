@@ -183,11 +183,20 @@ async def test_a_stored_address_that_cannot_be_fetched_is_skipped(site_config) -
         result = assess(page, store.load_index(), config.rules)
         assert result.is_copy
         store.record_pages([PageRecord(result, page, status=200)])
+    for limit in (None, "1", "1"):  # the skipped page is never the one a limit takes
+        stats = await _crawl(config, RecheckSpider, **({"limit": limit} if limit else {}))
+        assert stats.get("repostwatch/recheck/scheduled") == 1
+        assert stats.get("repostwatch/problems/bad_address") == 1
+        assert stats.get("repostwatch/pages_judged") == 1
+        assert crawl_failed(CrawlResult("recheck", stats)) is None
+    from repostwatch.store.reviews import review
+
+    with Store.open(config.database_url) as store:  # only that page left open
+        [real] = [f for f in store.findings() if f.page_url != "notaurl"]
+        review(store, real.id, "false_positive")
     stats = await _crawl(config, RecheckSpider)
-    assert stats.get("repostwatch/recheck/scheduled") == 2
-    assert stats.get("repostwatch/problems/bad_address") == 1
-    assert stats.get("repostwatch/pages_judged") == 1
-    assert crawl_failed(CrawlResult("recheck", stats)) is None
+    assert stats.get("repostwatch/recheck/scheduled") == 0
+    assert crawl_failed(CrawlResult("recheck", stats)) is None  # nothing failed
 
 
 def test_durations() -> None:

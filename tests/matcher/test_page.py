@@ -100,13 +100,15 @@ def test_a_port_is_part_of_the_host() -> None:
 
 
 def test_web_address_is_an_http_url_with_a_host_that_can_be_looked_up() -> None:
+    # what Scrapy and aiohttp fetch: a space or an invisible character in the path is escaped
     for url in ("https://a.example/x?y=1", "HTTP://A.example", "http://127.0.0.1:8080/",
-                "http://[::1]/", "http://a.example./", "https://b\u00fccher.example/\u00e9"):
+                "http://[::1]/", "http://a.example./", "https://b\u00fccher.example/\u00e9",
+                "https://a.example/a b", "https://a.example/\n", "https://a.example/\u200b"):
         assert web_address(url), url
     for url in ("notaurl", "javascript:alert(1)", "file:///tmp/x", "ftp://a.example/",
                 "http://", "http:///path", "http://a..b/", "http://.a.example/",
-                "http://" + "x" * 64 + ".example/", "http://a b/", "https://a.example/\n",
-                "https://a.example/\u200b", "http://[::1/"):
+                "http://" + "x" * 64 + ".example/", "http://a b/", "http://a\u200b.example/",
+                "http://[::1/"):
         assert not web_address(url), url
 
 
