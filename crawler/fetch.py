@@ -30,7 +30,7 @@ from repostwatch.errors import ConfigError, FetchError
 from repostwatch.redact import safe_url
 
 from .addresses import AddressPolicy, AddressRefused, GuardedResolver, is_public_address
-from .sniff import SNIFF_BYTES, declared_not_html, decode_html, looks_like_html, utf8_of
+from .sniff import SNIFF_BYTES, declared_not_html, decode_html, html_body, utf8_of
 
 __all__ = ["Fetched", "GuardedConnector", "address_policy", "fetch", "fetch_many",
            "is_public_address", "open_session"]
@@ -256,8 +256,9 @@ async def _read(asked: str, hop: URL, resp: aiohttp.ClientResponse,
 
 
 def _sniff_html(asked: str, body: bytearray, content_type: str) -> bool:
-    """True when the page's first bytes look like HTML, else ``FetchError``."""
-    if not looks_like_html(bytes(body[:SNIFF_BYTES])):
+    """True when the page is HTML by its type and first bytes (``html_body``, as a crawl
+    decides), else ``FetchError``."""
+    if not html_body(content_type, bytes(body[:SNIFF_BYTES])):
         said = f"Content-Type: {content_type}" if content_type else "no Content-Type"
         raise FetchError(f"not an HTML page (the body does not start like HTML; {said})",
                          url=asked)

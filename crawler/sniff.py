@@ -30,7 +30,7 @@ from w3lib.encoding import (
 )
 
 __all__ = ["HTML_TYPES", "SNIFF_BYTES", "TEXT_ENCODINGS", "declared_not_html", "decode_html",
-           "html_encoding", "looks_like_html", "utf8_of"]
+           "html_body", "html_encoding", "looks_like_html", "utf8_of"]
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 """Content-Types of HTML pages."""
@@ -69,6 +69,24 @@ def looks_like_html(head: bytes) -> bool:
             head = head.decode(wide, errors="ignore").encode("ascii", "ignore")
     rest = head[_COMMENT.match(head).end():]  # type: ignore[union-attr]
     return bool(_START.match(rest))
+
+
+_NOT_HTML = (b"%PDF-", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"RIFF",
+             b"PK\x03\x04", b"\x1f\x8b", b"\x00\x00\x01\x00")
+"""How a PDF, an image (PNG, GIF, JPEG, WebP, icon), a zip or a gzip file begins."""
+
+
+def html_body(content_type: str | None, body: bytes) -> bool:
+    """Whether ``body`` is an HTML page to judge: when ``content_type`` says HTML, unless its
+    bytes are plainly something else (nothing, a PDF, an image, an archive: a PDF sent as
+    text/html); with no type or another one, when it starts like HTML (``looks_like_html``),
+    which asks for one of the usual first tags (an XHTML page's ``<?xml`` prolog or a page
+    that starts with ``<center>`` is HTML only when declared so)."""
+    mime = (content_type or "").split(";", 1)[0].strip().lower()
+    if mime in HTML_TYPES:
+        head = body[:SNIFF_BYTES].lstrip()
+        return bool(head) and not head.startswith(_NOT_HTML)
+    return looks_like_html(body)
 
 
 def _wide_codec(head: bytes) -> str | None:

@@ -21,7 +21,7 @@ from repostwatch.config import Config, load_config
 
 from ..items import FetchedPage
 from ..problems import STATS_PREFIX, ProblemLog, classify, quiet_duplicate_warnings
-from ..sniff import decode_html, looks_like_html
+from ..sniff import decode_html, html_body
 
 __all__ = ["RepostwatchSpider", "fetched_page", "response_headers"]
 
@@ -66,8 +66,9 @@ class RepostwatchSpider(Spider):
     def page_item(self, response: Response) -> FetchedPage | None:
         """The item for a page to judge, or None (counted as ``not_html``) when it is not HTML
         by its Content-Type or by its first bytes (a PDF sent as text/html)."""
-        if not isinstance(response, TextResponse) or not looks_like_html(response.body):
-            kind = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or "no type"
+        kind = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        if not isinstance(response, TextResponse) or not html_body(kind, response.body):
+            kind = kind or "no type"
             self.count_problem("not_html", response.url, kind)
             return None
         return fetched_page(response)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.sniff import decode_html, looks_like_html, utf8_of
+from crawler.sniff import decode_html, html_body, looks_like_html, utf8_of
 from tests.matcher.texts import ORIGINAL_TEXT
 
 ENGLISH = "".join(f"<p>{line}</p>" for line in ORIGINAL_TEXT.splitlines())  # mostly ASCII
@@ -128,3 +128,13 @@ def test_most_pages_are_parsed_from_their_body() -> None:
 def _decoded(content_type: str | None, body: bytes) -> tuple[str, bytes, str]:
     encoding, html = decode_html(content_type, body)
     return encoding, body, html
+
+
+def test_declared_html_is_html_unless_its_bytes_are_plainly_something_else() -> None:
+    for body in (b"", b"  \n", b"%PDF-1.7\n", b"\x89PNG\r\n\x1a\n....", b"GIF89a..",
+                 b"\xff\xd8\xff\xe0..", b"PK\x03\x04..", b"\x1f\x8b\x08..", b"RIFF....WEBP"):
+        assert not html_body("text/html; charset=utf-8", body), body
+    for body in (b"<?xml version='1.0'?><html>", b"<center>x", b"plain words", b"<p>x"):
+        assert html_body("text/html", body) and html_body("application/xhtml+xml", body)
+        # with no type (or another), the bytes must start like HTML
+        assert html_body(None, body) is html_body("text/plain", body) is looks_like_html(body)

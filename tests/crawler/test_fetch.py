@@ -640,3 +640,15 @@ def test_a_host_idna_cannot_decode_is_named_as_written(site: Server,
     assert str(get_fails("http://xn--a.test/")) == "cannot resolve host xn--a.test"
     err = get_fails(site.url("/to?url=http://xn--a.test/story"))
     assert str(err) == "cannot resolve host xn--a.test"
+
+
+@pytest.mark.parametrize("body", [
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN">'
+    b"<html><body><p>caf\xc3\xa9</p></body></html>",
+    b"<center><p>caf\xc3\xa9</p></center>",
+    b"Warning: something in /var/www/x.php on line 3\n<html><p>caf\xc3\xa9</p></html>",
+])
+def test_html_declared_as_html_is_judged_whatever_it_starts_with(body: bytes) -> None:
+    """Declared HTML is refused only when its bytes are plainly something else: an XHTML
+    page's <?xml prolog, a <center> or a PHP warning first is still the page."""
+    assert "<p>café" in run(fetch_untyped(body, "text/html")).html
