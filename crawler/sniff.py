@@ -159,7 +159,7 @@ def html_encoding(content_type: str | None, body: bytes) -> str:
     meta = _declared(html_body_declared_encoding(body))
     if meta is not None:
         return "utf-8" if meta in _WIDE else meta
-    return _guess(body) or "utf-8"
+    return _wide_codec(body) or _guess(body) or "utf-8"
 
 
 def decode_html(content_type: str | None, body: bytes) -> tuple[str, str]:

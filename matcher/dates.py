@@ -157,7 +157,7 @@ def _from_tags(page: str) -> datetime | None:
     at, after = page.find("datePublished"), 0
     while at >= 0:
         start = page.rfind("<", after, at)
-        if start < 0:  # in text: no "<" since the last tag or mention
+        if start < 0 or page.find(">", start, at) >= 0:  # in text: the tag before it ended
             after = at
             at = page.find("datePublished", at + 1)
             continue
@@ -181,7 +181,9 @@ def _raw_ld_dates(page: str) -> Iterator[str]:
     for end, tag in _tags(page, "script", skip=_SCRIPT_END):
         if "ld+json" in tag.lower():
             close = _SCRIPT_END.search(page, end)
-            found = _RAW_LD_DATE.search(page, end + 1, close.start() if close else len(page))
+            if close is None:
+                return  # a script that never closes holds no JSON-LD
+            found = _RAW_LD_DATE.search(page, end + 1, close.start())
             if found is not None:
                 yield found.group(1)
 
@@ -230,7 +232,7 @@ def published_date(html: str, json_ld: Iterable[dict[str, Any]] = (),
     """
     found = _from_json_ld(json_ld) or (_from_tags(html) if html else None)
     if found is None:  # JSON-LD that is not valid JSON (page.py skips it)
-        found = next(filter(None, map(parse_date, _raw_ld_dates(html))), None)
+        found = next(map(parse_date, _raw_ld_dates(html)), None)  # the first one found
     if found is not None or not any(_DATETIME.search(tag) for _, tag in _tags(html, "time")):
         return found
     parsed = tree() if tree is not None else LexborHTMLParser(bounded(html.encode("utf-8",

@@ -453,9 +453,11 @@ class Store:
 
     def find_original(self, ref: str) -> Original | None:
         """The original named by ``ref``: its id (digits) or its URL (any variant of it)."""
-        if ref.strip().isascii() and ref.strip().isdigit():
-            number = int(ref)  # an id past the largest a database keeps names no original
-            return self.original(number) if number < 2**63 else None
+        digits = ref.strip()
+        if digits.isascii() and digits.isdigit():  # past the largest id a database keeps
+            # (and int() of 4,300 digits or more raises): no original
+            return self.original(int(digits)) if len(digits) <= 19 and int(digits) < 2**63 \
+                else None
         with self.session() as s:
             row = s.scalar(select(OriginalRow).where(OriginalRow.url_key == canonical_url(ref)))
             return original_of(row) if row is not None else None

@@ -311,7 +311,7 @@ def test_lookup_of_an_unknown_original(home: Path, capsys: pytest.CaptureFixture
     assert run("lookup", "999") == 2
     # past the largest id SQLite keeps (OverflowError, a traceback), and a digit that is not
     # ASCII (int() refuses "²")
-    for ref in ("99999999999999999999", "\u00b2"):
+    for ref in ("99999999999999999999", "\u00b2", "1" * 5_000):
         capsys.readouterr()
         assert run("lookup", ref) == 2
         assert "no original" in capsys.readouterr().err

@@ -91,6 +91,8 @@ def test_utf16_without_a_bom_is_html_and_the_label_means_little_endian(order: st
     assert (encoding, text) == (f"utf-16-{order}", page)
     if order == "le":
         assert decode_html("text/html; charset=utf-16", body) == ("utf-16-le", page)
+    # undeclared (a saved file, a record with no charset): read as it starts
+    assert decode_html(None, body) == decode_html("text/html", body) == (f"utf-16-{order}", page)
     assert not looks_like_html("Just some text, no markup.".encode(f"utf-16-{order}"))
     assert not looks_like_html(b"\x00" * 200) and not looks_like_html(b"%PDF-1.7\n")
 

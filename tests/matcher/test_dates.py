@@ -124,3 +124,10 @@ def test_time_is_read_from_the_pages_own_tree(monkeypatch: pytest.MonkeyPatch) -
     assert page.published == WHEN
     monkeypatch.undo()
     assert published_date(html) == WHEN  # alone: parsed here, within the same limits
+
+
+def test_microdata_after_a_mention_in_text_is_read() -> None:
+    """A "datePublished" in the text does not hide the tag that follows it."""
+    html = ('<div>Fields: datePublished <span itemprop="datePublished" '
+            'content="2026-03-05T08:30:00Z"></span></div>')
+    assert published_date(html) == WHEN
