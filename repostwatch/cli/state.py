@@ -193,8 +193,11 @@ def run_crawl(state: State, jobs: Sequence[Any], *, what: str,
             (summary or print_crawl_summary)(stats)
         if as_json:
             command = click.get_current_context().info_name or what
-            click.echo(summary_json(command, stats, problem=exc.problem,
-                                    **(extra(stats) if extra else {})))
+            line = summary_json(command, stats, problem=exc.problem,
+                                **(extra(stats) if extra else {}))
+            if not exc.results:  # its figures are unknown, not 0
+                line = json_line(_unknown_figures(json.loads(line)))
+            click.echo(line)
         raise
     stats = results[-1].stats if results else {}
     (summary or print_crawl_summary)(stats)
@@ -206,6 +209,12 @@ def run_crawl(state: State, jobs: Sequence[Any], *, what: str,
     if problem:
         raise CrawlError(problem)
     return stats
+
+
+def _unknown_figures(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with every count (a number or the dict of problems) null."""
+    return {k: None if isinstance(v, int | float | dict) and not isinstance(v, bool) else v
+            for k, v in data.items()}
 
 
 def _iso(value: Any) -> str | None:

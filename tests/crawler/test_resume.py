@@ -165,6 +165,8 @@ def test_a_second_ctrl_c_says_the_crawl_cannot_be_resumed(tmp_path: Path) -> Non
         assert first.returncode == 130, err
         summary = json.loads(out)  # the crawl gave no figures: the summary says how it ended
         assert summary["ok"] is False and summary["error"].startswith("stopped at once")
+        assert summary["pages_judged"] is None and summary["problems"] is None  # unknown, not 0
+        assert summary["resumed"] is False
         assert "--resume" not in err
         assert ("the crawl stopped at once (a second Ctrl-C) without saving its queue, so it "
                 "cannot be resumed: `repostwatch crawl` starts it over") in err
