@@ -71,22 +71,21 @@ def looks_like_html(head: bytes) -> bool:
     return bool(_START.match(rest))
 
 
-_NOT_HTML = (b"%PDF-", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"RIFF",
-             b"PK\x03\x04", b"\x1f\x8b", b"\x00\x00\x01\x00")
-"""How a PDF, an image (PNG, GIF, JPEG, WebP, icon), a zip or a gzip file begins."""
+_NOT_PAGES = (b"<svg", b"<rss", b"<feed")  # markup, but an image or a feed
 
 
 def html_body(content_type: str | None, body: bytes) -> bool:
-    """Whether ``body`` is an HTML page to judge: when ``content_type`` says HTML, unless its
-    bytes are plainly something else (nothing, a PDF, an image, an archive: a PDF sent as
-    text/html); with no type or another one, when it starts like HTML (``looks_like_html``),
-    which asks for one of the usual first tags (an XHTML page's ``<?xml`` prolog or a page
-    that starts with ``<center>`` is HTML only when declared so)."""
+    """Whether ``body`` is an HTML page to judge. It must start like HTML (``looks_like_html``:
+    one of the usual first tags), or, when ``content_type`` says HTML, at least start with a
+    tag and hold no NUL byte (an XHTML page's ``<?xml`` prolog, a ``<center>`` or a PHP
+    ``<br />`` warning first). Nothing, a PDF, an image, JSON or plain text sent as text/html
+    is no page: judged, it would read as a copy taken down."""
+    if looks_like_html(body):
+        return True
     mime = (content_type or "").split(";", 1)[0].strip().lower()
-    if mime in HTML_TYPES:
-        head = body[:SNIFF_BYTES].lstrip()
-        return bool(head) and not head.startswith(_NOT_HTML)
-    return looks_like_html(body)
+    head = body[:SNIFF_BYTES].removeprefix(b"\xef\xbb\xbf").lstrip()
+    return (mime in HTML_TYPES and head.startswith(b"<") and b"\x00" not in head
+            and not head[:5].lower().startswith(_NOT_PAGES))
 
 
 def _wide_codec(head: bytes) -> str | None:

@@ -93,6 +93,7 @@ def web_address(url: str) -> bool:
     try:
         parts = urlsplit(as_browsers_read(url))
         host = parts.hostname or ""
+        _ = parts.port  # a port out of range or not a number: no request can be made
     except ValueError:
         return False
     if parts.scheme.lower() not in ("http", "https") or not host or not host.isprintable() \

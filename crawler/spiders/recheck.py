@@ -15,6 +15,7 @@ from matcher import web_address
 from repostwatch.errors import UsageError
 
 from ..items import GONE_STATUSES, FetchedPage
+from ..sniff import html_body
 from . import RepostwatchSpider, fetched_page, response_headers
 
 __all__ = ["RecheckSpider", "parse_duration"]
@@ -73,20 +74,25 @@ class RecheckSpider(RepostwatchSpider):
         urls = urls[:self.limit] if self.limit is not None else urls
         self.crawler.stats.set_value("repostwatch/recheck/scheduled", len(urls))
         for url in urls:
-            yield Request(url, callback=self.parse_page, cb_kwargs={"url": url},
-                          dont_filter=True,
-                          meta={"handle_httpstatus_list": sorted(GONE_STATUSES)})
+            try:
+                request = Request(url, callback=self.parse_page, cb_kwargs={"url": url},
+                                  dont_filter=True,
+                                  meta={"handle_httpstatus_list": sorted(GONE_STATUSES)})
+            except ValueError as exc:  # what web_address let through and Scrapy refuses
+                self.count_problem("bad_address", url, str(exc))
+                continue
+            yield request
 
     def parse_page(self, response: Response, url: str) -> Iterator[FetchedPage]:
-        if isinstance(response, TextResponse):
+        kind = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        if isinstance(response, TextResponse) and html_body(kind, response.body):
             yield fetched_page(response, url=url)
         elif response.status in GONE_STATUSES:
             yield FetchedPage(url=url, final_url=response.url, status=response.status,
                               html="", fetched_at=datetime.now(UTC),
                               headers=response_headers(response), body=response.body)
-        else:  # a PDF or an image now: not judged, so not taken for a removed copy either
-            self.count_problem("not_html", response.url,
-                               (response.headers.get(b"Content-Type") or b"").decode("latin-1"))
+        else:  # a PDF, an image or a JSON error now: not judged, so not a removed copy either
+            self.count_problem("not_html", response.url, kind or "no type")
 
 
 def _pages_to_recheck(database_url: str, before: datetime | None,

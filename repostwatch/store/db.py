@@ -456,7 +456,8 @@ class Store:
         digits = ref.strip()
         if digits.isascii() and digits.isdigit():  # past the largest id a database keeps
             # (and int() of 4,300 digits or more raises): no original
-            return self.original(int(digits)) if len(digits) <= 19 and int(digits) < 2**63 \
+            number = digits.lstrip("0") or "0"
+            return self.original(int(number)) if len(number) <= 19 and int(number) < 2**63 \
                 else None
         with self.session() as s:
             row = s.scalar(select(OriginalRow).where(OriginalRow.url_key == canonical_url(ref)))

@@ -179,24 +179,40 @@ async def test_a_stored_address_that_cannot_be_fetched_is_skipped(site_config) -
     pages["/copy"] = (200, _copy(0))
     await _crawl(config, WatchSpider)
     with Store.open(config.database_url) as store:
-        page = Page("notaurl", _copy(1))
-        result = assess(page, store.load_index(), config.rules)
-        assert result.is_copy
-        store.record_pages([PageRecord(result, page, status=200)])
-    for limit in (None, "1", "1"):  # the skipped page is never the one a limit takes
+        for address in ("notaurl", f"{SITE}:99999/x"):  # no request can be made for either
+            page = Page(address, _copy(1))
+            result = assess(page, store.load_index(), config.rules)
+            assert result.is_copy
+            store.record_pages([PageRecord(result, page, status=200)])
+    for limit in (None, "1", "1"):  # the skipped pages are never the ones a limit takes
         stats = await _crawl(config, RecheckSpider, **({"limit": limit} if limit else {}))
         assert stats.get("repostwatch/recheck/scheduled") == 1
-        assert stats.get("repostwatch/problems/bad_address") == 1
+        assert stats.get("repostwatch/problems/bad_address") == 2
         assert stats.get("repostwatch/pages_judged") == 1
         assert crawl_failed(CrawlResult("recheck", stats)) is None
     from repostwatch.store.reviews import review
 
     with Store.open(config.database_url) as store:  # only that page left open
-        [real] = [f for f in store.findings() if f.page_url != "notaurl"]
+        [real] = [f for f in store.findings() if f.page_url == f"{SITE}/copy"]
         review(store, real.id, "false_positive")
     stats = await _crawl(config, RecheckSpider)
     assert stats.get("repostwatch/recheck/scheduled") == 0
     assert crawl_failed(CrawlResult("recheck", stats)) is None  # nothing failed
+
+
+@deferred_f_from_coro_f
+async def test_an_error_sent_as_html_does_not_take_a_copy_down(site_config) -> None:
+    """A site answering 200 text/html with a JSON error (or plain text, or a file) serves no
+    page: it is skipped as not_html, and the copy it held stays open (judged, the page would
+    have read as the copy taken down)."""
+    config, pages = site_config
+    pages["/copy"] = (200, _copy(0))
+    await _crawl(config, WatchSpider)
+    pages["/copy"] = (200, '{"error": "rate limited, try again later"}')
+    for spider in (WatchSpider, RecheckSpider):
+        stats = await _crawl(config, spider)
+        assert stats.get("repostwatch/problems/not_html") == 1, spider
+        assert [c.review_state for c in _copies(config).values()] == ["new"], spider
 
 
 def test_durations() -> None:

@@ -108,7 +108,7 @@ def test_web_address_is_an_http_url_with_a_host_that_can_be_looked_up() -> None:
     for url in ("notaurl", "javascript:alert(1)", "file:///tmp/x", "ftp://a.example/",
                 "http://", "http:///path", "http://a..b/", "http://.a.example/",
                 "http://" + "x" * 64 + ".example/", "http://a b/", "http://a\u200b.example/",
-                "http://[::1/"):
+                "http://[::1/", "http://a.example:99999/", "http://a.example:80a/"):
         assert not web_address(url), url
 
 
