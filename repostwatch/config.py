@@ -475,9 +475,19 @@ def _crawl_config(r: _Reader, data: dict[str, Any], env: Mapping[str, str]) -> C
                  "max_retry_after"):
         if getattr(crawl, name) < 0:
             raise r.error(f"crawl.{name}", "must be 0 or more")
+    if not _proxy_ok(crawl.proxy):
+        raise r.error("crawl.proxy", 'must be an http(s) URL such as "http://127.0.0.1:8800", '
+                                     'or "" for none')
     if env.get("REPOSTWATCH_PROXY") is not None:
         crawl = dataclasses.replace(crawl, proxy=env["REPOSTWATCH_PROXY"])
+        if not _proxy_ok(crawl.proxy):  # it was blamed on every page fetched through it
+            raise ConfigError(f"REPOSTWATCH_PROXY {crawl.proxy[:200]!r} is not an http(s) URL",
+                              hint='use e.g. http://127.0.0.1:8800, or unset it')
     return crawl
+
+
+def _proxy_ok(proxy: str) -> bool:
+    return not proxy or re.fullmatch(r"https?://[^/\s]+/?", proxy, re.IGNORECASE) is not None
 
 
 def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],

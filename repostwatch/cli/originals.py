@@ -24,6 +24,11 @@ def originals() -> None:
     """The publication's own articles, which copies are compared with."""
 
 
+def _web(source: str) -> bool:
+    """Whether ``source`` is an http(s) URL (the scheme in any case, as in "HTTPS://")."""
+    return source[:8].lower().startswith(("http://", "https://"))
+
+
 @originals.command("import")
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
 @click.option("-p", "--publication", metavar="NAME", help="Whose articles (needed with several).")
@@ -41,12 +46,16 @@ def originals_import(state: State, sources: tuple[str, ...], publication: str | 
 
     config = state.config
     pairs = _import_sources(config, sources, publication)
-    urls = [(s, p) for s, p in pairs if s.startswith(("http://", "https://"))]
-    files = [(Path(s), p) for s, p in pairs if not s.startswith(("http://", "https://"))]
-    for f, _ in files:
-        if not f.is_file():
-            raise UsageError(f"{f}: no such file, and not an http(s) URL")
-    records = [r for f, p in files for r in read_jsonl(f, config, p)]
+    urls = [(s, p) for s, p in pairs if _web(s)]
+    files = [(s, p) for s, p in pairs if not _web(s)]
+    for name, _ in files:  # named as given ("ftp://x" as a Path is "ftp:/x")
+        if "://" in name:
+            raise UsageError(f"{name}: only http(s) URLs and JSON Lines files can be imported")
+        if Path(name).is_dir():
+            raise UsageError(f"{name} is a folder", hint="give a JSON Lines file of originals")
+        if not Path(name).is_file():
+            raise UsageError(f"{name}: no such file, and not an http(s) URL")
+    records = [r for name, p in files for r in read_jsonl(Path(name), config, p)]
     with state.store() as store:
         store.ensure_publications(config.rules.values())
         counts = import_jsonl(store, records, config.rules) if records else {}

@@ -333,3 +333,15 @@ def test_errors_in_json_logs_are_errors(home: Path, capsys: pytest.CaptureFixtur
     assert run("--log-format", "json", *args) == code
     [record] = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
     assert record["level"] == "ERROR" and record["message"].startswith(message), record
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("ftp://x.test/sitemap.xml", "ftp://x.test/sitemap.xml: only http(s) URLs and JSON Lines"),
+    (".", ". is a folder"),
+    ("missing.jsonl", "missing.jsonl: no such file, and not an http(s) URL"),
+])
+def test_an_import_source_that_is_not_one_is_named_as_given(
+        home: Path, capsys: pytest.CaptureFixture[str], source: str, message: str) -> None:
+    """As given: "ftp://x" read as a path was "ftp:/x: no such file", a folder too."""
+    assert run("originals", "import", source) == 2
+    assert message in capsys.readouterr().err

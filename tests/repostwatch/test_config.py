@@ -119,6 +119,7 @@ def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         ("[[watch]]\nurl = 3\n", r"watch\[0\].url: must be a string \(in quotes\), not 3"),
         ("[crawl]\nobey_robots = 'no'\n", r"crawl.obey_robots: must be true or false"),
         ("[search]\nengine = 'bing'\n", r"line 2: search.engine: unknown key"),
+        ("[crawl]\nproxy = 'not a proxy'\n", r"line 2: crawl.proxy: must be an http\(s\) URL"),
     ],
 )
 def test_bad_config_names_file_line_and_key(tmp_path: Path, text: str, message: str) -> None:
@@ -126,6 +127,15 @@ def test_bad_config_names_file_line_and_key(tmp_path: Path, text: str, message: 
     with pytest.raises(ConfigError, match=message) as err:
         load_config(path, env={})
     assert str(path) in str(err.value)
+
+
+def test_a_proxy_from_the_environment_that_is_no_url_is_named(tmp_path: Path) -> None:
+    """It was blamed on every page fetched through it ("invalid URL http://site/: ...")."""
+    path = write(tmp_path, "")
+    with pytest.raises(ConfigError, match="REPOSTWATCH_PROXY 'not a proxy' is not an http"):
+        load_config(path, env={"REPOSTWATCH_PROXY": "not a proxy"})
+    for proxy in ("", "http://127.0.0.1:8800", "HTTP://user:pw@proxy.test:3128/"):
+        assert load_config(path, env={"REPOSTWATCH_PROXY": proxy}).crawl.proxy == proxy
 
 
 def test_missing_explicit_file(tmp_path: Path) -> None:
