@@ -519,7 +519,16 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
         raise r.error("publications", "two publications have the same name")
 
     db = r.table(data, "database", {"url", "index_cache"})
-    db_url = env.get("REPOSTWATCH_DATABASE_URL") or r.get(db, "url", "database", str, "")
+    own_url = r.get(db, "url", "database", str, "")
+    if own_url and not _DATABASE_URL.match(own_url):  # else exit 4, as if it were unreachable
+        raise r.error("database.url", "must be a database URL such as "
+                                      '"sqlite:///repostwatch.db" or "postgresql+psycopg://'
+                                      'host/db"')
+    db_url = env.get("REPOSTWATCH_DATABASE_URL") or own_url
+    if db_url != own_url and not _DATABASE_URL.match(db_url):
+        raise ConfigError("REPOSTWATCH_DATABASE_URL is not a database URL (no scheme://; its "
+                          "value is not shown: it may hold a password)",
+                          hint="use e.g. sqlite:///repostwatch.db or postgresql+psycopg://host/db")
     db_url = _resolve_sqlite(db_url or "sqlite:///repostwatch.db", base)
 
     watch = []
@@ -761,6 +770,9 @@ def _dataclass_from(r: _Reader, data: Mapping[str, Any], key: str, cls: type[Any
             raise r.error(f"{key}.{name}", "must not be negative")
         values[name] = value
     return dataclasses.replace(defaults, **values)
+
+
+_DATABASE_URL = re.compile(r"[A-Za-z][A-Za-z0-9+]*://")  # what SQLAlchemy's make_url reads
 
 
 def _resolve_sqlite(url: str, base: Path) -> str:

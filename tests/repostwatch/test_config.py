@@ -120,6 +120,8 @@ def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         ("[crawl]\nobey_robots = 'no'\n", r"crawl.obey_robots: must be true or false"),
         ("[search]\nengine = 'bing'\n", r"line 2: search.engine: unknown key"),
         ("[crawl]\nproxy = 'not a proxy'\n", r"line 2: crawl.proxy: must be an http\(s\) URL"),
+        # it was exit 4, "cannot open the database", as if a server were down
+        ("[database]\nurl = 'notaurl'\n", r"line 2: database.url: must be a database URL"),
     ],
 )
 def test_bad_config_names_file_line_and_key(tmp_path: Path, text: str, message: str) -> None:
@@ -136,6 +138,14 @@ def test_a_proxy_from_the_environment_that_is_no_url_is_named(tmp_path: Path) ->
         load_config(path, env={"REPOSTWATCH_PROXY": "not a proxy"})
     for proxy in ("", "http://127.0.0.1:8800", "HTTP://user:pw@proxy.test:3128/"):
         assert load_config(path, env={"REPOSTWATCH_PROXY": proxy}).crawl.proxy == proxy
+
+
+def test_a_database_url_from_the_environment_that_is_no_url_is_named_not_shown(
+        tmp_path: Path) -> None:
+    path = write(tmp_path, "")
+    with pytest.raises(ConfigError, match="REPOSTWATCH_DATABASE_URL is not a database URL") as e:
+        load_config(path, env={"REPOSTWATCH_DATABASE_URL": "user:secret@db.test/rw"})
+    assert "secret" not in str(e.value)
 
 
 def test_missing_explicit_file(tmp_path: Path) -> None:
