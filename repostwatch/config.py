@@ -404,6 +404,10 @@ class _Reader:
         for i in range(start, end):
             if re.match(rf"\s*{re.escape(leaf)}\s*=", self.lines[i]):
                 return i + 1
+        if not head:  # a section of the top level: its [header] or [[header]]
+            for i, ln in enumerate(self.lines):
+                if re.match(rf"\s*\[\[?\s*{re.escape(leaf)}\s*\]", ln):
+                    return i + 1
         return start + 1 if m else None
 
     def error(self, key: str, problem: str) -> ConfigError:
@@ -435,8 +439,12 @@ class _Reader:
 
     def known(self, table: Mapping[str, Any], key: str, allowed: set[str]) -> None:
         for k in table:
-            if k not in allowed:
-                raise self.error(f"{key}.{k}", f"unknown key (known: {', '.join(sorted(allowed))})")
+            if k in allowed:
+                continue
+            if key == _TOP:  # named with its line: "line 4: crawling: unknown section"
+                what = "section" if isinstance(table[k], dict | list) else "key"
+                raise self.error(k, f"unknown {what} (known: {', '.join(sorted(allowed))})")
+            raise self.error(f"{key}.{k}", f"unknown key (known: {', '.join(sorted(allowed))})")
 
     def get(self, table: Mapping[str, Any], key: str, where: str, kind: type, default: Any) -> Any:
         if key not in table:
@@ -494,7 +502,7 @@ def _build(r: _Reader, data: dict[str, Any], base: Path, env: Mapping[str, str],
            report_formats: Collection[str] | None) -> Config:
     sections = {"publications", "database", "watch", "crawl", "search", "matcher", "report",
                 "delivery", "review", "distributed", "schedule", "wires", "scan"}
-    r.known(data, "(top level)", sections)
+    r.known(data, _TOP, sections)
     wires = _wires(r, data)
     pubs = []
     pub_keys = {"name", "aliases", "domains", "credit", "allow", "originals", "nofollow_ok",
@@ -772,6 +780,7 @@ def _dataclass_from(r: _Reader, data: Mapping[str, Any], key: str, cls: type[Any
     return dataclasses.replace(defaults, **values)
 
 
+_TOP = "(top level)"  # the table of sections, as ``_Reader.known`` names it
 _DATABASE_URL = re.compile(r"[A-Za-z][A-Za-z0-9+]*://")  # what SQLAlchemy's make_url reads
 
 

@@ -120,6 +120,10 @@ def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         ("[crawl]\nobey_robots = 'no'\n", r"crawl.obey_robots: must be true or false"),
         ("[search]\nengine = 'bing'\n", r"line 2: search.engine: unknown key"),
         ("[crawl]\nproxy = 'not a proxy'\n", r"line 2: crawl.proxy: must be an http\(s\) URL"),
+        # a section or a key that is not one: named with its line (it had none)
+        ("[[publications]]\nname = 'X'\n\n[crawling]\ntimeout = 3\n",
+         r"line 4: crawling: unknown section \(known: crawl, "),
+        ("timeout = 3\n", r"line 1: timeout: unknown key \(known: crawl, "),
         # it was exit 4, "cannot open the database", as if a server were down
         ("[database]\nurl = 'notaurl'\n", r"line 2: database.url: must be a database URL"),
     ],
