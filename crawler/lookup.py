@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from matcher import Assessment, CreditRule, FingerprintIndex, Page, assess, web_address
+from matcher.urls import http_scheme
 from repostwatch.config import Config
 from repostwatch.errors import FetchError, UsageError
 
@@ -51,11 +52,6 @@ class Outcome:
         return data
 
 
-def _web(arg: str) -> bool:
-    """Whether ``arg`` is an http(s) URL to fetch (the scheme in any case, as in "HTTP://")."""
-    return arg[:8].lower().startswith(("http://", "https://"))
-
-
 def _file_target(path: Path, url: str | None, max_size_mb: float | None) -> Target:
     """A saved page, read up to ``max_size_mb`` (as a fetched page is: ``/dev/zero`` or a
     file of gigabytes is refused after that much, not read whole)."""
@@ -82,7 +78,7 @@ def read_targets(args: list[str], *, file_url: str | None, pages: Path | None,
     """Targets from the command line: URLs, HTML files (each read up to ``max_size_mb``:
     ``[crawl] max_size_mb``, as pages fetched), a JSON Lines file of pages and a file listing
     URLs."""
-    files = [a for a in args if not _web(a)]
+    files = [a for a in args if not http_scheme(a)]
     if file_url and len(files) != 1:
         raise UsageError("--url gives one saved file its address: pass exactly one file")
     if file_url is not None and not web_address(file_url):
@@ -91,7 +87,7 @@ def read_targets(args: list[str], *, file_url: str | None, pages: Path | None,
                               "https://site.example/story")
     targets = []
     for arg in args:
-        if _web(arg):
+        if http_scheme(arg):
             targets.append(Target(arg, arg))
         elif Path(arg).exists():
             targets.append(_file_target(Path(arg), file_url, max_size_mb))
@@ -123,7 +119,7 @@ def _read_url_list(path: Path) -> list[Target]:
         url = line.strip()
         if not url or url.startswith("#"):
             continue
-        if not _web(url) or any(c.isspace() for c in url):
+        if not http_scheme(url) or any(c.isspace() for c in url):
             raise UsageError(f"{path}, line {n}: not an http(s) URL: {url[:100]!r}",
                              hint="one URL per line; # starts a comment")
         out.append(Target(url, url))

@@ -164,8 +164,9 @@ def _from_tags(page: str) -> datetime | None:
         end = page.find(">", at)
         if end < 0:
             return None  # no tag ends after it
-        if _ITEMPROP.search(page[start : end + 1]):
-            attrs = _attributes(page[start : end + 1])
+        tag = page[start : end + 1]
+        if _ITEMPROP.search(tag):
+            attrs = _attributes(tag)
             found = parse_date(attrs.get("datetime") or attrs.get("content"))
             if found is not None:
                 return found

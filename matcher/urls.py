@@ -16,7 +16,7 @@ from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 __all__ = ["as_browsers_read", "canonical_url", "domain_keys", "host_matches", "host_of",
-           "site_of", "web_address"]
+           "http_scheme", "site_of", "web_address"]
 
 _HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
 _TRACKING = {"fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid", "igshid",
@@ -83,6 +83,12 @@ def site_of(url: str) -> str:
     """The site of ``url`` as findings name it: its host as written (``www.`` kept), lower
     case, with its port when it is not 80 or 443."""
     return _with_port(*_split(url))
+
+
+def http_scheme(text: str) -> bool:
+    """Whether ``text`` (a command-line argument) starts as an http(s) URL, the scheme in any
+    case ("HTTPS://"): a URL to fetch, not a file's name."""
+    return text[:8].lower().startswith(("http://", "https://"))
 
 
 def web_address(url: str) -> bool:

@@ -24,11 +24,6 @@ def originals() -> None:
     """The publication's own articles, which copies are compared with."""
 
 
-def _web(source: str) -> bool:
-    """Whether ``source`` is an http(s) URL (the scheme in any case, as in "HTTPS://")."""
-    return source[:8].lower().startswith(("http://", "https://"))
-
-
 @originals.command("import")
 @click.argument("sources", nargs=-1, metavar="[SOURCE]...")
 @click.option("-p", "--publication", metavar="NAME", help="Whose articles (needed with several).")
@@ -43,11 +38,12 @@ def originals_import(state: State, sources: tuple[str, ...], publication: str | 
     Example: repostwatch originals import https://dailyplanet.example/sitemap.xml
     """
     from crawler.originals import import_jsonl, read_jsonl
+    from matcher.urls import http_scheme
 
     config = state.config
     pairs = _import_sources(config, sources, publication)
-    urls = [(s, p) for s, p in pairs if _web(s)]
-    files = [(s, p) for s, p in pairs if not _web(s)]
+    urls = [(s, p) for s, p in pairs if http_scheme(s)]
+    files = [(s, p) for s, p in pairs if not http_scheme(s)]
     for name, _ in files:  # named as given ("ftp://x" as a Path is "ftp:/x")
         if "://" in name:
             raise UsageError(f"{name}: only http(s) URLs and JSON Lines files can be imported")

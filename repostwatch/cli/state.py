@@ -193,11 +193,9 @@ def run_crawl(state: State, jobs: Sequence[Any], *, what: str,
             (summary or print_crawl_summary)(stats)
         if as_json:
             command = click.get_current_context().info_name or what
-            line = summary_json(command, stats, problem=exc.problem,
-                                **(extra(stats) if extra else {}))
-            if not exc.results:  # its figures are unknown, not 0
-                line = json_line(_unknown_figures(json.loads(line)))
-            click.echo(line)
+            click.echo(summary_json(command, stats, problem=exc.problem,
+                                    known=bool(exc.results),  # at once: unknown, not 0
+                                    **(extra(stats) if extra else {})))
         raise
     stats = results[-1].stats if results else {}
     (summary or print_crawl_summary)(stats)
@@ -243,12 +241,15 @@ def crawl_summary(stats: dict[str, Any]) -> dict[str, Any]:
 
 
 def summary_json(command: str, stats: dict[str, Any], *, problem: str | None,
-                 **extra: Any) -> str:
+                 known: bool = True, **extra: Any) -> str:
     """One JSON line summing up a run of ``command`` (docs/json.md "Run summaries"):
     ``command``, ``ok``, ``error`` (``problem``: why it failed, else null), the figures of
-    ``crawl_summary(stats)`` and the command's own keys (``extra``)."""
-    return json_line({"command": command, "ok": problem is None, "error": problem,
-                      **crawl_summary(stats), **extra})
+    ``crawl_summary(stats)`` and the command's own keys (``extra``); not ``known`` (a crawl
+    stopped at once gave no stats): every count null."""
+    figures = {**crawl_summary(stats), **extra}
+    if not known:
+        figures = _unknown_figures(figures)
+    return json_line({"command": command, "ok": problem is None, "error": problem, **figures})
 
 
 def print_crawl_summary(stats: dict[str, Any]) -> None:
